@@ -64,8 +64,8 @@ class Rng {
   // REQUIRES: mean >= 0, finite.
   double exponential(double mean);
 
-  // Normal by Marsaglia's polar method; the second variate of each pair is discarded so the
-  // stream position depends on nothing but the number of calls.
+  // Normal by Marsaglia's polar method. The second variate of each pair is discarded rather
+  // than cached, so an Rng holds no hidden spare and a copy or a replay draws the same values.
   // REQUIRES: stddev >= 0, both finite.
   double normal(double mean, double stddev);
 
