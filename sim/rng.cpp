@@ -3,6 +3,8 @@
 
 #include "sim/rng.h"
 
+#include "sim/uint128.h"
+
 #include <cmath>
 #include <limits>
 
@@ -20,7 +22,6 @@ constexpr std::uint64_t rotate_left(std::uint64_t x, int bits) {
   return (x << bits) | (x >> (64 - bits));
 }
 
-__extension__ typedef unsigned __int128 uint128;  // GCC and Clang both provide it on x86-64
 
 }  // namespace
 
@@ -59,22 +60,6 @@ Rng Rng::fork(std::string_view name) const {
 
 std::uint64_t Rng::identity() const { return identity_; }
 
-std::uint64_t Rng::next_u64() {
-  const std::uint64_t result = rotate_left(s_[1] * 5, 7) * 9;
-  const std::uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotate_left(s_[3], 45);
-  return result;
-}
-
-double Rng::uniform01() {
-  // The top 53 bits are xoshiro256**'s strongest; the product is exact.
-  return static_cast<double>(next_u64() >> 11) * 0x1.0p-53;
-}
 
 std::uint64_t Rng::below(std::uint64_t n) {
   SIM_ASSERT_OP(n, >, 0U);

@@ -35,10 +35,24 @@ class Rng {
 
   std::uint64_t identity() const;
 
-  std::uint64_t next_u64();
+  // Inline: every draw of every actor goes through here.
+  std::uint64_t next_u64() {
+    const std::uint64_t result = rotate_left(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotate_left(s_[3], 45);
+    return result;
+  }
 
   // Uniform on [0, 1) on the grid of 2^-53: every value is k * 2^-53 for an integer k.
-  double uniform01();
+  double uniform01() {
+    // The top 53 bits are xoshiro256**'s strongest; the product is exact.
+    return static_cast<double>(next_u64() >> 11) * 0x1.0p-53;
+  }
 
   // Uniform on [0, n), exactly (Lemire's multiply with rejection).
   // REQUIRES: n > 0.
@@ -74,6 +88,9 @@ class Rng {
   double lognormal(double median, double sigma);
 
  private:
+  static constexpr std::uint64_t rotate_left(std::uint64_t x, int bits) {
+    return (x << bits) | (x >> (64 - bits));
+  }
   std::uint64_t s_[4];
   std::uint64_t identity_;
 };

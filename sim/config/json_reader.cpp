@@ -639,6 +639,10 @@ std::optional<Node> ObjectReader::optional(std::string_view key) {
 
 bool ObjectReader::has(std::string_view key) const { return object_->contains(std::string(key)); }
 
+void ObjectReader::fail(std::string expected, std::string found) const {
+  throw InputError(file_, path_, std::move(expected), std::move(found));
+}
+
 void ObjectReader::finish() {
   finished_ = true;
   for (const auto& [key, value] : object_->items()) {

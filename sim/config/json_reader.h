@@ -107,6 +107,8 @@ class ObjectReader {
   void finish();
 
   const std::string& path() const { return path_; }
+  // For checks across several keys, reported at this object's path.
+  [[noreturn]] void fail(std::string expected, std::string found) const;
 
  private:
   friend class Node;

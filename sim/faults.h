@@ -1,0 +1,113 @@
+// Fault injection: named injectors parsed from a scenario's fault timeline and chaos list, and
+// scheduled on the kernel. Each injector says what it may break; the log records what it did.
+#pragma once
+
+#include "sim/config/distribution_reader.h"
+#include "sim/config/json_reader.h"
+#include "sim/distribution.h"
+#include "sim/kernel.h"
+#include "sim/network.h"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sim {
+
+// What the fault parsers may name: AZs and nodes (with their role), known before any Node
+// exists so a scenario can be validated without building it.
+struct TopologyNames {
+  struct NodeName {
+    std::string name;
+    std::string az;
+    std::string role;
+    bool is_client = false;
+  };
+  std::vector<std::string> azs;
+  std::vector<NodeName> nodes;
+
+  bool has_az(std::string_view az) const;
+  const NodeName* find_node(std::string_view name) const;
+  bool has_role(std::string_view role) const;
+};
+
+struct FaultRecord {
+  Time time;
+  std::string kind;    // "power_off", "az_outage", ...
+  std::string target;  // what it hit, in words
+  std::string phase;   // "start", "end" or "skipped"
+};
+
+// Shared by every injector of one simulation: who is down and why, and what happened.
+class FaultContext {
+ public:
+  FaultContext(Kernel& kernel, Network& network);
+  Kernel& kernel() const { return *kernel_; }
+  Network& network() const { return *network_; }
+  ActorId actor() const { return actor_; }
+
+  // A node stays off while any fault holds it down, so overlapping faults compose.
+  void hold_down(Node& node);
+  void release(Node& node);
+  std::size_t holds_on(const Node& node) const;
+  std::size_t nodes_held_down() const { return held_down_nodes_; }
+
+  void record(std::string kind, std::string target, std::string phase);
+  const std::vector<FaultRecord>& records() const { return records_; }
+
+  NodeSet resolve_set(const std::vector<std::string>& names) const;
+
+  // Run-time state of a fault (the specs are shared, read-only, by parallel simulations).
+  template <class T, class... Args>
+  T& keep(Args&&... args) {
+    auto owned = std::make_shared<T>(std::forward<Args>(args)...);
+    T& ref = *owned;
+    kept_.push_back(std::move(owned));
+    return ref;
+  }
+
+ private:
+  std::vector<std::shared_ptr<void>> kept_;
+  Kernel* kernel_;
+  Network* network_;
+  ActorId actor_;
+  std::vector<std::uint32_t> holds_;  // by NodeId
+  std::size_t held_down_nodes_ = 0;
+  std::vector<FaultRecord> records_;
+};
+
+// One entry of a scenario's fault timeline or chaos list: an immutable spec, so one parsed
+// scenario can drive many simulations at once; run-time state goes into the context.
+class Fault {
+ public:
+  virtual ~Fault() = default;
+  virtual void schedule(FaultContext& context) const = 0;
+  // The fully resolved entry, defaults filled in, for the report.
+  virtual nlohmann::json resolved() const = 0;
+};
+
+struct FaultParseContext {
+  const TopologyNames& topology;
+  Duration horizon;  // the scenario's duration: nothing may start after it
+};
+
+using FaultParser =
+    std::function<std::unique_ptr<Fault>(config::ObjectReader& entry, const FaultParseContext&)>;
+
+// Injectors by kind. The builtin kinds are power_off, az_outage, latency, partition, gray_link
+// and the chaos scheduler random_power_off; models may register more.
+class FaultRegistry {
+ public:
+  static FaultRegistry with_builtin_faults();
+  void add(std::string kind, FaultParser parser);
+  std::vector<std::string> kinds() const;
+  // Reads one entry: its "kind" picks the parser, and every key must be consumed.
+  std::unique_ptr<Fault> parse(const config::Node& entry, const FaultParseContext& context) const;
+
+ private:
+  std::map<std::string, FaultParser> parsers_;
+};
+
+}  // namespace sim

@@ -1,0 +1,192 @@
+// The kernel's out-of-line parts: the dispatch loop, slot pool growth, names, streams.
+#include "sim/kernel.h"
+
+#include "sim/executor.h"
+
+namespace sim {
+
+namespace {
+constexpr std::uint64_t kDigestMultiplier1 = 0x9e3779b97f4a7c15ull;
+constexpr std::uint64_t kDigestMultiplier2 = 0xc2b2ae3d27d4eb4full;
+constexpr std::uint64_t kInterruptPollMask = (1u << 16) - 1;
+}  // namespace
+
+Kernel::Kernel(std::uint64_t seed) : seed_(seed), root_(seed) {
+  register_actor("kernel");
+  register_kind("event");
+  register_kind("asio");
+  register_kind("rpc.timeout");
+}
+
+Kernel::~Kernel() {
+  // Destroying a payload may schedule more work (a dying coroutine's handler posts the
+  // destruction of its frame), so drain until nothing is left before Asio's own shutdown.
+  drain_all();
+  shutdown();
+  drain_all();
+  destroy();
+}
+
+void Kernel::drain_all() {
+  shutting_down_ = true;
+  while (!heap_.empty() || !fifo_.empty()) {
+    QueueKey key;
+    if (!fifo_.empty()) {
+      key = fifo_.front();
+      fifo_.pop();
+    } else {
+      key = heap_.top();
+      heap_.pop();
+    }
+    detail::Slot& slot = slot_at(key.slot());
+    const detail::EventVTable* vtable = slot.vtable;
+    slot.vtable = nullptr;
+    if (vtable != nullptr) vtable->destroy(slot.payload);
+    release_slot(key.slot());
+  }
+}
+
+void Kernel::add_chunk() {
+  SIM_ASSERT_OP(slot_count_ + kChunkSize, <=, QueueKey::kSlotMask + 1);
+  chunks_.push_back(std::make_unique<detail::Slot[]>(kChunkSize));
+  const std::uint32_t first = slot_count_;
+  slot_count_ += kChunkSize;
+  // Thread the new slots so the lowest index is handed out first.
+  for (std::uint32_t i = kChunkSize; i-- > 0;) {
+    detail::Slot& slot = slot_at(first + i);
+    slot.next_free = free_head_;
+    free_head_ = first + i;
+  }
+}
+
+bool Kernel::cancel(EventId event) {
+  if (!pending(event)) return false;
+  detail::Slot& slot = slot_at(event.slot);
+  const detail::EventVTable* vtable = slot.vtable;
+  // The heap still holds the key; the slot is released when that key comes up.
+  slot.vtable = nullptr;
+  ++slot.generation;
+  vtable->destroy(slot.payload);
+  return true;
+}
+
+bool Kernel::pending(EventId event) const {
+  if (!event.valid() || event.slot >= slot_count_) return false;
+  const detail::Slot& slot = chunks_[event.slot >> kChunkBits][event.slot & (kChunkSize - 1)];
+  return slot.generation == event.generation && slot.vtable != nullptr;
+}
+
+Time Kernel::next_event_time() {
+  // Cancelled entries are skipped lazily; clear them off the front so the answer is exact.
+  for (;;) {
+    const bool use_fifo = !fifo_.empty() && (heap_.empty() || fifo_.front() < heap_.top());
+    if (!use_fifo && heap_.empty()) return Time::max();
+    const QueueKey key = use_fifo ? fifo_.front() : heap_.top();
+    if (slot_at(key.slot()).vtable != nullptr) return Time::from_nanos(static_cast<std::int64_t>(key.time_ns));
+    if (use_fifo) fifo_.pop();
+    else heap_.pop();
+    release_slot(key.slot());
+  }
+}
+
+RunStatus Kernel::run_until(Time limit) {
+  stop_requested_ = false;
+  const auto limit_ns = static_cast<std::uint64_t>(limit.nanos());
+  for (;;) {
+    const bool use_fifo = !fifo_.empty() && (heap_.empty() || fifo_.front() < heap_.top());
+    if (!use_fifo && heap_.empty()) return RunStatus::drained;
+    const QueueKey key = use_fifo ? fifo_.front() : heap_.top();
+    if (key.time_ns > limit_ns) {
+      now_ = limit;
+      return RunStatus::time_limit;
+    }
+    if (use_fifo) fifo_.pop();
+    else heap_.pop();
+    // The next event's slot was written long ago and is likely out of cache: start loading it
+    // now so the load overlaps with this event's handler.
+    if (!heap_.empty()) __builtin_prefetch(&slot_at(heap_.top().slot()));
+    dispatch(key);
+    if (stop_requested_) [[unlikely]] {
+      stop_requested_ = false;
+      return RunStatus::stopped;
+    }
+    if ((dispatched_ & kInterruptPollMask) == 0 && interrupt_ != nullptr &&
+        interrupt_->load(std::memory_order_relaxed)) [[unlikely]]
+      return RunStatus::interrupted;
+  }
+}
+
+void Kernel::dispatch(const QueueKey& key) {
+  const std::uint32_t index = key.slot();
+  detail::Slot& slot = slot_at(index);
+  const detail::EventVTable* vtable = slot.vtable;
+  if (vtable == nullptr) {  // cancelled while pending
+    release_slot(index);
+    return;
+  }
+  const auto time_ns = static_cast<std::int64_t>(key.time_ns);
+  SIM_ASSERT_OP(time_ns, >=, now_.nanos());
+  now_ = Time::from_nanos(time_ns);
+  ++dispatched_;
+  current_tag_ = slot.tag;
+  const std::uint64_t tag_bits = (std::uint64_t{slot.tag.actor} << 32) | slot.tag.kind;
+  digest_ = (digest_ ^ key.time_ns) * kDigestMultiplier1;
+  digest_ = (digest_ ^ tag_bits) * kDigestMultiplier2;
+  digest_ ^= digest_ >> 29;
+  if (tracer_ != nullptr) [[unlikely]] {
+    trace_detail_.clear();
+    vtable->describe(slot.payload, trace_detail_);
+    tracer_->on_event(now_, key.sequence(), actor_names_[slot.tag.actor],
+                      kind_names_[slot.tag.kind], trace_detail_);
+  }
+  // While the payload runs the slot counts as taken but no longer pending, so cancelling the
+  // running event is a no-op and its id is already stale.
+  slot.vtable = nullptr;
+  ++slot.generation;
+  struct Release {
+    Kernel& kernel;
+    std::uint32_t index;
+    ~Release() {
+      detail::Slot& s = kernel.slot_at(index);
+      s.next_free = kernel.free_head_;
+      kernel.free_head_ = index;
+      kernel.current_tag_ = Tag{};
+    }
+  } release{*this, index};
+  vtable->run_and_destroy(slot.payload);
+}
+
+ActorId Kernel::register_actor(std::string_view name) {
+  if (auto it = actor_ids_.find(name); it != actor_ids_.end()) return it->second;
+  const auto actor = static_cast<ActorId>(actor_names_.size());
+  actor_names_.emplace_back(name);
+  actor_ids_.emplace(std::string(name), actor);
+  return actor;
+}
+
+KindId Kernel::register_kind(std::string_view name) {
+  if (auto it = kind_ids_.find(name); it != kind_ids_.end()) return it->second;
+  const auto kind = static_cast<KindId>(kind_names_.size());
+  kind_names_.emplace_back(name);
+  kind_ids_.emplace(std::string(name), kind);
+  return kind;
+}
+
+Rng& Kernel::stream(std::string_view name) {
+  SIM_ASSERT(stream_index_.find(name) == stream_index_.end());
+  stream_index_.emplace(std::string(name), streams_.size());
+  return streams_.emplace_back(root_.fork(name));
+}
+
+std::uint64_t Kernel::final_draw() const {
+  std::uint64_t mix = seed_;
+  for (const Rng& stream : streams_) {
+    Rng copy = stream;
+    mix = (mix ^ copy.next_u64()) * kDigestMultiplier1;
+    mix ^= mix >> 31;
+  }
+  Rng last(mix);
+  return last.next_u64();
+}
+
+}  // namespace sim

@@ -1,0 +1,277 @@
+// The simulation kernel: virtual time, the pending-event queue, event payloads in a slot pool,
+// named RNG streams and the trace digest. One Kernel per simulation, used from one thread.
+#pragma once
+
+#include "sim/assert.h"
+#include "sim/event_queue.h"
+#include "sim/rng.h"
+#include "sim/time.h"
+
+#include <boost/asio/execution_context.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <new>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace sim {
+
+class Kernel;
+
+// Who an event belongs to and what it is, for the digest and the trace. Both are small ids
+// registered with the kernel by name.
+using ActorId = std::uint32_t;
+using KindId = std::uint32_t;
+struct Tag {
+  ActorId actor = 0;
+  KindId kind = 0;
+};
+
+// Names an event for cancellation. A stale id (event ran, or was cancelled) is harmless.
+struct EventId {
+  std::uint32_t slot = 0xffffffffu;
+  std::uint32_t generation = 0;
+  bool valid() const { return slot != 0xffffffffu; }
+};
+
+// Receives every dispatched event when tracing is on.
+class Tracer {
+ public:
+  virtual ~Tracer() = default;
+  // `detail` is empty unless the event's payload knows how to describe itself.
+  virtual void on_event(Time time, std::uint64_t sequence, std::string_view actor,
+                        std::string_view kind, std::string_view detail) = 0;
+};
+
+enum class RunStatus { drained, time_limit, stopped, interrupted };
+
+namespace detail {
+
+struct EventVTable {
+  void (*run_and_destroy)(void* payload);
+  void (*destroy)(void* payload);
+  void (*describe)(const void* payload, std::string& out);
+};
+
+template <class F>
+concept Describable = requires(const F& f, std::string& out) { f.describe(out); };
+
+constexpr std::size_t kInlinePayloadBytes = 96;
+
+template <class F>
+constexpr bool fits_inline = sizeof(F) <= kInlinePayloadBytes && alignof(F) <= 16 &&
+                             std::is_nothrow_move_constructible_v<F>;
+
+template <class F>
+void describe_payload(const F& f, std::string& out) {
+  if constexpr (Describable<F>) f.describe(out);
+  else (void)f, (void)out;
+}
+
+// Payloads that fit live inside the slot; larger ones (rare: some Asio handlers) are boxed.
+template <class F>
+struct InlineOps {
+  static void run_and_destroy(void* p) {
+    F& f = *static_cast<F*>(p);
+    struct Destroy {
+      F& f;
+      ~Destroy() { f.~F(); }
+    } guard{f};
+    f();
+  }
+  static void destroy(void* p) { static_cast<F*>(p)->~F(); }
+  static void describe(const void* p, std::string& out) {
+    describe_payload(*static_cast<const F*>(p), out);
+  }
+  static constexpr EventVTable table{&run_and_destroy, &destroy, &describe};
+};
+
+template <class F>
+struct BoxedOps {
+  static F* box(void* p) { return *static_cast<F**>(p); }
+  static void run_and_destroy(void* p) {
+    std::unique_ptr<F> owned(box(p));
+    (*owned)();
+  }
+  static void destroy(void* p) { delete box(p); }
+  static void describe(const void* p, std::string& out) {
+    describe_payload(**static_cast<F* const*>(p), out);
+  }
+  static constexpr EventVTable table{&run_and_destroy, &destroy, &describe};
+};
+
+template <class F>
+constexpr const EventVTable* vtable_for() {
+  if constexpr (fits_inline<F>) return &InlineOps<F>::table;
+  else return &BoxedOps<F>::table;
+}
+
+struct alignas(64) Slot {
+  const EventVTable* vtable = nullptr;  // null: free, cancelled, or running
+  std::uint32_t generation = 0;
+  std::uint32_t next_free = 0;
+  Tag tag;
+  alignas(16) std::byte payload[kInlinePayloadBytes];
+};
+static_assert(sizeof(Slot) == 128);
+
+}  // namespace detail
+
+class Kernel : public boost::asio::execution_context {
+ public:
+  explicit Kernel(std::uint64_t seed);
+  ~Kernel();
+  Kernel(const Kernel&) = delete;
+  Kernel& operator=(const Kernel&) = delete;
+
+  Time now() const { return now_; }
+  std::uint64_t seed() const { return seed_; }
+
+  // Schedules f() at time t (REQUIRES: t >= now()). Equal times run in scheduling order.
+  template <class F>
+  EventId at(Time t, Tag tag, F&& f) {
+    SIM_ASSERT_OP(t.nanos(), >=, now_.nanos());
+    using Payload = std::decay_t<F>;
+    const std::uint32_t index = allocate_slot();
+    detail::Slot& slot = slot_at(index);
+    if constexpr (detail::fits_inline<Payload>) {
+      ::new (static_cast<void*>(slot.payload)) Payload(std::forward<F>(f));
+    } else {
+      *reinterpret_cast<Payload**>(slot.payload) = new Payload(std::forward<F>(f));
+    }
+    slot.vtable = detail::vtable_for<Payload>();
+    slot.tag = tag;
+    enqueue(t, index);
+    return EventId{index, slot.generation};
+  }
+
+  template <class F>
+  EventId after(Duration delay, Tag tag, F&& f) {
+    SIM_ASSERT_OP(delay.nanos(), >=, 0);
+    return at(now_ + delay, tag, std::forward<F>(f));
+  }
+
+  template <class F>
+  EventId post(Tag tag, F&& f) {
+    return at(now_, tag, std::forward<F>(f));
+  }
+
+  // Drops a pending event without running it. False if it already ran, was cancelled, or is
+  // the event running right now.
+  bool cancel(EventId event);
+  bool pending(EventId event) const;
+
+  // The payload of a pending event, if it is still pending and holds exactly an F.
+  template <class F>
+  F* pending_payload(EventId event) {
+    if (!event.valid() || event.slot >= slot_count_) return nullptr;
+    detail::Slot& slot = slot_at(event.slot);
+    if (slot.generation != event.generation || slot.vtable != detail::vtable_for<F>()) return nullptr;
+    if constexpr (detail::fits_inline<F>) return std::launder(reinterpret_cast<F*>(slot.payload));
+    else return *reinterpret_cast<F**>(slot.payload);
+  }
+
+  // Runs events with time <= limit. Handler exceptions propagate; the kernel stays usable.
+  RunStatus run_until(Time limit);
+  RunStatus run() { return run_until(Time::max()); }
+  // Makes run_until return after the current event.
+  void stop() { stop_requested_ = true; }
+  // Polled every 64Ki events; a set flag ends run_until with RunStatus::interrupted.
+  void set_interrupt_flag(const std::atomic<bool>* flag) { interrupt_ = flag; }
+
+  // The time of the next pending event, or Time::max() when none is pending.
+  Time next_event_time();
+
+  std::uint64_t events_dispatched() const { return dispatched_; }
+  std::size_t events_pending() const { return heap_.size() + fifo_.size(); }
+  std::uint64_t digest() const { return digest_; }
+  // The tag of the event being dispatched (zero tag outside dispatch).
+  Tag current_tag() const { return current_tag_; }
+
+  ActorId register_actor(std::string_view name);
+  KindId register_kind(std::string_view name);
+  const std::string& actor_name(ActorId actor) const { return actor_names_.at(actor); }
+  const std::string& kind_name(KindId kind) const { return kind_names_.at(kind); }
+  static constexpr ActorId kKernelActor = 0;
+
+  // A named random stream, derived only from the seed and the name, owned by the kernel so
+  // the final draw can fold in every stream's state. References stay valid for the kernel's
+  // lifetime. Asking twice for one name is a bug (two actors would share draws).
+  Rng& stream(std::string_view name);
+  // One draw from a stream seeded by the state of every stream, in creation order: equal
+  // only if every actor drew the same numbers ("unseed", as FoundationDB prints).
+  std::uint64_t final_draw() const;
+
+  void set_tracer(Tracer* tracer) { tracer_ = tracer; }
+
+  class executor_type;
+  executor_type get_executor() noexcept;
+
+ private:
+  detail::Slot& slot_at(std::uint32_t index) {
+    return chunks_[index >> kChunkBits][index & (kChunkSize - 1)];
+  }
+  std::uint32_t allocate_slot() {
+    if (free_head_ == kNoSlot) [[unlikely]]
+      add_chunk();
+    const std::uint32_t index = free_head_;
+    free_head_ = slot_at(index).next_free;
+    return index;
+  }
+  void release_slot(std::uint32_t index) {
+    detail::Slot& slot = slot_at(index);
+    slot.vtable = nullptr;
+    ++slot.generation;
+    slot.next_free = free_head_;
+    free_head_ = index;
+  }
+  void enqueue(Time t, std::uint32_t index) {
+    SIM_ASSERT(next_sequence_ <= QueueKey::kSequenceMax);
+    const QueueKey key{static_cast<std::uint64_t>(t.nanos()),
+                       (next_sequence_++ << QueueKey::kSlotBits) | index};
+    if (t == now_) fifo_.push(key);
+    else heap_.push(key);
+  }
+  void add_chunk();
+  void dispatch(const QueueKey& key);
+  void drain_all();
+
+  static constexpr int kChunkBits = 12;
+  static constexpr std::uint32_t kChunkSize = 1u << kChunkBits;
+  static constexpr std::uint32_t kNoSlot = 0xffffffffu;
+
+  Time now_ = Time::zero();
+  std::uint64_t seed_;
+  std::uint64_t next_sequence_ = 0;
+  std::uint64_t dispatched_ = 0;
+  std::uint64_t digest_ = 0x6a09e667f3bcc908ull;
+  QuaternaryHeap heap_;
+  FifoQueue fifo_;
+  std::vector<std::unique_ptr<detail::Slot[]>> chunks_;
+  std::uint32_t slot_count_ = 0;
+  std::uint32_t free_head_ = kNoSlot;
+  Tag current_tag_{};
+  bool stop_requested_ = false;
+  bool shutting_down_ = false;
+  const std::atomic<bool>* interrupt_ = nullptr;
+  Tracer* tracer_ = nullptr;
+  std::string trace_detail_;
+
+  Rng root_;
+  std::deque<Rng> streams_;
+  std::map<std::string, std::size_t, std::less<>> stream_index_;
+  std::vector<std::string> actor_names_;
+  std::vector<std::string> kind_names_;
+  std::map<std::string, ActorId, std::less<>> actor_ids_;
+  std::map<std::string, KindId, std::less<>> kind_ids_;
+};
+
+}  // namespace sim

@@ -1,0 +1,179 @@
+// The simulated network: every message between nodes goes through Network::send, which draws
+// the link's latency, applies loss, partitions, gray links and injected latency, and delivers
+// only to a powered node. Owns the registry of AZs and nodes; nodes own themselves.
+#pragma once
+
+#include "sim/distribution.h"
+#include "sim/kernel.h"
+#include "sim/node.h"
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sim {
+
+enum class LinkClass : std::uint8_t { same_az, cross_az, client_router };
+inline constexpr std::size_t kLinkClassCount = 3;
+std::string_view link_class_name(LinkClass link_class);
+
+struct LinkConfig {
+  DurationDistribution latency = DurationDistribution::constant(micros(500));
+  double loss_probability = 0.0;
+};
+
+struct NetworkConfig {
+  std::array<LinkConfig, kLinkClassCount> links{};
+  LinkConfig& link(LinkClass c) { return links[static_cast<std::size_t>(c)]; }
+  const LinkConfig& link(LinkClass c) const { return links[static_cast<std::size_t>(c)]; }
+};
+
+// A set of nodes named by AZ and/or by node: the sides of partitions and latency rules.
+struct NodeSet {
+  bool everyone = false;
+  std::uint64_t az_mask = 0;     // bit i: every node of AZ i, including nodes added later
+  std::vector<NodeId> nodes;     // sorted
+
+  static NodeSet all() { return NodeSet{true, 0, {}}; }
+  static NodeSet of_az(AzId az) { return NodeSet{false, std::uint64_t{1} << az, {}}; }
+  static NodeSet of_node(NodeId node) { return NodeSet{false, 0, {node}}; }
+  bool contains(const Node& node) const;
+  void add_node(NodeId node);
+};
+
+// One active disturbance of the network. A message from a node in `from` to a node in `to`
+// (or the reverse, when symmetric) on a matching link class is dropped or delayed.
+struct LinkRule {
+  NodeSet from;
+  NodeSet to;
+  bool symmetric = true;
+  std::optional<LinkClass> link_class;
+  bool drop = false;
+  Duration extra_latency;
+};
+using RuleId = std::uint32_t;
+
+struct NetworkStats {
+  std::uint64_t sent = 0;
+  std::uint64_t delivered = 0;
+  std::uint64_t dropped_sender_down = 0;
+  std::uint64_t dropped_receiver_down = 0;
+  std::uint64_t dropped_by_rule = 0;
+  std::uint64_t dropped_by_loss = 0;
+};
+
+class Network {
+ public:
+  Network(Kernel& kernel, NetworkConfig config);
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+
+  Kernel& kernel() const { return *kernel_; }
+  const NetworkConfig& config() const { return config_; }
+
+  AzId add_az(std::string_view name);
+  std::size_t az_count() const { return az_names_.size(); }
+  const std::string& az_name(AzId az) const { return az_names_.at(az); }
+  std::optional<AzId> find_az(std::string_view name) const;
+
+  std::size_t node_count() const { return nodes_.size(); }
+  Node& node(NodeId id) const { return *nodes_.at(id); }
+  Node* find_node(std::string_view name) const;
+  // Every node, in the order they were added (deterministic).
+  const std::vector<Node*>& nodes() const { return nodes_; }
+
+  LinkClass classify(const Node& from, const Node& to) const {
+    if (from.is_client() || to.is_client()) return LinkClass::client_router;
+    return from.az() == to.az() ? LinkClass::same_az : LinkClass::cross_az;
+  }
+
+  // Sends a message: `deliver()` runs on arrival at `to` (an event tagged with the receiver
+  // and `kind`), unless the message is lost on the way or `to` has no power when it arrives.
+  template <class F>
+  void send(const Node& from, NodeId to, KindId kind, F&& deliver) {
+    ++stats_.sent;
+    if (!from.powered()) [[unlikely]] {
+      ++stats_.dropped_sender_down;
+      return;
+    }
+    const Node& receiver = *nodes_[to];
+    const LinkClass link_class = classify(from, receiver);
+    const LinkConfig& link = config_.links[static_cast<std::size_t>(link_class)];
+    Duration latency = link.latency.sample(from.network_rng());
+    if (link.loss_probability > 0.0 && from.network_rng().bernoulli(link.loss_probability)) {
+      ++stats_.dropped_by_loss;
+      return;
+    }
+    if (!active_rules_.empty()) [[unlikely]] {
+      const RuleEffect effect = apply_rules(from, receiver, link_class);
+      if (effect.drop) {
+        ++stats_.dropped_by_rule;
+        return;
+      }
+      latency += effect.extra_latency;
+    }
+    kernel_->after(latency, Tag{receiver.actor(), kind},
+                   Delivery<std::decay_t<F>>{this, from.id(), to, std::forward<F>(deliver)});
+  }
+
+  RuleId add_rule(LinkRule rule);
+  void remove_rule(RuleId id);
+  std::size_t active_rule_count() const { return active_rules_.size(); }
+
+  const NetworkStats& stats() const { return stats_; }
+
+ private:
+  friend class Node;
+  NodeId attach(Node* node);
+
+  struct RuleEffect {
+    bool drop = false;
+    Duration extra_latency;
+  };
+  RuleEffect apply_rules(const Node& from, const Node& to, LinkClass link_class) const;
+
+  template <class F>
+  struct Delivery {
+    Network* network;
+    NodeId from;
+    NodeId to;
+    F deliver;
+    void operator()() {
+      const Node& receiver = *network->nodes_[to];
+      if (!receiver.powered()) {
+        ++network->stats_.dropped_receiver_down;
+        return;
+      }
+      // A partition that began while the message was in flight cuts it too.
+      if (!network->active_rules_.empty()) [[unlikely]] {
+        const Node& sender = *network->nodes_[from];
+        if (network->apply_rules(sender, receiver, network->classify(sender, receiver)).drop) {
+          ++network->stats_.dropped_by_rule;
+          return;
+        }
+      }
+      ++network->stats_.delivered;
+      deliver();
+    }
+    void describe(std::string& out) const {
+      out += "from ";
+      out += network->nodes_[from]->name();
+      detail::describe_payload(deliver, out);
+    }
+  };
+
+  Kernel* kernel_;
+  NetworkConfig config_;
+  std::vector<std::string> az_names_;
+  std::vector<Node*> nodes_;
+  std::map<std::string, NodeId, std::less<>> node_ids_;
+  std::vector<LinkRule> rules_;
+  std::vector<RuleId> active_rules_;
+  NetworkStats stats_;
+};
+
+}  // namespace sim
