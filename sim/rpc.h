@@ -34,6 +34,7 @@ class Reply {
     Complete complete;
     Response response;
     void operator()() { complete(network->kernel(), pending, std::move(response)); }
+    void describe(std::string& out) const { sim::detail::describe_payload(response, out); }
   };
 
   Reply(Network* network, NodeId caller, EventId pending, KindId kind, Complete complete)
@@ -103,10 +104,13 @@ struct CallCanceller {
   }
 };
 
-template <class Request>
-struct RequestDelivery {
-  Request on_arrival;
-  void operator()() { on_arrival(); }
+// The request on the wire: runs the server's side with the reply handle on arrival.
+template <class Serve, class Response>
+struct ServeRequest {
+  Serve serve;
+  Reply<Response> reply;
+  void operator()() { serve(reply); }
+  void describe(std::string& out) const { describe_payload(serve, out); }
 };
 
 }  // namespace detail
@@ -124,7 +128,7 @@ void start_call(Node& caller, NodeId server, KindId request_kind, KindId respons
   Reply<Response> reply(&caller.network(), caller.id(), id, response_kind,
                         &detail::complete_call<Response, Handler>);
   caller.network().send(caller, server, request_kind,
-                        [serve = std::forward<Serve>(serve), reply]() mutable { serve(reply); });
+                        detail::ServeRequest<std::decay_t<Serve>, Response>{std::forward<Serve>(serve), reply});
 }
 
 // Calls `server`: `serve(Reply<Response>)` runs on the server when the request arrives, and

@@ -1,0 +1,160 @@
+// Client workload generation, router choice and retries.
+#include "models/client.h"
+
+#include <algorithm>
+
+namespace models {
+
+Client::Client(sim::Network& network, std::string name, sim::AzId az, const Scenario& scenario,
+               const RequestPathKinds& kinds, const std::vector<Router*>& routers,
+               ClientMetrics& metrics, double share_of_workload)
+    : sim::Node(network, std::move(name), az, "client", /*is_client=*/true),
+      scenario_(scenario),
+      kinds_(kinds),
+      routers_(routers),
+      metrics_(metrics),
+      router_suspect_until_(routers.size(), sim::Time::zero()) {
+  for (const WorkloadSpec& spec : scenario.workload) {
+    const double exponent =
+        spec.keys.shape == KeyDistribution::Shape::zipf ? spec.keys.zipf_exponent : 0.0;
+    generators_.push_back(Generator{&spec, spec.rate_per_s * share_of_workload,
+                                    sim::Zipf(scenario.tables[spec.table_index].items, exponent)});
+  }
+}
+
+void Client::start(sim::Time stop) {
+  stop_ = stop;
+  home_router_ = choose_router(kNoRouter);
+  for (std::size_t g = 0; g < generators_.size(); ++g) schedule_arrival(g);
+}
+
+void Client::on_power_off() {
+  // The customer's process died with its host: its operations end unobserved.
+  for (std::uint32_t slot = 0; slot < operations_.size(); ++slot) {
+    Operation& op = operations_[slot];
+    if (!op.active) continue;
+    op.active = false;
+    ++op.generation;
+    free_slots_.push_back(slot);
+    ++abandoned_;
+  }
+  in_flight_ = 0;
+}
+
+void Client::on_power_on() {
+  for (std::size_t g = 0; g < generators_.size(); ++g) schedule_arrival(g);
+}
+
+void Client::schedule_arrival(std::size_t generator) {
+  const double rate = generators_[generator].rate_per_s;
+  if (rate <= 0.0) return;
+  const auto gap = sim::Duration::from_nanos(static_cast<std::int64_t>(rng().exponential(1e9 / rate)));
+  if (kernel().now() + gap >= stop_) return;
+  after(gap, kinds_.client_arrival, [this, generator] {
+    begin(generator);
+    schedule_arrival(generator);
+  });
+}
+
+void Client::begin(std::size_t generator) {
+  const Generator& g = generators_[generator];
+  std::uint32_t slot;
+  if (free_slots_.empty()) {
+    slot = static_cast<std::uint32_t>(operations_.size());
+    operations_.emplace_back();
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  }
+  Operation& op = operations_[slot];
+  SIM_ASSERT(!op.active);
+  op.active = true;
+  op.id = next_operation_id_++;
+  op.table = g.spec->table_index;
+  // Pick the operation by the mix: one uniform draw against the cumulative weights.
+  const double u = rng().uniform01();
+  double cumulative = 0.0;
+  op.op = models::Operation::put;
+  for (std::size_t i = 0; i < kOperationCount; ++i) {
+    cumulative += g.spec->mix[i];
+    if (u < cumulative) {
+      op.op = static_cast<models::Operation>(i);
+      break;
+    }
+  }
+  op.key = g.zipf.sample(rng());
+  op.started = kernel().now();
+  op.attempts = 0;
+  if (router_suspect_until_[home_router_] > op.started) home_router_ = choose_router(home_router_);
+  op.router = home_router_;
+  ++in_flight_;
+  attempt(slot);
+}
+
+std::uint32_t Client::choose_router(std::uint32_t avoid) {
+  // Prefer a healthy-looking router in our AZ, then one elsewhere, then any.
+  const sim::Time now = kernel().now();
+  std::vector<std::size_t> local, remote;
+  for (std::size_t i = 0; i < routers_.size(); ++i) {
+    if (i == avoid || router_suspect_until_[i] > now) continue;
+    (routers_[i]->az() == az() ? local : remote).push_back(i);
+  }
+  const std::vector<std::size_t>* pool = !local.empty() ? &local : !remote.empty() ? &remote : nullptr;
+  if (pool == nullptr) return static_cast<std::uint32_t>(rng().below(routers_.size()));
+  return static_cast<std::uint32_t>((*pool)[rng().below(pool->size())]);
+}
+
+void Client::attempt(std::uint32_t slot) {
+  Operation& op = operations_[slot];
+  ++op.attempts;
+  Router* router = routers_[op.router];
+  const ItemRequest request{op.id, op.table, op.op, op.key,
+                            static_cast<std::uint32_t>(scenario_.tables[op.table].item_bytes)};
+  const std::uint32_t generation = op.generation;
+  sim::async_call<ItemResponse>(
+      *this, router->id(), kinds_.client_request, kinds_.client_response,
+      scenario_.client.attempt_timeout,
+      ServeItem<Router>{router, request},
+      [this, slot, generation](sim::error_code error, ItemResponse response) {
+        attempt_done(slot, generation, error, response);
+      });
+}
+
+void Client::attempt_done(std::uint32_t slot, std::uint32_t generation, sim::error_code error,
+                          const ItemResponse& response) {
+  Operation& op = operations_[slot];
+  if (!op.active || op.generation != generation) return;
+  const Outcome outcome = error ? Outcome::timeout : response.outcome;
+  if (outcome == Outcome::ok) {
+    finish(slot, Outcome::ok);
+    return;
+  }
+  if (outcome == Outcome::timeout) {
+    router_suspect_until_[op.router] = kernel().now() + scenario_.client.suspect_router_for;
+  }
+  if (op.attempts >= scenario_.client.max_attempts) {
+    finish(slot, outcome);
+    return;
+  }
+  // Full jitter: a uniform wait up to the capped exponential backoff.
+  const ClientSpec& spec = scenario_.client;
+  sim::Duration cap = spec.backoff_base;
+  for (std::uint32_t i = 1; i < op.attempts && cap < spec.backoff_max; ++i) cap = cap * 2;
+  cap = std::min(cap, spec.backoff_max);
+  const auto backoff = sim::Duration::from_nanos(rng().uniform_int(0, cap.nanos()));
+  op.router = choose_router(outcome == Outcome::timeout ? op.router : kNoRouter);
+  after(backoff, kinds_.client_retry, [this, slot, generation] {
+    if (operations_[slot].active && operations_[slot].generation == generation) attempt(slot);
+  });
+}
+
+void Client::finish(std::uint32_t slot, Outcome outcome) {
+  Operation& op = operations_[slot];
+  metrics_.record(op.started, az(), op.table, op.op, outcome, kernel().now() - op.started, op.attempts);
+  op.active = false;
+  ++op.generation;
+  free_slots_.push_back(slot);
+  --in_flight_;
+}
+
+}  // namespace models

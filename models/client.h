@@ -1,0 +1,75 @@
+// A client host: runs its share of the workload as open-loop Poisson arrivals, sends each
+// operation to a router in its AZ, and retries with capped exponential backoff and full jitter
+// as the AWS SDKs do. Records what it saw in ClientMetrics.
+#pragma once
+
+#include "models/messages.h"
+#include "models/metrics.h"
+#include "models/router.h"
+#include "models/scenario.h"
+#include "sim/network.h"
+#include "sim/rng.h"
+
+#include <vector>
+
+namespace models {
+
+class Client final : public sim::Node {
+ public:
+  Client(sim::Network& network, std::string name, sim::AzId az, const Scenario& scenario,
+         const RequestPathKinds& kinds, const std::vector<Router*>& routers, ClientMetrics& metrics,
+         double share_of_workload);
+
+  // Starts the arrival processes; no operation starts at or after `stop`.
+  void start(sim::Time stop);
+  std::size_t operations_in_flight() const { return in_flight_; }
+  // Operations lost because this host itself lost power (never counted as requests).
+  std::uint64_t operations_abandoned() const { return abandoned_; }
+
+ protected:
+  void on_power_off() override;
+  void on_power_on() override;
+
+ private:
+  struct Operation {
+    std::uint64_t id = 0;
+    models::Operation op = models::Operation::get_strong;
+    std::uint32_t table = 0;
+    std::uint64_t key = 0;
+    sim::Time started;
+    std::uint32_t attempts = 0;
+    std::uint32_t generation = 0;
+    std::uint32_t router = 0;  // position in routers_
+    bool active = false;
+  };
+  struct Generator {
+    const WorkloadSpec* spec;
+    double rate_per_s;
+    sim::Zipf zipf;
+  };
+
+  void schedule_arrival(std::size_t generator);
+  void begin(std::size_t generator);
+  void attempt(std::uint32_t slot);
+  void attempt_done(std::uint32_t slot, std::uint32_t generation, sim::error_code error,
+                    const ItemResponse& response);
+  void finish(std::uint32_t slot, Outcome outcome);
+  static constexpr std::uint32_t kNoRouter = 0xffffffffu;
+  std::uint32_t choose_router(std::uint32_t avoid);
+
+  const Scenario& scenario_;
+  const RequestPathKinds& kinds_;
+  const std::vector<Router*>& routers_;
+  ClientMetrics& metrics_;
+  std::vector<Generator> generators_;
+  std::vector<Operation> operations_;
+  std::vector<std::uint32_t> free_slots_;
+  std::vector<sim::Time> router_suspect_until_;  // by position in routers_
+  std::uint32_t home_router_ = 0;
+  std::uint64_t next_operation_id_ = 0;
+  std::size_t in_flight_ = 0;
+  std::uint64_t abandoned_ = 0;
+  sim::Time stop_;
+};
+
+}  // namespace models

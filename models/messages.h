@@ -1,0 +1,58 @@
+// What clients, routers and storage nodes say to each other about items, and the event kinds
+// they register with the kernel. Shared by every component on the request path.
+#pragma once
+
+#include "models/scenario.h"
+#include "sim/kernel.h"
+#include "sim/rpc.h"
+
+#include <cstdint>
+#include <string>
+
+namespace models {
+
+struct ItemRequest {
+  std::uint64_t operation_id = 0;  // unique per client, for the trace
+  std::uint32_t table = 0;
+  Operation op = Operation::get_strong;
+  std::uint64_t key = 0;
+  std::uint32_t item_bytes = 0;
+  void describe(std::string& out) const;
+};
+
+// How a request ended, as the caller sees it. Throttling is kept apart from unavailability in
+// every count, as DynamoDB's own metrics do.
+enum class Outcome : std::uint8_t { ok, timeout, unavailable, throttled };
+inline constexpr std::size_t kOutcomeCount = 4;
+const char* outcome_name(Outcome outcome);
+
+struct ItemResponse {
+  Outcome outcome = Outcome::unavailable;
+  std::uint64_t version = 0;  // the item's version after a put, or as read
+  void describe(std::string& out) const;
+};
+
+// An item request on its way to `server`, which handles it on arrival (a router or a storage
+// node); named rather than a lambda so the trace can say what the request was.
+template <class Server>
+struct ServeItem {
+  Server* server;
+  ItemRequest request;
+  void operator()(sim::Reply<ItemResponse> reply) const { server->handle(request, std::move(reply)); }
+  void describe(std::string& out) const { request.describe(out); }
+};
+
+// Event kinds of the request path, registered once per simulation.
+struct RequestPathKinds {
+  explicit RequestPathKinds(sim::Kernel& kernel);
+  sim::KindId client_request;    // client -> router
+  sim::KindId client_response;   // router -> client
+  sim::KindId storage_request;   // router -> storage node
+  sim::KindId storage_response;  // storage node -> router
+  sim::KindId client_arrival;    // a client starts an operation
+  sim::KindId client_retry;      // a client retries after backoff
+  sim::KindId router_process;    // a router finished parsing a request
+  sim::KindId storage_service;   // a storage node finished serving a request
+};
+
+}  // namespace models

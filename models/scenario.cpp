@@ -1,0 +1,67 @@
+// Names shared by the loader, the models and the reports.
+#include "models/scenario.h"
+
+#include "models/messages.h"
+
+#include <fmt/format.h>
+
+namespace models {
+
+const char* operation_name(Operation op) {
+  switch (op) {
+    case Operation::get_strong: return "get_strong";
+    case Operation::get_eventual: return "get_eventual";
+    case Operation::put: return "put";
+  }
+  return "?";
+}
+
+const char* outcome_name(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::ok: return "ok";
+    case Outcome::timeout: return "timeout";
+    case Outcome::unavailable: return "unavailable";
+    case Outcome::throttled: return "throttled";
+  }
+  return "?";
+}
+
+void ItemRequest::describe(std::string& out) const {
+  out += fmt::format(" {} table={} key={} op={}", operation_name(op), table, key, operation_id);
+}
+
+void ItemResponse::describe(std::string& out) const {
+  out += fmt::format(" {} version={}", outcome_name(outcome), version);
+}
+
+std::string node_name(const std::string& az, const char* role, std::uint32_t index) {
+  return fmt::format("{}/{}{}", az, role, index);
+}
+
+sim::TopologyNames Scenario::topology_names() const {
+  sim::TopologyNames names;
+  for (const AzSpec& az : azs) names.azs.push_back(az.name);
+  // Same order as Simulation creates the nodes.
+  for (const AzSpec& az : azs)
+    for (std::uint32_t i = 0; i < az.storage_nodes; ++i)
+      names.nodes.push_back({node_name(az.name, "storage", i), az.name, "storage", false});
+  for (const AzSpec& az : azs)
+    for (std::uint32_t i = 0; i < az.routers; ++i)
+      names.nodes.push_back({node_name(az.name, "router", i), az.name, "router", false});
+  for (const AzSpec& az : azs)
+    for (std::uint32_t i = 0; i < az.clients; ++i)
+      names.nodes.push_back({node_name(az.name, "client", i), az.name, "client", true});
+  return names;
+}
+
+RequestPathKinds::RequestPathKinds(sim::Kernel& kernel)
+    : client_request(kernel.register_kind("msg.client_request")),
+      client_response(kernel.register_kind("msg.client_response")),
+      storage_request(kernel.register_kind("msg.storage_request")),
+      storage_response(kernel.register_kind("msg.storage_response")),
+      client_arrival(kernel.register_kind("client.arrival")),
+      client_retry(kernel.register_kind("client.retry")),
+      router_process(kernel.register_kind("router.process")),
+      storage_service(kernel.register_kind("storage.service")) {}
+
+}  // namespace models

@@ -1,0 +1,112 @@
+// A scenario, fully resolved: every default filled in, every name checked. Produced by the
+// loader from a JSON file; read-only afterwards, so parallel simulations may share one.
+#pragma once
+
+#include "sim/distribution.h"
+#include "sim/faults.h"
+#include "sim/network.h"
+#include "sim/time.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace models {
+
+using sim::Duration;
+
+struct AzSpec {
+  std::string name;
+  std::uint32_t storage_nodes = 0;
+  std::uint32_t routers = 0;
+  std::uint32_t clients = 0;
+};
+
+struct StorageSpec {
+  sim::DurationDistribution read_service = sim::DurationDistribution::lognormal(sim::micros(300), 0.3);
+  sim::DurationDistribution write_service = sim::DurationDistribution::lognormal(sim::micros(800), 0.3);
+  std::uint32_t workers = 8;          // requests served in parallel by one node
+  std::uint32_t queue_limit = 2000;   // queued beyond this, a node answers "overloaded"
+};
+
+struct RouterSpec {
+  sim::DurationDistribution processing = sim::DurationDistribution::constant(sim::micros(100));
+  Duration storage_timeout = sim::millis(500);
+};
+
+struct ClientSpec {
+  Duration attempt_timeout = sim::seconds(1);
+  std::uint32_t max_attempts = 4;
+  Duration backoff_base = sim::millis(50);
+  Duration backoff_max = sim::seconds(1);
+  Duration suspect_router_for = sim::seconds(30);  // after a timeout, avoid that router this long
+
+  // The longest an operation can live: every attempt timing out after the longest backoff.
+  Duration operation_time_max() const {
+    return attempt_timeout * max_attempts + backoff_max * (max_attempts - 1);
+  }
+};
+
+struct TableSpec {
+  std::string name;
+  std::uint32_t partitions = 1;
+  std::uint64_t items = 1;
+  std::uint64_t item_bytes = 1024;
+};
+
+enum class Operation : std::uint8_t { get_strong, get_eventual, put };
+inline constexpr std::size_t kOperationCount = 3;
+const char* operation_name(Operation op);
+inline bool is_write(Operation op) { return op == Operation::put; }
+
+struct KeyDistribution {
+  enum class Shape { uniform, zipf };
+  Shape shape = Shape::uniform;
+  double zipf_exponent = 0.0;
+};
+
+struct WorkloadSpec {
+  std::string table;
+  std::uint32_t table_index = 0;
+  double rate_per_s = 0.0;                       // operations per second, whole region
+  std::array<double, kOperationCount> mix{};     // by Operation, sums to 1
+  KeyDistribution keys;
+};
+
+struct ExpectSpec {
+  std::string name;     // defaults to "<metric> <op> <value>"
+  std::string metric;   // a path into report.json, e.g. "availability.read.ratio"
+  std::string op;       // <, <=, >, >=, ==, !=
+  double value = 0.0;
+  std::string json_path;  // where the entry sits in the scenario file, for error messages
+};
+
+struct Scenario {
+  std::string file;      // as given on the command line (never written into report.json)
+  std::string sha256;    // of the file's bytes
+  std::string name;
+  std::string description;
+  std::uint64_t seed = 1;
+  Duration duration;
+
+  std::vector<AzSpec> azs;
+  sim::NetworkConfig network;
+  StorageSpec storage;
+  RouterSpec router;
+  ClientSpec client;
+  std::vector<TableSpec> tables;
+  std::vector<WorkloadSpec> workload;
+  std::vector<std::shared_ptr<const sim::Fault>> faults;
+  std::vector<ExpectSpec> expect;
+
+  sim::TopologyNames topology_names() const;
+  nlohmann::json resolved;  // the scenario with defaults filled in, as the report records it
+};
+
+// Node names follow one pattern so scenarios can name them: "<az>/<role><index>".
+std::string node_name(const std::string& az, const char* role, std::uint32_t index);
+
+}  // namespace models

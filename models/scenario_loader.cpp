@@ -1,0 +1,322 @@
+// The scenario file format, section by section (see scenarios/scenario.schema.json).
+#include "models/scenario_loader.h"
+
+#include "sim/config/distribution_reader.h"
+#include "sim/config/units.h"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <set>
+
+namespace models {
+
+using sim::config::InputError;
+using sim::config::Node;
+using sim::config::ObjectReader;
+using sim::config::format_duration;
+using sim::config::format_size_bytes;
+using sim::config::write_duration_distribution;
+
+namespace {
+
+constexpr Duration kLongestScenario = sim::hours(24 * 30);
+constexpr std::uint32_t kMostNodesPerAz = 100'000;
+constexpr std::uint32_t kMostPartitionsPerTable = 1'000'000;
+constexpr std::uint64_t kLargestItemBytes = 400 * 1024;  // DynamoDB's item size limit
+
+std::string sha256_hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+bool is_plain_name(const std::string& name) {
+  for (char c : name)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) return false;
+  return !name.empty();
+}
+
+std::string read_name(const Node& node, const char* what) {
+  const std::string name = node.non_empty_string();
+  if (!is_plain_name(name))
+    node.fail(fmt::format("{} made of letters, digits, '-' and '_'", what), "\"" + name + "\"");
+  return name;
+}
+
+void read_azs(const Node& node, Scenario& scenario) {
+  ObjectReader topology = node.object();
+  const Node azs_node = topology.required("azs");
+  std::set<std::string> seen;
+  std::uint64_t storage = 0, routers = 0, clients = 0;
+  for (const Node& az_node : azs_node.array(1)) {
+    ObjectReader az = az_node.object();
+    AzSpec spec;
+    const Node name = az.required("name");
+    spec.name = read_name(name, "an AZ name");
+    if (!seen.insert(spec.name).second) name.fail("a name not used by another AZ", "\"" + spec.name + "\" again");
+    spec.storage_nodes = static_cast<std::uint32_t>(az.required("storage_nodes").uint64_in(0, kMostNodesPerAz));
+    spec.routers = static_cast<std::uint32_t>(az.required("routers").uint64_in(0, kMostNodesPerAz));
+    spec.clients = static_cast<std::uint32_t>(az.required("clients").uint64_in(0, kMostNodesPerAz));
+    az.finish();
+    storage += spec.storage_nodes;
+    routers += spec.routers;
+    clients += spec.clients;
+    scenario.azs.push_back(spec);
+  }
+  if (scenario.azs.size() > 64) azs_node.fail("at most 64 AZs", fmt::format("{}", scenario.azs.size()));
+  if (storage == 0) azs_node.fail("at least one storage node in the topology", "none");
+  if (routers == 0) azs_node.fail("at least one router in the topology", "none");
+  if (clients == 0) azs_node.fail("at least one client in the topology", "none");
+  topology.finish();
+}
+
+void read_network(const Node& node, sim::NetworkConfig& network) {
+  ObjectReader object = node.object();
+  const std::pair<const char*, sim::LinkClass> classes[] = {
+      {"same_az", sim::LinkClass::same_az},
+      {"cross_az", sim::LinkClass::cross_az},
+      {"client_router", sim::LinkClass::client_router}};
+  for (const auto& [key, link_class] : classes) {
+    auto link_node = object.optional(key);
+    if (!link_node) continue;
+    ObjectReader link = link_node->object();
+    if (auto latency = link.optional("latency"))
+      network.link(link_class).latency = sim::config::read_duration_distribution(*latency);
+    if (auto loss = link.optional("loss")) {
+      const double p = loss->probability();
+      if (p >= 1.0) loss->fail_expected("a loss probability below 1");
+      network.link(link_class).loss_probability = p;
+    }
+    link.finish();
+  }
+  object.finish();
+}
+
+void read_storage(const Node& node, StorageSpec& storage) {
+  ObjectReader object = node.object();
+  if (auto n = object.optional("read_service")) storage.read_service = sim::config::read_duration_distribution(*n);
+  if (auto n = object.optional("write_service")) storage.write_service = sim::config::read_duration_distribution(*n);
+  if (auto n = object.optional("workers")) storage.workers = static_cast<std::uint32_t>(n->uint64_in(1, 4096));
+  if (auto n = object.optional("queue_limit")) storage.queue_limit = static_cast<std::uint32_t>(n->uint64_in(0, 10'000'000));
+  object.finish();
+}
+
+void read_router(const Node& node, RouterSpec& router) {
+  ObjectReader object = node.object();
+  if (auto n = object.optional("processing")) router.processing = sim::config::read_duration_distribution(*n);
+  if (auto n = object.optional("storage_timeout")) router.storage_timeout = n->duration();
+  object.finish();
+}
+
+void read_client(const Node& node, ClientSpec& client) {
+  ObjectReader object = node.object();
+  if (auto n = object.optional("attempt_timeout")) client.attempt_timeout = n->duration();
+  if (auto n = object.optional("max_attempts")) client.max_attempts = static_cast<std::uint32_t>(n->uint64_in(1, 100));
+  if (auto n = object.optional("backoff_base")) client.backoff_base = n->duration();
+  if (auto n = object.optional("backoff_max")) {
+    client.backoff_max = n->duration();
+    if (client.backoff_max < client.backoff_base)
+      n->fail("a duration at least \"backoff_base\" (" + format_duration(client.backoff_base) + ")",
+              "\"" + format_duration(client.backoff_max) + "\"");
+  }
+  if (auto n = object.optional("suspect_router_for")) client.suspect_router_for = n->duration_allow_zero();
+  object.finish();
+}
+
+void read_tables(const Node& node, Scenario& scenario) {
+  std::set<std::string> seen;
+  for (const Node& table_node : node.array(1)) {
+    ObjectReader table = table_node.object();
+    TableSpec spec;
+    const Node name = table.required("name");
+    spec.name = read_name(name, "a table name");
+    if (!seen.insert(spec.name).second) name.fail("a name not used by another table", "\"" + spec.name + "\" again");
+    spec.partitions = static_cast<std::uint32_t>(table.required("partitions").uint64_in(1, kMostPartitionsPerTable));
+    spec.items = table.required("items").uint64_in(1, std::uint64_t{1} << 40);
+    if (auto n = table.optional("item_size")) {
+      spec.item_bytes = n->size_bytes();
+      if (spec.item_bytes == 0 || spec.item_bytes > kLargestItemBytes)
+        n->fail("an item size from 1B to 400KB", "\"" + format_size_bytes(spec.item_bytes) + "\"");
+    }
+    table.finish();
+    scenario.tables.push_back(spec);
+  }
+}
+
+std::uint32_t find_table(const Scenario& scenario, const Node& node) {
+  const std::string name = node.non_empty_string();
+  for (std::size_t i = 0; i < scenario.tables.size(); ++i)
+    if (scenario.tables[i].name == name) return static_cast<std::uint32_t>(i);
+  std::string names;
+  for (const TableSpec& t : scenario.tables) names += (names.empty() ? "" : ", ") + t.name;
+  node.fail("the name of a table in \"tables\" (" + names + ")", "\"" + name + "\"");
+}
+
+void read_workload(const Node& node, Scenario& scenario) {
+  for (const Node& entry_node : node.array(1)) {
+    ObjectReader entry = entry_node.object();
+    WorkloadSpec spec;
+    const Node table = entry.required("table");
+    spec.table_index = find_table(scenario, table);
+    spec.table = scenario.tables[spec.table_index].name;
+    spec.rate_per_s = entry.required("rate").number_in(0.0, 1e8, false);
+
+    const Node mix_node = entry.required("mix");
+    ObjectReader mix = mix_node.object();
+    double sum = 0.0;
+    for (std::size_t i = 0; i < kOperationCount; ++i) {
+      if (auto share = mix.optional(operation_name(static_cast<Operation>(i)))) {
+        spec.mix[i] = share->probability();
+        sum += spec.mix[i];
+      }
+    }
+    mix.finish();
+    if (std::fabs(sum - 1.0) > 1e-9)
+      mix_node.fail("operation shares (get_strong, get_eventual, put) that sum to 1",
+                    fmt::format("shares that sum to {}", sum));
+
+    if (auto keys_node = entry.optional("keys")) {
+      ObjectReader keys = keys_node->object();
+      const std::string shape = keys.required("dist").one_of({"uniform", "zipf"});
+      if (shape == "zipf") {
+        spec.keys.shape = KeyDistribution::Shape::zipf;
+        spec.keys.zipf_exponent = keys.required("exponent").number_in(0.0, 10.0);
+      }
+      keys.finish();
+    }
+    entry.finish();
+    scenario.workload.push_back(spec);
+  }
+}
+
+void read_faults(const Node& node, Scenario& scenario, const sim::FaultRegistry& registry) {
+  ObjectReader object = node.object();
+  const sim::TopologyNames names = scenario.topology_names();
+  const sim::FaultParseContext context{names, scenario.duration};
+  for (const char* list : {"timeline", "chaos"}) {
+    if (auto entries = object.optional(list))
+      for (const Node& entry : entries->array())
+        scenario.faults.push_back(registry.parse(entry, context));
+  }
+  object.finish();
+}
+
+void read_expect(const Node& node, Scenario& scenario) {
+  for (const Node& entry_node : node.array()) {
+    ObjectReader entry = entry_node.object();
+    ExpectSpec spec;
+    spec.json_path = entry_node.path();
+    spec.metric = entry.required("metric").non_empty_string();
+    spec.op = entry.required("op").one_of({"<", "<=", ">", ">=", "==", "!="});
+    spec.value = entry.required("value").number();
+    if (auto name = entry.optional("name")) spec.name = name->non_empty_string();
+    else spec.name = fmt::format("{} {} {}", spec.metric, spec.op, spec.value);
+    entry.finish();
+    scenario.expect.push_back(spec);
+  }
+}
+
+nlohmann::json resolve(const Scenario& s) {
+  nlohmann::json out;
+  out["name"] = s.name;
+  out["description"] = s.description;
+  out["seed"] = s.seed;
+  out["duration"] = format_duration(s.duration);
+  nlohmann::json azs = nlohmann::json::array();
+  for (const AzSpec& az : s.azs)
+    azs.push_back({{"name", az.name}, {"storage_nodes", az.storage_nodes}, {"routers", az.routers}, {"clients", az.clients}});
+  out["topology"] = {{"azs", azs}};
+  for (const auto& [key, link_class] :
+       {std::pair{"same_az", sim::LinkClass::same_az}, std::pair{"cross_az", sim::LinkClass::cross_az},
+        std::pair{"client_router", sim::LinkClass::client_router}})
+    out["network"][key] = {{"latency", write_duration_distribution(s.network.link(link_class).latency)},
+                           {"loss", s.network.link(link_class).loss_probability}};
+  out["storage"] = {{"read_service", write_duration_distribution(s.storage.read_service)},
+                    {"write_service", write_duration_distribution(s.storage.write_service)},
+                    {"workers", s.storage.workers},
+                    {"queue_limit", s.storage.queue_limit}};
+  out["router"] = {{"processing", write_duration_distribution(s.router.processing)},
+                   {"storage_timeout", format_duration(s.router.storage_timeout)}};
+  out["client"] = {{"attempt_timeout", format_duration(s.client.attempt_timeout)},
+                   {"max_attempts", s.client.max_attempts},
+                   {"backoff_base", format_duration(s.client.backoff_base)},
+                   {"backoff_max", format_duration(s.client.backoff_max)},
+                   {"suspect_router_for", format_duration(s.client.suspect_router_for)}};
+  nlohmann::json tables = nlohmann::json::array();
+  for (const TableSpec& t : s.tables)
+    tables.push_back({{"name", t.name}, {"partitions", t.partitions}, {"items", t.items},
+                      {"item_size", format_size_bytes(t.item_bytes)}});
+  out["tables"] = tables;
+  nlohmann::json workload = nlohmann::json::array();
+  for (const WorkloadSpec& w : s.workload) {
+    nlohmann::json mix;
+    for (std::size_t i = 0; i < kOperationCount; ++i) mix[operation_name(static_cast<Operation>(i))] = w.mix[i];
+    nlohmann::json keys = {{"dist", w.keys.shape == KeyDistribution::Shape::zipf ? "zipf" : "uniform"}};
+    if (w.keys.shape == KeyDistribution::Shape::zipf) keys["exponent"] = w.keys.zipf_exponent;
+    workload.push_back({{"table", w.table}, {"rate", w.rate_per_s}, {"mix", mix}, {"keys", keys}});
+  }
+  out["workload"] = workload;
+  nlohmann::json faults = nlohmann::json::array();
+  for (const auto& fault : s.faults) faults.push_back(fault->resolved());
+  out["faults"] = faults;
+  nlohmann::json expect = nlohmann::json::array();
+  for (const ExpectSpec& e : s.expect)
+    expect.push_back({{"name", e.name}, {"metric", e.metric}, {"op", e.op}, {"value", e.value}});
+  out["expect"] = expect;
+  return out;
+}
+
+Scenario parse_document(const nlohmann::json& doc, const std::string& file_label,
+                        const sim::FaultRegistry& registry) {
+  Scenario scenario;
+  scenario.file = file_label;
+  ObjectReader top = sim::config::root(doc, file_label).object();
+  (void)top.optional("$schema");  // editors link the file to scenarios/scenario.schema.json
+  scenario.name = read_name(top.required("name"), "a scenario name");
+  if (auto n = top.optional("description")) scenario.description = n->string();
+  if (auto n = top.optional("seed")) scenario.seed = n->uint64();
+  const Node duration = top.required("duration");
+  scenario.duration = duration.duration();
+  if (scenario.duration > kLongestScenario)
+    duration.fail("a duration of at most " + format_duration(kLongestScenario), "\"" + format_duration(scenario.duration) + "\"");
+  read_azs(top.required("topology"), scenario);
+  if (auto n = top.optional("network")) read_network(*n, scenario.network);
+  if (auto n = top.optional("storage")) read_storage(*n, scenario.storage);
+  if (auto n = top.optional("router")) read_router(*n, scenario.router);
+  if (auto n = top.optional("client")) read_client(*n, scenario.client);
+  read_tables(top.required("tables"), scenario);
+  read_workload(top.required("workload"), scenario);
+  if (auto n = top.optional("faults")) read_faults(*n, scenario, registry);
+  if (auto n = top.optional("expect")) read_expect(*n, scenario);
+  top.finish();
+  scenario.resolved = resolve(scenario);
+  return scenario;
+}
+
+}  // namespace
+
+Scenario parse_scenario(std::string_view text, const std::string& file_label,
+                        const sim::FaultRegistry& faults) {
+  const nlohmann::json doc = sim::config::parse_json_text(text, file_label);
+  Scenario scenario = parse_document(doc, file_label, faults);
+  scenario.sha256 = sha256_hex(text);
+  return scenario;
+}
+
+Scenario load_scenario(const std::string& path, const sim::FaultRegistry& faults) {
+  const nlohmann::json doc = sim::config::load_json_file(path);  // every file-level check
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Scenario scenario = parse_document(doc, path, faults);
+  scenario.sha256 = sha256_hex(bytes);
+  return scenario;
+}
+
+}  // namespace models

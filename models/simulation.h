@@ -1,0 +1,70 @@
+// One simulated run of a scenario with one seed: builds the kernel, network, storage nodes,
+// routers and clients, schedules the faults, runs, and keeps what the reports need.
+#pragma once
+
+#include "models/client.h"
+#include "models/metrics.h"
+#include "models/partition_map.h"
+#include "models/router.h"
+#include "models/scenario.h"
+#include "models/storage_node.h"
+#include "sim/faults.h"
+#include "sim/kernel.h"
+#include "sim/network.h"
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+namespace models {
+
+struct RunOutcome {
+  sim::RunStatus status = sim::RunStatus::drained;
+  bool complete() const {
+    return status == sim::RunStatus::drained || status == sim::RunStatus::time_limit;
+  }
+};
+
+class Simulation {
+ public:
+  // REQUIRES: `scenario` outlives the simulation.
+  Simulation(const Scenario& scenario, std::uint64_t seed);
+  ~Simulation();
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  void set_tracer(sim::Tracer* tracer) { kernel_.set_tracer(tracer); }
+  void set_interrupt_flag(const std::atomic<bool>* flag) { kernel_.set_interrupt_flag(flag); }
+
+  // Runs the workload for the scenario's duration, then lets operations in flight finish.
+  RunOutcome run();
+
+  const Scenario& scenario() const { return scenario_; }
+  std::uint64_t seed() const { return seed_; }
+  const sim::Kernel& kernel() const { return kernel_; }
+  sim::Kernel& kernel() { return kernel_; }
+  const sim::Network& network() const { return network_; }
+  const ClientMetrics& metrics() const { return metrics_; }
+  const sim::FaultContext& faults() const { return faults_; }
+  const std::vector<std::unique_ptr<StorageNode>>& storage_nodes() const { return storage_; }
+  const std::vector<std::unique_ptr<Router>>& routers() const { return routers_; }
+  const std::vector<std::unique_ptr<Client>>& clients() const { return clients_; }
+  std::size_t operations_in_flight() const;
+
+ private:
+  const Scenario& scenario_;
+  std::uint64_t seed_;
+  sim::Kernel kernel_;  // first: destroyed last, after every actor that holds events in it
+  sim::Network network_;
+  RequestPathKinds kinds_;
+  ClientMetrics metrics_;
+  PartitionMap partitions_;
+  sim::FaultContext faults_;
+  std::vector<std::unique_ptr<StorageNode>> storage_;
+  std::vector<StorageNode*> storage_by_node_id_;
+  std::vector<std::unique_ptr<Router>> routers_;
+  std::vector<Router*> router_list_;
+  std::vector<std::unique_ptr<Client>> clients_;
+};
+
+}  // namespace models

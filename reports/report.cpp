@@ -1,0 +1,298 @@
+// Building report.json from recorded metrics, and evaluating expectations against it.
+#include "reports/report.h"
+
+#include "sim/config/json_reader.h"
+#include "sim/config/units.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace reports {
+
+namespace {
+
+using models::ClientMetrics;
+using models::OutcomeCounts;
+
+// Fixed precision keeps reports readable; the values are computed exactly before rounding.
+double round_to(double value, double scale) { return std::round(value * scale) / scale; }
+
+Json ratio_json(const OutcomeCounts& counts) {
+  Json out;
+  out["requests"] = counts.requests;
+  out["succeeded"] = counts.succeeded();
+  if (counts.requests == 0) out["ratio"] = nullptr;
+  else out["ratio"] = round_to(static_cast<double>(counts.succeeded()) / static_cast<double>(counts.requests), 1e6);
+  return out;
+}
+
+double millis_of(std::uint64_t nanos) {
+  return static_cast<double>((nanos + 500) / 1000) / 1000.0;  // to the microsecond
+}
+
+double seconds_of(sim::Time t) { return static_cast<double>(t.nanos() / 1'000'000) / 1000.0; }
+
+std::string hex64(std::uint64_t value) { return fmt::format("{:016x}", value); }
+
+Json read_write(const OutcomeCounts& read, const OutcomeCounts& write) {
+  Json out;
+  out["read"] = ratio_json(read);
+  out["write"] = ratio_json(write);
+  return out;
+}
+
+Json availability(const models::Simulation& simulation) {
+  const ClientMetrics& m = simulation.metrics();
+  const models::Scenario& scenario = simulation.scenario();
+  OutcomeCounts read, write;
+  std::vector<OutcomeCounts> az_read(m.az_count()), az_write(m.az_count());
+  std::vector<OutcomeCounts> table_read(m.table_count()), table_write(m.table_count());
+  std::vector<OutcomeCounts> window_read(m.window_count()), window_write(m.window_count());
+  for (std::size_t w = 0; w < m.window_count(); ++w)
+    for (std::size_t a = 0; a < m.az_count(); ++a)
+      for (std::size_t t = 0; t < m.table_count(); ++t) {
+        const OutcomeCounts& r = m.cell(w, a, t, false);
+        const OutcomeCounts& x = m.cell(w, a, t, true);
+        read.add(r), write.add(x);
+        az_read[a].add(r), az_write[a].add(x);
+        table_read[t].add(r), table_write[t].add(x);
+        window_read[w].add(r), window_write[w].add(x);
+      }
+  Json out;
+  out["read"] = ratio_json(read);
+  out["write"] = ratio_json(write);
+  Json by_az = Json::object();
+  for (std::size_t a = 0; a < m.az_count(); ++a) by_az[scenario.azs[a].name] = read_write(az_read[a], az_write[a]);
+  out["by_az"] = by_az;
+  Json by_table = Json::object();
+  for (std::size_t t = 0; t < m.table_count(); ++t)
+    by_table[scenario.tables[t].name] = read_write(table_read[t], table_write[t]);
+  out["by_table"] = by_table;
+  Json windows = Json::array();
+  for (std::size_t w = 0; w < m.window_count(); ++w) {
+    const sim::Duration start = ClientMetrics::kWindow * static_cast<std::int64_t>(w);
+    const sim::Duration end = std::min(start + ClientMetrics::kWindow, scenario.duration);
+    Json window;
+    window["start_s"] = start.nanos() / 1'000'000'000;
+    window["end_s"] = end.nanos() / 1'000'000'000;
+    window["read"] = ratio_json(window_read[w]);
+    window["write"] = ratio_json(window_write[w]);
+    windows.push_back(window);
+  }
+  out["windows"] = windows;
+  return out;
+}
+
+Json latency(const ClientMetrics& m) {
+  Json out = Json::object();
+  for (std::size_t i = 0; i < models::kOperationCount; ++i) {
+    const auto op = static_cast<models::Operation>(i);
+    const sim::LogLinearHistogram& h = m.latency(op);
+    Json entry;
+    entry["count"] = h.count();
+    for (const auto& [name, per_million] : {std::pair{"p50", 500'000u}, std::pair{"p90", 900'000u},
+                                            std::pair{"p99", 990'000u}, std::pair{"p999", 999'000u}}) {
+      if (h.count() == 0) entry[name] = nullptr;
+      else entry[name] = millis_of(h.percentile(per_million));
+    }
+    if (h.count() == 0) entry["max"] = nullptr;
+    else entry["max"] = millis_of(h.max());
+    out[models::operation_name(op)] = entry;
+  }
+  return out;
+}
+
+Json errors(const ClientMetrics& m) {
+  OutcomeCounts total;
+  for (std::size_t w = 0; w < m.window_count(); ++w)
+    for (std::size_t a = 0; a < m.az_count(); ++a)
+      for (std::size_t t = 0; t < m.table_count(); ++t)
+        for (bool write : {false, true}) total.add(m.cell(w, a, t, write));
+  Json out;
+  for (auto outcome : {models::Outcome::throttled, models::Outcome::unavailable, models::Outcome::timeout})
+    out[models::outcome_name(outcome)] = total.by_outcome[static_cast<std::size_t>(outcome)];
+  return out;
+}
+
+Json network(const sim::NetworkStats& s) {
+  Json out;
+  out["sent"] = s.sent;
+  out["delivered"] = s.delivered;
+  out["dropped_receiver_down"] = s.dropped_receiver_down;
+  out["dropped_sender_down"] = s.dropped_sender_down;
+  out["dropped_by_fault"] = s.dropped_by_rule;
+  out["dropped_by_loss"] = s.dropped_by_loss;
+  return out;
+}
+
+const char* status_name(sim::RunStatus status) {
+  switch (status) {
+    case sim::RunStatus::drained: return "finished";
+    case sim::RunStatus::time_limit: return "finished";
+    case sim::RunStatus::stopped: return "stopped";
+    case sim::RunStatus::interrupted: return "interrupted";
+  }
+  return "?";
+}
+
+bool compare(double lhs, const std::string& op, double rhs) {
+  if (op == "<") return lhs < rhs;
+  if (op == "<=") return lhs <= rhs;
+  if (op == ">") return lhs > rhs;
+  if (op == ">=") return lhs >= rhs;
+  if (op == "==") return lhs == rhs;
+  return lhs != rhs;
+}
+
+std::string number_text(double value) { return fmt::format("{}", value); }
+
+}  // namespace
+
+Json build_report(const models::Simulation& simulation, const models::RunOutcome& outcome) {
+  const models::Scenario& scenario = simulation.scenario();
+  const sim::Kernel& kernel = simulation.kernel();
+  Json report;
+  report["format"] = "ddbsim-report/1";
+  report["complete"] = outcome.complete();
+  report["status"] = status_name(outcome.status);
+  report["seed"] = simulation.seed();
+  report["scenario"] = {{"name", scenario.name}, {"sha256", scenario.sha256}};
+  report["sim_duration_s"] = static_cast<double>(scenario.duration.nanos() / 1'000'000) / 1000.0;
+  report["sim_end_s"] = seconds_of(kernel.now());
+  report["events"] = kernel.events_dispatched();
+  report["trace_digest"] = hex64(kernel.digest());
+  report["final_rng_draw"] = hex64(kernel.final_draw());
+  report["availability"] = availability(simulation);
+  report["latency_ms"] = latency(simulation.metrics());
+  report["errors"] = errors(simulation.metrics());
+  std::uint64_t abandoned = 0;
+  for (const auto& client : simulation.clients()) abandoned += client->operations_abandoned();
+  const ClientMetrics& m = simulation.metrics();
+  report["operations"] = {{"finished", m.operations()},
+                          {"attempts", m.attempts()},
+                          {"retries", m.attempts() - m.operations()},
+                          {"in_flight_at_end", simulation.operations_in_flight()},
+                          {"abandoned_by_client_power_loss", abandoned}};
+  report["network"] = network(simulation.network().stats());
+  Json faults = Json::array();
+  for (const sim::FaultRecord& record : simulation.faults().records())
+    faults.push_back({{"t_s", seconds_of(record.time)}, {"kind", record.kind},
+                      {"target", record.target}, {"phase", record.phase}});
+  report["faults"] = faults;
+  report["resolved_scenario"] = Json::parse(scenario.resolved.dump());
+  return report;
+}
+
+std::vector<const Json*> lookup_metric(const Json& report, const std::string& path) {
+  std::vector<const Json*> current{&report};
+  std::size_t position = 0;
+  while (position <= path.size()) {
+    const std::size_t dot = std::min(path.find('.', position), path.size());
+    std::string segment = path.substr(position, dot - position);
+    position = dot + 1;
+    std::string index;
+    if (auto bracket = segment.find('['); bracket != std::string::npos) {
+      if (segment.back() != ']') return {};
+      index = segment.substr(bracket + 1, segment.size() - bracket - 2);
+      segment.resize(bracket);
+    }
+    std::vector<const Json*> next;
+    for (const Json* node : current) {
+      if (!node->is_object()) return {};
+      auto it = node->find(segment);
+      if (it == node->end()) return {};
+      if (index.empty()) {
+        next.push_back(&*it);
+        continue;
+      }
+      if (!it->is_array()) return {};
+      if (index == "*") {
+        for (const Json& element : *it) next.push_back(&element);
+      } else {
+        if (index.empty() || index.find_first_not_of("0123456789") != std::string::npos) return {};
+        const std::size_t i = std::stoul(index);
+        if (i >= it->size()) return {};
+        next.push_back(&(*it)[i]);
+      }
+    }
+    current = std::move(next);
+    if (dot == path.size()) break;
+  }
+  return current;
+}
+
+std::vector<Check> evaluate_checks(const Json& report, const models::Simulation& simulation,
+                                   const models::RunOutcome& outcome) {
+  std::vector<Check> checks;
+  for (const models::ExpectSpec& expect : simulation.scenario().expect) {
+    Check check{expect.name, false, {}};
+    const std::vector<const Json*> values = lookup_metric(report, expect.metric);
+    std::size_t failing = 0, missing = 0;
+    const Json* worst = nullptr;
+    for (const Json* value : values) {
+      if (!value->is_number()) {
+        ++missing;
+        continue;
+      }
+      if (!compare(value->get<double>(), expect.op, expect.value)) {
+        ++failing;
+        if (worst == nullptr) worst = value;
+      }
+    }
+    if (values.empty() || missing > 0) {
+      check.detail = fmt::format("{}: no data", expect.metric);
+    } else if (failing > 0) {
+      check.detail = values.size() == 1
+                         ? fmt::format("{} = {}, expected {} {}", expect.metric, number_text(worst->get<double>()), expect.op, number_text(expect.value))
+                         : fmt::format("{} of {} values fail, first {}, expected {} {}", failing, values.size(),
+                                       number_text(worst->get<double>()), expect.op, number_text(expect.value));
+    } else {
+      check.passed = true;
+      check.detail = values.size() == 1
+                         ? fmt::format("{} = {}", expect.metric, number_text(values.front()->get<double>()))
+                         : fmt::format("all {} values hold", values.size());
+    }
+    checks.push_back(check);
+  }
+  checks.push_back(Check{"the run finished", outcome.complete(),
+                         fmt::format("status {}", status_name(outcome.status))});
+  const std::size_t in_flight = simulation.operations_in_flight();
+  checks.push_back(Check{"every operation finished before the end", in_flight == 0,
+                         fmt::format("{} still in flight", in_flight)});
+  return checks;
+}
+
+void attach_checks(Json& report, const std::vector<Check>& checks) {
+  Json list = Json::array();
+  for (const Check& check : checks)
+    list.push_back({{"name", check.name}, {"passed", check.passed}, {"detail", check.detail}});
+  report["checks"] = list;
+  report["passed"] = all_passed(checks);
+}
+
+bool all_passed(const std::vector<Check>& checks) {
+  for (const Check& check : checks)
+    if (!check.passed) return false;
+  return true;
+}
+
+void validate_expectations(const models::Scenario& scenario) {
+  if (scenario.expect.empty()) return;
+  // The report of an unrun simulation has every metric this scenario can produce.
+  models::Simulation unrun(scenario, scenario.seed);
+  const Json skeleton = build_report(unrun, models::RunOutcome{});
+  for (const models::ExpectSpec& expect : scenario.expect) {
+    const std::vector<const Json*> values = lookup_metric(skeleton, expect.metric);
+    bool numeric = !values.empty();
+    for (const Json* value : values) numeric = numeric && (value->is_number() || value->is_null());
+    if (!numeric)
+      throw sim::config::InputError(
+          scenario.file, expect.json_path + ".metric",
+          "a numeric metric of report.json such as \"availability.read.ratio\", "
+          "\"availability.windows[*].write.ratio\" or \"latency_ms.get_strong.p99\"",
+          "\"" + expect.metric + "\"");
+  }
+}
+
+}  // namespace reports

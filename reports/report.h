@@ -1,0 +1,45 @@
+// The run's report: report.json (deterministic: same scenario and seed, same bytes) built from
+// what the simulation recorded, and report.txt rendered from it for people.
+#pragma once
+
+#include "models/scenario.h"
+#include "models/simulation.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace reports {
+
+using Json = nlohmann::ordered_json;
+
+struct Check {
+  std::string name;
+  bool passed = false;
+  std::string detail;
+};
+
+// Everything in report.json except the checks. `outcome` says whether the run finished.
+Json build_report(const models::Simulation& simulation, const models::RunOutcome& outcome);
+
+// Expectations from the scenario, then the invariants every run must hold.
+std::vector<Check> evaluate_checks(const Json& report, const models::Simulation& simulation,
+                                   const models::RunOutcome& outcome);
+
+// Adds "checks" and the overall verdict to the report.
+void attach_checks(Json& report, const std::vector<Check>& checks);
+bool all_passed(const std::vector<Check>& checks);
+
+// report.txt: the same facts laid out for people.
+std::string render_text(const Json& report);
+
+// Throws sim::config::InputError (at the entry's JSON path) for an `expect` entry whose metric
+// is not a number in the report this scenario produces.
+void validate_expectations(const models::Scenario& scenario);
+
+// Reads a dotted metric path ("availability.windows[*].read.ratio") out of a report: every
+// value it names, or nothing if the path names nothing. `[*]` means every element.
+std::vector<const Json*> lookup_metric(const Json& report, const std::string& path);
+
+}  // namespace reports

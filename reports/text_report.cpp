@@ -1,0 +1,107 @@
+// report.txt: the facts of report.json in aligned tables for people.
+#include "reports/report.h"
+
+#include <fmt/format.h>
+
+namespace reports {
+
+namespace {
+
+std::string grouped(std::uint64_t value) {
+  std::string digits = std::to_string(value);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string ratio_text(const Json& ratio) {
+  return ratio.is_null() ? std::string("-") : fmt::format("{:.6f}", ratio.get<double>());
+}
+
+std::string millis_text(const Json& value) {
+  return value.is_null() ? std::string("-") : fmt::format("{:.3f}", value.get<double>());
+}
+
+std::string clock_text(double seconds) {
+  const auto total_ms = static_cast<std::int64_t>(seconds * 1000.0 + 0.5);
+  const std::int64_t h = total_ms / 3'600'000, m = total_ms / 60'000 % 60, s = total_ms / 1000 % 60;
+  return h > 0 ? fmt::format("{}:{:02}:{:02}", h, m, s) : fmt::format("{:02}:{:02}", m, s);
+}
+
+void availability_row(std::string& out, const std::string& label, const Json& entry) {
+  out += fmt::format("  {:<22} {:>12} {:>12} {:>10}\n", label, grouped(entry["requests"].get<std::uint64_t>()),
+                     grouped(entry["succeeded"].get<std::uint64_t>()), ratio_text(entry["ratio"]));
+}
+
+}  // namespace
+
+std::string render_text(const Json& r) {
+  std::string out;
+  out += fmt::format("ddbsim report: {}  seed {}  {}\n", r["scenario"]["name"].get<std::string>(),
+                     r["seed"].get<std::uint64_t>(), r["complete"].get<bool>() ? "" : "(INCOMPLETE: run " + r["status"].get<std::string>() + ")");
+  out += fmt::format("  simulated {} ({} s), {} events, trace digest {}, final draw {}\n\n",
+                     clock_text(r["sim_duration_s"].get<double>()), r["sim_duration_s"].get<double>(),
+                     grouped(r["events"].get<std::uint64_t>()), r["trace_digest"].get<std::string>(),
+                     r["final_rng_draw"].get<std::string>());
+
+  const Json& a = r["availability"];
+  out += fmt::format("Availability (at the client)  {:>12} {:>12} {:>10}\n", "requests", "succeeded", "ratio");
+  availability_row(out, "read", a["read"]);
+  availability_row(out, "write", a["write"]);
+  for (const auto& [az, entry] : a["by_az"].items()) {
+    availability_row(out, "az " + az + " read", entry["read"]);
+    availability_row(out, "az " + az + " write", entry["write"]);
+  }
+  for (const auto& [table, entry] : a["by_table"].items()) {
+    availability_row(out, "table " + table + " read", entry["read"]);
+    availability_row(out, "table " + table + " write", entry["write"]);
+  }
+
+  out += fmt::format("\n5-minute windows  {:>12} {:>10} {:>12} {:>10}\n", "reads", "ratio", "writes", "ratio");
+  for (const Json& w : a["windows"]) {
+    const std::string span = clock_text(w["start_s"].get<double>()) + "-" + clock_text(w["end_s"].get<double>());
+    out += fmt::format("  {:<15} {:>12} {:>10} {:>12} {:>10}\n", span,
+                       grouped(w["read"]["requests"].get<std::uint64_t>()), ratio_text(w["read"]["ratio"]),
+                       grouped(w["write"]["requests"].get<std::uint64_t>()), ratio_text(w["write"]["ratio"]));
+  }
+
+  out += fmt::format("\nLatency of successes (ms) {:>10} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "count", "p50", "p90",
+                     "p99", "p99.9", "max");
+  for (const auto& [op, l] : r["latency_ms"].items())
+    out += fmt::format("  {:<23} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9}\n", op, grouped(l["count"].get<std::uint64_t>()),
+                       millis_text(l["p50"]), millis_text(l["p90"]), millis_text(l["p99"]), millis_text(l["p999"]),
+                       millis_text(l["max"]));
+
+  const Json& e = r["errors"];
+  const Json& o = r["operations"];
+  out += fmt::format("\nErrors: throttled {}, unavailable {}, timeout {}\n", grouped(e["throttled"].get<std::uint64_t>()),
+                     grouped(e["unavailable"].get<std::uint64_t>()), grouped(e["timeout"].get<std::uint64_t>()));
+  out += fmt::format("Operations: {} finished, {} attempts ({} retries)\n", grouped(o["finished"].get<std::uint64_t>()),
+                     grouped(o["attempts"].get<std::uint64_t>()), grouped(o["retries"].get<std::uint64_t>()));
+
+  if (!r["faults"].empty()) {
+    out += "\nFaults\n";
+    for (const Json& f : r["faults"])
+      out += fmt::format("  {:>9}  {:<17} {:<8} {}\n", clock_text(f["t_s"].get<double>()), f["kind"].get<std::string>(),
+                         f["phase"].get<std::string>(), f["target"].get<std::string>());
+  }
+
+  if (r.contains("checks")) {
+    out += "\nChecks\n";
+    std::size_t passed = 0;
+    for (const Json& c : r["checks"]) {
+      const bool ok = c["passed"].get<bool>();
+      passed += ok ? 1 : 0;
+      out += fmt::format("  {}  {}  ({})\n", ok ? "PASS" : "FAIL", c["name"].get<std::string>(),
+                         c["detail"].get<std::string>());
+    }
+    out += fmt::format("\nResult: {} ({} of {} checks passed)\n", r["passed"].get<bool>() ? "PASS" : "FAIL", passed,
+                       r["checks"].size());
+  }
+  return out;
+}
+
+}  // namespace reports

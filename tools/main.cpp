@@ -1,0 +1,93 @@
+// The ddbsim command line: run, validate, sweep, bench phold. Arguments are parsed by CLI11;
+// a usage mistake prints one line of usage and exits 2.
+#include "tools/commands.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <exception>
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: ddbsim run SCENARIO.json [--seed N] [--out DIR] [--trace FILE] [--format text|json]\n"
+    "       ddbsim validate SCENARIO.json...\n"
+    "       ddbsim sweep SCENARIO.json --seeds A..B [--jobs N] [--out DIR]\n"
+    "       ddbsim bench phold [--lps N --pop P --remote R --mean-us M --events E --seed S]\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ddbsim: a deterministic simulator of a DynamoDB-style service", "ddbsim"};
+  app.require_subcommand(1);
+
+  tools::RunOptions run;
+  std::uint64_t run_seed = 0;
+  CLI::App* run_cmd = app.add_subcommand("run", "run one scenario with one seed");
+  run_cmd->add_option("scenario", run.scenario, "scenario JSON file")->required();
+  CLI::Option* seed_option = run_cmd->add_option("--seed", run_seed, "seed (overrides the scenario's)");
+  run_cmd->add_option("--out", run.out_dir, "directory for report.json, report.txt, run.json");
+  run_cmd->add_option("--trace", run.trace_file, "write one JSON line per event to FILE");
+  run_cmd->add_option("--format", run.format, "what to print: text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+
+  std::vector<std::string> validate_files;
+  CLI::App* validate_cmd = app.add_subcommand("validate", "check scenario files without running them");
+  validate_cmd->add_option("scenarios", validate_files, "scenario JSON files")->required();
+
+  tools::SweepOptions sweep;
+  std::string seeds_text;
+  CLI::App* sweep_cmd = app.add_subcommand("sweep", "run many seeds of one scenario");
+  sweep_cmd->add_option("scenario", sweep.scenario, "scenario JSON file")->required();
+  sweep_cmd->add_option("--seeds", seeds_text, "seeds A..B (inclusive)")->required();
+  sweep_cmd->add_option("--jobs", sweep.jobs, "simulations in parallel")->check(CLI::Range(1u, 256u));
+  sweep_cmd->add_option("--out", sweep.out_dir, "write each seed's reports to DIR/seed-N");
+
+  tools::PholdParams phold;
+  CLI::App* bench_cmd = app.add_subcommand("bench", "benchmarks of the kernel");
+  bench_cmd->require_subcommand(1);
+  CLI::App* phold_cmd = bench_cmd->add_subcommand("phold", "PHOLD on the kernel, comparable with ns-3");
+  phold_cmd->add_option("--lps", phold.lps, "logical processes")->check(CLI::Range(1u, 1u << 24));
+  phold_cmd->add_option("--pop", phold.population, "pending events per LP")->check(CLI::Range(1u, 1u << 16));
+  phold_cmd->add_option("--remote", phold.remote, "probability of a remote event")->check(CLI::Range(0.0, 1.0));
+  phold_cmd->add_option("--mean-us", phold.mean_us, "mean exponential delay, us")->check(CLI::Range(0.0, 1e9));
+  phold_cmd->add_option("--events", phold.events, "events to process")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  phold_cmd->add_option("--seed", phold.seed, "seed");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForAllHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::ParseError& error) {
+    fmt::print(stderr, "ddbsim: {}\n{}", error.what(), kUsage);
+    return tools::kExitBadInput;
+  }
+
+  try {
+    if (*run_cmd) {
+      if (*seed_option) run.seed = run_seed;
+      return tools::run_command(run);
+    }
+    if (*validate_cmd) return tools::validate_command(validate_files);
+    if (*sweep_cmd) {
+      const auto range = tools::parse_seed_range(seeds_text);
+      if (!range) {
+        fmt::print(stderr, "ddbsim: --seeds: expected A..B with A <= B, found \"{}\"\n{}", seeds_text, kUsage);
+        return tools::kExitBadInput;
+      }
+      sweep.first_seed = range->first;
+      sweep.last_seed = range->second;
+      return tools::sweep_command(sweep);
+    }
+    if (*phold_cmd) return tools::bench_phold_command(phold);
+  } catch (const std::exception& error) {
+    // A bug, not bad input: say so plainly rather than with a stack trace.
+    fmt::print(stderr, "ddbsim: internal error: {}\n", error.what());
+    return 3;
+  }
+  fmt::print(stderr, "{}", kUsage);
+  return tools::kExitBadInput;
+}

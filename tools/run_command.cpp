@@ -1,0 +1,90 @@
+// `ddbsim run` and `ddbsim validate`.
+#include "models/scenario_loader.h"
+#include "reports/report.h"
+#include "sim/config/json_reader.h"
+#include "tools/commands.h"
+#include "tools/interrupt_watcher.h"
+#include "tools/run_one.h"
+#include "tools/trace_file.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <memory>
+
+namespace tools {
+
+namespace {
+std::string command_line(const RunOptions& o, std::uint64_t seed) {
+  std::string line = fmt::format("ddbsim run {} --seed {}", o.scenario, seed);
+  if (!o.out_dir.empty()) line += " --out " + o.out_dir;
+  if (!o.trace_file.empty()) line += " --trace " + o.trace_file;
+  return line;
+}
+}  // namespace
+
+int run_command(const RunOptions& options) {
+  models::Scenario scenario;
+  try {
+    scenario = models::load_scenario(options.scenario);
+    reports::validate_expectations(scenario);
+  } catch (const sim::config::InputError& error) {
+    fmt::print(stderr, "ddbsim: {}\n", error.what());
+    return kExitBadInput;
+  }
+  const std::uint64_t seed = options.seed.value_or(scenario.seed);
+  fmt::print(stderr, "seed {}\n", seed);
+  std::fflush(stderr);
+
+  std::unique_ptr<TraceFile> trace;
+  if (!options.trace_file.empty()) {
+    try {
+      trace = std::make_unique<TraceFile>(options.trace_file);
+    } catch (const std::exception& error) {
+      fmt::print(stderr, "ddbsim: {}\n", error.what());
+      return kExitBadInput;
+    }
+  }
+  InterruptWatcher watcher;
+  const SeedRun run = run_seed(scenario, seed, trace.get(), &watcher.flag());
+  if (trace) trace->finish(run.events, run.digest);
+
+  const std::string dir = options.out_dir.empty() ? fmt::format("out/{}/seed-{}", scenario.name, seed) : options.out_dir;
+  try {
+    write_outputs(dir, run, command_line(options, seed));
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "ddbsim: cannot write the report to {}: {}\n", dir, error.what());
+    return kExitBadInput;
+  }
+  if (options.format == "json") fmt::print("{}\n", run.report.dump(2));
+  else fmt::print("{}", reports::render_text(run.report));
+  fmt::print(stderr, "wrote {}/report.json, report.txt, run.json ({:.2f} s wall, {:.2f}M events/s)\n", dir,
+             run.wall_s, run.wall_s > 0 ? static_cast<double>(run.events) / run.wall_s / 1e6 : 0.0);
+
+  if (!run.complete) {
+    fmt::print(stderr, "ddbsim: interrupted: the report is partial (\"complete\": false)\n");
+    return kExitInterrupted;
+  }
+  if (!run.passed) {
+    fmt::print(stderr, "ddbsim: a check failed; reproduce with: {}\n", reproduce_command(options.scenario, seed));
+    return kExitFailed;
+  }
+  return kExitPassed;
+}
+
+int validate_command(const std::vector<std::string>& scenarios) {
+  int exit_code = kExitPassed;
+  for (const std::string& file : scenarios) {
+    try {
+      const models::Scenario scenario = models::load_scenario(file);
+      reports::validate_expectations(scenario);
+      fmt::print("{}: ok ({})\n", file, scenario.name);
+    } catch (const sim::config::InputError& error) {
+      fmt::print(stderr, "ddbsim: {}\n", error.what());
+      exit_code = kExitBadInput;
+    }
+  }
+  return exit_code;
+}
+
+}  // namespace tools

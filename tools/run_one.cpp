@@ -1,0 +1,96 @@
+// One seed: build, run, report; then the files.
+#include "tools/run_one.h"
+
+#include "models/simulation.h"
+
+#include <fmt/format.h>
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#ifndef DDBSIM_BUILD_TYPE
+#define DDBSIM_BUILD_TYPE "unknown"
+#endif
+
+namespace tools {
+
+namespace {
+
+void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
+  const std::filesystem::path temporary = path.string() + ".partial";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write " + temporary.string());
+    out << content;
+    out.flush();
+    if (!out) throw std::runtime_error("cannot write " + temporary.string());
+  }
+  std::filesystem::rename(temporary, path);
+}
+
+std::uint64_t peak_rss_kib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<std::uint64_t>(usage.ru_maxrss);
+}
+
+std::string compiler_name() {
+#if defined(__clang__)
+  return std::string("clang ") + __clang_version__;
+#elif defined(__GNUC__)
+  return std::string("gcc ") + __VERSION__;
+#else
+  return "unknown";
+#endif
+}
+
+}  // namespace
+
+SeedRun run_seed(const models::Scenario& scenario, std::uint64_t seed, sim::Tracer* tracer,
+                 const std::atomic<bool>* interrupt) {
+  SeedRun result;
+  result.seed = seed;
+  models::Simulation simulation(scenario, seed);
+  simulation.set_tracer(tracer);
+  simulation.set_interrupt_flag(interrupt);
+  const auto started = std::chrono::steady_clock::now();
+  const models::RunOutcome outcome = simulation.run();
+  result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  result.report = reports::build_report(simulation, outcome);
+  result.checks = reports::evaluate_checks(result.report, simulation, outcome);
+  reports::attach_checks(result.report, result.checks);
+  result.complete = outcome.complete();
+  result.passed = result.complete && reports::all_passed(result.checks);
+  result.events = simulation.kernel().events_dispatched();
+  result.digest = simulation.kernel().digest();
+  return result;
+}
+
+void write_outputs(const std::string& dir, const SeedRun& run, const std::string& command_line) {
+  const std::filesystem::path base(dir);
+  std::filesystem::create_directories(base);
+  write_file_atomically(base / "report.json", run.report.dump(2) + "\n");
+  write_file_atomically(base / "report.txt", reports::render_text(run.report));
+  // Wall-clock figures live here, never in report.json, which must not vary between runs.
+  reports::Json info;
+  info["command"] = command_line;
+  info["seed"] = run.seed;
+  info["complete"] = run.complete;
+  info["wall_s"] = run.wall_s;
+  info["events"] = run.events;
+  info["events_per_s"] = run.wall_s > 0 ? static_cast<double>(run.events) / run.wall_s : 0.0;
+  info["peak_rss_kib"] = peak_rss_kib();
+  info["compiler"] = compiler_name();
+  info["build_type"] = DDBSIM_BUILD_TYPE;
+  write_file_atomically(base / "run.json", info.dump(2) + "\n");
+}
+
+std::string reproduce_command(const std::string& scenario_file, std::uint64_t seed) {
+  return fmt::format("build/ddbsim run {} --seed {}", scenario_file, seed);
+}
+
+}  // namespace tools

@@ -1,0 +1,30 @@
+// --trace FILE: one JSON line per dispatched event (virtual time, sequence, actor, kind and,
+// for messages and faults, what they carry), so a reproduced failure can be read step by step.
+#pragma once
+
+#include "sim/kernel.h"
+
+#include <cstdio>
+#include <string>
+
+namespace tools {
+
+class TraceFile final : public sim::Tracer {
+ public:
+  // Throws std::runtime_error if the file cannot be opened for writing.
+  explicit TraceFile(const std::string& path);
+  ~TraceFile() override;
+  TraceFile(const TraceFile&) = delete;
+  TraceFile& operator=(const TraceFile&) = delete;
+
+  void on_event(sim::Time time, std::uint64_t sequence, std::string_view actor,
+                std::string_view kind, std::string_view detail) override;
+  // The closing line: how many events and the digest, to compare two traces at a glance.
+  void finish(std::uint64_t events, std::uint64_t digest);
+
+ private:
+  std::FILE* file_;
+  std::string line_;
+};
+
+}  // namespace tools
