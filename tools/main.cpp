@@ -26,7 +26,9 @@ int main(int argc, char** argv) {
   std::uint64_t run_seed = 0;
   CLI::App* run_cmd = app.add_subcommand("run", "run one scenario with one seed");
   run_cmd->add_option("scenario", run.scenario, "scenario JSON file")->required();
-  CLI::Option* seed_option = run_cmd->add_option("--seed", run_seed, "seed (overrides the scenario's)");
+  // Checked as text first: CLI11 would otherwise wrap "-4" around to a huge unsigned seed.
+  CLI::Option* seed_option =
+      run_cmd->add_option("--seed", run_seed, "seed (overrides the scenario's)")->check(CLI::NonNegativeNumber);
   run_cmd->add_option("--out", run.out_dir, "directory for report.json, report.txt, run.json");
   run_cmd->add_option("--trace", run.trace_file, "write one JSON line per event to FILE");
   run_cmd->add_option("--format", run.format, "what to print: text or json")
@@ -53,7 +55,7 @@ int main(int argc, char** argv) {
   phold_cmd->add_option("--remote", phold.remote, "probability of a remote event")->check(CLI::Range(0.0, 1.0));
   phold_cmd->add_option("--mean-us", phold.mean_us, "mean exponential delay, us")->check(CLI::Range(0.0, 1e9));
   phold_cmd->add_option("--events", phold.events, "events to process")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
-  phold_cmd->add_option("--seed", phold.seed, "seed");
+  phold_cmd->add_option("--seed", phold.seed, "seed")->check(CLI::NonNegativeNumber);
 
   try {
     app.parse(argc, argv);

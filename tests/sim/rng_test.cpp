@@ -224,7 +224,7 @@ TEST_CASE("Rng: a copy continues from the same position", "[rng]") {
   for (int i = 0; i < 10; ++i) REQUIRE(original.next_u64() == copy.next_u64());
 }
 
-TEST_CASE("Rng: uniform01 lies in [0, 1) on the 2^-53 grid", "[rng]") {
+TEST_CASE("Rng: uniform01 lies in the half-open unit interval on the 2^-53 grid", "[rng]") {
   Rng rng(11);
   double sum = 0.0;
   bool all_on_grid = true;

@@ -1,0 +1,84 @@
+// Tests of reports/: metric lookup, checks, text rendering and expectation validation.
+#include "models/scenario_loader.h"
+#include "reports/report.h"
+
+#include <catch2/catch.hpp>
+
+using reports::Json;
+
+namespace {
+const std::string kSource = DDBSIM_SOURCE_DIR;
+
+std::string tiny_with_expect(const std::string& expect) {
+  return R"({"name": "t", "duration": "1m",
+    "topology": {"azs": [{"name": "az1", "storage_nodes": 1, "routers": 1, "clients": 1}]},
+    "tables": [{"name": "t", "partitions": 1, "items": 10}],
+    "workload": [{"table": "t", "rate": 10, "mix": {"put": 1}}],
+    "expect": [)" + expect + "]}";
+}
+}  // namespace
+
+TEST_CASE("Metric paths: dotted keys, indexes and wildcards find numbers in a report", "[reports]") {
+  const Json report = Json::parse(R"({"a": {"b": 1.5, "list": [{"x": 1}, {"x": 2}, {"x": 3}]}})");
+  REQUIRE(reports::lookup_metric(report, "a.b").size() == 1);
+  CHECK(reports::lookup_metric(report, "a.b").front()->get<double>() == 1.5);
+  CHECK(reports::lookup_metric(report, "a.list[1].x").front()->get<int>() == 2);
+  CHECK(reports::lookup_metric(report, "a.list[*].x").size() == 3);
+  CHECK(reports::lookup_metric(report, "a.list[9].x").empty());
+  CHECK(reports::lookup_metric(report, "a.nope").empty());
+  CHECK(reports::lookup_metric(report, "a.b.c").empty());
+  CHECK(reports::lookup_metric(report, "a.list[x].x").empty());
+}
+
+TEST_CASE("Reports: expectations pass, fail and say why", "[reports]") {
+  const models::Scenario scenario = models::parse_scenario(
+      tiny_with_expect(R"({"metric": "availability.write.ratio", "op": ">=", "value": 0.99},
+                         {"metric": "availability.write.requests", "op": "<", "value": 10},
+                         {"name": "all windows", "metric": "availability.windows[*].write.ratio", "op": "==", "value": 1},
+                         {"metric": "availability.read.ratio", "op": ">", "value": 0})"),
+      "t.json");
+  models::Simulation simulation(scenario, 1);
+  const models::RunOutcome outcome = simulation.run();
+  const Json report = reports::build_report(simulation, outcome);
+  const std::vector<reports::Check> checks = reports::evaluate_checks(report, simulation, outcome);
+  REQUIRE(checks.size() == 6);
+  CHECK(checks[0].passed);
+  CHECK(checks[0].name == "availability.write.ratio >= 0.99");
+  CHECK_FALSE(checks[1].passed);
+  CHECK(checks[1].detail.find("expected < 10") != std::string::npos);
+  CHECK(checks[2].passed);
+  CHECK(checks[2].detail == "availability.windows[*].write.ratio = 1");  // one window: shown as a value
+  CHECK_FALSE(checks[3].passed);  // no reads in this workload: no data is not a pass
+  CHECK(checks[3].detail == "availability.read.ratio: no data");
+  CHECK(checks[4].name == "the run finished");
+  CHECK(checks[4].passed);
+  CHECK_FALSE(reports::all_passed(checks));
+}
+
+TEST_CASE("Reports: the text report lays out the same facts as report.json", "[reports]") {
+  const models::Scenario scenario = models::load_scenario(kSource + "/tests/scenarios/tiny.json");
+  models::Simulation simulation(scenario, 3);
+  const models::RunOutcome outcome = simulation.run();
+  Json report = reports::build_report(simulation, outcome);
+  reports::attach_checks(report, reports::evaluate_checks(report, simulation, outcome));
+  const std::string text = reports::render_text(report);
+  CHECK(text.find("ddbsim report: tiny  seed 3") == 0);
+  CHECK(text.find(report["trace_digest"].get<std::string>()) != std::string::npos);
+  CHECK(text.find("00:00-01:00") != std::string::npos);
+  CHECK(text.find("power_off         start    az1/storage0") != std::string::npos);
+  CHECK(text.find("Result: PASS") != std::string::npos);
+  CHECK(report["complete"] == true);
+  CHECK(report["resolved_scenario"]["client"]["max_attempts"] == 4);
+}
+
+TEST_CASE("Reports: an expectation on a metric the report lacks is bad input at its JSON path", "[reports]") {
+  const models::Scenario scenario =
+      models::parse_scenario(tiny_with_expect(R"({"metric": "availability.by_az.az9.read.ratio", "op": ">=", "value": 1})"), "t.json");
+  try {
+    reports::validate_expectations(scenario);
+    FAIL("no error");
+  } catch (const sim::config::InputError& error) {
+    CHECK(error.path == "$.expect[0].metric");
+    CHECK(error.found == "\"availability.by_az.az9.read.ratio\"");
+  }
+}

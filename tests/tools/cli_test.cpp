@@ -1,0 +1,188 @@
+// The ddbsim command line as a user meets it: exit codes 0, 1, 2 and 130, what it prints, and
+// the files it writes. Runs the built binary (DDBSIM_BINARY) in a scratch directory.
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+
+namespace {
+
+struct Result {
+  int exit_code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+const std::string kSource = DDBSIM_SOURCE_DIR;
+
+Result ddbsim(const std::string& arguments) {
+  const std::string command = std::string(DDBSIM_BINARY) + " " + arguments + " 2>&1";
+  Result result;
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::array<char, 4096> buffer{};
+  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) result.out += buffer.data();
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+std::string scratch(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("ddbsim-cli-test-" + name);
+  std::filesystem::remove_all(dir);
+  return dir.string();
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("Command line: run exits 0 when every check holds and writes the three files", "[cli]") {
+  const std::string out = scratch("run");
+  const Result r = ddbsim("run " + kSource + "/tests/scenarios/tiny.json --out " + out);
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.rfind("seed 3\n", 0) == 0);  // the seed comes first
+  CHECK(contains(r.out, "Result: PASS"));
+  CHECK(contains(slurp(out + "/report.json"), "\"trace_digest\""));
+  CHECK(contains(slurp(out + "/report.txt"), "Availability"));
+  CHECK(contains(slurp(out + "/run.json"), "\"events_per_s\""));
+  CHECK_FALSE(std::filesystem::exists(out + "/report.json.partial"));
+}
+
+TEST_CASE("Command line: --seed overrides the scenario's seed and --format json prints the report", "[cli]") {
+  const std::string out = scratch("seed");
+  const Result r = ddbsim("run " + kSource + "/tests/scenarios/tiny.json --seed 17 --format json --out " + out);
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.rfind("seed 17\n", 0) == 0);
+  CHECK(contains(r.out, "\"seed\": 17"));
+}
+
+TEST_CASE("Command line: a failed expectation exits 1 and prints the command that reproduces it", "[cli]") {
+  const std::string out = scratch("fail");
+  const Result r = ddbsim("run " + kSource + "/tests/scenarios/failing_expectation.json --out " + out);
+  INFO(r.out);
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.out, "FAIL  no request ever fails"));
+  CHECK(contains(r.out, "reproduce with: build/ddbsim run " + kSource + "/tests/scenarios/failing_expectation.json --seed 3"));
+}
+
+TEST_CASE("Command line: --trace writes one JSON line per event and the final digest", "[cli]") {
+  const std::string out = scratch("trace");
+  const Result r = ddbsim("run " + kSource + "/tests/scenarios/tiny.json --trace " + out + ".jsonl --out " + out);
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  std::ifstream trace(out + ".jsonl");
+  std::string line, last;
+  std::size_t lines = 0;
+  bool saw_fault = false, saw_message = false;
+  while (std::getline(trace, line)) {
+    ++lines;
+    saw_fault = saw_fault || contains(line, "\"kind\":\"fault.power_off.start\"");
+    saw_message = saw_message || contains(line, "\"detail\":\"from az1/client0");
+    last = line;
+  }
+  const std::string report = slurp(out + "/report.json");
+  CHECK(saw_fault);
+  CHECK(saw_message);
+  CHECK(contains(last, "\"end\":true"));
+  // The events counted in the report are the trace's lines, less the closing one.
+  CHECK(contains(report, "\"events\": " + std::to_string(lines - 1) + ","));
+  std::filesystem::remove(out + ".jsonl");
+}
+
+TEST_CASE("Command line: bad input and bad usage exit 2 with one clear line", "[cli]") {
+  const std::string broken = kSource + "/tests/scenarios/tiny.json";
+  const std::array<std::pair<const char*, const char*>, 8> cases{{
+      {"run /no/such/file.json", "/no/such/file.json: $: expected a readable scenario file, found no such file"},
+      {"run", "scenario is required"},
+      {"frobnicate", "usage: ddbsim run"},
+      {"run SCENARIO --colour red", "usage: ddbsim run"},
+      {"run SCENARIO --seed -4", "usage: ddbsim run"},
+      {"run SCENARIO --format yaml", "usage: ddbsim run"},
+      {"sweep SCENARIO --seeds 9..2", "--seeds: expected A..B with A <= B, found \"9..2\""},
+      {"validate /no/such/file.json", "expected a readable scenario file"},
+  }};
+  for (const auto& [arguments, message] : cases) {
+    std::string line = arguments;
+    if (auto at = line.find("SCENARIO"); at != std::string::npos) line.replace(at, 8, broken);
+    const Result r = ddbsim(line);
+    INFO(line << "\n" << r.out);
+    CHECK(r.exit_code == 2);
+    CHECK(contains(r.out, message));
+    CHECK_FALSE(contains(r.out, "terminate called"));
+  }
+}
+
+TEST_CASE("Command line: validate accepts every shipped scenario", "[cli]") {
+  std::string files;
+  for (const auto& entry : std::filesystem::directory_iterator(kSource + "/scenarios"))
+    if (entry.path().extension() == ".json" && entry.path().filename() != "scenario.schema.json")
+      files += " " + entry.path().string();
+  const Result r = ddbsim("validate" + files);
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "quickstart.json: ok"));
+}
+
+TEST_CASE("Command line: sweep runs each seed and reports failing seeds with their command", "[cli]") {
+  const Result pass = ddbsim("sweep " + kSource + "/tests/scenarios/tiny.json --seeds 1..4 --jobs 2");
+  INFO(pass.out);
+  CHECK(pass.exit_code == 0);
+  CHECK(contains(pass.out, "4 run, 4 passed, 0 failed"));
+  const Result fail = ddbsim("sweep " + kSource + "/tests/scenarios/failing_expectation.json --seeds 5..6 --jobs 2");
+  INFO(fail.out);
+  CHECK(fail.exit_code == 1);
+  CHECK(contains(fail.out, "FAIL seed 5"));
+  CHECK(contains(fail.out, "reproduce: build/ddbsim run " + kSource + "/tests/scenarios/failing_expectation.json --seed 6"));
+}
+
+TEST_CASE("Command line: a sweep's digests do not depend on how many jobs run it", "[cli]") {
+  auto digests = [](const std::string& text) { return text.substr(text.find("\n  seed")); };
+  const Result one = ddbsim("sweep " + kSource + "/tests/scenarios/tiny.json --seeds 1..3 --jobs 1");
+  const Result two = ddbsim("sweep " + kSource + "/tests/scenarios/tiny.json --seeds 1..3 --jobs 2");
+  REQUIRE(one.exit_code == 0);
+  REQUIRE(two.exit_code == 0);
+  CHECK(digests(one.out) == digests(two.out));
+}
+
+TEST_CASE("Command line: Ctrl-C stops a run with a partial report marked incomplete", "[cli]") {
+  const std::string out = scratch("interrupt");
+  // SIGINT arrives while the hour-long chaos scenario is running.
+  const std::string command = "sh -c '" + std::string(DDBSIM_BINARY) + " run " + kSource +
+                              "/scenarios/power_off_chaos.json --out " + out +
+                              " & pid=$!; sleep 0.3; kill -INT $pid; wait $pid; echo exit=$?' 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string text;
+  std::array<char, 4096> buffer{};
+  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) text += buffer.data();
+  pclose(pipe);
+  INFO(text);
+  CHECK(contains(text, "exit=130"));
+  CHECK(contains(text, "INCOMPLETE"));
+  CHECK(contains(slurp(out + "/report.json"), "\"complete\": false"));
+}
+
+TEST_CASE("Command line: bench phold prints its rate on the last line", "[cli]") {
+  const Result r = ddbsim("bench phold --lps 64 --pop 4 --events 20000");
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  const auto last_line_start = r.out.rfind("events_per_s=");
+  CHECK(last_line_start != std::string::npos);
+  CHECK(r.out.find('\n', last_line_start) == r.out.size() - 1);
+}

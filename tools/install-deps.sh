@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages ddbsim builds with, and only those that are missing.
+# Uses sudo when not run as root. Safe to run again: it does nothing when all are present.
+set -euo pipefail
+
+packages=(g++ cmake make libboost1.81-dev nlohmann-json3-dev libfmt-dev catch2 libcli11-dev libssl-dev)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing: ${missing[*]}" >&2
+as_root=()
+[ "$(id -u)" -eq 0 ] || as_root=(sudo)
+"${as_root[@]}" apt-get update -qq
+# libboost1.81-dev replaces Debian's default libboost-dev (1.74) if that is installed.
+DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

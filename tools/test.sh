@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The README's second command, and what CI runs: install what is missing, build everything,
+# run every test (unit, scenario, determinism, command line, chaos sweeps) with CTest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/install-deps.sh
+tools/build.sh
+jobs=$(nproc 2>/dev/null || echo 2)
+ctest --test-dir build --output-on-failure -j "$jobs" "$@"
