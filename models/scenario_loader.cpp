@@ -27,6 +27,9 @@ constexpr Duration kLongestScenario = sim::hours(24 * 30);
 constexpr std::uint32_t kMostNodesPerAz = 100'000;
 constexpr std::uint32_t kMostPartitionsPerTable = 1'000'000;
 constexpr std::uint64_t kLargestItemBytes = 400 * 1024;  // DynamoDB's item size limit
+// Client and router timing: longer than any run needs, and short enough that a client's whole
+// retry budget (every attempt timing out, every backoff at its longest) fits in int64 nanoseconds.
+constexpr Duration kLongestDelay = kLongestScenario;
 
 std::string sha256_hex(std::string_view bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -48,6 +51,14 @@ std::string read_name(const Node& node, const char* what) {
   if (!is_plain_name(name))
     node.fail(fmt::format("{} made of letters, digits, '-' and '_'", what), "\"" + name + "\"");
   return name;
+}
+
+Duration read_delay(const Node& node, bool allow_zero = false) {
+  const Duration delay = allow_zero ? node.duration_allow_zero() : node.duration();
+  if (delay > kLongestDelay)
+    node.fail_expected(std::string(allow_zero ? "a duration" : "a positive duration") + " of at most " +
+                       format_duration(kLongestDelay));
+  return delay;
 }
 
 void read_azs(const Node& node, Scenario& scenario) {
@@ -111,22 +122,22 @@ void read_storage(const Node& node, StorageSpec& storage) {
 void read_router(const Node& node, RouterSpec& router) {
   ObjectReader object = node.object();
   if (auto n = object.optional("processing")) router.processing = sim::config::read_duration_distribution(*n);
-  if (auto n = object.optional("storage_timeout")) router.storage_timeout = n->duration();
+  if (auto n = object.optional("storage_timeout")) router.storage_timeout = read_delay(*n);
   object.finish();
 }
 
 void read_client(const Node& node, ClientSpec& client) {
   ObjectReader object = node.object();
-  if (auto n = object.optional("attempt_timeout")) client.attempt_timeout = n->duration();
+  if (auto n = object.optional("attempt_timeout")) client.attempt_timeout = read_delay(*n);
   if (auto n = object.optional("max_attempts")) client.max_attempts = static_cast<std::uint32_t>(n->uint64_in(1, 100));
-  if (auto n = object.optional("backoff_base")) client.backoff_base = n->duration();
+  if (auto n = object.optional("backoff_base")) client.backoff_base = read_delay(*n);
   if (auto n = object.optional("backoff_max")) {
-    client.backoff_max = n->duration();
+    client.backoff_max = read_delay(*n);
     if (client.backoff_max < client.backoff_base)
       n->fail("a duration at least \"backoff_base\" (" + format_duration(client.backoff_base) + ")",
               "\"" + format_duration(client.backoff_max) + "\"");
   }
-  if (auto n = object.optional("suspect_router_for")) client.suspect_router_for = n->duration_allow_zero();
+  if (auto n = object.optional("suspect_router_for")) client.suspect_router_for = read_delay(*n, true);
   object.finish();
 }
 

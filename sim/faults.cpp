@@ -75,6 +75,14 @@ std::string join(const std::vector<std::string>& names) {
   return out;
 }
 
+// Longer than any run needs (a fault that never ends leaves out "duration"), and short enough that
+// start + duration cannot overflow int64 nanoseconds.
+constexpr Duration kLongestFault = hours(24 * 365);
+
+std::string before_the_end(const FaultParseContext& context) {
+  return "a time before the end of the scenario (" + format_duration(context.horizon) + ")";
+}
+
 // Fields every timed fault has: when it starts and, optionally, how long it lasts.
 struct Window {
   Duration start;
@@ -84,10 +92,13 @@ struct Window {
     Window window;
     const config::Node at = entry.required("at");
     window.start = at.duration_allow_zero();
-    if (window.start >= context.horizon)
-      at.fail("a time before the end of the scenario (" + format_duration(context.horizon) + ")",
-              "\"" + format_duration(window.start) + "\"");
-    if (auto length = entry.optional("duration")) window.length = length->duration();
+    if (window.start >= context.horizon) at.fail(before_the_end(context), "\"" + format_duration(window.start) + "\"");
+    if (auto length = entry.optional("duration")) {
+      window.length = length->duration();
+      if (*window.length > kLongestFault)
+        length->fail_expected("a positive duration of at most " + format_duration(kLongestFault) +
+                              ", or no \"duration\" for a fault that never ends");
+    }
     return window;
   }
   void write(nlohmann::json& out) const {
@@ -127,7 +138,8 @@ std::string read_node_name(const config::Node& node, const FaultParseContext& co
                   (context.topology.nodes.empty() ? std::string("az1/storage0")
                                                   : context.topology.nodes.front().name) +
                   "\"",
-              "\"" + name + "\", which is not a node of this topology");
+              "\"" + name + "\", which is " +
+                  (found == nullptr ? "not a node of this topology" : "a client, not a service node"));
   return name;
 }
 
@@ -436,8 +448,15 @@ std::unique_ptr<Fault> parse_random_power_off(config::ObjectReader& entry,
   }
   spec.down = config::read_duration_distribution(entry.required("down"));
   spec.end = context.horizon;
-  if (auto n = entry.optional("start")) spec.start = n->duration_allow_zero();
-  if (auto n = entry.optional("end")) spec.end = n->duration();
+  if (auto n = entry.optional("start")) {
+    spec.start = n->duration_allow_zero();
+    if (spec.start >= context.horizon) n->fail(before_the_end(context), "\"" + format_duration(spec.start) + "\"");
+  }
+  if (auto n = entry.optional("end")) {
+    spec.end = n->duration();
+    if (spec.end <= spec.start)
+      n->fail("a time after \"start\" (" + format_duration(spec.start) + ")", "\"" + format_duration(spec.end) + "\"");
+  }
   if (spec.end > context.horizon) spec.end = context.horizon;
   if (auto n = entry.optional("max_down")) spec.max_down = static_cast<std::uint32_t>(n->uint64_in(1, 1000));
   return std::make_unique<RandomPowerOff>(std::move(spec));

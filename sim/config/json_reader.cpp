@@ -25,6 +25,9 @@ using nlohmann::json;
 
 constexpr std::size_t kFoundCharsMax = 60;
 constexpr std::size_t kSyntaxReasonCharsMax = 120;
+// Scenario files nest about six deep. The bound keeps the builder's stack of open paths small: each
+// holds its whole path, so a file of a million '[' would otherwise need terabytes.
+constexpr std::size_t kNestingDepthMax = 64;
 
 // Never throws on invalid UTF-8: a document built in code may hold any bytes.
 std::string dump_compact(const json& value) {
@@ -156,6 +159,8 @@ class DocumentBuilder final : public nlohmann::json_sax<json> {
   bool complete = false;  // a whole top-level value has been read
   std::optional<std::string> duplicate_key_path;
   std::optional<std::string> duplicate_key;
+  std::optional<std::string> too_deep_path;
+  bool too_deep_is_object = false;
   std::size_t error_position = 0;
   std::string error_message;
 
@@ -224,6 +229,14 @@ class DocumentBuilder final : public nlohmann::json_sax<json> {
 
   // Pointers to open containers stay valid: only the innermost one grows while it is open.
   bool open(json container) {
+    if (open_.size() == kNestingDepthMax) {
+      const Open& parent = open_.back();
+      too_deep_path = parent.container->is_array()
+                          ? fmt::format("{}[{}]", parent.path, parent.container->size())
+                          : child_path(parent.path, pending_key_);
+      too_deep_is_object = container.is_object();
+      return false;
+    }
     auto [where, path] = insert(std::move(container));
     open_.push_back(Open{where, std::move(path)});
     return true;
@@ -286,6 +299,12 @@ nlohmann::json parse_json_text(std::string_view text, const std::string& file_la
   if (builder.duplicate_key_path) {
     throw InputError(file_label, *builder.duplicate_key_path, "each key at most once per object",
                      "the key " + json_quoted(*builder.duplicate_key) + " a second time");
+  }
+  if (builder.too_deep_path) {
+    throw InputError(file_label, *builder.too_deep_path,
+                     fmt::format("arrays and objects nested at most {} deep", kNestingDepthMax),
+                     fmt::format("an {} at depth {}", builder.too_deep_is_object ? "object" : "array",
+                                 kNestingDepthMax + 1));
   }
   if (!parsed) {
     if (builder.complete) {

@@ -31,7 +31,8 @@ struct InputError : std::runtime_error {
 
 // Reads and parses a file. Throws InputError if the file is missing, a directory, unreadable,
 // empty or only whitespace, not valid JSON (with line and column), has a key twice in one object,
-// or its top level is not an object. `path` is also the file label in messages.
+// nests arrays and objects more than 64 deep, or its top level is not an object. `path` is also
+// the file label in messages.
 nlohmann::json load_json_file(const std::string& path);
 
 // The same checks as load_json_file after reading; `file_label` names the text in messages.
