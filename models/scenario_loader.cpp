@@ -26,6 +26,7 @@ namespace {
 constexpr Duration kLongestScenario = sim::hours(24 * 30);
 constexpr std::uint32_t kMostNodesPerAz = 100'000;
 constexpr std::uint32_t kMostPartitionsPerTable = 1'000'000;
+constexpr std::size_t kMostTables = 10'000;  // metrics hold a cell per table, AZ and window
 constexpr std::uint64_t kLargestItemBytes = 400 * 1024;  // DynamoDB's item size limit
 // Client and router timing: longer than any run needs, and short enough that a client's whole
 // retry budget (every attempt timing out, every backoff at its longest) fits in int64 nanoseconds.
@@ -130,12 +131,16 @@ void read_client(const Node& node, ClientSpec& client) {
   ObjectReader object = node.object();
   if (auto n = object.optional("attempt_timeout")) client.attempt_timeout = read_delay(*n);
   if (auto n = object.optional("max_attempts")) client.max_attempts = static_cast<std::uint32_t>(n->uint64_in(1, 100));
-  if (auto n = object.optional("backoff_base")) client.backoff_base = read_delay(*n);
-  if (auto n = object.optional("backoff_max")) {
-    client.backoff_max = read_delay(*n);
-    if (client.backoff_max < client.backoff_base)
-      n->fail("a duration at least \"backoff_base\" (" + format_duration(client.backoff_base) + ")",
-              "\"" + format_duration(client.backoff_max) + "\"");
+  const std::optional<Node> base = object.optional("backoff_base");
+  const std::optional<Node> most = object.optional("backoff_max");
+  if (base) client.backoff_base = read_delay(*base);
+  if (most) client.backoff_max = read_delay(*most);
+  if (client.backoff_max < client.backoff_base) {
+    if (most)
+      most->fail("a duration at least \"backoff_base\" (" + format_duration(client.backoff_base) + ")",
+                 "\"" + format_duration(client.backoff_max) + "\"");
+    base->fail("a duration at most \"backoff_max\" (" + format_duration(client.backoff_max) + ", the default)",
+               "\"" + format_duration(client.backoff_base) + "\"");
   }
   if (auto n = object.optional("suspect_router_for")) client.suspect_router_for = read_delay(*n, true);
   object.finish();
@@ -143,7 +148,9 @@ void read_client(const Node& node, ClientSpec& client) {
 
 void read_tables(const Node& node, Scenario& scenario) {
   std::set<std::string> seen;
-  for (const Node& table_node : node.array(1)) {
+  const std::vector<Node> tables = node.array(1);
+  if (tables.size() > kMostTables) node.fail(fmt::format("at most {} tables", kMostTables), fmt::format("{}", tables.size()));
+  for (const Node& table_node : tables) {
     ObjectReader table = table_node.object();
     TableSpec spec;
     const Node name = table.required("name");

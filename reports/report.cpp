@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cmath>
 
 namespace reports {
@@ -210,9 +211,9 @@ std::vector<const Json*> lookup_metric(const Json& report, const std::string& pa
       if (index == "*") {
         for (const Json& element : *it) next.push_back(&element);
       } else {
-        if (index.empty() || index.find_first_not_of("0123456789") != std::string::npos) return {};
-        const std::size_t i = std::stoul(index);
-        if (i >= it->size()) return {};
+        std::size_t i = 0;
+        const auto [end, error] = std::from_chars(index.data(), index.data() + index.size(), i);
+        if (error != std::errc{} || end != index.data() + index.size() || i >= it->size()) return {};
         next.push_back(&(*it)[i]);
       }
     }

@@ -70,6 +70,7 @@ bool abort_wait(Kernel& kernel, EventId id) {
 
 template <class Handler>
 struct WaitCanceller {
+  WaitCanceller(Kernel* k, EventId e) : kernel(k), id(e) {}  // clang 14: no aggregate paren-init
   Kernel* kernel;
   EventId id;
   void operator()(boost::asio::cancellation_type_t type) {

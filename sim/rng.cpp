@@ -18,11 +18,6 @@ namespace {
 // means the engine is broken (for instance stuck at one value), which is a bug.
 constexpr int rejection_rounds_max = 1000;
 
-constexpr std::uint64_t rotate_left(std::uint64_t x, int bits) {
-  return (x << bits) | (x >> (64 - bits));
-}
-
-
 }  // namespace
 
 std::uint64_t fnv1a64(std::string_view text) {

@@ -91,6 +91,7 @@ struct AbortCall {
 
 template <class Response, class Handler>
 struct CallCanceller {
+  CallCanceller(Kernel* k, EventId e) : kernel(k), id(e) {}  // clang 14: no aggregate paren-init
   Kernel* kernel;
   EventId id;
   void operator()(boost::asio::cancellation_type_t type) {

@@ -78,6 +78,7 @@ std::string repeated(const std::string& text, std::size_t times) {
 // directory without a line here fails the test below.
 const std::map<std::string, std::string> kBrokenFiles = {
     {"attempt_timeout_overflows_time.json", "$.client.attempt_timeout"},
+    {"backoff_base_over_default_max.json", "$.client.backoff_base"},
     {"bad_distribution.json", "$.network.same_az.latency.dist"},
     {"chaos_starts_after_end.json", "$.faults.chaos[0].start"},
     {"duplicate_az.json", "$.topology.azs[1].name"},
@@ -85,6 +86,7 @@ const std::map<std::string, std::string> kBrokenFiles = {
     {"duration_without_unit.json", "$.duration"},
     {"empty.json", "$"},
     {"empty_topology.json", "$.topology.azs"},
+    {"expect_index_too_large.json", "$.expect[0].metric"},
     {"expect_unknown_metric.json", "$.expect[0].metric"},
     {"fault_after_end.json", "$.faults.timeline[1].at"},
     {"fault_duration_overflows_time.json", "$.faults.timeline[0].duration"},
@@ -93,6 +95,7 @@ const std::map<std::string, std::string> kBrokenFiles = {
     {"fault_unknown_kind.json", "$.faults.timeline[0].kind"},
     {"fault_unknown_node.json", "$.faults.timeline[0].node"},
     {"item_too_large.json", "$.tables[0].item_size"},
+    {"latency_overflows_time.json", "$.network.same_az.latency.value"},
     {"loss_one.json", "$.network.same_az.loss"},
     {"missing_duration.json", "$"},
     {"mix_not_one.json", "$.workload[0].mix"},
