@@ -5,14 +5,16 @@
 
 namespace models {
 
-Client::Client(sim::Network& network, std::string name, sim::AzId az, const Scenario& scenario,
-               const RequestPathKinds& kinds, const std::vector<Router*>& routers,
-               ClientMetrics& metrics, double share_of_workload)
+Client::Client(sim::Network& network, std::string name, sim::AzId az, std::uint32_t client_number,
+               const Scenario& scenario, const RequestPathKinds& kinds, const std::vector<Router*>& routers,
+               ClientMetrics& metrics, std::vector<HistoryEntry>* history, double share_of_workload)
     : sim::Node(network, std::move(name), az, "client", /*is_client=*/true),
       scenario_(scenario),
       kinds_(kinds),
       routers_(routers),
       metrics_(metrics),
+      history_(history),
+      client_number_(client_number),
       router_suspect_until_(routers.size(), sim::Time::zero()) {
   for (const WorkloadSpec& spec : scenario.workload) {
     const double exponent =
@@ -108,8 +110,14 @@ void Client::attempt(std::uint32_t slot) {
   Operation& op = operations_[slot];
   ++op.attempts;
   Router* router = routers_[op.router];
-  const ItemRequest request{op.id, op.table, op.op, op.key,
-                            static_cast<std::uint32_t>(scenario_.tables[op.table].item_bytes)};
+  ItemRequest request;
+  request.operation_id = op.id;
+  // A retried put carries the same value identity: the service may apply it more than once.
+  request.write = op.op == models::Operation::put ? make_write_id(client_number_, op.id) : 0;
+  request.table = op.table;
+  request.op = op.op;
+  request.key = op.key;
+  request.item_bytes = static_cast<std::uint32_t>(scenario_.tables[op.table].item_bytes);
   const std::uint32_t generation = op.generation;
   sim::async_call<ItemResponse>(
       *this, router->id(), kinds_.client_request, kinds_.client_response,
@@ -125,6 +133,7 @@ void Client::attempt_done(std::uint32_t slot, std::uint32_t generation, sim::err
   Operation& op = operations_[slot];
   if (!op.active || op.generation != generation) return;
   const Outcome outcome = error ? Outcome::timeout : response.outcome;
+  op.last = error ? ItemResponse{} : response;
   if (outcome == Outcome::ok) {
     finish(slot, Outcome::ok);
     return;
@@ -151,6 +160,21 @@ void Client::attempt_done(std::uint32_t slot, std::uint32_t generation, sim::err
 void Client::finish(std::uint32_t slot, Outcome outcome) {
   Operation& op = operations_[slot];
   metrics_.record(op.started, az(), op.table, op.op, outcome, kernel().now() - op.started, op.attempts);
+  if (history_ != nullptr) {
+    HistoryEntry entry;
+    entry.id = make_write_id(client_number_, op.id);
+    entry.table = op.table;
+    entry.key = op.key;
+    entry.op = op.op;
+    entry.outcome = outcome;
+    entry.invoked = op.started;
+    entry.completed = kernel().now();
+    if (outcome == Outcome::ok) {
+      entry.version = op.last.version;
+      entry.value = op.last.value;
+    }
+    history_->push_back(entry);
+  }
   op.active = false;
   ++op.generation;
   free_slots_.push_back(slot);

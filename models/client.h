@@ -3,6 +3,7 @@
 // as the AWS SDKs do. Records what it saw in ClientMetrics.
 #pragma once
 
+#include "models/history.h"
 #include "models/messages.h"
 #include "models/metrics.h"
 #include "models/router.h"
@@ -16,9 +17,10 @@ namespace models {
 
 class Client final : public sim::Node {
  public:
-  Client(sim::Network& network, std::string name, sim::AzId az, const Scenario& scenario,
-         const RequestPathKinds& kinds, const std::vector<Router*>& routers, ClientMetrics& metrics,
-         double share_of_workload);
+  // `history`, when given, receives every finished operation for the checkers.
+  Client(sim::Network& network, std::string name, sim::AzId az, std::uint32_t client_number,
+         const Scenario& scenario, const RequestPathKinds& kinds, const std::vector<Router*>& routers,
+         ClientMetrics& metrics, std::vector<HistoryEntry>* history, double share_of_workload);
 
   // Starts the arrival processes; no operation starts at or after `stop`.
   void start(sim::Time stop);
@@ -41,6 +43,7 @@ class Client final : public sim::Node {
     std::uint32_t generation = 0;
     std::uint32_t router = 0;  // position in routers_
     bool active = false;
+    ItemResponse last;         // the answer of the latest attempt
   };
   struct Generator {
     const WorkloadSpec* spec;
@@ -61,6 +64,8 @@ class Client final : public sim::Node {
   const RequestPathKinds& kinds_;
   const std::vector<Router*>& routers_;
   ClientMetrics& metrics_;
+  std::vector<HistoryEntry>* history_;
+  std::uint32_t client_number_;
   std::vector<Generator> generators_;
   std::vector<Operation> operations_;
   std::vector<std::uint32_t> free_slots_;

@@ -13,6 +13,8 @@ namespace models {
 
 struct ItemRequest {
   std::uint64_t operation_id = 0;  // unique per client, for the trace
+  std::uint64_t write = 0;         // put: the identity of the value (a WriteId), kept across retries
+  std::uint32_t group = 0;         // the partition's replication group, filled in by the router
   std::uint32_t table = 0;
   Operation op = Operation::get_strong;
   std::uint64_t key = 0;
@@ -28,7 +30,10 @@ const char* outcome_name(Outcome outcome);
 
 struct ItemResponse {
   Outcome outcome = Outcome::unavailable;
-  std::uint64_t version = 0;  // the item's version after a put, or as read
+  std::uint64_t version = 0;  // the item's version after a put, or as read (0: never written)
+  std::uint64_t value = 0;    // the WriteId of that version
+  bool redirect = false;      // storage to router: not the serving leader; try `leader_hint`
+  std::uint32_t leader_hint = 0xffffffffu;
   void describe(std::string& out) const;
 };
 

@@ -37,6 +37,24 @@ struct RouterSpec {
   Duration storage_timeout = sim::millis(500);
 };
 
+// Replication groups (three replicas in three AZs, Multi-Paxos with a leader lease) and how
+// they heal. Defaults follow DynamoDB where it is known (shared/DYNAMODB_MODEL.md 1.4, 1.8).
+struct ReplicationSpec {
+  Duration heartbeat_interval = sim::millis(1500);
+  std::uint32_t missed_heartbeats = 3;     // a follower suspects its leader after this many
+  Duration lease = sim::millis(2500);      // a leader serves for this long after a quorum heard it
+  bool confirm_with_peers = true;          // the gray-failure rule: ask peers before electing
+  bool log_replicas = true;                // heal with a log replica first (seconds), then a full one
+  sim::DurationDistribution wal_persist = sim::DurationDistribution::lognormal(sim::micros(400), 0.3);
+  std::uint64_t wal_tail_bytes = 200ull << 20;      // the unarchived log a log replica copies
+  std::uint64_t copy_bytes_per_s = 100ull << 20;    // bandwidth of replica copies
+  std::uint32_t log_entries_kept = 16;     // applied entries a replica keeps in memory for catch-up
+  Duration final_heal = sim::minutes(2);   // after the run: power everything on and let groups heal
+  bool keep_item_history = true;           // every version of every item: what the checkers read
+
+  Duration election_timeout() const { return heartbeat_interval * missed_heartbeats; }
+};
+
 struct ClientSpec {
   Duration attempt_timeout = sim::seconds(1);
   std::uint32_t max_attempts = 4;
@@ -55,6 +73,8 @@ struct TableSpec {
   std::uint32_t partitions = 1;
   std::uint64_t items = 1;
   std::uint64_t item_bytes = 1024;
+  std::uint64_t size_bytes = 0;  // on disk, for copy times; defaults to items x item_bytes
+  std::uint64_t partition_bytes() const { return size_bytes / partitions; }
 };
 
 enum class Operation : std::uint8_t { get_strong, get_eventual, put };
@@ -97,6 +117,7 @@ struct Scenario {
   StorageSpec storage;
   RouterSpec router;
   ClientSpec client;
+  ReplicationSpec replication;
   std::vector<TableSpec> tables;
   std::vector<WorkloadSpec> workload;
   std::vector<std::shared_ptr<const sim::Fault>> faults;

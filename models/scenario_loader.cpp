@@ -84,6 +84,11 @@ void read_azs(const Node& node, Scenario& scenario) {
   }
   if (scenario.azs.size() > 64) azs_node.fail("at most 64 AZs", fmt::format("{}", scenario.azs.size()));
   if (storage == 0) azs_node.fail("at least one storage node in the topology", "none");
+  std::size_t azs_with_storage = 0;
+  for (const AzSpec& az : scenario.azs) azs_with_storage += az.storage_nodes > 0 ? 1 : 0;
+  if (azs_with_storage < 3)
+    azs_node.fail("storage nodes in at least three AZs (every partition keeps a replica in three AZs)",
+                  fmt::format("storage nodes in {} AZ{}", azs_with_storage, azs_with_storage == 1 ? "" : "s"));
   if (routers == 0) azs_node.fail("at least one router in the topology", "none");
   if (clients == 0) azs_node.fail("at least one client in the topology", "none");
   topology.finish();
@@ -146,6 +151,25 @@ void read_client(const Node& node, ClientSpec& client) {
   object.finish();
 }
 
+void read_replication(const Node& node, ReplicationSpec& r) {
+  ObjectReader object = node.object();
+  if (auto n = object.optional("heartbeat_interval")) r.heartbeat_interval = read_delay(*n);
+  if (auto n = object.optional("missed_heartbeats")) r.missed_heartbeats = static_cast<std::uint32_t>(n->uint64_in(1, 100));
+  if (auto n = object.optional("lease")) r.lease = read_delay(*n);
+  if (auto n = object.optional("confirm_with_peers")) r.confirm_with_peers = n->boolean();
+  if (auto n = object.optional("log_replicas")) r.log_replicas = n->boolean();
+  if (auto n = object.optional("wal_persist")) r.wal_persist = sim::config::read_duration_distribution(*n);
+  if (auto n = object.optional("wal_tail")) r.wal_tail_bytes = n->size_bytes();
+  if (auto n = object.optional("copy_rate")) {
+    r.copy_bytes_per_s = n->size_bytes();
+    if (r.copy_bytes_per_s == 0) n->fail_expected("a copy rate (bytes per second) above zero, such as \"100MB\"");
+  }
+  if (auto n = object.optional("log_entries_kept")) r.log_entries_kept = static_cast<std::uint32_t>(n->uint64_in(1, 1'000'000));
+  if (auto n = object.optional("final_heal")) r.final_heal = read_delay(*n, true);
+  if (auto n = object.optional("keep_item_history")) r.keep_item_history = n->boolean();
+  object.finish();
+}
+
 void read_tables(const Node& node, Scenario& scenario) {
   std::set<std::string> seen;
   const std::vector<Node> tables = node.array(1);
@@ -163,6 +187,8 @@ void read_tables(const Node& node, Scenario& scenario) {
       if (spec.item_bytes == 0 || spec.item_bytes > kLargestItemBytes)
         n->fail("an item size from 1B to 400KB", "\"" + format_size_bytes(spec.item_bytes) + "\"");
     }
+    spec.size_bytes = spec.items * spec.item_bytes;
+    if (auto n = table.optional("size")) spec.size_bytes = n->size_bytes();
     table.finish();
     scenario.tables.push_back(spec);
   }
@@ -267,10 +293,22 @@ nlohmann::json resolve(const Scenario& s) {
                    {"backoff_base", format_duration(s.client.backoff_base)},
                    {"backoff_max", format_duration(s.client.backoff_max)},
                    {"suspect_router_for", format_duration(s.client.suspect_router_for)}};
+  const ReplicationSpec& r = s.replication;
+  out["replication"] = {{"heartbeat_interval", format_duration(r.heartbeat_interval)},
+                        {"missed_heartbeats", r.missed_heartbeats},
+                        {"lease", format_duration(r.lease)},
+                        {"confirm_with_peers", r.confirm_with_peers},
+                        {"log_replicas", r.log_replicas},
+                        {"wal_persist", write_duration_distribution(r.wal_persist)},
+                        {"wal_tail", format_size_bytes(r.wal_tail_bytes)},
+                        {"copy_rate", format_size_bytes(r.copy_bytes_per_s)},
+                        {"log_entries_kept", r.log_entries_kept},
+                        {"final_heal", format_duration(r.final_heal)},
+                        {"keep_item_history", r.keep_item_history}};
   nlohmann::json tables = nlohmann::json::array();
   for (const TableSpec& t : s.tables)
     tables.push_back({{"name", t.name}, {"partitions", t.partitions}, {"items", t.items},
-                      {"item_size", format_size_bytes(t.item_bytes)}});
+                      {"item_size", format_size_bytes(t.item_bytes)}, {"size", format_size_bytes(t.size_bytes)}});
   out["tables"] = tables;
   nlohmann::json workload = nlohmann::json::array();
   for (const WorkloadSpec& w : s.workload) {
@@ -309,6 +347,7 @@ Scenario parse_document(const nlohmann::json& doc, const std::string& file_label
   if (auto n = top.optional("storage")) read_storage(*n, scenario.storage);
   if (auto n = top.optional("router")) read_router(*n, scenario.router);
   if (auto n = top.optional("client")) read_client(*n, scenario.client);
+  if (auto n = top.optional("replication")) read_replication(*n, scenario.replication);
   read_tables(top.required("tables"), scenario);
   read_workload(top.required("workload"), scenario);
   if (auto n = top.optional("faults")) read_faults(*n, scenario, registry);

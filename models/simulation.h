@@ -1,13 +1,16 @@
-// One simulated run of a scenario with one seed: builds the kernel, network, storage nodes,
-// routers and clients, schedules the faults, runs, and keeps what the reports need.
+// One simulated run of a scenario with one seed: builds the kernel, network, storage nodes
+// holding replication groups, routers and clients, schedules the faults, runs the workload,
+// heals, and keeps what the reports and checkers need.
 #pragma once
 
 #include "models/client.h"
+#include "models/history.h"
 #include "models/metrics.h"
 #include "models/partition_map.h"
+#include "models/replication/cluster.h"
+#include "models/replication/storage_node.h"
 #include "models/router.h"
 #include "models/scenario.h"
-#include "models/storage_node.h"
 #include "sim/faults.h"
 #include "sim/kernel.h"
 #include "sim/network.h"
@@ -25,10 +28,15 @@ struct RunOutcome {
   }
 };
 
+// Switches for tests only; no scenario file or command-line option reaches them.
+struct TestHooks {
+  replication::PlantedBug planted_bug = replication::PlantedBug::none;
+};
+
 class Simulation {
  public:
   // REQUIRES: `scenario` outlives the simulation.
-  Simulation(const Scenario& scenario, std::uint64_t seed);
+  Simulation(const Scenario& scenario, std::uint64_t seed, TestHooks hooks = {});
   ~Simulation();
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
@@ -36,8 +44,10 @@ class Simulation {
   void set_tracer(sim::Tracer* tracer) { kernel_.set_tracer(tracer); }
   void set_interrupt_flag(const std::atomic<bool>* flag) { kernel_.set_interrupt_flag(flag); }
 
-  // Runs the workload for the scenario's duration, then lets operations in flight finish.
+  // Runs the workload for the scenario's duration, lets operations in flight finish, then
+  // ends every fault and lets the groups heal for `replication.final_heal`.
   RunOutcome run();
+  sim::Time workload_end() const { return sim::Time::zero() + scenario_.duration; }
 
   const Scenario& scenario() const { return scenario_; }
   std::uint64_t seed() const { return seed_; }
@@ -46,12 +56,21 @@ class Simulation {
   const sim::Network& network() const { return network_; }
   const ClientMetrics& metrics() const { return metrics_; }
   const sim::FaultContext& faults() const { return faults_; }
-  const std::vector<std::unique_ptr<StorageNode>>& storage_nodes() const { return storage_; }
+  const replication::Cluster& cluster() const { return cluster_; }
+  const PartitionMap& partitions() const { return partitions_; }
+  const std::vector<std::unique_ptr<replication::StorageNode>>& storage_nodes() const { return storage_; }
   const std::vector<std::unique_ptr<Router>>& routers() const { return routers_; }
   const std::vector<std::unique_ptr<Client>>& clients() const { return clients_; }
   std::size_t operations_in_flight() const;
+  std::size_t replica_count() const;
+
+  // What the checkers read: every client operation, and every replica as it ends.
+  const std::vector<HistoryEntry>& history() const { return history_; }
+  FinalState final_state() const;
 
  private:
+  void place_groups();
+
   const Scenario& scenario_;
   std::uint64_t seed_;
   sim::Kernel kernel_;  // first: destroyed last, after every actor that holds events in it
@@ -60,8 +79,9 @@ class Simulation {
   ClientMetrics metrics_;
   PartitionMap partitions_;
   sim::FaultContext faults_;
-  std::vector<std::unique_ptr<StorageNode>> storage_;
-  std::vector<StorageNode*> storage_by_node_id_;
+  replication::Cluster cluster_;
+  std::vector<HistoryEntry> history_;
+  std::vector<std::unique_ptr<replication::StorageNode>> storage_;
   std::vector<std::unique_ptr<Router>> routers_;
   std::vector<Router*> router_list_;
   std::vector<std::unique_ptr<Client>> clients_;

@@ -1,6 +1,10 @@
 // Building report.json from recorded metrics, and evaluating expectations against it.
 #include "reports/report.h"
 
+#include "reports/checkers/durability.h"
+#include "reports/checkers/linearizability.h"
+#include "reports/checkers/staleness.h"
+
 #include "sim/config/json_reader.h"
 #include "sim/config/units.h"
 
@@ -127,6 +131,128 @@ Json network(const sim::NetworkStats& s) {
   return out;
 }
 
+double seconds_of_ns(std::int64_t ns) { return static_cast<double>(ns / 1'000'000) / 1000.0; }
+
+Json duration_summary(const std::vector<std::int64_t>& per_group_ns) {
+  std::int64_t total = 0, most = 0;
+  std::uint64_t affected = 0;
+  for (std::int64_t ns : per_group_ns) {
+    total += ns;
+    most = std::max(most, ns);
+    affected += ns > 0 ? 1 : 0;
+  }
+  return {{"total", seconds_of_ns(total)}, {"max_group", seconds_of_ns(most)}, {"groups_affected", affected}};
+}
+
+Json seconds_histogram(const sim::LogLinearHistogram& h) {
+  Json out{{"count", h.count()}};
+  for (const auto& [name, per_million] : {std::pair{"p50", 500'000u}, std::pair{"p99", 990'000u}}) {
+    if (h.count() == 0) out[name] = nullptr;
+    else out[name] = seconds_of_ns(static_cast<std::int64_t>(h.percentile(per_million)));
+  }
+  if (h.count() == 0) out["max"] = nullptr;
+  else out["max"] = seconds_of_ns(static_cast<std::int64_t>(h.max()));
+  return out;
+}
+
+Json replication(const models::Simulation& simulation) {
+  const models::replication::Cluster& cluster = simulation.cluster();
+  const models::replication::GroupHealth& health = cluster.health;
+  std::vector<std::int64_t> leaderless, two_copies, no_quorum;
+  std::uint64_t started = 0, won = 0, lost_quorum = 0;
+  for (std::uint32_t g = 0; g < health.size(); ++g) {
+    const models::replication::GroupRecord& r = health.group(g);
+    leaderless.push_back(r.leaderless_ns);
+    two_copies.push_back(r.two_copies_ns);
+    no_quorum.push_back(r.no_quorum_ns);
+    started += r.elections_started;
+    won += r.elections_won;
+    lost_quorum += r.times_lost_quorum;
+  }
+  Json out;
+  out["groups"] = health.size();
+  out["replicas"] = simulation.replica_count();
+  out["elections"] = {{"started", started}, {"won", won}};
+  out["leaderless_s"] = duration_summary(leaderless);
+  out["two_copies_s"] = duration_summary(two_copies);
+  out["no_write_quorum_s"] = duration_summary(no_quorum);
+  out["write_quorum_losses"] = lost_quorum;
+  out["healing"] = {{"log_replica_s", seconds_histogram(health.log_replica_heal_ns())},
+                    {"storage_replica_s", seconds_histogram(health.storage_heal_ns())}};
+  out["membership_changes"] = cluster.directory.changes();
+  // The groups that suffered most, so a reader can go and look at them in the trace.
+  std::vector<std::uint32_t> order(health.size());
+  for (std::uint32_t g = 0; g < order.size(); ++g) order[g] = g;
+  auto badness = [&](std::uint32_t g) {
+    const auto& r = health.group(g);
+    return r.no_quorum_ns * 4 + r.leaderless_ns * 2 + r.two_copies_ns;
+  };
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return badness(a) > badness(b); });
+  Json worst = Json::array();
+  for (std::size_t i = 0; i < order.size() && i < 5 && badness(order[i]) > 0; ++i) {
+    const auto& r = health.group(order[i]);
+    worst.push_back({{"group", order[i]},
+                     {"table", simulation.scenario().tables[cluster.directory.table_of(order[i])].name},
+                     {"leaderless_s", seconds_of_ns(r.leaderless_ns)},
+                     {"two_copies_s", seconds_of_ns(r.two_copies_ns)},
+                     {"no_write_quorum_s", seconds_of_ns(r.no_quorum_ns)},
+                     {"elections_won", r.elections_won}});
+  }
+  out["worst_groups"] = worst;
+  return out;
+}
+
+struct Verdicts {
+  checkers::DurabilityVerdict durability;
+  checkers::ConsistencyVerdict linearizability;
+  checkers::StalenessReport staleness;
+};
+
+Verdicts judge(const models::Simulation& simulation) {
+  const models::PartitionMap& partitions = simulation.partitions();
+  return Verdicts{
+      checkers::check_durability(simulation.history(), simulation.final_state(),
+                                 [&partitions](std::uint32_t table, std::uint64_t key) { return partitions.partition_of(table, key); }),
+      checkers::check_linearizable(simulation.history()), checkers::measure_staleness(simulation.history())};
+}
+
+Json first_examples(const std::vector<std::string>& examples) {
+  Json out = Json::array();
+  for (std::size_t i = 0; i < examples.size() && i < 3; ++i) out.push_back(examples[i]);
+  return out;
+}
+
+Json consistency(const Verdicts& v) {
+  Json out;
+  out["durability"] = {{"acknowledged_writes", v.durability.acknowledged_writes},
+                       {"lost_writes", v.durability.lost_writes},
+                       {"unhealed_groups", v.durability.unhealed_groups.size()},
+                       {"passed", v.durability.passed},
+                       {"examples", first_examples(v.durability.examples)}};
+  Json by_rule = Json::object();
+  for (std::size_t i = 0; i < v.linearizability.violations_by_rule.size(); ++i)
+    by_rule[checkers::rule_name(static_cast<checkers::ConsistencyRule>(i))] = v.linearizability.violations_by_rule[i];
+  out["linearizability"] = {{"operations", v.linearizability.operations},
+                            {"keys", v.linearizability.keys},
+                            {"violations", v.linearizability.violations},
+                            {"by_rule", by_rule},
+                            {"passed", v.linearizability.passed},
+                            {"examples", first_examples(v.linearizability.examples)}};
+  const checkers::StalenessReport& s = v.staleness;
+  Json behind{{"p50", nullptr}, {"p99", nullptr}, {"max", nullptr}};
+  if (s.time_behind_ns.count() > 0) {
+    behind["p50"] = millis_of(s.time_behind_ns.percentile(500'000));
+    behind["p99"] = millis_of(s.time_behind_ns.percentile(990'000));
+    behind["max"] = millis_of(s.time_behind_ns.max());
+  }
+  out["eventual_reads"] = {{"reads", s.reads},
+                           {"stale", s.stale_reads},
+                           {"stale_ratio", s.reads == 0 ? Json(nullptr) : Json(round_to(static_cast<double>(s.stale_reads) / static_cast<double>(s.reads), 1e6))},
+                           {"time_behind_ms", behind},
+                           {"versions_behind_max", s.versions_behind_max}};
+  return out;
+}
+
 const char* status_name(sim::RunStatus status) {
   switch (status) {
     case sim::RunStatus::drained: return "finished";
@@ -176,6 +302,9 @@ Json build_report(const models::Simulation& simulation, const models::RunOutcome
                           {"in_flight_at_end", simulation.operations_in_flight()},
                           {"abandoned_by_client_power_loss", abandoned}};
   report["network"] = network(simulation.network().stats());
+  report["replication"] = replication(simulation);
+  if (simulation.scenario().replication.keep_item_history && outcome.complete())
+    report["consistency"] = consistency(judge(simulation));
   Json faults = Json::array();
   for (const sim::FaultRecord& record : simulation.faults().records())
     faults.push_back({{"t_s", seconds_of(record.time)}, {"kind", record.kind},
@@ -258,6 +387,20 @@ std::vector<Check> evaluate_checks(const Json& report, const models::Simulation&
   }
   checks.push_back(Check{"the run finished", outcome.complete(),
                          fmt::format("status {}", status_name(outcome.status))});
+  if (report.contains("consistency")) {
+    const Json& c = report["consistency"];
+    auto first = [](const Json& verdict) {
+      return verdict["examples"].empty() ? std::string() : "; e.g. " + verdict["examples"][0].get<std::string>();
+    };
+    const Json& d = c["durability"];
+    checks.push_back(Check{"every acknowledged write survives on a write quorum", d["passed"].get<bool>(),
+                           fmt::format("{} acknowledged, {} lost, {} groups not healed{}", d["acknowledged_writes"].get<std::uint64_t>(),
+                                       d["lost_writes"].get<std::uint64_t>(), d["unhealed_groups"].get<std::uint64_t>(), first(d))});
+    const Json& l = c["linearizability"];
+    checks.push_back(Check{"strongly consistent reads and writes are linearizable", l["passed"].get<bool>(),
+                           fmt::format("{} operations on {} keys, {} violations{}", l["operations"].get<std::uint64_t>(),
+                                       l["keys"].get<std::uint64_t>(), l["violations"].get<std::uint64_t>(), first(l))});
+  }
   const std::size_t in_flight = simulation.operations_in_flight();
   checks.push_back(Check{"every operation finished before the end", in_flight == 0,
                          fmt::format("{} still in flight", in_flight)});

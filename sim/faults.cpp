@@ -27,6 +27,7 @@ FaultContext::FaultContext(Kernel& kernel, Network& network)
     : kernel_(&kernel), network_(&network), actor_(kernel.register_actor("faults")) {}
 
 void FaultContext::hold_down(Node& node) {
+  if (ended_) return;
   if (holds_.size() <= node.id()) holds_.resize(node.id() + 1, 0);
   if (holds_[node.id()]++ == 0) {
     ++held_down_nodes_;
@@ -35,6 +36,7 @@ void FaultContext::hold_down(Node& node) {
 }
 
 void FaultContext::release(Node& node) {
+  if (ended_) return;
   SIM_ASSERT_OP(holds_on(node), >, 0u);
   if (--holds_[node.id()] == 0) {
     --held_down_nodes_;
@@ -44,6 +46,19 @@ void FaultContext::release(Node& node) {
 
 std::size_t FaultContext::holds_on(const Node& node) const {
   return node.id() < holds_.size() ? holds_[node.id()] : 0;
+}
+
+void FaultContext::end_all() {
+  if (ended_) return;
+  for (NodeId id = 0; id < holds_.size(); ++id)
+    if (holds_[id] > 0) {
+      holds_[id] = 0;
+      network_->node(id).power_on();
+    }
+  held_down_nodes_ = 0;
+  network_->clear_rules();
+  record("end_all", "every fault", "end");
+  ended_ = true;
 }
 
 void FaultContext::record(std::string kind, std::string target, std::string phase) {
@@ -258,10 +273,12 @@ class LinkRuleFault final : public Fault {
     schedule_window(
         context, spec_.window, spec_.kind, spec_.kind + " " + target,
         [&context, &rule_id, rule, target, kind = spec_.kind] {
+          if (context.ended()) return;
           rule_id = context.network().add_rule(rule);
           context.record(kind, target, "start");
         },
         [&context, &rule_id, target, kind = spec_.kind] {
+          if (context.ended()) return;
           context.network().remove_rule(rule_id);
           context.record(kind, target, "end");
         });

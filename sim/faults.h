@@ -54,6 +54,11 @@ class FaultContext {
   std::size_t holds_on(const Node& node) const;
   std::size_t nodes_held_down() const { return held_down_nodes_; }
 
+  // Ends every fault at once (the run's final heal): powers every held node back on and lifts
+  // every network rule. Fault events that fire afterwards change nothing.
+  void end_all();
+  bool ended() const { return ended_; }
+
   void record(std::string kind, std::string target, std::string phase);
   const std::vector<FaultRecord>& records() const { return records_; }
 
@@ -75,6 +80,7 @@ class FaultContext {
   ActorId actor_;
   std::vector<std::uint32_t> holds_;  // by NodeId
   std::size_t held_down_nodes_ = 0;
+  bool ended_ = false;
   std::vector<FaultRecord> records_;
 };
 

@@ -122,6 +122,7 @@ class Network {
 
   RuleId add_rule(LinkRule rule);
   void remove_rule(RuleId id);
+  void clear_rules() { active_rules_.clear(); }
   std::size_t active_rule_count() const { return active_rules_.size(); }
 
   const NetworkStats& stats() const { return stats_; }

@@ -88,6 +88,7 @@ const std::map<std::string, std::string> kBrokenFiles = {
     {"empty_topology.json", "$.topology.azs"},
     {"expect_index_too_large.json", "$.expect[0].metric"},
     {"expect_unknown_metric.json", "$.expect[0].metric"},
+    {"storage_in_two_azs.json", "$.topology.azs"},
     {"fault_after_end.json", "$.faults.timeline[1].at"},
     {"fault_duration_overflows_time.json", "$.faults.timeline[0].duration"},
     {"fault_powers_off_a_client.json", "$.faults.timeline[0].node"},
@@ -202,14 +203,14 @@ TEST_CASE("Scenario files: text that is not JSON is a syntax error with its line
 
 TEST_CASE("Scenario files: a truncated file is a syntax error where the text stops", "[scenario]") {
   CHECK(std::string(broken("truncated.json").what()) ==
-        kBroken + "truncated.json: $: expected valid JSON, found a syntax error at line 20, column 19 "
+        kBroken + "truncated.json: $: expected valid JSON, found a syntax error at line 21, column 19 "
                   "(invalid string: missing closing quote)");
 }
 
 TEST_CASE("Scenario files: text after the end of the JSON value is rejected with where it starts", "[scenario]") {
   const InputError error = broken("trailing_garbage.json");
   CHECK(error.expected == "valid JSON");
-  CHECK(error.found == "more text after the end of the JSON value at line 32, column 1");
+  CHECK(error.found == "more text after the end of the JSON value at line 33, column 1");
 }
 
 TEST_CASE("Scenario files: a top level that is not an object is rejected at $", "[scenario]") {
@@ -245,7 +246,7 @@ TEST_CASE("Scenario files: a value of the wrong type is rejected at its path, sa
   CHECK(partitions.found == "\"4\"");
   const InputError topology = broken("wrong_type_topology_array.json");
   CHECK(topology.expected == "an object");
-  CHECK(topology.found == "an array of 2 elements");
+  CHECK(topology.found == "an array of 3 elements");
 }
 
 TEST_CASE("Scenario files: an unknown key is rejected at its path, listing the keys allowed there", "[scenario]") {
@@ -376,8 +377,8 @@ TEST_CASE("Scenario files: a power-off naming a client says it is a client, not 
 
 TEST_CASE("Scenario files: a fault naming an unknown AZ is rejected, listing the AZs", "[scenario]") {
   const InputError error = broken("fault_unknown_az.json");
-  CHECK(error.expected == "the name of an AZ (one of az1,az2)");
-  CHECK_THAT(error.found, Contains("\"az3\""));
+  CHECK(error.expected == "the name of an AZ (one of az1,az2,az3)");
+  CHECK_THAT(error.found, Contains("\"az4\""));
 }
 
 TEST_CASE("Scenario files: an unknown fault kind is rejected, listing the kinds", "[scenario]") {

@@ -11,7 +11,9 @@ const std::string kSource = DDBSIM_SOURCE_DIR;
 
 std::string tiny_with_expect(const std::string& expect) {
   return R"({"name": "t", "duration": "1m",
-    "topology": {"azs": [{"name": "az1", "storage_nodes": 1, "routers": 1, "clients": 1}]},
+    "topology": {"azs": [{"name": "az1", "storage_nodes": 1, "routers": 1, "clients": 1},
+                         {"name": "az2", "storage_nodes": 1, "routers": 0, "clients": 0},
+                         {"name": "az3", "storage_nodes": 1, "routers": 0, "clients": 0}]},
     "tables": [{"name": "t", "partitions": 1, "items": 10}],
     "workload": [{"table": "t", "rate": 10, "mix": {"put": 1}}],
     "expect": [)" + expect + "]}";
@@ -41,7 +43,7 @@ TEST_CASE("Reports: expectations pass, fail and say why", "[reports]") {
   const models::RunOutcome outcome = simulation.run();
   const Json report = reports::build_report(simulation, outcome);
   const std::vector<reports::Check> checks = reports::evaluate_checks(report, simulation, outcome);
-  REQUIRE(checks.size() == 6);
+  REQUIRE(checks.size() == 8);  // four expectations, then the invariants every run holds
   CHECK(checks[0].passed);
   CHECK(checks[0].name == "availability.write.ratio >= 0.99");
   CHECK_FALSE(checks[1].passed);
@@ -52,6 +54,11 @@ TEST_CASE("Reports: expectations pass, fail and say why", "[reports]") {
   CHECK(checks[3].detail == "availability.read.ratio: no data");
   CHECK(checks[4].name == "the run finished");
   CHECK(checks[4].passed);
+  CHECK(checks[5].name == "every acknowledged write survives on a write quorum");
+  CHECK(checks[5].passed);
+  CHECK(checks[6].name == "strongly consistent reads and writes are linearizable");
+  CHECK(checks[6].passed);
+  CHECK(checks[7].name == "every operation finished before the end");
   CHECK_FALSE(reports::all_passed(checks));
 }
 

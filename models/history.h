@@ -1,0 +1,57 @@
+// What the checkers may read: the history every client recorded (operation, start, end, what
+// it saw) and the state of every replica at the end of a run. Plain data: the models write it,
+// reports/checkers reads it, and neither reaches into the other.
+#pragma once
+
+#include "models/messages.h"
+#include "models/scenario.h"
+#include "sim/node.h"
+#include "sim/time.h"
+
+#include <cstdint>
+#include <map>
+#include <utility>
+#include <vector>
+
+namespace models {
+
+// A write's identity, unique across the whole run: the client's number and its own counter.
+using WriteId = std::uint64_t;
+inline WriteId make_write_id(std::uint32_t client, std::uint64_t operation) {
+  return (std::uint64_t{client} + 1) << 40 | (operation & ((std::uint64_t{1} << 40) - 1));
+}
+
+// One client operation as the client saw it, after all its retries.
+struct HistoryEntry {
+  WriteId id = 0;  // for a put, the identity of the value it writes
+  std::uint32_t table = 0;
+  std::uint64_t key = 0;
+  Operation op = Operation::get_strong;
+  Outcome outcome = Outcome::unavailable;
+  sim::Time invoked;
+  sim::Time completed;
+  // ok put: the version the service says it wrote. ok get: the version read (0: never written)
+  // and the write whose value it holds (0: none).
+  std::uint64_t version = 0;
+  WriteId value = 0;
+};
+
+// The versions of one item a replica holds, oldest first: (version, write).
+using ItemVersions = std::vector<std::pair<std::uint64_t, WriteId>>;
+
+// One replica as it stands at the end: where it is, whether it votes, and every version of
+// every item it applied (its B-tree with history, as point-in-time recovery keeps).
+struct FinalReplica {
+  std::uint32_t group = 0;
+  sim::NodeId node = 0;
+  bool voting = false;   // a member of the group's write quorum
+  bool storage = false;  // a storage replica (a log replica holds no items)
+  std::map<std::pair<std::uint32_t, std::uint64_t>, ItemVersions> items;  // by (table, key)
+};
+
+struct FinalState {
+  std::vector<FinalReplica> replicas;  // ordered by (group, node)
+  std::size_t write_quorum = 2;
+};
+
+}  // namespace models

@@ -1,0 +1,166 @@
+// Paxos role rules.
+#include "models/replication/paxos.h"
+
+#include "sim/assert.h"
+
+#include <algorithm>
+
+namespace models::replication {
+
+LogEntry LogEntry::config(Ballot ballot, const Membership& m) {
+  LogEntry e;
+  e.ballot = ballot;
+  e.kind = EntryKind::config;
+  e.key = std::uint64_t{m.nodes[0]} | (std::uint64_t{m.nodes[1]} << 32);
+  e.version = std::uint64_t{m.nodes[2]} | (std::uint64_t{m.storage_mask} << 32);
+  e.write = m.epoch;
+  return e;
+}
+
+Membership LogEntry::membership() const {
+  SIM_ASSERT(kind == EntryKind::config);
+  Membership m;
+  m.nodes[0] = static_cast<sim::NodeId>(key & 0xffffffffu);
+  m.nodes[1] = static_cast<sim::NodeId>(key >> 32);
+  m.nodes[2] = static_cast<sim::NodeId>(version & 0xffffffffu);
+  m.storage_mask = static_cast<std::uint8_t>(version >> 32);
+  m.epoch = static_cast<std::uint32_t>(write);
+  return m;
+}
+
+namespace paxos {
+
+PromiseMessage on_prepare(Replica& replica, const PrepareMessage& prepare, sim::NodeId candidate) {
+  PromiseMessage out{prepare.group, prepare.ballot, replica.promised, PromiseRefusal::none,
+                     replica.granted_lease_end, prepare.applied + 1, {}};
+  if (!replica.membership.contains(candidate) && replica.membership.epoch > prepare.epoch) {
+    out.refusal = PromiseRefusal::removed;
+    return out;
+  }
+  if (prepare.ballot <= replica.promised) {
+    out.refusal = PromiseRefusal::ballot;
+    return out;
+  }
+  // Slots this replica trimmed are applied here, so committed: a candidate without them would
+  // lose them. It must catch up before it can lead.
+  if (replica.log_start > prepare.applied + 1) {
+    out.refusal = PromiseRefusal::behind;
+    return out;
+  }
+  replica.promised = prepare.ballot;
+  out.promised = prepare.ballot;
+  if (!replica.log.empty())
+    for (Slot slot = std::max(out.from, replica.log_start); slot <= replica.last_slot(); ++slot)
+      out.entries.push_back(replica.entry(slot));
+  return out;
+}
+
+void follow(Replica& replica, Ballot ballot, sim::NodeId leader) {
+  replica.leader_ballot = ballot;
+  replica.leader_node = leader;
+  replica.matched = replica.applied;
+  if (replica.role != Role::follower) {
+    replica.role = Role::follower;
+    replica.election.reset();
+    replica.pending_versions.clear();
+    replica.healing = false;
+  }
+}
+
+AcceptResult on_accept(Replica& replica, const AcceptMessage& message, sim::NodeId leader) {
+  if (message.ballot < replica.promised) return AcceptResult::rejected;
+  replica.promised = message.ballot;
+  if (message.ballot != replica.leader_ballot || replica.leader_node != leader) follow(replica, message.ballot, leader);
+  replica.commit = std::max(replica.commit, message.commit);
+  const Slot slot = message.slot;
+  if (slot <= replica.applied) {  // a chosen value re-proposed: this replica has it already
+    replica.matched = std::max(replica.matched, slot);
+    return AcceptResult::appended;
+  }
+  if (slot > replica.matched + 1) return AcceptResult::gap;
+  if (!replica.log.empty() && slot <= replica.last_slot()) {
+    replica.log.resize(slot - replica.log_start);  // a deposed leader's entries end here
+    replica.persisted = std::min(replica.persisted, slot - 1);
+  }
+  if (replica.log.empty()) replica.log_start = slot;
+  SIM_ASSERT_OP(replica.log_start + replica.log.size(), ==, slot);
+  replica.log.push_back(message.entry);
+  replica.matched = slot;
+  return AcceptResult::appended;
+}
+
+Slot quorum_persisted(const Replica& leader, sim::NodeId self) {
+  std::array<Slot, Membership::kSize> persisted = leader.match;
+  const std::size_t own = leader.member_index(self);
+  SIM_ASSERT_OP(own, <, Membership::kSize);
+  persisted[own] = std::min(leader.persisted, leader.log.empty() ? 0 : leader.last_slot());
+  std::sort(persisted.begin(), persisted.end(), std::greater<>());
+  const Slot candidate = persisted[Membership::quorum() - 1];
+  // Only entries of the current ballot commit by counting; earlier ones commit with them.
+  if (candidate <= leader.commit || !leader.has_slot(candidate)) return leader.commit;
+  if (leader.entry(candidate).ballot != leader.leader_ballot) return leader.commit;
+  return candidate;
+}
+
+std::uint64_t next_version(const Replica& leader, std::uint64_t key) {
+  std::uint64_t newest = leader.applied_version(key);
+  if (auto it = leader.pending_versions.find(key); it != leader.pending_versions.end())
+    newest = std::max(newest, it->second);
+  return newest + 1;
+}
+
+void record_promise(Election& election, std::size_t member_index, const PromiseMessage& promise) {
+  election.promises_mask = static_cast<std::uint8_t>(election.promises_mask | (1u << member_index));
+  election.old_lease_end = std::max(election.old_lease_end, promise.granted_lease_end);
+  SIM_ASSERT_OP(promise.from, ==, election.recovered_from);
+  for (std::size_t i = 0; i < promise.entries.size(); ++i) {
+    const LogEntry& entry = promise.entries[i];
+    const Slot slot = promise.from + i;
+    if (slot < election.recovered_from) continue;
+    const std::size_t at = slot - election.recovered_from;
+    if (at >= election.recovered.size()) {
+      election.recovered.resize(at + 1);  // placeholders have ballot 0 and lose to anything
+    }
+    if (election.recovered[at].ballot < entry.ballot) election.recovered[at] = entry;
+  }
+}
+
+bool has_quorum(std::uint8_t mask) {
+  return static_cast<std::size_t>(__builtin_popcount(mask)) >= Membership::quorum();
+}
+
+std::size_t apply_committed(Replica& replica, bool keep_item_history) {
+  const Slot limit = std::min({replica.commit, replica.persisted, replica.matched});
+  std::size_t count = 0;
+  while (replica.applied < limit) {
+    const Slot slot = replica.applied + 1;
+    SIM_ASSERT(replica.has_slot(slot));
+    const LogEntry& e = replica.entry(slot);
+    if (e.kind == EntryKind::write && replica.storage) {
+      ItemVersions& versions = replica.items[e.key];
+      SIM_ASSERT(versions.empty() || versions.back().first < e.version);
+      if (keep_item_history || versions.empty()) versions.emplace_back(e.version, e.write);
+      else versions.back() = {e.version, e.write};
+    } else if (e.kind == EntryKind::config) {
+      replica.membership = e.membership();
+    }
+    if (e.kind == EntryKind::write) {
+      auto pending = replica.pending_versions.find(e.key);
+      if (pending != replica.pending_versions.end() && pending->second <= e.version) replica.pending_versions.erase(pending);
+    }
+    replica.applied = slot;
+    ++count;
+  }
+  return count;
+}
+
+void trim_log(Replica& replica, std::size_t kept) {
+  if (replica.applied < replica.log_start + kept) return;
+  const Slot last_dropped = replica.applied - kept;
+  const std::size_t drop = std::min<std::size_t>(last_dropped - replica.log_start + 1, replica.log.size());
+  replica.log.erase(replica.log.begin(), replica.log.begin() + static_cast<std::ptrdiff_t>(drop));
+  replica.log_start += drop;
+}
+
+}  // namespace paxos
+}  // namespace models::replication

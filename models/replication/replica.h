@@ -1,0 +1,97 @@
+// One replica of one replication group on one storage node: its durable part (promised
+// ballot, write-ahead log tail, applied items, membership) and its volatile part (role,
+// lease, commit point). The node owns its replicas; paxos.h holds the rules that change them.
+#pragma once
+
+#include "models/history.h"
+#include "models/replication/types.h"
+#include "sim/time.h"
+
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace models::replication {
+
+enum class Role : std::uint8_t { follower, candidate, leader };
+
+// A candidate's progress through phase 1 (allocated only while an election runs).
+struct Election {
+  std::uint64_t serial = 0;           // tells a stale timer from this election's
+  sim::Time started;
+  Ballot ballot;
+  std::uint8_t promises_mask = 0;     // which member indexes promised
+  sim::Time old_lease_end;            // the latest lease any promiser granted someone else
+  std::vector<LogEntry> recovered;    // per slot after `recovered_from`, the highest-ballot entry
+  Slot recovered_from = 0;            // entries start at this slot
+  bool peers_checked = false;         // the gray-failure rule asked and nobody hears the leader
+  std::uint8_t leader_check_replies = 0;
+};
+
+struct Replica {
+  GroupId group = 0;
+  std::uint32_t table = 0;
+  bool storage = true;  // false: a log replica
+
+  // ---- durable: kept across power-off ----
+  Ballot promised;                 // no ballot below this is accepted any more
+  Slot log_start = 1;              // slot of log.front()
+  std::vector<LogEntry> log;       // accepted entries, slots [log_start, log_start + size)
+  Slot persisted = 0;              // every slot <= this is on disk
+  Slot applied = 0;                // items reflect every slot <= this
+  Membership membership;           // as of the last applied config entry
+  // Acceptor: the latest lease it granted any leader. Kept on disk: a replica that forgot it
+  // after a reboot could let a new leader serve while the old lease still runs.
+  sim::Time granted_lease_end;
+  std::map<std::uint64_t, ItemVersions> items;  // storage replicas: key -> versions, oldest first
+
+  // ---- volatile: lost at power-off ----
+  Role role = Role::follower;
+  Ballot leader_ballot;            // the ballot we follow (ours, when leader)
+  sim::NodeId leader_node = kNoNode;
+  Slot commit = 0;                 // highest slot known committed
+  // Highest slot known to match the current leader's log: commits apply only up to here, so a
+  // stale entry from a deposed leader is never applied (it is overwritten first).
+  Slot matched = 0;
+  // leader only
+  sim::Time lease_end;             // may serve strongly consistent requests until here
+  sim::Time serve_after;           // and not before here: the previous leader's lease is over
+  sim::Time leader_since;          // leader: when it won; follower: unused
+  sim::Time leader_contact;        // follower: last time the leader of leader_ballot reached it
+  bool counted_serving = false;    // counted as a serving leader in the group health
+  Slot first_own_slot = 0;         // the no-op that opened this leadership; serving starts once committed
+  std::array<Slot, Membership::kSize> match{};  // per member: highest slot it persisted
+  std::array<sim::Time, Membership::kSize> last_ack{};  // per member: last heartbeat answer
+  std::map<std::uint64_t, std::uint64_t> pending_versions;  // key -> version of its newest unapplied write
+  bool healing = false;            // a replacement for an unhealthy member is under way
+  std::unique_ptr<Election> election;
+
+  Slot last_slot() const { return log_start + log.size() - 1; }
+  bool has_slot(Slot slot) const { return slot >= log_start && slot <= last_slot() && !log.empty(); }
+  const LogEntry& entry(Slot slot) const { return log[slot - log_start]; }
+  LogEntry& entry(Slot slot) { return log[slot - log_start]; }
+  std::size_t member_index(sim::NodeId node) const { return membership.index_of(node); }
+
+  // The newest version of an item this replica applied (0: never written).
+  std::uint64_t applied_version(std::uint64_t key) const {
+    auto it = items.find(key);
+    return it == items.end() || it->second.empty() ? 0 : it->second.back().first;
+  }
+  std::pair<std::uint64_t, WriteId> applied_value(std::uint64_t key) const {
+    auto it = items.find(key);
+    if (it == items.end() || it->second.empty()) return {0, 0};
+    return it->second.back();
+  }
+  // Eventually consistent reads: any storage member that follows a live leader and has applied
+  // what it knows is committed (a replica just back from power-off first catches up).
+  bool serves_eventual(sim::Time now, sim::Duration leader_silence_max) const {
+    if (!storage) return false;
+    if (role == Role::leader) return true;
+    return leader_node != kNoNode && now - leader_contact <= leader_silence_max && applied >= commit;
+  }
+  bool serving(sim::Time now) const {
+    return role == Role::leader && now < lease_end && now >= serve_after && commit >= first_own_slot;
+  }
+};
+
+}  // namespace models::replication

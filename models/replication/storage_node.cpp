@@ -1,0 +1,923 @@
+// The storage node: request service, Multi-Paxos per group, coalesced heartbeats and leases,
+// the gray-failure rule, catch-up and healing with log replicas.
+#include "models/replication/storage_node.h"
+
+#include "models/replication/paxos.h"
+
+#include <algorithm>
+
+namespace models::replication {
+
+ReplicationKinds::ReplicationKinds(sim::Kernel& k)
+    : accept(k.register_kind("msg.paxos.accept")),
+      accepted(k.register_kind("msg.paxos.accepted")),
+      prepare(k.register_kind("msg.paxos.prepare")),
+      promise(k.register_kind("msg.paxos.promise")),
+      heartbeat(k.register_kind("msg.heartbeat")),
+      heartbeat_ack(k.register_kind("msg.heartbeat_ack")),
+      leader_check(k.register_kind("msg.leader_check")),
+      leader_check_reply(k.register_kind("msg.leader_check_reply")),
+      catch_up_request(k.register_kind("msg.catch_up_request")),
+      catch_up(k.register_kind("msg.catch_up")),
+      build_replica(k.register_kind("msg.build_replica")),
+      replica_ready(k.register_kind("msg.replica_ready")),
+      tick(k.register_kind("storage.tick")),
+      disk(k.register_kind("storage.wal_persisted")),
+      election_step(k.register_kind("storage.election_step")),
+      serve_check(k.register_kind("storage.serve_check")),
+      build_done(k.register_kind("storage.replica_built")),
+      healing_timeout(k.register_kind("storage.healing_timeout")),
+      catch_up_send(k.register_kind("storage.catch_up_copied")) {}
+
+void GroupDirectory::add_group(GroupId group, std::uint32_t table, const Membership& membership) {
+  SIM_ASSERT_OP(group, ==, memberships_.size());
+  memberships_.push_back(membership);
+  tables_.push_back(table);
+}
+
+void GroupDirectory::update(GroupId group, const Membership& membership) {
+  if (membership.epoch <= memberships_[group].epoch) return;
+  memberships_[group] = membership;
+  ++changes_;
+}
+
+namespace {
+
+// A replication message on the wire, delivered to the target node's handler.
+template <class Message, class Handler>
+struct Delivery {
+  StorageNode* target;
+  sim::NodeId from;
+  Message message;
+  Handler handler;
+  void operator()() { handler(*target, from, message); }
+  void describe(std::string& out) const;
+};
+
+template <class Message, class Handler>
+void Delivery<Message, Handler>::describe(std::string& out) const {
+  if constexpr (requires { message.group; }) out += " group=" + std::to_string(message.group);
+  if constexpr (requires { message.slot; }) out += " slot=" + std::to_string(message.slot);
+  if constexpr (requires { message.ballot; })
+    out += " ballot=" + std::to_string(message.ballot.round()) + "." + std::to_string(message.ballot.node());
+  if constexpr (requires { message.items; }) {
+    if constexpr (requires { message.items.size(); message.sent; }) out += " groups=" + std::to_string(message.items.size());
+  }
+}
+
+sim::Duration copy_time(std::uint64_t bytes, std::uint64_t bytes_per_s) {
+  return sim::Duration::from_nanos(static_cast<std::int64_t>(
+      static_cast<sim::uint128>(bytes) * 1'000'000'000u / std::max<std::uint64_t>(bytes_per_s, 1)));
+}
+
+}  // namespace
+
+template <class Message, class Handler>
+void StorageNode::send_to(sim::NodeId to, sim::KindId kind, Message message, Handler handler) {
+  StorageNode* target = cluster_.node(to);
+  SIM_ASSERT(target != nullptr);
+  network().send(*this, to, kind, Delivery<Message, Handler>{target, self(), std::move(message), handler});
+}
+
+StorageNode::StorageNode(sim::Network& network, std::string name, sim::AzId az, Cluster& cluster,
+                         const RequestPathKinds& request_kinds)
+    : sim::Node(network, std::move(name), az, "storage"),
+      cluster_(cluster),
+      request_kinds_(request_kinds),
+      spec_(cluster.spec) {}
+
+// ---------------------------------------------------------------------------------------------
+// Replicas
+
+Replica& StorageNode::host(GroupId group, std::uint32_t table, const Membership& membership, bool storage) {
+  SIM_ASSERT(find(group) == nullptr);
+  auto replica = std::make_unique<Replica>();
+  replica->group = group;
+  replica->table = table;
+  replica->storage = storage;
+  replica->membership = membership;
+  replica->leader_contact = kernel().now();
+  std::uint32_t local;
+  if (free_.empty()) {
+    local = static_cast<std::uint32_t>(replicas_.size());
+    replicas_.push_back(std::move(replica));
+  } else {
+    local = free_.back();
+    free_.pop_back();
+    replicas_[local] = std::move(replica);
+  }
+  const auto at = std::lower_bound(index_.begin(), index_.end(), std::pair<GroupId, std::uint32_t>{group, 0});
+  index_.insert(at, {group, local});
+  ++replica_count_;
+  return *replicas_[local];
+}
+
+Replica* StorageNode::find(GroupId group) {
+  const auto at = std::lower_bound(index_.begin(), index_.end(), std::pair<GroupId, std::uint32_t>{group, 0});
+  return at != index_.end() && at->first == group ? replicas_[at->second].get() : nullptr;
+}
+
+const Replica* StorageNode::find(GroupId group) const { return const_cast<StorageNode*>(this)->find(group); }
+
+std::vector<const Replica*> StorageNode::replicas() const {
+  std::vector<const Replica*> out;
+  for (const auto& [group, local] : index_) out.push_back(replicas_[local].get());
+  return out;
+}
+
+void StorageNode::drop_replica(GroupId group) {
+  const auto at = std::lower_bound(index_.begin(), index_.end(), std::pair<GroupId, std::uint32_t>{group, 0});
+  if (at == index_.end() || at->first != group) return;
+  Replica& replica = *replicas_[at->second];
+  set_serving(replica, false);
+  for (auto it = pending_writes_.lower_bound({group, 0}); it != pending_writes_.end() && it->first.first == group;)
+    it = pending_writes_.erase(it);
+  healing_.erase(group);
+  replicas_[at->second].reset();
+  free_.push_back(at->second);
+  index_.erase(at);
+  --replica_count_;
+}
+
+void StorageNode::lead_initially(GroupId group) {
+  Replica& r = *find(group);
+  const Ballot ballot = Ballot::make(1, self());
+  r.role = Role::leader;
+  r.leader_ballot = ballot;
+  r.promised = ballot;
+  r.leader_node = self();
+  r.leader_since = kernel().now();
+  r.lease_end = kernel().now() + spec_.lease;
+  r.granted_lease_end = r.lease_end;
+  r.counted_serving = true;  // GroupHealth starts every group with its first leader serving
+  r.last_ack.fill(kernel().now());
+  for (sim::NodeId member : r.membership.nodes) {
+    if (member == self() || member == kNoNode) continue;
+    Replica& follower = *cluster_.node(member)->find(group);
+    follower.promised = ballot;
+    follower.leader_ballot = ballot;
+    follower.leader_node = self();
+    follower.granted_lease_end = r.lease_end;
+  }
+}
+
+void StorageNode::start() {
+  last_heard_.assign(network().node_count(), kernel().now());
+  const auto offset = sim::Duration::from_nanos(static_cast<std::int64_t>(
+      rng().below(static_cast<std::uint64_t>(spec_.heartbeat_interval.nanos()))));
+  after(offset, cluster_.kinds.tick, [this] { tick(); });
+}
+
+std::uint8_t StorageNode::healthy_members(const Membership& membership) const {
+  std::uint8_t healthy = 0;
+  for (sim::NodeId member : membership.nodes) {
+    const StorageNode* node = cluster_.node(member);
+    if (node != nullptr && node->powered()) ++healthy;
+  }
+  return healthy;
+}
+
+bool StorageNode::hears(sim::NodeId node) const {
+  return node < last_heard_.size() && kernel().now() - last_heard_[node] <= spec_.election_timeout();
+}
+
+void StorageNode::set_serving(Replica& replica, bool serving) {
+  if (replica.counted_serving == serving) return;
+  replica.counted_serving = serving;
+  cluster_.health.serving_changed(replica.group, kernel().now(), serving ? 1 : -1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+void StorageNode::handle(const ItemRequest& request, sim::Reply<ItemResponse> reply) {
+  ++stats_.requests;
+  const StorageSpec& spec = cluster_.scenario.storage;
+  if (busy_workers_ < spec.workers) {
+    start_job(Job{request, std::move(reply)});
+  } else if (queue_.size() >= spec.queue_limit) {
+    ++stats_.rejected_overloaded;
+    reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+  } else {
+    queue_.push_back(Job{request, std::move(reply)});
+  }
+}
+
+void StorageNode::start_job(Job job) {
+  ++busy_workers_;
+  const StorageSpec& spec = cluster_.scenario.storage;
+  const sim::DurationDistribution& service = is_write(job.request.op) ? spec.write_service : spec.read_service;
+  after(service.sample(rng()), request_kinds_.storage_service, [this, job = std::move(job)] { finish_job(job); });
+}
+
+void StorageNode::finish_job(const Job& job) {
+  SIM_ASSERT_OP(busy_workers_, >, 0u);
+  --busy_workers_;
+  serve(job.request, job.reply);
+  if (!queue_.empty()) {
+    Job next = std::move(queue_.front());
+    queue_.pop_front();
+    start_job(std::move(next));
+  }
+}
+
+void StorageNode::redirect(const Replica* replica, const sim::Reply<ItemResponse>& reply) {
+  ++stats_.redirected;
+  sim::NodeId hint = kNoNode;
+  if (replica != nullptr) hint = replica->role == Role::leader ? self() : replica->leader_node;
+  reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, true, hint});
+}
+
+void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> reply) {
+  Replica* r = find(request.group);
+  const sim::Time now = kernel().now();
+  switch (request.op) {
+    case Operation::get_eventual: {
+      if (r == nullptr || !r->membership.contains(self()) || !r->serves_eventual(now, spec_.election_timeout()))
+        return redirect(r, reply);
+      const auto [version, value] = r->applied_value(request.key);
+      reply.send(*this, ItemResponse{Outcome::ok, version, value, false, kNoNode});
+      return;
+    }
+    case Operation::get_strong: {
+      if (r == nullptr || !r->serving(now)) return redirect(r, reply);
+      const auto [version, value] = r->applied_value(request.key);
+      reply.send(*this, ItemResponse{Outcome::ok, version, value, false, kNoNode});
+      return;
+    }
+    case Operation::put: {
+      if (r == nullptr || !r->serving(now)) return redirect(r, reply);
+      LogEntry entry;
+      entry.ballot = r->leader_ballot;
+      entry.kind = EntryKind::write;
+      entry.write = request.write;
+      entry.key = request.key;
+      entry.item_bytes = request.item_bytes;
+      entry.version = paxos::next_version(*r, request.key);
+      r->pending_versions[request.key] = entry.version;
+      const Slot slot = propose(*r, entry);
+      pending_writes_.emplace(std::pair{r->group, slot}, PendingWrite{std::move(reply), entry.version, entry.write});
+      return;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Leader
+
+Slot StorageNode::propose(Replica& r, const LogEntry& entry) {
+  SIM_ASSERT(r.role == Role::leader);
+  const Slot slot = r.log_start + r.log.size();
+  r.log.push_back(entry);
+  r.matched = slot;
+  persist(r, slot);
+  send_accepts(r, slot, slot);
+  return slot;
+}
+
+void StorageNode::send_accepts(const Replica& r, Slot from, Slot to) {
+  for (sim::NodeId member : r.membership.nodes) {
+    if (member == self() || member == kNoNode) continue;
+    for (Slot slot = from; slot <= to; ++slot)
+      send_to(member, cluster_.kinds.accept, AcceptMessage{r.group, r.leader_ballot, slot, r.commit, r.entry(slot)},
+              [](StorageNode& node, sim::NodeId sender, const AcceptMessage& m) { node.on_accept(sender, m); });
+  }
+}
+
+void StorageNode::try_commit(Replica& r) {
+  if (r.role != Role::leader) return;
+  // Apply even when the commit point did not move: a quorum of followers may have persisted a
+  // slot before the leader itself did, and then the leader's own write unblocks applying it.
+  r.commit = std::max(r.commit, paxos::quorum_persisted(r, self()));
+  const Slot before = r.applied;
+  paxos::apply_committed(r, spec_.keep_item_history);
+  after_apply(r, before + 1, r.applied);
+}
+
+void StorageNode::after_apply(Replica& r, Slot from, Slot to) {
+  for (Slot slot = from; slot <= to; ++slot) {
+    const LogEntry& e = r.entry(slot);
+    if (e.kind == EntryKind::write) {
+      auto pending = pending_writes_.find({r.group, slot});
+      if (pending != pending_writes_.end()) {
+        if (pending->second.reply.valid())
+          pending->second.reply.send(*this, ItemResponse{Outcome::ok, pending->second.version, pending->second.write, false, kNoNode});
+        pending_writes_.erase(pending);
+        ++stats_.writes_committed;
+      }
+    } else if (e.kind == EntryKind::config && r.role == Role::leader) {
+      cluster_.directory.update(r.group, r.membership);
+      cluster_.health.healthy_changed(r.group, kernel().now(), healthy_members(r.membership));
+      auto healing = healing_.find(r.group);
+      if (healing != healing_.end() && r.membership.nodes[healing->second.member] == healing->second.target) {
+        Healing& h = healing->second;
+        if (r.membership.is_storage(h.member)) {
+          cluster_.health.storage_replica_built(kernel().now() - h.detected);
+          healing_.erase(healing);
+        } else {
+          // The log replica holds the write quorum; now rebuild a full storage replica there.
+          cluster_.health.log_replica_added(kernel().now() - h.detected);
+          h.storage_phase = true;
+          ++h.attempt;
+          send_to(h.target, cluster_.kinds.build_replica,
+                  BuildReplicaMessage{r.group, r.table, r.leader_ballot, true, h.attempt},
+                  [](StorageNode& node, sim::NodeId sender, const BuildReplicaMessage& m) { node.on_build_replica(sender, m); });
+        }
+      }
+    } else if (e.kind == EntryKind::noop && slot == r.first_own_slot && r.role == Role::leader) {
+      start_serving_check(r);
+    }
+  }
+}
+
+void StorageNode::start_serving_check(Replica& r) {
+  const sim::Time now = kernel().now();
+  if (r.serving(now)) {
+    set_serving(r, true);
+    return;
+  }
+  if (r.role == Role::leader && r.commit >= r.first_own_slot && now < r.serve_after) {
+    const GroupId group = r.group;
+    const Ballot ballot = r.leader_ballot;
+    after(r.serve_after - now, cluster_.kinds.serve_check, [this, group, ballot] {
+      Replica* replica = find(group);
+      if (replica != nullptr && replica->role == Role::leader && replica->leader_ballot == ballot) start_serving_check(*replica);
+    });
+  }
+}
+
+void StorageNode::step_down(Replica& r) {
+  set_serving(r, false);
+  for (auto it = pending_writes_.lower_bound({r.group, 0}); it != pending_writes_.end() && it->first.first == r.group;) {
+    // The write may still commit under a later leader: the client cannot know, as with a 500.
+    if (it->second.reply.valid()) it->second.reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+    it = pending_writes_.erase(it);
+  }
+  healing_.erase(r.group);
+  r.role = Role::follower;
+  r.leader_node = kNoNode;
+  r.leader_contact = kernel().now();
+  r.pending_versions.clear();
+  r.election.reset();
+  r.match.fill(0);
+}
+
+void StorageNode::become_leader(Replica& r) {
+  Election& e = *r.election;
+  const sim::Time now = kernel().now();
+  r.role = Role::leader;
+  r.leader_ballot = e.ballot;
+  r.leader_node = self();
+  r.promised = std::max(r.promised, e.ballot);
+  r.serve_after = cluster_.bug == PlantedBug::skip_lease_wait ? now : std::max(now, e.old_lease_end);
+  r.lease_end = now;  // no lease until a quorum answers a heartbeat of this ballot
+  r.leader_since = now;
+  r.match.fill(0);
+  r.last_ack.fill(now);
+  cluster_.health.election_won(r.group);
+
+  // Adopt the highest-ballot entry of every slot the promises reported, under our ballot.
+  Slot slot = e.recovered_from;
+  r.persisted = std::min(r.persisted, e.recovered_from - 1);
+  for (LogEntry entry : e.recovered) {
+    if (entry.ballot.none()) entry = LogEntry{};  // no promiser had this slot: fill it with a no-op
+    entry.ballot = e.ballot;
+    if (slot < r.log_start + r.log.size()) r.entry(slot) = entry;
+    else r.log.push_back(entry);
+    if (entry.kind == EntryKind::write) {
+      std::uint64_t& pending = r.pending_versions[entry.key];
+      pending = std::max(pending, entry.version);
+    }
+    ++slot;
+  }
+  if (slot < r.log_start + r.log.size()) r.log.resize(slot - r.log_start);
+  LogEntry noop;
+  noop.ballot = e.ballot;
+  noop.kind = EntryKind::noop;
+  r.log.push_back(noop);
+  r.first_own_slot = slot;
+  r.matched = slot;
+  r.election.reset();
+  persist(r, slot);
+  send_accepts(r, e.recovered_from <= slot ? std::min(e.recovered_from, slot) : slot, slot);
+  send_heartbeat(r);
+}
+
+void StorageNode::send_heartbeat(const Replica& r) {
+  for (sim::NodeId member : r.membership.nodes) {
+    if (member == self() || member == kNoNode) continue;
+    ++stats_.heartbeats_sent;
+    send_to(member, cluster_.kinds.heartbeat,
+            HeartbeatMessage{kernel().now(), {HeartbeatItem{r.group, r.leader_ballot, r.commit}}},
+            [](StorageNode& node, sim::NodeId sender, const HeartbeatMessage& m) { node.on_heartbeat(sender, m); });
+  }
+}
+
+void StorageNode::check_members(Replica& r) {
+  if (healing_.count(r.group) != 0) return;
+  const sim::Time now = kernel().now();
+  for (std::size_t i = 0; i < Membership::kSize; ++i) {
+    const sim::NodeId member = r.membership.nodes[i];
+    if (member == self() || member == kNoNode) continue;
+    if (now - r.last_ack[i] > spec_.election_timeout()) {
+      start_healing(r, i);
+      return;
+    }
+  }
+}
+
+void StorageNode::start_healing(Replica& r, std::size_t member) {
+  const sim::AzId az = network().node(r.membership.nodes[member]).az();
+  // Autoadmin knows which nodes are up; pick the least loaded one in the same AZ that holds
+  // no replica of this group.
+  StorageNode* target = nullptr;
+  for (StorageNode* node : cluster_.storage_by_node) {
+    if (node == nullptr || node->az() != az || !node->powered() || r.membership.contains(node->id()) ||
+        node->find(r.group) != nullptr)
+      continue;
+    if (target == nullptr || node->replica_count() < target->replica_count()) target = node;
+  }
+  if (target == nullptr) return;
+  Healing h;
+  h.member = member;
+  h.target = target->id();
+  h.detected = kernel().now();
+  h.storage_phase = !spec_.log_replicas;
+  h.attempt = 1;
+  healing_[r.group] = h;
+  send_to(h.target, cluster_.kinds.build_replica,
+          BuildReplicaMessage{r.group, r.table, r.leader_ballot, h.storage_phase, h.attempt},
+          [](StorageNode& node, sim::NodeId sender, const BuildReplicaMessage& m) { node.on_build_replica(sender, m); });
+  // If the target dies while copying, give up after twice the copy time and pick another.
+  const TableSpec& table = cluster_.scenario.tables[r.table];
+  const sim::Duration longest = copy_time(table.partition_bytes() + spec_.wal_tail_bytes, spec_.copy_bytes_per_s) * 2 +
+                                spec_.election_timeout() * 4;
+  const GroupId group = r.group;
+  const sim::NodeId target_id = h.target;
+  after(longest, cluster_.kinds.healing_timeout, [this, group, target_id] {
+    auto it = healing_.find(group);
+    if (it != healing_.end() && it->second.target == target_id) healing_.erase(it);
+  });
+}
+
+void StorageNode::on_build_replica(sim::NodeId from, const BuildReplicaMessage& m) {
+  heard_from(from);
+  const TableSpec& table = cluster_.scenario.tables[m.table];
+  const std::uint64_t bytes = spec_.wal_tail_bytes + (m.storage ? table.partition_bytes() : 0);
+  after(copy_time(bytes, spec_.copy_bytes_per_s), cluster_.kinds.build_done, [this, from, m] {
+    Replica* r = find(m.group);
+    if (r == nullptr) r = &host(m.group, m.table, Membership{}, m.storage);
+    if (m.storage) r->storage = true;
+    send_to(from, cluster_.kinds.replica_ready, ReplicaReadyMessage{m.group, m.storage, m.attempt},
+            [](StorageNode& node, sim::NodeId sender, const ReplicaReadyMessage& msg) { node.on_replica_ready(sender, msg); });
+  });
+}
+
+void StorageNode::on_replica_ready(sim::NodeId from, const ReplicaReadyMessage& m) {
+  heard_from(from);
+  Replica* r = find(m.group);
+  auto healing = healing_.find(m.group);
+  if (r == nullptr || r->role != Role::leader || healing == healing_.end() || healing->second.attempt != m.attempt ||
+      healing->second.target != from)
+    return;
+  // The copy time is spent: hand over the state as of now, then commit the membership change.
+  CatchUpMessage snapshot;
+  snapshot.group = r->group;
+  snapshot.ballot = r->leader_ballot;
+  snapshot.commit = r->commit;
+  snapshot.snapshot = true;
+  snapshot.snapshot_applied = r->applied;
+  snapshot.from = r->applied + 1;
+  for (Slot slot = r->applied + 1; slot < r->log_start + r->log.size(); ++slot) snapshot.entries.push_back(r->entry(slot));
+  if (m.storage) snapshot.items = r->items;
+  Membership next = r->membership;
+  next.nodes[healing->second.member] = from;
+  if (m.storage) next.storage_mask = static_cast<std::uint8_t>(next.storage_mask | (1u << healing->second.member));
+  else next.storage_mask = static_cast<std::uint8_t>(next.storage_mask & ~(1u << healing->second.member));
+  ++next.epoch;
+  snapshot.membership = next;
+  ++stats_.snapshots_sent;
+  send_to(from, cluster_.kinds.catch_up, std::move(snapshot),
+          [](StorageNode& node, sim::NodeId sender, CatchUpMessage& msg) { node.on_catch_up(sender, msg); });
+  r->match[healing->second.member] = 0;
+  r->last_ack[healing->second.member] = kernel().now();
+  propose(*r, LogEntry::config(r->leader_ballot, next));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Follower, acceptor, candidate
+
+void StorageNode::persist(Replica& r, Slot slot) {
+  const sim::Time now = kernel().now();
+  // The log device completes writes in order (group commit), each after its own latency.
+  sim::Time done = now + spec_.wal_persist.sample(rng());
+  if (done < disk_free_at_) done = disk_free_at_;
+  disk_free_at_ = done;
+  const GroupId group = r.group;
+  const Ballot ballot = r.entry(slot).ballot;
+  after(done - now, cluster_.kinds.disk, [this, group, slot, ballot] { persisted(group, slot, ballot); });
+}
+
+void StorageNode::persisted(GroupId group, Slot slot, Ballot ballot) {
+  Replica* r = find(group);
+  if (r == nullptr || !r->has_slot(slot) || r->entry(slot).ballot != ballot || slot <= r->persisted) return;
+  r->persisted = slot;
+  if (r->role == Role::leader) {
+    if (cluster_.bug == PlantedBug::ack_before_quorum) {
+      // The planted bug: tell the client before any other replica has the write.
+      auto pending = pending_writes_.find({group, slot});
+      if (pending != pending_writes_.end() && pending->second.reply.valid()) {
+        pending->second.reply.send(*this, ItemResponse{Outcome::ok, pending->second.version, pending->second.write, false, kNoNode});
+        pending->second.reply = sim::Reply<ItemResponse>();
+      }
+    }
+    try_commit(*r);
+    return;
+  }
+  if (r->leader_node != kNoNode && r->promised == ballot)
+    send_to(r->leader_node, cluster_.kinds.accepted,
+            AcceptedMessage{group, ballot, r->promised, r->persisted, true, false},
+            [](StorageNode& node, sim::NodeId sender, const AcceptedMessage& m) { node.on_accepted(sender, m); });
+  paxos::apply_committed(*r, spec_.keep_item_history);
+}
+
+void StorageNode::on_accept(sim::NodeId from, const AcceptMessage& m) {
+  heard_from(from);
+  Replica* r = find(m.group);
+  if (r == nullptr) return;
+  if (r->role == Role::leader && m.ballot > r->leader_ballot) step_down(*r);
+  const paxos::AcceptResult result = paxos::on_accept(*r, m, from);
+  switch (result) {
+    case paxos::AcceptResult::rejected:
+      send_to(from, cluster_.kinds.accepted, AcceptedMessage{m.group, m.ballot, r->promised, r->persisted, false, false},
+              [](StorageNode& node, sim::NodeId sender, const AcceptedMessage& msg) { node.on_accepted(sender, msg); });
+      return;
+    case paxos::AcceptResult::gap:
+      r->leader_contact = kernel().now();
+      request_catch_up(*r, r->matched + 1);
+      return;
+    case paxos::AcceptResult::appended:
+      r->leader_contact = kernel().now();
+      if (m.slot > r->persisted) persist(*r, m.slot);
+      else
+        send_to(from, cluster_.kinds.accepted, AcceptedMessage{m.group, m.ballot, r->promised, r->persisted, true, false},
+                [](StorageNode& node, sim::NodeId sender, const AcceptedMessage& msg) { node.on_accepted(sender, msg); });
+      paxos::apply_committed(*r, spec_.keep_item_history);
+      return;
+  }
+}
+
+void StorageNode::on_accepted(sim::NodeId from, const AcceptedMessage& m) {
+  heard_from(from);
+  Replica* r = find(m.group);
+  if (r == nullptr || r->role != Role::leader) return;
+  if (!m.ok) {
+    if (m.promised > r->leader_ballot) step_down(*r);
+    return;
+  }
+  if (m.ballot != r->leader_ballot) return;
+  const std::size_t index = r->member_index(from);
+  if (index >= Membership::kSize) return;
+  r->match[index] = std::max(r->match[index], m.persisted);
+  r->last_ack[index] = kernel().now();
+  try_commit(*r);
+}
+
+void StorageNode::request_catch_up(Replica& r, Slot from) {
+  if (r.leader_node == kNoNode || r.leader_node == self()) return;
+  const auto at = std::lower_bound(catching_up_.begin(), catching_up_.end(), r.group);
+  if (at != catching_up_.end() && *at == r.group) return;  // asked already this tick
+  catching_up_.insert(at, r.group);
+  send_to(r.leader_node, cluster_.kinds.catch_up_request, CatchUpRequest{r.group, from},
+          [](StorageNode& node, sim::NodeId sender, const CatchUpRequest& m) { node.on_catch_up_request(sender, m); });
+}
+
+void StorageNode::on_catch_up_request(sim::NodeId from, const CatchUpRequest& m) {
+  heard_from(from);
+  Replica* r = find(m.group);
+  if (r == nullptr || r->role != Role::leader) return;
+  CatchUpMessage reply;
+  reply.group = r->group;
+  reply.ballot = r->leader_ballot;
+  reply.commit = r->commit;
+  reply.membership = r->membership;
+  sim::Duration copying;
+  if (m.from >= r->log_start) {
+    reply.from = m.from;
+    for (Slot slot = m.from; slot < r->log_start + r->log.size(); ++slot) reply.entries.push_back(r->entry(slot));
+  } else {
+    // The slots were archived here: ship the items as of our applied slot plus the log after
+    // it, taking as long as replaying that much of the archived log would.
+    reply.snapshot = true;
+    reply.snapshot_applied = r->applied;
+    reply.from = r->applied + 1;
+    for (Slot slot = r->applied + 1; slot < r->log_start + r->log.size(); ++slot) reply.entries.push_back(r->entry(slot));
+    reply.items = r->items;
+    const TableSpec& table = cluster_.scenario.tables[r->table];
+    copying = copy_time((r->applied - m.from + 1) * table.item_bytes, spec_.copy_bytes_per_s);
+    ++stats_.snapshots_sent;
+  }
+  ++stats_.catch_ups_sent;
+  auto send = [this, from, reply = std::move(reply)]() mutable {
+    send_to(from, cluster_.kinds.catch_up, std::move(reply),
+            [](StorageNode& node, sim::NodeId sender, CatchUpMessage& msg) { node.on_catch_up(sender, msg); });
+  };
+  if (copying > sim::Duration::zero()) after(copying, cluster_.kinds.catch_up_send, std::move(send));
+  else send();
+}
+
+void StorageNode::on_catch_up(sim::NodeId from, CatchUpMessage& m) {
+  heard_from(from);
+  Replica* r = find(m.group);
+  if (r == nullptr || m.ballot < r->promised) return;
+  if (r->role == Role::leader && m.ballot > r->leader_ballot) step_down(*r);
+  r->promised = m.ballot;
+  if (m.ballot != r->leader_ballot || r->leader_node != from) paxos::follow(*r, m.ballot, from);
+  r->leader_contact = kernel().now();
+  if (auto at = std::lower_bound(catching_up_.begin(), catching_up_.end(), r->group);
+      at != catching_up_.end() && *at == r->group)
+    catching_up_.erase(at);
+  if (m.snapshot) {
+    if (m.snapshot_applied >= r->applied || !r->storage) {
+      if (r->storage) r->items = std::move(m.items);
+      r->applied = m.snapshot_applied;
+      r->log = std::move(m.entries);
+      r->log_start = m.snapshot_applied + 1;
+      r->persisted = m.snapshot_applied;
+      r->matched = r->log_start + r->log.size() - 1;
+      r->membership = m.membership;
+    }
+  } else {
+    if (m.from > r->matched + 1) return;  // still a gap: the next heartbeat asks again
+    for (std::size_t i = 0; i < m.entries.size(); ++i) {
+      const Slot slot = m.from + i;
+      if (slot <= r->applied) continue;
+      if (slot < r->log_start + r->log.size()) {
+        if (r->entry(slot).ballot != m.entries[i].ballot || r->entry(slot).write != m.entries[i].write) {
+          r->log.resize(slot - r->log_start);
+          r->persisted = std::min(r->persisted, slot - 1);
+          r->log.push_back(m.entries[i]);
+        }
+      } else {
+        r->log.push_back(m.entries[i]);
+      }
+    }
+    r->matched = std::max(r->matched, r->log_start + r->log.size() - 1);
+  }
+  r->commit = std::max(r->commit, m.commit);
+  if (!r->log.empty() && r->last_slot() > r->persisted) persist(*r, r->last_slot());
+  else if (r->leader_node != kNoNode)
+    send_to(from, cluster_.kinds.accepted, AcceptedMessage{r->group, m.ballot, r->promised, r->persisted, true, false},
+            [](StorageNode& node, sim::NodeId sender, const AcceptedMessage& msg) { node.on_accepted(sender, msg); });
+  paxos::apply_committed(*r, spec_.keep_item_history);
+}
+
+void StorageNode::on_heartbeat(sim::NodeId from, const HeartbeatMessage& m) {
+  heard_from(from);
+  HeartbeatAckMessage ack{m.sent, {}};
+  ack.answers.reserve(m.items.size());
+  for (const HeartbeatItem& item : m.items) {
+    Replica* r = find(item.group);
+    if (r == nullptr || item.ballot < r->promised) {
+      ack.answers.push_back(HeartbeatAnswer{item.group, false, 0});
+      continue;
+    }
+    if (r->role == Role::leader && item.ballot > r->leader_ballot) step_down(*r);
+    r->promised = item.ballot;
+    if (r->leader_ballot != item.ballot || r->leader_node != from) paxos::follow(*r, item.ballot, from);
+    r->leader_contact = kernel().now();
+    r->granted_lease_end = std::max(r->granted_lease_end, m.sent + spec_.lease);
+    r->commit = std::max(r->commit, item.commit);
+    paxos::apply_committed(*r, spec_.keep_item_history);
+    if (r->matched < item.commit) request_catch_up(*r, r->matched + 1);
+    ack.answers.push_back(HeartbeatAnswer{item.group, true, r->persisted});
+  }
+  send_to(from, cluster_.kinds.heartbeat_ack, std::move(ack),
+          [](StorageNode& node, sim::NodeId sender, const HeartbeatAckMessage& msg) { node.on_heartbeat_ack(sender, msg); });
+}
+
+void StorageNode::on_heartbeat_ack(sim::NodeId from, const HeartbeatAckMessage& m) {
+  heard_from(from);
+  const sim::Time now = kernel().now();
+  for (const HeartbeatAnswer& answer : m.answers) {
+    if (!answer.ok) continue;
+    Replica* r = find(answer.group);
+    if (r == nullptr || r->role != Role::leader) continue;
+    const std::size_t index = r->member_index(from);
+    if (index >= Membership::kSize) continue;
+    r->last_ack[index] = now;
+    // Self plus this member make a quorum of three: the lease runs from the heartbeat's send.
+    r->lease_end = std::max(r->lease_end, m.sent + spec_.lease);
+    if (!r->counted_serving) start_serving_check(*r);
+  }
+}
+
+void StorageNode::suspect_leader(Replica& r) {
+  if (r.election) return;
+  r.role = Role::candidate;
+  r.election = std::make_unique<Election>();
+  r.election->serial = ++election_serial_;
+  r.election->started = kernel().now();
+  const std::uint64_t serial = r.election->serial;
+  const GroupId group = r.group;
+  const sim::Duration jitter = sim::Duration::from_nanos(
+      static_cast<std::int64_t>(rng().below(static_cast<std::uint64_t>(spec_.heartbeat_interval.nanos()))));
+  if (spec_.confirm_with_peers && r.leader_node != kNoNode) {
+    // The gray-failure rule: a follower that stops hearing its leader first asks the other
+    // members; one "I still hear it" cancels the election.
+    for (sim::NodeId member : r.membership.nodes) {
+      if (member == self() || member == kNoNode || member == r.leader_node) continue;
+      send_to(member, cluster_.kinds.leader_check, LeaderCheckMessage{group, r.leader_node},
+              [](StorageNode& node, sim::NodeId sender, const LeaderCheckMessage& m) { node.on_leader_check(sender, m); });
+    }
+    // No answer within a heartbeat interval counts as "nobody hears it" (the peer is down too).
+    after(spec_.heartbeat_interval + jitter, cluster_.kinds.election_step, [this, group, serial] {
+      Replica* replica = find(group);
+      if (replica != nullptr && replica->election && replica->election->serial == serial && replica->election->ballot.none())
+        send_prepare(*replica);
+    });
+    return;
+  }
+  after(jitter, cluster_.kinds.election_step, [this, group, serial] {
+    Replica* replica = find(group);
+    if (replica != nullptr && replica->election && replica->election->serial == serial && replica->election->ballot.none())
+      send_prepare(*replica);
+  });
+}
+
+void StorageNode::on_leader_check(sim::NodeId from, const LeaderCheckMessage& m) {
+  heard_from(from);
+  const Replica* r = find(m.group);
+  const bool healthy = r != nullptr && r->role == Role::follower && r->leader_node == m.leader &&
+                       kernel().now() - r->leader_contact <= spec_.election_timeout();
+  send_to(from, cluster_.kinds.leader_check_reply, LeaderCheckReply{m.group, healthy},
+          [](StorageNode& node, sim::NodeId sender, const LeaderCheckReply& msg) { node.on_leader_check_reply(sender, msg); });
+}
+
+void StorageNode::on_leader_check_reply(sim::NodeId from, const LeaderCheckReply& m) {
+  heard_from(from);
+  Replica* r = find(m.group);
+  if (r == nullptr || !r->election || !r->election->ballot.none()) return;
+  if (m.leader_healthy) {
+    ++stats_.elections_cancelled_by_peers;
+    abandon_election(*r);
+    return;
+  }
+  // Every other member answered that it does not hear the leader either: elect now.
+  if (std::size_t{++r->election->leader_check_replies} + 2 >= Membership::kSize) send_prepare(*r);
+}
+
+void StorageNode::send_prepare(Replica& r) {
+  Election& e = *r.election;
+  e.ballot = std::max(r.promised, r.leader_ballot).next_for(self());
+  e.recovered_from = r.applied + 1;
+  cluster_.health.election_started(r.group);
+  const PrepareMessage prepare{r.group, e.ballot, r.applied, r.membership.epoch};
+  const PromiseMessage own = paxos::on_prepare(r, prepare, self());
+  SIM_ASSERT(own.refusal == PromiseRefusal::none);
+  paxos::record_promise(e, r.member_index(self()), own);
+  for (sim::NodeId member : r.membership.nodes) {
+    if (member == self() || member == kNoNode) continue;
+    send_to(member, cluster_.kinds.prepare, prepare,
+            [](StorageNode& node, sim::NodeId sender, const PrepareMessage& m) { node.on_prepare(sender, m); });
+  }
+  const GroupId group = r.group;
+  const std::uint64_t serial = e.serial;
+  after(spec_.election_timeout(), cluster_.kinds.election_step, [this, group, serial] {
+    Replica* replica = find(group);
+    if (replica != nullptr && replica->election && replica->election->serial == serial) abandon_election(*replica);
+  });
+}
+
+void StorageNode::abandon_election(Replica& r) {
+  r.election.reset();
+  r.role = Role::follower;
+  r.leader_contact = kernel().now();  // wait a whole timeout before trying again
+}
+
+void StorageNode::on_prepare(sim::NodeId from, const PrepareMessage& m) {
+  heard_from(from);
+  Replica* r = find(m.group);
+  if (r == nullptr) return;
+  PromiseMessage promise = paxos::on_prepare(*r, m, from);
+  if (promise.refusal == PromiseRefusal::none) {
+    if (r->role == Role::leader) step_down(*r);
+    else if (r->role == Role::candidate) abandon_election(*r);
+  }
+  send_to(from, cluster_.kinds.promise, std::move(promise),
+          [](StorageNode& node, sim::NodeId sender, const PromiseMessage& msg) { node.on_promise(sender, msg); });
+}
+
+void StorageNode::on_promise(sim::NodeId from, const PromiseMessage& m) {
+  heard_from(from);
+  Replica* r = find(m.group);
+  if (r == nullptr || !r->election || r->role != Role::candidate || m.ballot != r->election->ballot) return;
+  switch (m.refusal) {
+    case PromiseRefusal::removed:
+      drop_replica(m.group);
+      return;
+    case PromiseRefusal::ballot:
+      r->promised = std::max(r->promised, m.promised);
+      abandon_election(*r);
+      return;
+    case PromiseRefusal::behind:
+      abandon_election(*r);
+      return;
+    case PromiseRefusal::none:
+      break;
+  }
+  const std::size_t index = r->member_index(from);
+  if (index >= Membership::kSize) return;
+  paxos::record_promise(*r->election, index, m);
+  if (paxos::has_quorum(r->election->promises_mask)) become_leader(*r);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time and power
+
+void StorageNode::tick() {
+  const sim::Time now = kernel().now();
+  catching_up_.clear();
+  heartbeat_batch_.clear();
+  for (const auto& [group, local] : index_) {
+    Replica& r = *replicas_[local];
+    switch (r.role) {
+      case Role::leader:
+        // A leader that no quorum has answered for a whole lease steps down.
+        if (now >= r.lease_end && now - r.leader_since >= spec_.lease) {
+          step_down(r);
+          break;
+        }
+        if (r.counted_serving) check_members(r);
+        for (sim::NodeId member : r.membership.nodes)
+          if (member != self() && member != kNoNode)
+            heartbeat_batch_.push_back({member, HeartbeatItem{r.group, r.leader_ballot, r.commit}});
+        break;
+      case Role::follower:
+        if (r.storage && r.membership.contains(self()) && now - r.leader_contact > spec_.election_timeout())
+          suspect_leader(r);
+        break;
+      case Role::candidate:
+        break;
+    }
+    paxos::trim_log(r, spec_.log_entries_kept);
+  }
+  // One heartbeat message per peer node, covering every group this node leads with it.
+  std::stable_sort(heartbeat_batch_.begin(), heartbeat_batch_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (std::size_t i = 0; i < heartbeat_batch_.size();) {
+    const sim::NodeId peer = heartbeat_batch_[i].first;
+    HeartbeatMessage message{now, {}};
+    for (; i < heartbeat_batch_.size() && heartbeat_batch_[i].first == peer; ++i) message.items.push_back(heartbeat_batch_[i].second);
+    ++stats_.heartbeats_sent;
+    send_to(peer, cluster_.kinds.heartbeat, std::move(message),
+            [](StorageNode& node, sim::NodeId sender, const HeartbeatMessage& m) { node.on_heartbeat(sender, m); });
+  }
+  after(spec_.heartbeat_interval, cluster_.kinds.tick, [this] { tick(); });
+}
+
+void StorageNode::on_power_off() {
+  const sim::Time now = kernel().now();
+  for (const auto& [group, local] : index_) {
+    Replica& r = *replicas_[local];
+    set_serving(r, false);
+    // What was not on disk is gone; the rest of the volatile state with it.
+    if (!r.log.empty() && r.persisted < r.last_slot())
+      r.log.resize(r.persisted >= r.log_start ? r.persisted - r.log_start + 1 : 0);
+    r.role = Role::follower;
+    r.leader_ballot = Ballot();
+    r.leader_node = kNoNode;
+    r.commit = r.applied;
+    r.matched = r.applied;
+    r.lease_end = sim::Time::zero();
+    r.serve_after = sim::Time::zero();
+    r.first_own_slot = 0;
+    r.match.fill(0);
+    r.last_ack.fill(sim::Time::zero());
+    r.pending_versions.clear();
+    r.election.reset();
+  }
+  queue_.clear();
+  busy_workers_ = 0;
+  pending_writes_.clear();
+  healing_.clear();
+  catching_up_.clear();
+  disk_free_at_ = now;
+  for (const auto& [group, local] : index_)
+    if (cluster_.directory.membership(group).contains(self()))
+      cluster_.health.healthy_changed(group, now, healthy_members(cluster_.directory.membership(group)));
+}
+
+void StorageNode::on_power_on() {
+  const sim::Time now = kernel().now();
+  last_heard_.assign(network().node_count(), now);
+  for (const auto& [group, local] : index_) {
+    Replica& r = *replicas_[local];
+    r.leader_contact = now;
+    if (cluster_.directory.membership(group).contains(self()))
+      cluster_.health.healthy_changed(group, now, healthy_members(cluster_.directory.membership(group)));
+  }
+  start();
+}
+
+}  // namespace models::replication

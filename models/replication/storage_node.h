@@ -1,0 +1,148 @@
+// A storage node: hosts replicas of many groups from many tables, serves item requests from
+// routers (writes and strongly consistent reads only as a leased leader; eventually consistent
+// reads from any storage replica), runs Multi-Paxos for every group it hosts, and heals its
+// groups. Heartbeats and lease renewals are coalesced per pair of nodes.
+#pragma once
+
+#include "models/messages.h"
+#include "models/replication/cluster.h"
+#include "models/replication/messages.h"
+#include "models/replication/replica.h"
+#include "sim/network.h"
+#include "sim/rpc.h"
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace models::replication {
+
+struct StorageNodeStats {
+  std::uint64_t requests = 0;
+  std::uint64_t redirected = 0;           // not the serving leader: told the router where to go
+  std::uint64_t rejected_overloaded = 0;
+  std::uint64_t writes_committed = 0;
+  std::uint64_t heartbeats_sent = 0;      // messages, each covering every group of a node pair
+  std::uint64_t elections_cancelled_by_peers = 0;
+  std::uint64_t catch_ups_sent = 0;
+  std::uint64_t snapshots_sent = 0;
+};
+
+class StorageNode final : public sim::Node {
+ public:
+  StorageNode(sim::Network& network, std::string name, sim::AzId az, Cluster& cluster,
+              const RequestPathKinds& request_kinds);
+
+  // Setup, before the run: hosts a replica; the group's first leader starts leased.
+  Replica& host(GroupId group, std::uint32_t table, const Membership& membership, bool storage);
+  void lead_initially(GroupId group);
+  void start();
+
+  // A request from a router.
+  void handle(const ItemRequest& request, sim::Reply<ItemResponse> reply);
+
+  // Replication messages, delivered by the network.
+  void on_accept(sim::NodeId from, const AcceptMessage& message);
+  void on_accepted(sim::NodeId from, const AcceptedMessage& message);
+  void on_prepare(sim::NodeId from, const PrepareMessage& message);
+  void on_promise(sim::NodeId from, const PromiseMessage& message);
+  void on_heartbeat(sim::NodeId from, const HeartbeatMessage& message);
+  void on_heartbeat_ack(sim::NodeId from, const HeartbeatAckMessage& message);
+  void on_leader_check(sim::NodeId from, const LeaderCheckMessage& message);
+  void on_leader_check_reply(sim::NodeId from, const LeaderCheckReply& message);
+  void on_catch_up_request(sim::NodeId from, const CatchUpRequest& message);
+  void on_catch_up(sim::NodeId from, CatchUpMessage& message);
+  void on_build_replica(sim::NodeId from, const BuildReplicaMessage& message);
+  void on_replica_ready(sim::NodeId from, const ReplicaReadyMessage& message);
+
+  const Replica* find(GroupId group) const;
+  Replica* find(GroupId group);
+  std::size_t replica_count() const { return replica_count_; }
+  // Replicas in group order (for the final state and the reports).
+  std::vector<const Replica*> replicas() const;
+  const StorageNodeStats& stats() const { return stats_; }
+
+ protected:
+  void on_power_off() override;
+  void on_power_on() override;
+
+ private:
+  struct Job {
+    ItemRequest request;
+    sim::Reply<ItemResponse> reply;
+  };
+  struct PendingWrite {
+    sim::Reply<ItemResponse> reply;
+    std::uint64_t version;
+    WriteId write;
+  };
+  // A leader's replacement of one unhealthy member.
+  struct Healing {
+    std::size_t member = 0;        // index in the membership being replaced
+    sim::NodeId target = kNoNode;
+    sim::Time detected;
+    bool storage_phase = false;    // building the storage replica (the log replica, if any, is in)
+    std::uint32_t attempt = 0;
+  };
+
+  // requests
+  void start_job(Job job);
+  void finish_job(const Job& job);
+  void serve(const ItemRequest& request, sim::Reply<ItemResponse> reply);
+  void redirect(const Replica* replica, const sim::Reply<ItemResponse>& reply);
+
+  // leader
+  Slot propose(Replica& replica, const LogEntry& entry);
+  void send_accepts(const Replica& replica, Slot from, Slot to);
+  void try_commit(Replica& replica);
+  void after_apply(Replica& replica, Slot from, Slot to);
+  void step_down(Replica& replica);
+  void become_leader(Replica& replica);
+  void start_serving_check(Replica& replica);
+  void set_serving(Replica& replica, bool serving);
+  void check_members(Replica& replica);
+  void start_healing(Replica& replica, std::size_t member);
+  void send_heartbeat(const Replica& replica);
+
+  // follower and candidate
+  void suspect_leader(Replica& replica);
+  void send_prepare(Replica& replica);
+  void abandon_election(Replica& replica);
+  void request_catch_up(Replica& replica, Slot from);
+  void persist(Replica& replica, Slot slot);
+  void persisted(GroupId group, Slot slot, Ballot ballot);
+  void drop_replica(GroupId group);
+
+  void tick();
+  void heard_from(sim::NodeId node) { if (node < last_heard_.size()) last_heard_[node] = kernel().now(); }
+  bool hears(sim::NodeId node) const;
+  template <class Message, class Handler>
+  void send_to(sim::NodeId to, sim::KindId kind, Message message, Handler handler);
+  sim::NodeId self() const { return id(); }
+  std::uint8_t healthy_members(const Membership& membership) const;
+
+  Cluster& cluster_;
+  const RequestPathKinds& request_kinds_;
+  const ReplicationSpec& spec_;
+
+  std::vector<std::unique_ptr<Replica>> replicas_;              // by local index
+  std::vector<std::pair<GroupId, std::uint32_t>> index_;        // sorted (group, local index)
+  std::vector<std::uint32_t> free_;
+  std::size_t replica_count_ = 0;
+  std::map<GroupId, Healing> healing_;                          // leaders' healing in progress
+  std::uint64_t election_serial_ = 0;
+
+  // volatile
+  std::deque<Job> queue_;
+  std::uint32_t busy_workers_ = 0;
+  std::map<std::pair<GroupId, Slot>, PendingWrite> pending_writes_;
+  std::vector<sim::Time> last_heard_;                           // by NodeId
+  sim::Time disk_free_at_;
+  std::vector<GroupId> catching_up_;                            // sorted: groups with a catch-up asked
+  std::vector<std::pair<sim::NodeId, HeartbeatItem>> heartbeat_batch_;
+
+  StorageNodeStats stats_;
+};
+
+}  // namespace models::replication

@@ -1,0 +1,77 @@
+// The vocabulary of a replication group: ballots, memberships and write-ahead log entries.
+// Plain values shared by the replicas, the Paxos role logic and the messages between nodes.
+#pragma once
+
+#include "models/history.h"
+#include "sim/node.h"
+#include "sim/time.h"
+
+#include <array>
+#include <compare>
+#include <cstdint>
+
+namespace models::replication {
+
+using GroupId = std::uint32_t;  // one group per partition: the partition's id
+using Slot = std::uint64_t;     // a position in a group's log, from 1
+inline constexpr sim::NodeId kNoNode = 0xffffffffu;
+
+// A Paxos ballot: (round, node) packed so that integer order is ballot order and two nodes
+// never pick the same ballot. Zero means "none".
+class Ballot {
+ public:
+  constexpr Ballot() = default;
+  static constexpr Ballot make(std::uint64_t round, sim::NodeId node) {
+    return Ballot((round << kNodeBits) | (node & kNodeMask));
+  }
+  constexpr std::uint64_t round() const { return value_ >> kNodeBits; }
+  constexpr sim::NodeId node() const { return static_cast<sim::NodeId>(value_ & kNodeMask); }
+  constexpr std::uint64_t raw() const { return value_; }
+  constexpr bool none() const { return value_ == 0; }
+  // The smallest ballot of `node` above this one.
+  constexpr Ballot next_for(sim::NodeId node) const { return make(round() + 1, node); }
+  constexpr auto operator<=>(const Ballot&) const = default;
+
+ private:
+  static constexpr int kNodeBits = 24;
+  static constexpr std::uint64_t kNodeMask = (std::uint64_t{1} << kNodeBits) - 1;
+  constexpr explicit Ballot(std::uint64_t value) : value_(value) {}
+  std::uint64_t value_ = 0;
+};
+
+// The voting members of a group: three replicas in three AZs. A member is a storage replica
+// (write-ahead log and B-tree) or a log replica (log only: votes, never leads, serves nothing).
+struct Membership {
+  static constexpr std::size_t kSize = 3;
+  std::array<sim::NodeId, kSize> nodes{kNoNode, kNoNode, kNoNode};
+  std::uint8_t storage_mask = 0;  // bit i: nodes[i] is a storage replica
+  std::uint32_t epoch = 0;        // grows with every change
+
+  bool contains(sim::NodeId node) const { return index_of(node) < kSize; }
+  std::size_t index_of(sim::NodeId node) const {
+    for (std::size_t i = 0; i < kSize; ++i)
+      if (nodes[i] == node) return i;
+    return kSize;
+  }
+  bool is_storage(std::size_t i) const { return ((storage_mask >> i) & 1u) != 0; }
+  static constexpr std::size_t quorum() { return kSize / 2 + 1; }
+  bool operator==(const Membership&) const = default;
+};
+
+enum class EntryKind : std::uint8_t { write, noop, config };
+
+// One write-ahead log entry. A config entry carries its new membership packed into the item
+// fields, so every entry has one size.
+struct LogEntry {
+  Ballot ballot;
+  WriteId write = 0;        // write: the value's identity
+  std::uint64_t key = 0;    // write: the item
+  std::uint64_t version = 0;  // write: the version this entry creates for the item
+  std::uint32_t item_bytes = 0;
+  EntryKind kind = EntryKind::noop;
+
+  static LogEntry config(Ballot ballot, const Membership& membership);
+  Membership membership() const;  // REQUIRES: kind == config
+};
+
+}  // namespace models::replication
