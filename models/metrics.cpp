@@ -9,7 +9,8 @@ ClientMetrics::ClientMetrics(std::size_t az_count, std::size_t table_count, sim:
     : az_count_(az_count),
       table_count_(table_count),
       window_count_(static_cast<std::size_t>((duration + kWindow - sim::nanos(1)) / kWindow)),
-      cells_(window_count_ * az_count * table_count * 2) {}
+      cells_(window_count_ * az_count * table_count * 2),
+      by_operation_(window_count_ * kOperationCount) {}
 
 void ClientMetrics::record(sim::Time started, sim::AzId client_az, std::uint32_t table,
                            Operation op, Outcome outcome, sim::Duration latency,
@@ -21,6 +22,9 @@ void ClientMetrics::record(sim::Time started, sim::AzId client_az, std::uint32_t
   OutcomeCounts& counts = cells_[index(window, client_az, table, is_write(op))];
   ++counts.requests;
   ++counts.by_outcome[static_cast<std::size_t>(outcome)];
+  OutcomeCounts& per_op = by_operation_[window * kOperationCount + static_cast<std::size_t>(op)];
+  ++per_op.requests;
+  ++per_op.by_outcome[static_cast<std::size_t>(outcome)];
   if (outcome == Outcome::ok) latency_[static_cast<std::size_t>(op)].record(static_cast<std::uint64_t>(latency.nanos()));
   ++operations_;
   attempts_ += attempts;

@@ -38,6 +38,10 @@ class ClientMetrics {
   const OutcomeCounts& cell(std::size_t window, std::size_t az, std::size_t table, bool write) const {
     return cells_[index(window, az, table, write)];
   }
+  // Outcomes by operation (get_strong, get_eventual, put) in one window, all AZs and tables.
+  const OutcomeCounts& by_operation(std::size_t window, Operation op) const {
+    return by_operation_[window * kOperationCount + static_cast<std::size_t>(op)];
+  }
   // Latency of successful operations, in nanoseconds.
   const sim::LogLinearHistogram& latency(Operation op) const {
     return latency_[static_cast<std::size_t>(op)];
@@ -53,6 +57,7 @@ class ClientMetrics {
   std::size_t table_count_;
   std::size_t window_count_;
   std::vector<OutcomeCounts> cells_;
+  std::vector<OutcomeCounts> by_operation_;
   std::array<sim::LogLinearHistogram, kOperationCount> latency_;
   std::uint64_t operations_ = 0;
   std::uint64_t attempts_ = 0;

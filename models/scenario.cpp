@@ -41,6 +41,7 @@ std::string node_name(const std::string& az, const char* role, std::uint32_t ind
 sim::TopologyNames Scenario::topology_names() const {
   sim::TopologyNames names;
   for (const AzSpec& az : azs) names.azs.push_back(az.name);
+  for (const TableSpec& table : tables) names.tables.push_back(table.name);
   // Same order as Simulation creates the nodes.
   for (const AzSpec& az : azs)
     for (std::uint32_t i = 0; i < az.storage_nodes; ++i)

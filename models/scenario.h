@@ -101,7 +101,18 @@ struct ExpectSpec {
   std::string metric;   // a path into report.json, e.g. "availability.read.ratio"
   std::string op;       // <, <=, >, >=, ==, !=
   double value = 0.0;
-  std::string json_path;  // where the entry sits in the scenario file, for error messages
+  std::string relative_to;  // if set, the check is `metric op value x relative_to` (A/B comparisons)
+  std::string json_path;    // where the entry sits in the scenario file, for error messages
+};
+
+struct Scenario;
+
+// Another run of the same scenario and seed with some settings changed, so two designs can be
+// compared on identical traffic and faults; its figures appear under variants.<name>.
+struct Variant {
+  std::string name;
+  nlohmann::json overrides;
+  std::shared_ptr<const Scenario> scenario;
 };
 
 struct Scenario {
@@ -122,6 +133,7 @@ struct Scenario {
   std::vector<WorkloadSpec> workload;
   std::vector<std::shared_ptr<const sim::Fault>> faults;
   std::vector<ExpectSpec> expect;
+  std::vector<Variant> variants;
 
   sim::TopologyNames topology_names() const;
   nlohmann::json resolved;  // the scenario with defaults filled in, as the report records it

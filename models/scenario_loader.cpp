@@ -260,8 +260,10 @@ void read_expect(const Node& node, Scenario& scenario) {
     spec.metric = entry.required("metric").non_empty_string();
     spec.op = entry.required("op").one_of({"<", "<=", ">", ">=", "==", "!="});
     spec.value = entry.required("value").number();
+    if (auto relative = entry.optional("relative_to")) spec.relative_to = relative->non_empty_string();
     if (auto name = entry.optional("name")) spec.name = name->non_empty_string();
-    else spec.name = fmt::format("{} {} {}", spec.metric, spec.op, spec.value);
+    else if (spec.relative_to.empty()) spec.name = fmt::format("{} {} {}", spec.metric, spec.op, spec.value);
+    else spec.name = fmt::format("{} {} {} x {}", spec.metric, spec.op, spec.value, spec.relative_to);
     entry.finish();
     scenario.expect.push_back(spec);
   }
@@ -325,8 +327,51 @@ nlohmann::json resolve(const Scenario& s) {
   nlohmann::json expect = nlohmann::json::array();
   for (const ExpectSpec& e : s.expect)
     expect.push_back({{"name", e.name}, {"metric", e.metric}, {"op", e.op}, {"value", e.value}});
+  for (std::size_t i = 0; i < s.expect.size(); ++i)
+    if (!s.expect[i].relative_to.empty()) expect[i]["relative_to"] = s.expect[i].relative_to;
   out["expect"] = expect;
+  if (!s.variants.empty()) {
+    nlohmann::json variants = nlohmann::json::object();
+    for (const Variant& v : s.variants) variants[v.name] = v.overrides;
+    out["variants"] = variants;
+  }
   return out;
+}
+
+Scenario parse_document(const nlohmann::json& doc, const std::string& file_label,
+                        const sim::FaultRegistry& registry);
+
+// Objects merge key by key; anything else in `overrides` replaces what the base has.
+void merge_into(nlohmann::json& base, const nlohmann::json& overrides) {
+  for (const auto& [key, value] : overrides.items()) {
+    if (value.is_object() && base.contains(key) && base[key].is_object()) merge_into(base[key], value);
+    else base[key] = value;
+  }
+}
+
+void read_variants(const Node& node, const nlohmann::json& doc, Scenario& scenario,
+                   const sim::FaultRegistry& registry) {
+  ObjectReader variants = node.object();
+  for (const auto& [name, overrides] : node.json().items()) {
+    const Node entry = variants.required(name);
+    if (!is_plain_name(name)) entry.fail("a variant name made of letters, digits, '-' and '_'", "\"" + name + "\"");
+    ObjectReader keys = entry.object();
+    for (const char* forbidden : {"variants", "expect", "name"})
+      if (keys.has(forbidden))
+        keys.required(forbidden).fail("a setting to change (a variant has the base's name, and no variants or expectations of its own)",
+                                      std::string("\"") + forbidden + "\"");
+    for (const auto& [key, value] : overrides.items()) (void)keys.optional(key);
+    keys.finish();
+    nlohmann::json merged = doc;
+    merged.erase("variants");
+    merged.erase("expect");
+    merge_into(merged, overrides);
+    // The variant is checked as a whole scenario; its messages name the variant.
+    auto variant = std::make_shared<Scenario>(
+        parse_document(merged, scenario.file + " (variant " + name + ")", registry));
+    scenario.variants.push_back(Variant{name, overrides, std::move(variant)});
+  }
+  variants.finish();
 }
 
 Scenario parse_document(const nlohmann::json& doc, const std::string& file_label,
@@ -352,6 +397,7 @@ Scenario parse_document(const nlohmann::json& doc, const std::string& file_label
   read_workload(top.required("workload"), scenario);
   if (auto n = top.optional("faults")) read_faults(*n, scenario, registry);
   if (auto n = top.optional("expect")) read_expect(*n, scenario);
+  if (auto n = top.optional("variants")) read_variants(*n, doc, scenario, registry);
   top.finish();
   scenario.resolved = resolve(scenario);
   return scenario;
@@ -364,6 +410,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file_label,
   const nlohmann::json doc = sim::config::parse_json_text(text, file_label);
   Scenario scenario = parse_document(doc, file_label, faults);
   scenario.sha256 = sha256_hex(text);
+  for (Variant& variant : scenario.variants) std::const_pointer_cast<Scenario>(variant.scenario)->sha256 = scenario.sha256;
   return scenario;
 }
 
@@ -373,6 +420,7 @@ Scenario load_scenario(const std::string& path, const sim::FaultRegistry& faults
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   Scenario scenario = parse_document(doc, path, faults);
   scenario.sha256 = sha256_hex(bytes);
+  for (Variant& variant : scenario.variants) std::const_pointer_cast<Scenario>(variant.scenario)->sha256 = scenario.sha256;
   return scenario;
 }
 

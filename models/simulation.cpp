@@ -44,6 +44,9 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, TestHooks h
   place_groups();
 
   for (const auto& node : storage_) node->start();
+  faults_.set_placement_resolver([this](std::string_view role, std::string_view table, std::uint64_t key) {
+    return placement(role, table, key);
+  });
   for (const auto& fault : scenario.faults) fault->schedule(faults_);
   for (const auto& client : clients_) client->start(workload_end());
 }
@@ -60,23 +63,62 @@ void Simulation::place_groups() {
   for (std::size_t a = 0; a < by_az.size(); ++a)
     if (!by_az[a].empty()) usable.push_back(a);
   SIM_ASSERT_OP(usable.size(), >=, replication::Membership::kSize);  // the loader checks this
-  std::vector<std::size_t> next_in_az(by_az.size(), 0);
+  std::vector<std::uint32_t> leading(network_.node_count(), 0);
   const sim::Time now = kernel_.now();
   for (replication::GroupId group = 0; group < partitions_.size(); ++group) {
     const std::uint32_t table = partitions_.partition(group).table;
     replication::Membership membership;
     for (std::size_t i = 0; i < replication::Membership::kSize; ++i) {
       const std::size_t az = usable[(group + i) % usable.size()];
-      membership.nodes[i] = by_az[az][next_in_az[az]++ % by_az[az].size()]->id();
+      // The least loaded node of the AZ; ties broken by a hash of (group, node), so that the
+      // nodes a group shares with others vary and one failure does not doom a fixed set.
+      replication::StorageNode* best = nullptr;
+      std::uint64_t best_tie = 0;
+      for (replication::StorageNode* node : by_az[az]) {
+        const std::uint64_t tie = key_hash(group, node->id());
+        if (best == nullptr || node->replica_count() < best->replica_count() ||
+            (node->replica_count() == best->replica_count() && tie < best_tie)) {
+          best = node;
+          best_tie = tie;
+        }
+      }
+      membership.nodes[i] = best->id();
     }
     membership.storage_mask = 0b111;
     membership.epoch = 1;
     for (sim::NodeId node : membership.nodes) cluster_.node(node)->host(group, table, membership, true);
-    // Leaders rotate over the member positions so each AZ leads a third of the groups.
-    cluster_.node(membership.nodes[group % replication::Membership::kSize])->lead_initially(group);
+    // The member leading the fewest groups so far leads this one: leadership spreads evenly
+    // over nodes (and so over AZs), as DynamoDB's autoadmin balances it.
+    std::size_t leader = 0;
+    for (std::size_t i = 1; i < replication::Membership::kSize; ++i)
+      if (leading[membership.nodes[i]] < leading[membership.nodes[leader]]) leader = i;
+    ++leading[membership.nodes[leader]];
+    cluster_.node(membership.nodes[leader])->lead_initially(group);
     cluster_.directory.add_group(group, table, membership);
     cluster_.health.add_group(now, replication::Membership::kSize, true);
   }
+}
+
+sim::Node* Simulation::placement(std::string_view role, std::string_view table_name, std::uint64_t key) const {
+  std::uint32_t table = 0;
+  while (table < scenario_.tables.size() && scenario_.tables[table].name != table_name) ++table;
+  SIM_ASSERT_OP(table, <, scenario_.tables.size());
+  const replication::GroupId group = partitions_.partition_of(table, key);
+  const replication::Membership& members = cluster_.directory.membership(group);
+  // The leader is the member whose replica leads under the highest ballot right now.
+  sim::NodeId leader = replication::kNoNode;
+  replication::Ballot best;
+  for (sim::NodeId member : members.nodes) {
+    const replication::Replica* replica = member == replication::kNoNode ? nullptr : cluster_.node(member)->find(group);
+    if (replica != nullptr && replica->role == replication::Role::leader && replica->leader_ballot > best) {
+      best = replica->leader_ballot;
+      leader = member;
+    }
+  }
+  if (role == "leader_of") return leader == replication::kNoNode ? cluster_.node(members.nodes[0]) : cluster_.node(leader);
+  for (sim::NodeId member : members.nodes)
+    if (member != leader && member != replication::kNoNode) return cluster_.node(member);
+  return nullptr;
 }
 
 RunOutcome Simulation::run() {

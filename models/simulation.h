@@ -70,6 +70,8 @@ class Simulation {
 
  private:
   void place_groups();
+  // Resolves fault targets such as "the leader of the group that owns orders/42".
+  sim::Node* placement(std::string_view role, std::string_view table, std::uint64_t key) const;
 
   const Scenario& scenario_;
   std::uint64_t seed_;

@@ -74,6 +74,16 @@ Json availability(const models::Simulation& simulation) {
   for (std::size_t t = 0; t < m.table_count(); ++t)
     by_table[scenario.tables[t].name] = read_write(table_read[t], table_write[t]);
   out["by_table"] = by_table;
+  auto by_operation = [&m](std::size_t first_window, std::size_t end_window) {
+    Json ops = Json::object();
+    for (std::size_t i = 0; i < models::kOperationCount; ++i) {
+      OutcomeCounts sum;
+      for (std::size_t w = first_window; w < end_window; ++w) sum.add(m.by_operation(w, static_cast<models::Operation>(i)));
+      ops[models::operation_name(static_cast<models::Operation>(i))] = ratio_json(sum);
+    }
+    return ops;
+  };
+  out["by_operation"] = by_operation(0, m.window_count());
   Json windows = Json::array();
   for (std::size_t w = 0; w < m.window_count(); ++w) {
     const sim::Duration start = ClientMetrics::kWindow * static_cast<std::int64_t>(w);
@@ -83,6 +93,7 @@ Json availability(const models::Simulation& simulation) {
     window["end_s"] = end.nanos() / 1'000'000'000;
     window["read"] = ratio_json(window_read[w]);
     window["write"] = ratio_json(window_write[w]);
+    window["by_operation"] = by_operation(w, w + 1);
     windows.push_back(window);
   }
   out["windows"] = windows;
@@ -352,59 +363,90 @@ std::vector<const Json*> lookup_metric(const Json& report, const std::string& pa
   return current;
 }
 
-std::vector<Check> evaluate_checks(const Json& report, const models::Simulation& simulation,
-                                   const models::RunOutcome& outcome) {
-  std::vector<Check> checks;
-  for (const models::ExpectSpec& expect : simulation.scenario().expect) {
-    Check check{expect.name, false, {}};
-    const std::vector<const Json*> values = lookup_metric(report, expect.metric);
-    std::size_t failing = 0, missing = 0;
-    const Json* worst = nullptr;
-    for (const Json* value : values) {
-      if (!value->is_number()) {
-        ++missing;
-        continue;
-      }
-      if (!compare(value->get<double>(), expect.op, expect.value)) {
-        ++failing;
-        if (worst == nullptr) worst = value;
-      }
-    }
-    if (values.empty() || missing > 0) {
-      check.detail = fmt::format("{}: no data", expect.metric);
-    } else if (failing > 0) {
-      check.detail = values.size() == 1
-                         ? fmt::format("{} = {}, expected {} {}", expect.metric, number_text(worst->get<double>()), expect.op, number_text(expect.value))
-                         : fmt::format("{} of {} values fail, first {}, expected {} {}", failing, values.size(),
-                                       number_text(worst->get<double>()), expect.op, number_text(expect.value));
-    } else {
-      check.passed = true;
-      check.detail = values.size() == 1
-                         ? fmt::format("{} = {}", expect.metric, number_text(values.front()->get<double>()))
-                         : fmt::format("all {} values hold", values.size());
-    }
-    checks.push_back(check);
-  }
-  checks.push_back(Check{"the run finished", outcome.complete(),
-                         fmt::format("status {}", status_name(outcome.status))});
+namespace {
+
+// The invariants of one run, read from its report; `prefix` names a variant.
+void invariant_checks(const Json& report, const std::string& prefix, std::vector<Check>& checks) {
+  checks.push_back(Check{prefix + "the run finished", report["complete"].get<bool>(),
+                         "status " + report["status"].get<std::string>()});
   if (report.contains("consistency")) {
     const Json& c = report["consistency"];
     auto first = [](const Json& verdict) {
       return verdict["examples"].empty() ? std::string() : "; e.g. " + verdict["examples"][0].get<std::string>();
     };
     const Json& d = c["durability"];
-    checks.push_back(Check{"every acknowledged write survives on a write quorum", d["passed"].get<bool>(),
+    checks.push_back(Check{prefix + "every acknowledged write survives on a write quorum", d["passed"].get<bool>(),
                            fmt::format("{} acknowledged, {} lost, {} groups not healed{}", d["acknowledged_writes"].get<std::uint64_t>(),
                                        d["lost_writes"].get<std::uint64_t>(), d["unhealed_groups"].get<std::uint64_t>(), first(d))});
     const Json& l = c["linearizability"];
-    checks.push_back(Check{"strongly consistent reads and writes are linearizable", l["passed"].get<bool>(),
+    checks.push_back(Check{prefix + "strongly consistent reads and writes are linearizable", l["passed"].get<bool>(),
                            fmt::format("{} operations on {} keys, {} violations{}", l["operations"].get<std::uint64_t>(),
                                        l["keys"].get<std::uint64_t>(), l["violations"].get<std::uint64_t>(), first(l))});
   }
-  const std::size_t in_flight = simulation.operations_in_flight();
-  checks.push_back(Check{"every operation finished before the end", in_flight == 0,
+  const std::uint64_t in_flight = report["operations"]["in_flight_at_end"].get<std::uint64_t>();
+  checks.push_back(Check{prefix + "every operation finished before the end", in_flight == 0,
                          fmt::format("{} still in flight", in_flight)});
+}
+
+Check expectation_check(const Json& report, const models::ExpectSpec& expect) {
+  Check check{expect.name, false, {}};
+  const std::vector<const Json*> values = lookup_metric(report, expect.metric);
+  double scale = 1.0;
+  std::string against = number_text(expect.value);
+  if (!expect.relative_to.empty()) {
+    const std::vector<const Json*> reference = lookup_metric(report, expect.relative_to);
+    if (reference.size() != 1 || !reference.front()->is_number()) {
+      check.detail = fmt::format("{}: no data", expect.relative_to);
+      return check;
+    }
+    scale = reference.front()->get<double>();
+    against = fmt::format("{} x {} ({} = {})", number_text(expect.value), number_text(scale), expect.relative_to,
+                          number_text(expect.value * scale));
+  }
+  const double threshold = expect.value * scale;
+  std::size_t failing = 0, missing = 0;
+  const Json* worst = nullptr;
+  for (const Json* value : values) {
+    if (!value->is_number()) {
+      ++missing;
+      continue;
+    }
+    if (!compare(value->get<double>(), expect.op, threshold)) {
+      ++failing;
+      if (worst == nullptr) worst = value;
+    }
+  }
+  if (values.empty() || missing > 0) {
+    check.detail = fmt::format("{}: no data", expect.metric);
+  } else if (failing > 0) {
+    check.detail = values.size() == 1
+                       ? fmt::format("{} = {}, expected {} {}", expect.metric, number_text(worst->get<double>()), expect.op, against)
+                       : fmt::format("{} of {} values fail, first {}, expected {} {}", failing, values.size(),
+                                     number_text(worst->get<double>()), expect.op, against);
+  } else {
+    check.passed = true;
+    check.detail = values.size() == 1
+                       ? fmt::format("{} = {}", expect.metric, number_text(values.front()->get<double>()))
+                       : fmt::format("all {} values hold", values.size());
+    if (!expect.relative_to.empty()) check.detail += fmt::format(", {} {}", expect.op, against);
+  }
+  return check;
+}
+
+}  // namespace
+
+std::vector<Check> evaluate_checks(const Json& report, const models::Scenario& scenario) {
+  std::vector<Check> checks;
+  for (const models::ExpectSpec& expect : scenario.expect) checks.push_back(expectation_check(report, expect));
+  invariant_checks(report, "", checks);
+  if (report.contains("variants"))
+    for (const auto& [name, variant] : report["variants"].items()) invariant_checks(variant, "variant " + name + ": ", checks);
   return checks;
+}
+
+void attach_variant(Json& report, const std::string& name, Json variant_report) {
+  for (const char* redundant : {"format", "seed", "scenario", "resolved_scenario"}) variant_report.erase(redundant);
+  report["variants"][name] = std::move(variant_report);
 }
 
 void attach_checks(Json& report, const std::vector<Check>& checks) {
@@ -425,17 +467,25 @@ void validate_expectations(const models::Scenario& scenario) {
   if (scenario.expect.empty()) return;
   // The report of an unrun simulation has every metric this scenario can produce.
   models::Simulation unrun(scenario, scenario.seed);
-  const Json skeleton = build_report(unrun, models::RunOutcome{});
-  for (const models::ExpectSpec& expect : scenario.expect) {
-    const std::vector<const Json*> values = lookup_metric(skeleton, expect.metric);
+  Json skeleton = build_report(unrun, models::RunOutcome{});
+  for (const models::Variant& variant : scenario.variants) {
+    models::Simulation unrun_variant(*variant.scenario, scenario.seed);
+    attach_variant(skeleton, variant.name, build_report(unrun_variant, models::RunOutcome{}));
+  }
+  auto check_path = [&](const models::ExpectSpec& expect, const std::string& path, const char* field) {
+    const std::vector<const Json*> values = lookup_metric(skeleton, path);
     bool numeric = !values.empty();
     for (const Json* value : values) numeric = numeric && (value->is_number() || value->is_null());
     if (!numeric)
       throw sim::config::InputError(
-          scenario.file, expect.json_path + ".metric",
+          scenario.file, expect.json_path + "." + field,
           "a numeric metric of report.json such as \"availability.read.ratio\", "
           "\"availability.windows[*].write.ratio\" or \"latency_ms.get_strong.p99\"",
-          "\"" + expect.metric + "\"");
+          "\"" + path + "\"");
+  };
+  for (const models::ExpectSpec& expect : scenario.expect) {
+    check_path(expect, expect.metric, "metric");
+    if (!expect.relative_to.empty()) check_path(expect, expect.relative_to, "relative_to");
   }
 }
 

@@ -23,9 +23,12 @@ struct Check {
 // Everything in report.json except the checks. `outcome` says whether the run finished.
 Json build_report(const models::Simulation& simulation, const models::RunOutcome& outcome);
 
-// Expectations from the scenario, then the invariants every run must hold.
-std::vector<Check> evaluate_checks(const Json& report, const models::Simulation& simulation,
-                                   const models::RunOutcome& outcome);
+// Expectations from the scenario, then the invariants every run (and every variant's run)
+// must hold. Reads only the report.
+std::vector<Check> evaluate_checks(const Json& report, const models::Scenario& scenario);
+
+// Puts a variant's report under report["variants"][name] (without what the base already says).
+void attach_variant(Json& report, const std::string& name, Json variant_report);
 
 // Adds "checks" and the overall verdict to the report.
 void attach_checks(Json& report, const std::vector<Check>& checks);

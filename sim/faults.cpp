@@ -65,16 +65,28 @@ void FaultContext::record(std::string kind, std::string target, std::string phas
   records_.push_back(FaultRecord{kernel_->now(), std::move(kind), std::move(target), std::move(phase)});
 }
 
+Node& FaultContext::resolve_node(const std::string& target) const {
+  const auto colon = target.find(':');
+  if (colon == std::string::npos) {
+    Node* node = network_->find_node(target);
+    SIM_ASSERT(node != nullptr);  // names were checked when the scenario was read
+    return *node;
+  }
+  SIM_ASSERT(resolver_ != nullptr);
+  const auto slash = target.rfind('/');
+  SIM_ASSERT(slash != std::string::npos && slash > colon);
+  const std::string_view text(target);
+  Node* node = resolver_(text.substr(0, colon), text.substr(colon + 1, slash - colon - 1),
+                         std::stoull(target.substr(slash + 1)));
+  SIM_ASSERT(node != nullptr);
+  return *node;
+}
+
 NodeSet FaultContext::resolve_set(const std::vector<std::string>& names) const {
   NodeSet set;
   for (const std::string& name : names) {
-    if (auto az = network_->find_az(name)) {
-      set.az_mask |= std::uint64_t{1} << *az;
-    } else {
-      Node* node = network_->find_node(name);
-      SIM_ASSERT(node != nullptr);  // names were checked when the scenario was read
-      set.add_node(node->id());
-    }
+    if (auto az = network_->find_az(name)) set.az_mask |= std::uint64_t{1} << *az;
+    else set.add_node(resolve_node(name).id());
   }
   return set;
 }
@@ -144,8 +156,27 @@ void schedule_window(FaultContext& context, const Window& window, std::string_vi
                   }});
 }
 
+// {"leader_of": {"table": "orders", "key": 42}} or {"follower_of": {...}}: the node holding that
+// role for the key's partition when the fault fires.
+std::string read_placement(const config::Node& node, const FaultParseContext& context) {
+  config::ObjectReader object = node.object();
+  const bool leader = object.has("leader_of");
+  const std::optional<config::Node> selector = object.optional(leader ? "leader_of" : "follower_of");
+  if (!selector) object.fail("a placement: {\"leader_of\": {...}} or {\"follower_of\": {...}}", "neither key");
+  config::ObjectReader fields = selector->object();
+  const config::Node table_node = fields.required("table");
+  const std::string table = table_node.non_empty_string();
+  if (std::find(context.topology.tables.begin(), context.topology.tables.end(), table) == context.topology.tables.end())
+    table_node.fail("the name of a table (one of " + join(context.topology.tables) + ")", "\"" + table + "\"");
+  const std::uint64_t key = fields.required("key").uint64();
+  fields.finish();
+  object.finish();
+  return std::string(leader ? "leader_of:" : "follower_of:") + table + "/" + std::to_string(key);
+}
+
 std::string read_node_name(const config::Node& node, const FaultParseContext& context,
                            bool allow_clients) {
+  if (node.json().is_object()) return read_placement(node, context);
   const std::string name = node.non_empty_string();
   const TopologyNames::NodeName* found = context.topology.find_node(name);
   if (found == nullptr || (!allow_clients && found->is_client))
@@ -173,6 +204,10 @@ std::vector<std::string> read_targets(const config::Node& node, const FaultParse
   else items.push_back(node);
   std::vector<std::string> names;
   for (const config::Node& item : items) {
+    if (item.json().is_object()) {
+      names.push_back(read_placement(item, context));
+      continue;
+    }
     const std::string name = item.non_empty_string();
     if (!context.topology.has_az(name) && context.topology.find_node(name) == nullptr)
       item.fail("the name of an AZ or a node", "\"" + name + "\", which is neither");
@@ -185,17 +220,18 @@ class PowerOffFault final : public Fault {
  public:
   PowerOffFault(Window window, std::string node) : window_(window), node_(std::move(node)) {}
   void schedule(FaultContext& context) const override {
-    Node* node = context.network().find_node(node_);
-    SIM_ASSERT(node != nullptr);
+    Node*& victim = context.keep<Node*>(nullptr);
+    const std::string target = node_;
     schedule_window(
         context, window_, "power_off", "power_off " + node_,
-        [&context, node] {
-          context.hold_down(*node);
-          context.record("power_off", node->name(), "start");
+        [&context, &victim, target] {
+          victim = &context.resolve_node(target);  // a placement is resolved when it fires
+          context.hold_down(*victim);
+          context.record("power_off", victim->name() == target ? target : victim->name() + " (" + target + ")", "start");
         },
-        [&context, node] {
-          context.release(*node);
-          context.record("power_off", node->name(), "end");
+        [&context, &victim] {
+          context.release(*victim);
+          context.record("power_off", victim->name(), "end");
         });
   }
   nlohmann::json resolved() const override {
@@ -263,19 +299,21 @@ class LinkRuleFault final : public Fault {
   void schedule(FaultContext& context) const override {
     RuleId& rule_id = context.keep<RuleId>(0);
     const std::string target = describe_target();
-    LinkRule rule;
-    rule.from = spec_.from.empty() ? NodeSet::all() : context.resolve_set(spec_.from);
-    rule.to = spec_.to.empty() ? NodeSet::all() : context.resolve_set(spec_.to);
-    rule.symmetric = spec_.symmetric;
-    rule.link_class = spec_.link_class;
-    rule.drop = spec_.drop;
-    rule.extra_latency = spec_.extra_latency;
+    const Spec& spec = context.keep<Spec>(spec_);
     schedule_window(
         context, spec_.window, spec_.kind, spec_.kind + " " + target,
-        [&context, &rule_id, rule, target, kind = spec_.kind] {
+        [&context, &rule_id, &spec, target] {
           if (context.ended()) return;
-          rule_id = context.network().add_rule(rule);
-          context.record(kind, target, "start");
+          // Sides are resolved when the fault fires: a placement names whoever holds it then.
+          LinkRule rule;
+          rule.from = spec.from.empty() ? NodeSet::all() : context.resolve_set(spec.from);
+          rule.to = spec.to.empty() ? NodeSet::all() : context.resolve_set(spec.to);
+          rule.symmetric = spec.symmetric;
+          rule.link_class = spec.link_class;
+          rule.drop = spec.drop;
+          rule.extra_latency = spec.extra_latency;
+          rule_id = context.network().add_rule(std::move(rule));
+          context.record(spec.kind, target, "start");
         },
         [&context, &rule_id, target, kind = spec_.kind] {
           if (context.ended()) return;
@@ -428,7 +466,9 @@ class RandomPowerOff final : public Fault {
         const Duration down_for = spec_.down.sample(rng_);
         ++down_now_;
         context_.hold_down(*victim);
-        context_.record("random_power_off", victim->name() + " for " + format_duration(down_for),
+        // Shown to the millisecond: the record is for people; the run keeps the exact draw.
+        context_.record("random_power_off",
+                        victim->name() + " for " + format_duration(Duration::from_nanos(down_for.nanos() / 1'000'000 * 1'000'000)),
                         "start");
         kernel.after(down_for, Tag{context_.actor(), end_kind_}, [this, victim] {
           --down_now_;

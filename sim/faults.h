@@ -27,6 +27,7 @@ struct TopologyNames {
   };
   std::vector<std::string> azs;
   std::vector<NodeName> nodes;
+  std::vector<std::string> tables;  // for placement targets such as {"leader_of": {"table", "key"}}
 
   bool has_az(std::string_view az) const;
   const NodeName* find_node(std::string_view name) const;
@@ -62,6 +63,11 @@ class FaultContext {
   void record(std::string kind, std::string target, std::string phase);
   const std::vector<FaultRecord>& records() const { return records_; }
 
+  // Targets are AZ names, node names, or placements ("leader_of:<table>/<key>",
+  // "follower_of:<table>/<key>") that the models resolve when the fault fires.
+  using PlacementResolver = std::function<Node*(std::string_view role, std::string_view table, std::uint64_t key)>;
+  void set_placement_resolver(PlacementResolver resolver) { resolver_ = std::move(resolver); }
+  Node& resolve_node(const std::string& target) const;
   NodeSet resolve_set(const std::vector<std::string>& names) const;
 
   // Run-time state of a fault (the specs are shared, read-only, by parallel simulations).
@@ -75,6 +81,7 @@ class FaultContext {
 
  private:
   std::vector<std::shared_ptr<void>> kept_;
+  PlacementResolver resolver_;
   Kernel* kernel_;
   Network* network_;
   ActorId actor_;

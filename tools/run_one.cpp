@@ -54,19 +54,32 @@ SeedRun run_seed(const models::Scenario& scenario, std::uint64_t seed, sim::Trac
                  const std::atomic<bool>* interrupt) {
   SeedRun result;
   result.seed = seed;
-  models::Simulation simulation(scenario, seed);
-  simulation.set_tracer(tracer);
-  simulation.set_interrupt_flag(interrupt);
   const auto started = std::chrono::steady_clock::now();
-  const models::RunOutcome outcome = simulation.run();
+  {
+    models::Simulation simulation(scenario, seed);
+    simulation.set_tracer(tracer);
+    simulation.set_interrupt_flag(interrupt);
+    const models::RunOutcome outcome = simulation.run();
+    result.report = reports::build_report(simulation, outcome);
+    result.complete = outcome.complete();
+    result.events = simulation.kernel().events_dispatched();
+    result.digest = simulation.kernel().digest();
+  }
+  // Each variant runs the same seed with its settings changed (the trace covers the base run).
+  for (const models::Variant& variant : scenario.variants) {
+    if (!result.complete) break;
+    models::Simulation simulation(*variant.scenario, seed);
+    simulation.set_interrupt_flag(interrupt);
+    const models::RunOutcome outcome = simulation.run();
+    reports::attach_variant(result.report, variant.name, reports::build_report(simulation, outcome));
+    result.complete = result.complete && outcome.complete();
+    result.events += simulation.kernel().events_dispatched();
+  }
+  if (!result.complete) result.report["complete"] = false;
   result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  result.report = reports::build_report(simulation, outcome);
-  result.checks = reports::evaluate_checks(result.report, simulation, outcome);
+  result.checks = reports::evaluate_checks(result.report, scenario);
   reports::attach_checks(result.report, result.checks);
-  result.complete = outcome.complete();
   result.passed = result.complete && reports::all_passed(result.checks);
-  result.events = simulation.kernel().events_dispatched();
-  result.digest = simulation.kernel().digest();
   return result;
 }
 

@@ -100,6 +100,7 @@ struct CatchUpMessage {
   Slot from;
   std::vector<LogEntry> entries;
   bool snapshot = false;
+  bool make_storage = false;  // healing: the receiver becomes a storage replica with these items
   Slot snapshot_applied = 0;
   std::map<std::uint64_t, ItemVersions> items;
   Membership membership;

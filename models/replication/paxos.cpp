@@ -3,6 +3,8 @@
 
 #include "sim/assert.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace models::replication {
@@ -138,7 +140,11 @@ std::size_t apply_committed(Replica& replica, bool keep_item_history) {
     const LogEntry& e = replica.entry(slot);
     if (e.kind == EntryKind::write && replica.storage) {
       ItemVersions& versions = replica.items[e.key];
-      SIM_ASSERT(versions.empty() || versions.back().first < e.version);
+      if (!versions.empty() && versions.back().first >= e.version) [[unlikely]]
+        sim::detail::assertion_failed("item versions grow with the log", __FILE__, __LINE__,
+                                      fmt::format("group {} slot {} key {} has v{} (write {:x}), entry brings v{} (write {:x})",
+                                                  replica.group, slot, e.key, versions.back().first,
+                                                  versions.back().second, e.version, e.write));
       if (keep_item_history || versions.empty()) versions.emplace_back(e.version, e.write);
       else versions.back() = {e.version, e.write};
     } else if (e.kind == EntryKind::config) {

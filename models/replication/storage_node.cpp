@@ -132,7 +132,7 @@ void StorageNode::drop_replica(GroupId group) {
   set_serving(replica, false);
   for (auto it = pending_writes_.lower_bound({group, 0}); it != pending_writes_.end() && it->first.first == group;)
     it = pending_writes_.erase(it);
-  healing_.erase(group);
+  forget_healing(group);
   replicas_[at->second].reset();
   free_.push_back(at->second);
   index_.erase(at);
@@ -308,21 +308,26 @@ void StorageNode::after_apply(Replica& r, Slot from, Slot to) {
     } else if (e.kind == EntryKind::config && r.role == Role::leader) {
       cluster_.directory.update(r.group, r.membership);
       cluster_.health.healthy_changed(r.group, kernel().now(), healthy_members(r.membership));
-      auto healing = healing_.find(r.group);
-      if (healing != healing_.end() && r.membership.nodes[healing->second.member] == healing->second.target) {
+      for (auto healing = healing_.lower_bound({r.group, 0}); healing != healing_.end() && healing->first.first == r.group;) {
         Healing& h = healing->second;
+        if (r.membership.nodes[h.member] != h.target || (h.storage_phase && !r.membership.is_storage(h.member)) ||
+            (!h.storage_phase && r.membership.is_storage(h.member))) {
+          ++healing;
+          continue;  // this change is about another member, or an earlier step
+        }
         if (r.membership.is_storage(h.member)) {
           cluster_.health.storage_replica_built(kernel().now() - h.detected);
-          healing_.erase(healing);
-        } else {
-          // The log replica holds the write quorum; now rebuild a full storage replica there.
-          cluster_.health.log_replica_added(kernel().now() - h.detected);
-          h.storage_phase = true;
-          ++h.attempt;
-          send_to(h.target, cluster_.kinds.build_replica,
-                  BuildReplicaMessage{r.group, r.table, r.leader_ballot, true, h.attempt},
-                  [](StorageNode& node, sim::NodeId sender, const BuildReplicaMessage& m) { node.on_build_replica(sender, m); });
+          healing = healing_.erase(healing);
+          continue;
         }
+        // The log replica holds the write quorum; now rebuild a full storage replica there.
+        cluster_.health.log_replica_added(kernel().now() - h.detected);
+        h.storage_phase = true;
+        ++h.attempt;
+        send_to(h.target, cluster_.kinds.build_replica,
+                BuildReplicaMessage{r.group, r.table, r.leader_ballot, true, h.attempt},
+                [](StorageNode& node, sim::NodeId sender, const BuildReplicaMessage& m) { node.on_build_replica(sender, m); });
+        ++healing;
       }
     } else if (e.kind == EntryKind::noop && slot == r.first_own_slot && r.role == Role::leader) {
       start_serving_check(r);
@@ -353,7 +358,7 @@ void StorageNode::step_down(Replica& r) {
     if (it->second.reply.valid()) it->second.reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
     it = pending_writes_.erase(it);
   }
-  healing_.erase(r.group);
+  forget_healing(r.group);
   r.role = Role::follower;
   r.leader_node = kNoNode;
   r.leader_contact = kernel().now();
@@ -414,16 +419,16 @@ void StorageNode::send_heartbeat(const Replica& r) {
 }
 
 void StorageNode::check_members(Replica& r) {
-  if (healing_.count(r.group) != 0) return;
   const sim::Time now = kernel().now();
   for (std::size_t i = 0; i < Membership::kSize; ++i) {
     const sim::NodeId member = r.membership.nodes[i];
-    if (member == self() || member == kNoNode) continue;
-    if (now - r.last_ack[i] > spec_.election_timeout()) {
-      start_healing(r, i);
-      return;
-    }
+    if (member == self() || member == kNoNode || healing_.count({r.group, i}) != 0) continue;
+    if (now - r.last_ack[i] > spec_.election_timeout()) start_healing(r, i);
   }
+}
+
+void StorageNode::forget_healing(GroupId group) {
+  healing_.erase(healing_.lower_bound({group, 0}), healing_.lower_bound({group + 1, 0}));
 }
 
 void StorageNode::start_healing(Replica& r, std::size_t member) {
@@ -435,6 +440,10 @@ void StorageNode::start_healing(Replica& r, std::size_t member) {
     if (node == nullptr || node->az() != az || !node->powered() || r.membership.contains(node->id()) ||
         node->find(r.group) != nullptr)
       continue;
+    bool targeted = false;  // another healing of this group already builds there
+    for (auto it = healing_.lower_bound({r.group, 0}); it != healing_.end() && it->first.first == r.group; ++it)
+      targeted = targeted || it->second.target == node->id();
+    if (targeted) continue;
     if (target == nullptr || node->replica_count() < target->replica_count()) target = node;
   }
   if (target == nullptr) return;
@@ -444,7 +453,7 @@ void StorageNode::start_healing(Replica& r, std::size_t member) {
   h.detected = kernel().now();
   h.storage_phase = !spec_.log_replicas;
   h.attempt = 1;
-  healing_[r.group] = h;
+  healing_[{r.group, member}] = h;
   send_to(h.target, cluster_.kinds.build_replica,
           BuildReplicaMessage{r.group, r.table, r.leader_ballot, h.storage_phase, h.attempt},
           [](StorageNode& node, sim::NodeId sender, const BuildReplicaMessage& m) { node.on_build_replica(sender, m); });
@@ -454,9 +463,9 @@ void StorageNode::start_healing(Replica& r, std::size_t member) {
                                 spec_.election_timeout() * 4;
   const GroupId group = r.group;
   const sim::NodeId target_id = h.target;
-  after(longest, cluster_.kinds.healing_timeout, [this, group, target_id] {
-    auto it = healing_.find(group);
-    if (it != healing_.end() && it->second.target == target_id) healing_.erase(it);
+  after(longest, cluster_.kinds.healing_timeout, [this, group, member, target_id] {
+    auto it = healing_.find({group, member});
+    if (it != healing_.end() && it->second.target == target_id && !it->second.storage_phase) healing_.erase(it);
   });
 }
 
@@ -465,9 +474,8 @@ void StorageNode::on_build_replica(sim::NodeId from, const BuildReplicaMessage& 
   const TableSpec& table = cluster_.scenario.tables[m.table];
   const std::uint64_t bytes = spec_.wal_tail_bytes + (m.storage ? table.partition_bytes() : 0);
   after(copy_time(bytes, spec_.copy_bytes_per_s), cluster_.kinds.build_done, [this, from, m] {
-    Replica* r = find(m.group);
-    if (r == nullptr) r = &host(m.group, m.table, Membership{}, m.storage);
-    if (m.storage) r->storage = true;
+    // The replica turns into a storage replica only when the leader's items arrive.
+    if (find(m.group) == nullptr) host(m.group, m.table, Membership{}, false);
     send_to(from, cluster_.kinds.replica_ready, ReplicaReadyMessage{m.group, m.storage, m.attempt},
             [](StorageNode& node, sim::NodeId sender, const ReplicaReadyMessage& msg) { node.on_replica_ready(sender, msg); });
   });
@@ -476,10 +484,11 @@ void StorageNode::on_build_replica(sim::NodeId from, const BuildReplicaMessage& 
 void StorageNode::on_replica_ready(sim::NodeId from, const ReplicaReadyMessage& m) {
   heard_from(from);
   Replica* r = find(m.group);
-  auto healing = healing_.find(m.group);
-  if (r == nullptr || r->role != Role::leader || healing == healing_.end() || healing->second.attempt != m.attempt ||
-      healing->second.target != from)
-    return;
+  auto healing = healing_.lower_bound({m.group, 0});
+  while (healing != healing_.end() && healing->first.first == m.group &&
+         (healing->second.target != from || healing->second.attempt != m.attempt))
+    ++healing;
+  if (r == nullptr || r->role != Role::leader || healing == healing_.end() || healing->first.first != m.group) return;
   // The copy time is spent: hand over the state as of now, then commit the membership change.
   CatchUpMessage snapshot;
   snapshot.group = r->group;
@@ -489,7 +498,10 @@ void StorageNode::on_replica_ready(sim::NodeId from, const ReplicaReadyMessage& 
   snapshot.snapshot_applied = r->applied;
   snapshot.from = r->applied + 1;
   for (Slot slot = r->applied + 1; slot < r->log_start + r->log.size(); ++slot) snapshot.entries.push_back(r->entry(slot));
-  if (m.storage) snapshot.items = r->items;
+  if (m.storage) {
+    snapshot.items = r->items;
+    snapshot.make_storage = true;
+  }
   Membership next = r->membership;
   next.nodes[healing->second.member] = from;
   if (m.storage) next.storage_mask = static_cast<std::uint8_t>(next.storage_mask | (1u << healing->second.member));
@@ -638,7 +650,8 @@ void StorageNode::on_catch_up(sim::NodeId from, CatchUpMessage& m) {
       at != catching_up_.end() && *at == r->group)
     catching_up_.erase(at);
   if (m.snapshot) {
-    if (m.snapshot_applied >= r->applied || !r->storage) {
+    if (m.make_storage || m.snapshot_applied >= r->applied || !r->storage) {
+      if (m.make_storage) r->storage = true;
       if (r->storage) r->items = std::move(m.items);
       r->applied = m.snapshot_applied;
       r->log = std::move(m.entries);

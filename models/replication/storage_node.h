@@ -130,7 +130,10 @@ class StorageNode final : public sim::Node {
   std::vector<std::pair<GroupId, std::uint32_t>> index_;        // sorted (group, local index)
   std::vector<std::uint32_t> free_;
   std::size_t replica_count_ = 0;
-  std::map<GroupId, Healing> healing_;                          // leaders' healing in progress
+  // Leaders' healing in progress, by (group, member index): members heal independently, so a
+  // second failure gets its log replica while the first one's storage replica is still copying.
+  std::map<std::pair<GroupId, std::size_t>, Healing> healing_;
+  void forget_healing(GroupId group);
   std::uint64_t election_serial_ = 0;
 
   // volatile
