@@ -48,7 +48,9 @@ struct ReplicationSpec {
   sim::DurationDistribution wal_persist = sim::DurationDistribution::lognormal(sim::micros(400), 0.3);
   std::uint64_t wal_tail_bytes = 200ull << 20;      // the unarchived log a log replica copies
   std::uint64_t copy_bytes_per_s = 100ull << 20;    // bandwidth of replica copies
-  std::uint32_t log_entries_kept = 16;     // applied entries a replica keeps in memory for catch-up
+  // Applied entries a replica keeps in memory: its stand-in for the unarchived WAL tail, from
+  // which lagging members and candidates are caught up. Big regions set it low to save memory.
+  std::uint32_t log_entries_kept = 1000;
   Duration final_heal = sim::minutes(2);   // after the run: power everything on and let groups heal
   bool keep_item_history = true;           // every version of every item: what the checkers read
 

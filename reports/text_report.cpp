@@ -82,6 +82,45 @@ std::string render_text(const Json& r) {
   out += fmt::format("Operations: {} finished, {} attempts ({} retries)\n", grouped(o["finished"].get<std::uint64_t>()),
                      grouped(o["attempts"].get<std::uint64_t>()), grouped(o["retries"].get<std::uint64_t>()));
 
+  if (r.contains("replication")) {
+    const Json& x = r["replication"];
+    out += fmt::format("\nReplication: {} groups, {} replicas; elections {} started, {} won; membership changes {}\n",
+                       grouped(x["groups"].get<std::uint64_t>()), grouped(x["replicas"].get<std::uint64_t>()),
+                       x["elections"]["started"].get<std::uint64_t>(), x["elections"]["won"].get<std::uint64_t>(),
+                       x["membership_changes"].get<std::uint64_t>());
+    out += fmt::format("  {:<26} {:>12} {:>12} {:>8}\n", "seconds (all groups)", "total", "worst group", "groups");
+    for (const char* key : {"leaderless_s", "two_copies_s", "no_write_quorum_s"})
+      out += fmt::format("  {:<26} {:>12.3f} {:>12.3f} {:>8}\n", key, x[key]["total"].get<double>(),
+                         x[key]["max_group"].get<double>(), x[key]["groups_affected"].get<std::uint64_t>());
+    for (const char* key : {"log_replica_s", "storage_replica_s"}) {
+      const Json& h = x["healing"][key];
+      out += fmt::format("  healing {:<18} {:>6} done, p50 {}, max {}\n", key, h["count"].get<std::uint64_t>(),
+                         h["p50"].is_null() ? "-" : fmt::format("{:.3f} s", h["p50"].get<double>()),
+                         h["max"].is_null() ? "-" : fmt::format("{:.3f} s", h["max"].get<double>()));
+    }
+  }
+  if (r.contains("consistency")) {
+    const Json& c = r["consistency"];
+    const Json& ev = c["eventual_reads"];
+    out += fmt::format("\nConsistency: {} acknowledged writes checked, {} lost; {} strong operations checked, {} violations\n",
+                       grouped(c["durability"]["acknowledged_writes"].get<std::uint64_t>()),
+                       c["durability"]["lost_writes"].get<std::uint64_t>(),
+                       grouped(c["linearizability"]["operations"].get<std::uint64_t>()),
+                       c["linearizability"]["violations"].get<std::uint64_t>());
+    out += fmt::format("  eventual reads: {} of {} stale ({}), time behind p50 {} ms, p99 {} ms, max {} ms\n",
+                       grouped(ev["stale"].get<std::uint64_t>()), grouped(ev["reads"].get<std::uint64_t>()),
+                       ratio_text(ev["stale_ratio"]), millis_text(ev["time_behind_ms"]["p50"]),
+                       millis_text(ev["time_behind_ms"]["p99"]), millis_text(ev["time_behind_ms"]["max"]));
+  }
+  if (r.contains("variants")) {
+    out += "\nVariants (same seed, settings changed)\n";
+    for (const auto& [name, v] : r["variants"].items())
+      out += fmt::format("  {:<24} read {} write {}  two copies {:.1f} s  no write quorum {:.1f} s  digest {}\n", name,
+                         ratio_text(v["availability"]["read"]["ratio"]), ratio_text(v["availability"]["write"]["ratio"]),
+                         v["replication"]["two_copies_s"]["total"].get<double>(),
+                         v["replication"]["no_write_quorum_s"]["total"].get<double>(), v["trace_digest"].get<std::string>());
+  }
+
   if (!r["faults"].empty()) {
     out += "\nFaults\n";
     for (const Json& f : r["faults"])

@@ -96,7 +96,15 @@ void write_outputs(const std::string& dir, const SeedRun& run, const std::string
   info["wall_s"] = run.wall_s;
   info["events"] = run.events;
   info["events_per_s"] = run.wall_s > 0 ? static_cast<double>(run.events) / run.wall_s : 0.0;
-  info["peak_rss_kib"] = peak_rss_kib();
+  const std::uint64_t rss_kib = peak_rss_kib();
+  info["peak_rss_kib"] = rss_kib;
+  // Benchmark figures: simulated client operations per wall second, and memory per replica.
+  const std::uint64_t operations = run.report["operations"]["finished"].get<std::uint64_t>();
+  info["operations"] = operations;
+  info["operations_per_wall_s"] = run.wall_s > 0 ? static_cast<double>(operations) / run.wall_s : 0.0;
+  const std::uint64_t replicas = run.report["replication"]["replicas"].get<std::uint64_t>();
+  info["replicas"] = replicas;
+  info["peak_rss_bytes_per_replica"] = replicas == 0 ? 0.0 : static_cast<double>(rss_kib) * 1024.0 / static_cast<double>(replicas);
   info["compiler"] = compiler_name();
   info["build_type"] = DDBSIM_BUILD_TYPE;
   write_file_atomically(base / "run.json", info.dump(2) + "\n");

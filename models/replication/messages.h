@@ -56,6 +56,10 @@ struct HeartbeatItem {
   GroupId group;
   Ballot ballot;
   Slot commit;
+  // Where each side keeps the group's replica, so neither has to search for it (a region has
+  // thousands of replicas per node). A hint: checked against the group, looked up if stale.
+  std::uint32_t sender_local;
+  std::uint32_t receiver_local;
 };
 
 struct HeartbeatMessage {
@@ -67,6 +71,8 @@ struct HeartbeatAnswer {
   GroupId group;
   bool ok;          // still follows this ballot: the lease is extended
   Slot persisted;   // how far its log goes, so the leader can spot a lagging member
+  std::uint32_t leader_local;    // echoed from the heartbeat
+  std::uint32_t follower_local;  // for the leader's next heartbeat
 };
 
 struct HeartbeatAckMessage {

@@ -30,6 +30,7 @@ struct Election {
 
 struct Replica {
   GroupId group = 0;
+  std::uint32_t local = 0;  // its index on its node
   std::uint32_t table = 0;
   bool storage = true;  // false: a log replica
 
@@ -62,6 +63,7 @@ struct Replica {
   Slot first_own_slot = 0;         // the no-op that opened this leadership; serving starts once committed
   std::array<Slot, Membership::kSize> match{};  // per member: highest slot it persisted
   std::array<sim::Time, Membership::kSize> last_ack{};  // per member: last heartbeat answer
+  std::array<std::uint32_t, Membership::kSize> member_local{};  // per member: where it keeps its replica (a hint)
   std::map<std::uint64_t, std::uint64_t> pending_versions;  // key -> version of its newest unapplied write
   bool healing = false;            // a replacement for an unhealthy member is under way
   std::unique_ptr<Election> election;

@@ -109,6 +109,7 @@ Replica& StorageNode::host(GroupId group, std::uint32_t table, const Membership&
   const auto at = std::lower_bound(index_.begin(), index_.end(), std::pair<GroupId, std::uint32_t>{group, 0});
   index_.insert(at, {group, local});
   ++replica_count_;
+  replicas_[local]->local = local;
   return *replicas_[local];
 }
 
@@ -118,6 +119,12 @@ Replica* StorageNode::find(GroupId group) {
 }
 
 const Replica* StorageNode::find(GroupId group) const { return const_cast<StorageNode*>(this)->find(group); }
+
+Replica* StorageNode::find(GroupId group, std::uint32_t local_hint) {
+  if (local_hint < replicas_.size() && replicas_[local_hint] && replicas_[local_hint]->group == group)
+    return replicas_[local_hint].get();
+  return find(group);
+}
 
 std::vector<const Replica*> StorageNode::replicas() const {
   std::vector<const Replica*> out;
@@ -413,7 +420,8 @@ void StorageNode::send_heartbeat(const Replica& r) {
     if (member == self() || member == kNoNode) continue;
     ++stats_.heartbeats_sent;
     send_to(member, cluster_.kinds.heartbeat,
-            HeartbeatMessage{kernel().now(), {HeartbeatItem{r.group, r.leader_ballot, r.commit}}},
+            HeartbeatMessage{kernel().now(), {HeartbeatItem{r.group, r.leader_ballot, r.commit, r.local,
+                                                            r.member_local[r.member_index(member)]}}},
             [](StorageNode& node, sim::NodeId sender, const HeartbeatMessage& m) { node.on_heartbeat(sender, m); });
   }
 }
@@ -690,9 +698,9 @@ void StorageNode::on_heartbeat(sim::NodeId from, const HeartbeatMessage& m) {
   HeartbeatAckMessage ack{m.sent, {}};
   ack.answers.reserve(m.items.size());
   for (const HeartbeatItem& item : m.items) {
-    Replica* r = find(item.group);
+    Replica* r = find(item.group, item.receiver_local);
     if (r == nullptr || item.ballot < r->promised) {
-      ack.answers.push_back(HeartbeatAnswer{item.group, false, 0});
+      ack.answers.push_back(HeartbeatAnswer{item.group, false, 0, item.sender_local, 0});
       continue;
     }
     if (r->role == Role::leader && item.ballot > r->leader_ballot) step_down(*r);
@@ -703,7 +711,7 @@ void StorageNode::on_heartbeat(sim::NodeId from, const HeartbeatMessage& m) {
     r->commit = std::max(r->commit, item.commit);
     paxos::apply_committed(*r, spec_.keep_item_history);
     if (r->matched < item.commit) request_catch_up(*r, r->matched + 1);
-    ack.answers.push_back(HeartbeatAnswer{item.group, true, r->persisted});
+    ack.answers.push_back(HeartbeatAnswer{item.group, true, r->persisted, item.sender_local, r->local});
   }
   send_to(from, cluster_.kinds.heartbeat_ack, std::move(ack),
           [](StorageNode& node, sim::NodeId sender, const HeartbeatAckMessage& msg) { node.on_heartbeat_ack(sender, msg); });
@@ -714,11 +722,12 @@ void StorageNode::on_heartbeat_ack(sim::NodeId from, const HeartbeatAckMessage& 
   const sim::Time now = kernel().now();
   for (const HeartbeatAnswer& answer : m.answers) {
     if (!answer.ok) continue;
-    Replica* r = find(answer.group);
+    Replica* r = find(answer.group, answer.leader_local);
     if (r == nullptr || r->role != Role::leader) continue;
     const std::size_t index = r->member_index(from);
     if (index >= Membership::kSize) continue;
     r->last_ack[index] = now;
+    r->member_local[index] = answer.follower_local;
     // Self plus this member make a quorum of three: the lease runs from the heartbeat's send.
     r->lease_end = std::max(r->lease_end, m.sent + spec_.lease);
     if (!r->counted_serving) start_serving_check(*r);
@@ -862,9 +871,11 @@ void StorageNode::tick() {
           break;
         }
         if (r.counted_serving) check_members(r);
-        for (sim::NodeId member : r.membership.nodes)
+        for (std::size_t i = 0; i < Membership::kSize; ++i) {
+          const sim::NodeId member = r.membership.nodes[i];
           if (member != self() && member != kNoNode)
-            heartbeat_batch_.push_back({member, HeartbeatItem{r.group, r.leader_ballot, r.commit}});
+            heartbeat_batch_.push_back({member, HeartbeatItem{r.group, r.leader_ballot, r.commit, r.local, r.member_local[i]}});
+        }
         break;
       case Role::follower:
         if (r.storage && r.membership.contains(self()) && now - r.leader_contact > spec_.election_timeout())

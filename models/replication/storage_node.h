@@ -58,6 +58,8 @@ class StorageNode final : public sim::Node {
 
   const Replica* find(GroupId group) const;
   Replica* find(GroupId group);
+  // The replica at a local index if it is the group's, else found by group.
+  Replica* find(GroupId group, std::uint32_t local_hint);
   std::size_t replica_count() const { return replica_count_; }
   // Replicas in group order (for the final state and the reports).
   std::vector<const Replica*> replicas() const;
