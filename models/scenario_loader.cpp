@@ -356,9 +356,10 @@ void read_variants(const Node& node, const nlohmann::json& doc, Scenario& scenar
     const Node entry = variants.required(name);
     if (!is_plain_name(name)) entry.fail("a variant name made of letters, digits, '-' and '_'", "\"" + name + "\"");
     ObjectReader keys = entry.object();
-    for (const char* forbidden : {"variants", "expect", "name"})
+    for (const char* forbidden : {"variants", "expect", "name", "seed"})
       if (keys.has(forbidden))
-        keys.required(forbidden).fail("a setting to change (a variant has the base's name, and no variants or expectations of its own)",
+        keys.required(forbidden).fail("a setting to change (a variant runs the base's seed under the base's name, "
+                                      "and has no variants or expectations of its own)",
                                       std::string("\"") + forbidden + "\"");
     for (const auto& [key, value] : overrides.items()) (void)keys.optional(key);
     keys.finish();

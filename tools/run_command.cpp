@@ -76,6 +76,13 @@ int validate_command(const std::vector<std::string>& scenarios) {
   int exit_code = kExitPassed;
   for (const std::string& file : scenarios) {
     try {
+      // `ddbsim validate scenarios/*.json` also meets the schema that describes scenarios.
+      const nlohmann::json document = sim::config::load_json_file(file);
+      if (document.contains("$schema") && document["$schema"].is_string() &&
+          document["$schema"].get<std::string>().find("json-schema.org") != std::string::npos) {
+        fmt::print("{}: skipped (a JSON Schema, not a scenario)\n", file);
+        continue;
+      }
       const models::Scenario scenario = models::load_scenario(file);
       reports::validate_expectations(scenario);
       fmt::print("{}: ok ({})\n", file, scenario.name);
