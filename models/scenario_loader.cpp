@@ -62,6 +62,13 @@ Duration read_delay(const Node& node, bool allow_zero = false) {
   return delay;
 }
 
+std::string read_unique_name(ObjectReader& object, std::set<std::string>& seen, const char* what, const char* kind) {
+  const Node name = object.required("name");
+  std::string value = read_name(name, what);
+  if (!seen.insert(value).second) name.fail(fmt::format("a name not used by another {}", kind), "\"" + value + "\" again");
+  return value;
+}
+
 void read_azs(const Node& node, Scenario& scenario) {
   ObjectReader topology = node.object();
   const Node azs_node = topology.required("azs");
@@ -70,9 +77,7 @@ void read_azs(const Node& node, Scenario& scenario) {
   for (const Node& az_node : azs_node.array(1)) {
     ObjectReader az = az_node.object();
     AzSpec spec;
-    const Node name = az.required("name");
-    spec.name = read_name(name, "an AZ name");
-    if (!seen.insert(spec.name).second) name.fail("a name not used by another AZ", "\"" + spec.name + "\" again");
+    spec.name = read_unique_name(az, seen, "an AZ name", "AZ");
     spec.storage_nodes = static_cast<std::uint32_t>(az.required("storage_nodes").uint64_in(0, kMostNodesPerAz));
     spec.routers = static_cast<std::uint32_t>(az.required("routers").uint64_in(0, kMostNodesPerAz));
     spec.clients = static_cast<std::uint32_t>(az.required("clients").uint64_in(0, kMostNodesPerAz));
@@ -177,9 +182,7 @@ void read_tables(const Node& node, Scenario& scenario) {
   for (const Node& table_node : tables) {
     ObjectReader table = table_node.object();
     TableSpec spec;
-    const Node name = table.required("name");
-    spec.name = read_name(name, "a table name");
-    if (!seen.insert(spec.name).second) name.fail("a name not used by another table", "\"" + spec.name + "\" again");
+    spec.name = read_unique_name(table, seen, "a table name", "table");
     spec.partitions = static_cast<std::uint32_t>(table.required("partitions").uint64_in(1, kMostPartitionsPerTable));
     spec.items = table.required("items").uint64_in(1, std::uint64_t{1} << 40);
     if (auto n = table.optional("item_size")) {

@@ -56,15 +56,7 @@ class QuaternaryHeap {
   void push(QueueKey key) {
     if (size_ == capacity_) [[unlikely]]
       grow(capacity_ * 2);
-    std::size_t hole = size_++;
-    const auto order = key.order();
-    while (hole > 0) {
-      const std::size_t parent = (hole - 1) / 4;
-      if (at(parent).order() <= order) break;
-      at(hole) = at(parent);
-      hole = parent;
-    }
-    at(hole) = key;
+    sift_up(size_++, key);
   }
 
   // REQUIRES: !empty().
@@ -95,17 +87,22 @@ class QuaternaryHeap {
       at(hole) = c[m];
       hole = first + m;
     }
-    const auto order = last.order();
+    sift_up(hole, last);
+  }
+
+ private:
+  // Moves `key` up from `hole` past every parent that orders after it, then stores it.
+  void sift_up(std::size_t hole, const QueueKey& key) {
+    const auto order = key.order();
     while (hole > 0) {
       const std::size_t parent = (hole - 1) / 4;
       if (at(parent).order() <= order) break;
       at(hole) = at(parent);
       hole = parent;
     }
-    at(hole) = last;
+    at(hole) = key;
   }
 
- private:
   static constexpr QueueKey kSentinel{~std::uint64_t{0}, ~std::uint64_t{0}};
   struct FreeAligned {
     void operator()(QueueKey* p) const { std::free(p); }

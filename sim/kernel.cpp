@@ -156,21 +156,21 @@ void Kernel::dispatch(const QueueKey& key) {
   vtable->run_and_destroy(slot.payload);
 }
 
-ActorId Kernel::register_actor(std::string_view name) {
-  if (auto it = actor_ids_.find(name); it != actor_ids_.end()) return it->second;
-  const auto actor = static_cast<ActorId>(actor_names_.size());
-  actor_names_.emplace_back(name);
-  actor_ids_.emplace(std::string(name), actor);
-  return actor;
+namespace {
+// One id per distinct name, handed out in order of first registration.
+std::uint32_t intern(std::string_view name, std::vector<std::string>& names,
+                     std::map<std::string, std::uint32_t, std::less<>>& ids) {
+  if (auto it = ids.find(name); it != ids.end()) return it->second;
+  const auto id = static_cast<std::uint32_t>(names.size());
+  names.emplace_back(name);
+  ids.emplace(std::string(name), id);
+  return id;
 }
+}  // namespace
 
-KindId Kernel::register_kind(std::string_view name) {
-  if (auto it = kind_ids_.find(name); it != kind_ids_.end()) return it->second;
-  const auto kind = static_cast<KindId>(kind_names_.size());
-  kind_names_.emplace_back(name);
-  kind_ids_.emplace(std::string(name), kind);
-  return kind;
-}
+ActorId Kernel::register_actor(std::string_view name) { return intern(name, actor_names_, actor_ids_); }
+
+KindId Kernel::register_kind(std::string_view name) { return intern(name, kind_names_, kind_ids_); }
 
 Rng& Kernel::stream(std::string_view name) {
   SIM_ASSERT(stream_index_.find(name) == stream_index_.end());

@@ -24,14 +24,9 @@ std::string command_line(const RunOptions& o, std::uint64_t seed) {
 }  // namespace
 
 int run_command(const RunOptions& options) {
-  models::Scenario scenario;
-  try {
-    scenario = models::load_scenario(options.scenario);
-    reports::validate_expectations(scenario);
-  } catch (const sim::config::InputError& error) {
-    fmt::print(stderr, "ddbsim: {}\n", error.what());
-    return kExitBadInput;
-  }
+  const std::optional<models::Scenario> loaded = load_checked_scenario(options.scenario);
+  if (!loaded) return kExitBadInput;
+  const models::Scenario& scenario = *loaded;
   const std::uint64_t seed = options.seed.value_or(scenario.seed);
   fmt::print(stderr, "seed {}\n", seed);
   std::fflush(stderr);

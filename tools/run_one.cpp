@@ -1,7 +1,9 @@
 // One seed: build, run, report; then the files.
 #include "tools/run_one.h"
 
+#include "models/scenario_loader.h"
 #include "models/simulation.h"
+#include "sim/config/json_reader.h"
 
 #include <fmt/format.h>
 #include <sys/resource.h>
@@ -49,6 +51,17 @@ std::string compiler_name() {
 }
 
 }  // namespace
+
+std::optional<models::Scenario> load_checked_scenario(const std::string& file) {
+  try {
+    models::Scenario scenario = models::load_scenario(file);
+    reports::validate_expectations(scenario);
+    return scenario;
+  } catch (const sim::config::InputError& error) {
+    fmt::print(stderr, "ddbsim: {}\n", error.what());
+    return std::nullopt;
+  }
+}
 
 SeedRun run_seed(const models::Scenario& scenario, std::uint64_t seed, sim::Tracer* tracer,
                  const std::atomic<bool>* interrupt) {

@@ -6,6 +6,7 @@
 #include "sim/kernel.h"
 
 #include <atomic>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,10 @@ struct SeedRun {
   std::uint64_t digest = 0;
   double wall_s = 0.0;
 };
+
+// Loads a scenario and checks its expectations against the report it will produce; on bad
+// input prints the one-line error and returns nothing (the caller exits 2).
+std::optional<models::Scenario> load_checked_scenario(const std::string& file);
 
 // REQUIRES: the scenario has been validated (validate_expectations).
 SeedRun run_seed(const models::Scenario& scenario, std::uint64_t seed, sim::Tracer* tracer,

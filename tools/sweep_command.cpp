@@ -35,14 +35,9 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> parse_seed_range(const st
 }
 
 int sweep_command(const SweepOptions& options) {
-  models::Scenario scenario;
-  try {
-    scenario = models::load_scenario(options.scenario);
-    reports::validate_expectations(scenario);
-  } catch (const sim::config::InputError& error) {
-    fmt::print(stderr, "ddbsim: {}\n", error.what());
-    return kExitBadInput;
-  }
+  const std::optional<models::Scenario> loaded = load_checked_scenario(options.scenario);
+  if (!loaded) return kExitBadInput;
+  const models::Scenario& scenario = *loaded;
   const std::uint64_t count = options.last_seed - options.first_seed + 1;
   const bool terminal = isatty(fileno(stderr)) != 0;
   InterruptWatcher watcher;

@@ -330,10 +330,11 @@ void StorageNode::after_apply(Replica& r, Slot from, Slot to) {
         // The log replica holds the write quorum; now rebuild a full storage replica there.
         cluster_.health.log_replica_added(kernel().now() - h.detected);
         h.storage_phase = true;
-        ++h.attempt;
+        h.attempt = ++healing_attempts_;
         send_to(h.target, cluster_.kinds.build_replica,
                 BuildReplicaMessage{r.group, r.table, r.leader_ballot, true, h.attempt},
                 [](StorageNode& node, sim::NodeId sender, const BuildReplicaMessage& m) { node.on_build_replica(sender, m); });
+        arm_healing_timeout(r, h.member, h.attempt, true);
         ++healing;
       }
     } else if (e.kind == EntryKind::noop && slot == r.first_own_slot && r.role == Role::leader) {
@@ -430,8 +431,20 @@ void StorageNode::check_members(Replica& r) {
   const sim::Time now = kernel().now();
   for (std::size_t i = 0; i < Membership::kSize; ++i) {
     const sim::NodeId member = r.membership.nodes[i];
-    if (member == self() || member == kNoNode || healing_.count({r.group, i}) != 0) continue;
-    if (now - r.last_ack[i] > spec_.election_timeout()) start_healing(r, i);
+    if (member == self() || member == kNoNode) continue;
+    auto healing = healing_.find({r.group, i});
+    if (now - r.last_ack[i] > spec_.election_timeout()) {
+      // The replacement being built died itself: start over somewhere else.
+      if (healing != healing_.end() && healing->second.target == member) {
+        healing_.erase(healing);
+        healing = healing_.end();
+      }
+      if (healing == healing_.end()) start_healing(r, i);
+    } else if (!r.membership.is_storage(i) && healing == healing_.end()) {
+      // A log replica holds the quorum but no storage replica is being built on it (its node
+      // restarted, or this leader is new): build it now.
+      start_build(r, i, member, true);
+    }
   }
 }
 
@@ -455,25 +468,33 @@ void StorageNode::start_healing(Replica& r, std::size_t member) {
     if (target == nullptr || node->replica_count() < target->replica_count()) target = node;
   }
   if (target == nullptr) return;
+  start_build(r, member, target->id(), !spec_.log_replicas);
+}
+
+void StorageNode::start_build(Replica& r, std::size_t member, sim::NodeId target, bool storage) {
   Healing h;
   h.member = member;
-  h.target = target->id();
+  h.target = target;
   h.detected = kernel().now();
-  h.storage_phase = !spec_.log_replicas;
-  h.attempt = 1;
+  h.storage_phase = storage;
+  h.attempt = ++healing_attempts_;
   healing_[{r.group, member}] = h;
   send_to(h.target, cluster_.kinds.build_replica,
           BuildReplicaMessage{r.group, r.table, r.leader_ballot, h.storage_phase, h.attempt},
           [](StorageNode& node, sim::NodeId sender, const BuildReplicaMessage& m) { node.on_build_replica(sender, m); });
-  // If the target dies while copying, give up after twice the copy time and pick another.
+  arm_healing_timeout(r, member, h.attempt, storage);
+}
+
+void StorageNode::arm_healing_timeout(const Replica& r, std::size_t member, std::uint32_t attempt, bool storage) {
+  // If the target dies while copying, give up after twice the copy time; the next check starts
+  // over (elsewhere, if the target is still down).
   const TableSpec& table = cluster_.scenario.tables[r.table];
-  const sim::Duration longest = copy_time(table.partition_bytes() + spec_.wal_tail_bytes, spec_.copy_bytes_per_s) * 2 +
-                                spec_.election_timeout() * 4;
+  const std::uint64_t bytes = spec_.wal_tail_bytes + (storage ? table.partition_bytes() : 0);
+  const sim::Duration longest = copy_time(bytes, spec_.copy_bytes_per_s) * 2 + spec_.election_timeout() * 4;
   const GroupId group = r.group;
-  const sim::NodeId target_id = h.target;
-  after(longest, cluster_.kinds.healing_timeout, [this, group, member, target_id] {
+  after(longest, cluster_.kinds.healing_timeout, [this, group, member, attempt] {
     auto it = healing_.find({group, member});
-    if (it != healing_.end() && it->second.target == target_id && !it->second.storage_phase) healing_.erase(it);
+    if (it != healing_.end() && it->second.attempt == attempt) healing_.erase(it);
   });
 }
 

@@ -105,6 +105,8 @@ class StorageNode final : public sim::Node {
   void set_serving(Replica& replica, bool serving);
   void check_members(Replica& replica);
   void start_healing(Replica& replica, std::size_t member);
+  void start_build(Replica& replica, std::size_t member, sim::NodeId target, bool storage);
+  void arm_healing_timeout(const Replica& replica, std::size_t member, std::uint32_t attempt, bool storage);
   void send_heartbeat(const Replica& replica);
 
   // follower and candidate
@@ -137,6 +139,7 @@ class StorageNode final : public sim::Node {
   std::map<std::pair<GroupId, std::size_t>, Healing> healing_;
   void forget_healing(GroupId group);
   std::uint64_t election_serial_ = 0;
+  std::uint32_t healing_attempts_ = 0;
 
   // volatile
   std::deque<Job> queue_;
