@@ -7,12 +7,14 @@ namespace models {
 
 Client::Client(sim::Network& network, std::string name, sim::AzId az, std::uint32_t client_number,
                const Scenario& scenario, const RequestPathKinds& kinds, const std::vector<Router*>& routers,
-               ClientMetrics& metrics, std::vector<HistoryEntry>* history, double share_of_workload)
+               ClientMetrics& metrics, Timeline& timeline, std::vector<HistoryEntry>* history,
+               double share_of_workload)
     : sim::Node(network, std::move(name), az, "client", /*is_client=*/true),
       scenario_(scenario),
       kinds_(kinds),
       routers_(routers),
       metrics_(metrics),
+      timeline_(timeline),
       history_(history),
       client_number_(client_number),
       router_suspect_until_(routers.size(), sim::Time::zero()) {
@@ -26,7 +28,6 @@ Client::Client(sim::Network& network, std::string name, sim::AzId az, std::uint3
 
 void Client::start(sim::Time stop) {
   stop_ = stop;
-  home_router_ = choose_router(kNoRouter);
   for (std::size_t g = 0; g < generators_.size(); ++g) schedule_arrival(g);
 }
 
@@ -87,16 +88,21 @@ void Client::begin(std::size_t generator) {
   op.key = g.zipf.sample(rng());
   op.started = kernel().now();
   op.attempts = 0;
-  if (router_suspect_until_[home_router_] > op.started) home_router_ = choose_router(home_router_);
-  op.router = home_router_;
+  // Each operation goes to a router the endpoint picks: any healthy-looking one in the AZ, so
+  // routers added later take their share at once.
+  op.router = choose_router(kNoRouter);
   ++in_flight_;
   attempt(slot);
 }
 
 std::uint32_t Client::choose_router(std::uint32_t avoid) {
+  if (router_suspect_until_.size() < routers_.size()) router_suspect_until_.resize(routers_.size(), sim::Time::zero());
   // Prefer a healthy-looking router in our AZ, then one elsewhere, then any.
   const sim::Time now = kernel().now();
-  std::vector<std::size_t> local, remote;
+  std::vector<std::size_t>& local = local_scratch_;
+  std::vector<std::size_t>& remote = remote_scratch_;
+  local.clear();
+  remote.clear();
   for (std::size_t i = 0; i < routers_.size(); ++i) {
     if (i == avoid || router_suspect_until_[i] > now) continue;
     (routers_[i]->az() == az() ? local : remote).push_back(i);
@@ -160,6 +166,7 @@ void Client::attempt_done(std::uint32_t slot, std::uint32_t generation, sim::err
 void Client::finish(std::uint32_t slot, Outcome outcome) {
   Operation& op = operations_[slot];
   metrics_.record(op.started, az(), op.table, op.op, outcome, kernel().now() - op.started, op.attempts);
+  timeline_.client_finished(op.started, op.table, outcome == Outcome::ok);
   if (history_ != nullptr) {
     HistoryEntry entry;
     entry.id = make_write_id(client_number_, op.id);

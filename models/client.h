@@ -7,6 +7,7 @@
 #include "models/messages.h"
 #include "models/metrics.h"
 #include "models/router.h"
+#include "models/timeline.h"
 #include "models/scenario.h"
 #include "sim/network.h"
 #include "sim/rng.h"
@@ -20,7 +21,7 @@ class Client final : public sim::Node {
   // `history`, when given, receives every finished operation for the checkers.
   Client(sim::Network& network, std::string name, sim::AzId az, std::uint32_t client_number,
          const Scenario& scenario, const RequestPathKinds& kinds, const std::vector<Router*>& routers,
-         ClientMetrics& metrics, std::vector<HistoryEntry>* history, double share_of_workload);
+         ClientMetrics& metrics, Timeline& timeline, std::vector<HistoryEntry>* history, double share_of_workload);
 
   // Starts the arrival processes; no operation starts at or after `stop`.
   void start(sim::Time stop);
@@ -64,13 +65,14 @@ class Client final : public sim::Node {
   const RequestPathKinds& kinds_;
   const std::vector<Router*>& routers_;
   ClientMetrics& metrics_;
+  Timeline& timeline_;
   std::vector<HistoryEntry>* history_;
   std::uint32_t client_number_;
   std::vector<Generator> generators_;
   std::vector<Operation> operations_;
   std::vector<std::uint32_t> free_slots_;
   std::vector<sim::Time> router_suspect_until_;  // by position in routers_
-  std::uint32_t home_router_ = 0;
+  std::vector<std::size_t> local_scratch_, remote_scratch_;
   std::uint64_t next_operation_id_ = 0;
   std::size_t in_flight_ = 0;
   std::uint64_t abandoned_ = 0;

@@ -34,6 +34,7 @@ struct ItemResponse {
   std::uint64_t value = 0;    // the WriteId of that version
   bool redirect = false;      // storage to router: not the serving leader; try `leader_hint`
   std::uint32_t leader_hint = 0xffffffffu;
+  bool moved = false;         // storage to router: this node holds no member of the group
   void describe(std::string& out) const;
 };
 

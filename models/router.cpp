@@ -1,4 +1,4 @@
-// Router forwarding with leader hints.
+// Router forwarding through the route cache.
 #include "models/router.h"
 
 #include "models/replication/storage_node.h"
@@ -7,54 +7,45 @@ namespace models {
 
 using replication::kNoNode;
 
-Router::Router(sim::Network& network, std::string name, sim::AzId az, const RouterSpec& spec,
-               const RequestPathKinds& kinds, const PartitionMap& partitions, replication::Cluster& cluster)
+Router::Router(sim::Network& network, std::string name, sim::AzId az, const Scenario& scenario,
+               const RequestPathKinds& kinds, const PartitionMap& partitions, replication::Cluster& cluster,
+               const routing::RoutingKinds& routing_kinds, const routing::RoutingFleet& fleet, Timeline& timeline,
+               const std::vector<replication::GroupId>& table_first_group)
     : sim::Node(network, std::move(name), az, "router"),
-      spec_(spec),
+      scenario_(scenario),
       kinds_(kinds),
       partitions_(partitions),
       cluster_(cluster),
-      leader_hint_(partitions.size(), kNoNode),
-      suspect_until_(network.node_count(), sim::Time::zero()) {}  // storage nodes exist before routers
+      timeline_(timeline),
+      cache_(*this, scenario, routing_kinds, fleet, timeline, partitions.size(), table_first_group) {}
 
 void Router::on_power_off() {
-  std::fill(leader_hint_.begin(), leader_hint_.end(), kNoNode);
+  cache_.clear();
   std::fill(suspect_until_.begin(), suspect_until_.end(), sim::Time::zero());
 }
 
 void Router::handle(const ItemRequest& request, sim::Reply<ItemResponse> reply) {
   ++stats_.requests;
-  after(spec_.processing.sample(rng()), kinds_.router_process, [this, request, reply = std::move(reply)] {
+  after(scenario_.router.processing.sample(rng()), kinds_.router_process, [this, request, reply = std::move(reply)] {
     ItemRequest routed = request;
     routed.group = partitions_.partition_of(request.table, request.key);
     forward(routed, reply, 0);
   });
 }
 
-sim::NodeId Router::choose_target(const ItemRequest& request, std::uint32_t attempt) {
-  const replication::Membership& members = cluster_.directory.membership(request.group);
-  std::array<sim::NodeId, replication::Membership::kSize> storage{};
-  std::size_t count = 0;
-  for (std::size_t i = 0; i < replication::Membership::kSize; ++i)
-    if (members.nodes[i] != kNoNode && members.is_storage(i)) storage[count++] = members.nodes[i];
-  SIM_ASSERT_OP(count, >, 0u);
-  if (request.op == Operation::get_eventual) {
-    // Any replica will do, but not one that just timed out; a redirect moves to the next one.
-    const sim::Time now = kernel().now();
-    std::array<sim::NodeId, replication::Membership::kSize> healthy{};
-    std::size_t healthy_count = 0;
-    for (std::size_t i = 0; i < count; ++i)
-      if (suspect_until_[storage[i]] <= now) healthy[healthy_count++] = storage[i];
-    if (healthy_count == 0) return storage[rng().below(count)];
-    return healthy[(rng().below(healthy_count) + attempt) % healthy_count];
-  }
-  const sim::NodeId hint = leader_hint_[request.group];
-  if (hint != kNoNode && members.contains(hint)) return hint;
-  return storage[(request.group + attempt) % count];  // no idea yet: start anywhere, spread by group
+void Router::forward(const ItemRequest& request, sim::Reply<ItemResponse> reply, std::uint32_t attempt) {
+  cache_.lookup(request.group, request.table, [this, request, reply, attempt](const routing::Route* route) {
+    if (route == nullptr || route->version == 0) {
+      ++stats_.no_route;
+      reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+      return;
+    }
+    send(request, *route, reply, attempt);
+  });
 }
 
-sim::NodeId Router::next_member(replication::GroupId group, sim::NodeId after_node) const {
-  const replication::Membership& members = cluster_.directory.membership(group);
+sim::NodeId Router::next_member(const routing::Route& route, sim::NodeId after_node) {
+  const replication::Membership& members = route.membership;
   const std::size_t at = members.index_of(after_node);
   for (std::size_t step = 1; step <= replication::Membership::kSize; ++step) {
     const std::size_t i = (at == replication::Membership::kSize ? step - 1 : at + step) % replication::Membership::kSize;
@@ -63,36 +54,60 @@ sim::NodeId Router::next_member(replication::GroupId group, sim::NodeId after_no
   return kNoNode;
 }
 
-void Router::forward(const ItemRequest& request, sim::Reply<ItemResponse> reply, std::uint32_t attempt) {
-  const sim::NodeId target_id = choose_target(request, attempt);
+sim::NodeId Router::choose_target(const ItemRequest& request, const routing::Route& route, std::uint32_t attempt) {
+  const replication::Membership& members = route.membership;
+  std::array<sim::NodeId, replication::Membership::kSize> storage{};
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < replication::Membership::kSize; ++i)
+    if (members.nodes[i] != kNoNode && members.is_storage(i)) storage[count++] = members.nodes[i];
+  SIM_ASSERT_OP(count, >, 0u);
+  if (request.op == Operation::get_eventual) {
+    // Any replica will do, but not one that just timed out; a redirect moves to the next one.
+    std::array<sim::NodeId, replication::Membership::kSize> healthy{};
+    std::size_t healthy_count = 0;
+    for (std::size_t i = 0; i < count; ++i)
+      if (!suspect(storage[i])) healthy[healthy_count++] = storage[i];
+    if (healthy_count == 0) return storage[rng().below(count)];
+    return healthy[(rng().below(healthy_count) + attempt) % healthy_count];
+  }
+  if (route.leader != kNoNode && members.contains(route.leader)) return route.leader;
+  return storage[(request.group + attempt) % count];  // no idea yet: start anywhere, spread by group
+}
+
+void Router::send(const ItemRequest& request, const routing::Route& route, sim::Reply<ItemResponse> reply,
+                  std::uint32_t attempt) {
+  const sim::NodeId target_id = choose_target(request, route, attempt);
   replication::StorageNode* target = cluster_.node(target_id);
   SIM_ASSERT(target != nullptr);
+  const sim::NodeId next = next_member(route, target_id);
   sim::async_call<ItemResponse>(
-      *this, target_id, kinds_.storage_request, kinds_.storage_response, spec_.storage_timeout,
+      *this, target_id, kinds_.storage_request, kinds_.storage_response, scenario_.router.storage_timeout,
       ServeItem<replication::StorageNode>{target, request},
-      [this, request, reply, attempt, target_id](sim::error_code error, ItemResponse response) {
+      [this, request, reply, attempt, target_id, next](sim::error_code error, ItemResponse response) {
         if (error) {
           ++stats_.storage_timeouts;
+          if (target_id >= suspect_until_.size()) suspect_until_.resize(target_id + 1, sim::Time::zero());
           suspect_until_[target_id] = kernel().now() + kSuspectFor;
           // Next time try the member after this one: it answers, or says who leads.
-          if (request.op != Operation::get_eventual) leader_hint_[request.group] = next_member(request.group, target_id);
+          if (request.op != Operation::get_eventual) cache_.learned_leader(request.group, next);
           reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
           return;
         }
         if (response.redirect) {
-          ++stats_.redirects;
-          const replication::Membership& members = cluster_.directory.membership(request.group);
-          leader_hint_[request.group] = response.leader_hint != target_id && members.contains(response.leader_hint)
-                                            ? response.leader_hint
-                                            : next_member(request.group, target_id);
-          if (attempt + 1 < kMostRedirects) {
-            forward(request, reply, attempt + 1);
+          if (response.moved) {
+            // The route is stale (the replica left the group): look it up again.
+            ++stats_.misroutes;
+            timeline_.misroute(kernel().now());
+            cache_.invalidate(request.group);
           } else {
-            reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+            ++stats_.redirects;
+            cache_.learned_leader(request.group, response.leader_hint != target_id ? response.leader_hint : next);
           }
+          if (attempt + 1 < kMostRedirects) forward(request, reply, attempt + 1);
+          else reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
           return;
         }
-        if (request.op != Operation::get_eventual) leader_hint_[request.group] = target_id;
+        if (request.op != Operation::get_eventual) cache_.learned_leader(request.group, target_id);
         reply.send(*this, response);
       });
 }

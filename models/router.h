@@ -1,13 +1,17 @@
-// A request router: takes item requests from clients in its AZ, finds the partition's
-// replication group, and forwards writes and strongly consistent reads to the group's leader
-// (following "not the leader, try X" answers) and eventually consistent reads to any storage
-// replica; then relays the answer. Its only state is a cache of leader hints.
+// A request router: takes item requests from clients in its AZ, finds the partition's route
+// in its cache (models/routing/route_cache.h: MemDS-backed constant work, or the legacy
+// metadata-table cache), and forwards writes and strongly consistent reads to the group's
+// leader, eventually consistent reads to any storage replica, then relays the answer. A
+// "not the leader, try X" answer updates the leader; a "moved" answer (a stale route)
+// invalidates the entry and is counted. Its only state is its caches.
 #pragma once
 
 #include "models/messages.h"
 #include "models/partition_map.h"
 #include "models/replication/cluster.h"
+#include "models/routing/route_cache.h"
 #include "models/scenario.h"
+#include "models/timeline.h"
 #include "sim/network.h"
 #include "sim/rpc.h"
 
@@ -18,16 +22,23 @@ namespace models {
 struct RouterStats {
   std::uint64_t requests = 0;
   std::uint64_t storage_timeouts = 0;
-  std::uint64_t redirects = 0;   // a replica said it is not the leader (a stale route)
+  std::uint64_t redirects = 0;   // a replica said it is not the leader
+  std::uint64_t misroutes = 0;   // a replica said the route is stale: the group moved
+  std::uint64_t no_route = 0;    // the cache found no route in time
 };
 
 class Router final : public sim::Node {
  public:
-  Router(sim::Network& network, std::string name, sim::AzId az, const RouterSpec& spec,
-         const RequestPathKinds& kinds, const PartitionMap& partitions, replication::Cluster& cluster);
+  Router(sim::Network& network, std::string name, sim::AzId az, const Scenario& scenario,
+         const RequestPathKinds& kinds, const PartitionMap& partitions, replication::Cluster& cluster,
+         const routing::RoutingKinds& routing_kinds, const routing::RoutingFleet& fleet, Timeline& timeline,
+         const std::vector<replication::GroupId>& table_first_group);
 
   void handle(const ItemRequest& request, sim::Reply<ItemResponse> reply);
+  // A router that has been up since before the run: its cache holds the current routes.
+  void warm_cache() { cache_.warm(cluster_.directory, rng()); }
   const RouterStats& stats() const { return stats_; }
+  const routing::RouteCacheStats& cache_stats() const { return cache_.stats(); }
 
  protected:
   void on_power_off() override;
@@ -35,15 +46,19 @@ class Router final : public sim::Node {
  private:
   static constexpr std::uint32_t kMostRedirects = 3;
   void forward(const ItemRequest& request, sim::Reply<ItemResponse> reply, std::uint32_t attempt);
-  sim::NodeId choose_target(const ItemRequest& request, std::uint32_t attempt);
-  sim::NodeId next_member(replication::GroupId group, sim::NodeId after_node) const;
+  void send(const ItemRequest& request, const routing::Route& route, sim::Reply<ItemResponse> reply,
+            std::uint32_t attempt);
+  sim::NodeId choose_target(const ItemRequest& request, const routing::Route& route, std::uint32_t attempt);
+  static sim::NodeId next_member(const routing::Route& route, sim::NodeId after_node);
+  bool suspect(sim::NodeId node) const { return node < suspect_until_.size() && suspect_until_[node] > kernel().now(); }
 
-  const RouterSpec& spec_;
+  const Scenario& scenario_;
   const RequestPathKinds& kinds_;
   const PartitionMap& partitions_;
   replication::Cluster& cluster_;
+  Timeline& timeline_;
+  routing::RouteCache cache_;
   static constexpr sim::Duration kSuspectFor = sim::seconds(10);
-  std::vector<sim::NodeId> leader_hint_;  // by group; kNoNode: ask a member
   std::vector<sim::Time> suspect_until_;  // by storage NodeId: timed out lately, avoid for reads
   RouterStats stats_;
 };

@@ -46,6 +46,13 @@ sim::TopologyNames Scenario::topology_names() const {
   for (const AzSpec& az : azs)
     for (std::uint32_t i = 0; i < az.storage_nodes; ++i)
       names.nodes.push_back({node_name(az.name, "storage", i), az.name, "storage", false});
+  for (std::uint32_t i = 0; i < metadata.nodes; ++i) {
+    const AzSpec& az = azs[i % azs.size()];
+    names.nodes.push_back({node_name(az.name, "metadata", i / static_cast<std::uint32_t>(azs.size())), az.name, "metadata", false});
+  }
+  for (const AzSpec& az : azs)
+    for (std::uint32_t i = 0; i < memds.nodes_per_az; ++i)
+      names.nodes.push_back({node_name(az.name, "memds", i), az.name, "memds", false});
   for (const AzSpec& az : azs)
     for (std::uint32_t i = 0; i < az.routers; ++i)
       names.nodes.push_back({node_name(az.name, "router", i), az.name, "router", false});

@@ -57,6 +57,41 @@ struct ReplicationSpec {
   Duration election_timeout() const { return heartbeat_interval * missed_heartbeats; }
 };
 
+// A fleet's finite capacity: workers serving in parallel, a bounded queue, a service time.
+struct ServiceSpec {
+  std::uint32_t workers = 4;
+  std::uint32_t queue_limit = 1000;
+  sim::DurationDistribution service = sim::DurationDistribution::constant(sim::micros(50));
+};
+
+// The legacy partition metadata table: authoritative routes, partitioned by the table they
+// describe (so one table's routes live on one node), served from disk.
+struct MetadataSpec : ServiceSpec {
+  std::uint32_t nodes = 3;                           // spread over the AZs in order
+  Duration table_fetch_per_partition = sim::micros(20);  // a whole-table fetch costs this much more per partition
+  MetadataSpec() {
+    workers = 4;
+    queue_limit = 200;
+    service = sim::DurationDistribution::lognormal(sim::millis(2), 0.3);
+  }
+};
+
+// MemDS: in-memory copies of the whole map, in every AZ, scaled to carry every request.
+struct MemdsSpec : ServiceSpec {
+  std::uint32_t nodes_per_az = 2;
+};
+
+// How routers find partitions. `memds`: a local cache whose every lookup, hit or miss, also
+// asks MemDS (constant work); misses wait for MemDS. `legacy`: on the first request for a table
+// fetch the whole table's routes from the metadata table; on a miss, an expired or a stale
+// entry ask the metadata table directly (bimodal: hits are free, misses hit metadata).
+struct RoutingSpec {
+  enum class Cache : std::uint8_t { memds, legacy };
+  Cache cache = Cache::memds;
+  Duration cache_ttl = sim::minutes(5);         // legacy: an entry is refetched after this (+-20%)
+  Duration lookup_timeout = sim::millis(200);   // a router waits this long for metadata or MemDS
+};
+
 struct ClientSpec {
   Duration attempt_timeout = sim::seconds(1);
   std::uint32_t max_attempts = 4;
@@ -131,6 +166,9 @@ struct Scenario {
   RouterSpec router;
   ClientSpec client;
   ReplicationSpec replication;
+  RoutingSpec routing;
+  MetadataSpec metadata;
+  MemdsSpec memds;
   std::vector<TableSpec> tables;
   std::vector<WorkloadSpec> workload;
   std::vector<std::shared_ptr<const sim::Fault>> faults;

@@ -156,6 +156,36 @@ void read_client(const Node& node, ClientSpec& client) {
   object.finish();
 }
 
+void read_service(ObjectReader& object, ServiceSpec& spec) {
+  if (auto n = object.optional("workers")) spec.workers = static_cast<std::uint32_t>(n->uint64_in(1, 4096));
+  if (auto n = object.optional("queue_limit")) spec.queue_limit = static_cast<std::uint32_t>(n->uint64_in(0, 10'000'000));
+  if (auto n = object.optional("service")) spec.service = sim::config::read_duration_distribution(*n);
+}
+
+void read_routing(const Node& node, RoutingSpec& routing) {
+  ObjectReader object = node.object();
+  if (auto n = object.optional("cache"))
+    routing.cache = n->one_of({"memds", "legacy"}) == "memds" ? RoutingSpec::Cache::memds : RoutingSpec::Cache::legacy;
+  if (auto n = object.optional("cache_ttl")) routing.cache_ttl = read_delay(*n);
+  if (auto n = object.optional("lookup_timeout")) routing.lookup_timeout = read_delay(*n);
+  object.finish();
+}
+
+void read_metadata(const Node& node, MetadataSpec& metadata) {
+  ObjectReader object = node.object();
+  if (auto n = object.optional("nodes")) metadata.nodes = static_cast<std::uint32_t>(n->uint64_in(1, 1000));
+  if (auto n = object.optional("table_fetch_per_partition")) metadata.table_fetch_per_partition = read_delay(*n, true);
+  read_service(object, metadata);
+  object.finish();
+}
+
+void read_memds(const Node& node, MemdsSpec& memds) {
+  ObjectReader object = node.object();
+  if (auto n = object.optional("nodes_per_az")) memds.nodes_per_az = static_cast<std::uint32_t>(n->uint64_in(1, 1000));
+  read_service(object, memds);
+  object.finish();
+}
+
 void read_replication(const Node& node, ReplicationSpec& r) {
   ObjectReader object = node.object();
   if (auto n = object.optional("heartbeat_interval")) r.heartbeat_interval = read_delay(*n);
@@ -310,6 +340,18 @@ nlohmann::json resolve(const Scenario& s) {
                         {"log_entries_kept", r.log_entries_kept},
                         {"final_heal", format_duration(r.final_heal)},
                         {"keep_item_history", r.keep_item_history}};
+  out["routing"] = {{"cache", s.routing.cache == RoutingSpec::Cache::memds ? "memds" : "legacy"},
+                    {"cache_ttl", format_duration(s.routing.cache_ttl)},
+                    {"lookup_timeout", format_duration(s.routing.lookup_timeout)}};
+  auto service = [](const ServiceSpec& spec) {
+    return nlohmann::json{{"workers", spec.workers}, {"queue_limit", spec.queue_limit},
+                          {"service", write_duration_distribution(spec.service)}};
+  };
+  out["metadata"] = service(s.metadata);
+  out["metadata"]["nodes"] = s.metadata.nodes;
+  out["metadata"]["table_fetch_per_partition"] = format_duration(s.metadata.table_fetch_per_partition);
+  out["memds"] = service(s.memds);
+  out["memds"]["nodes_per_az"] = s.memds.nodes_per_az;
   nlohmann::json tables = nlohmann::json::array();
   for (const TableSpec& t : s.tables)
     tables.push_back({{"name", t.name}, {"partitions", t.partitions}, {"items", t.items},
@@ -397,6 +439,9 @@ Scenario parse_document(const nlohmann::json& doc, const std::string& file_label
   if (auto n = top.optional("router")) read_router(*n, scenario.router);
   if (auto n = top.optional("client")) read_client(*n, scenario.client);
   if (auto n = top.optional("replication")) read_replication(*n, scenario.replication);
+  if (auto n = top.optional("routing")) read_routing(*n, scenario.routing);
+  if (auto n = top.optional("metadata")) read_metadata(*n, scenario.metadata);
+  if (auto n = top.optional("memds")) read_memds(*n, scenario.memds);
   read_tables(top.required("tables"), scenario);
   read_workload(top.required("workload"), scenario);
   if (auto n = top.optional("faults")) read_faults(*n, scenario, registry);

@@ -13,20 +13,23 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, TestHooks h
       kinds_(kernel_),
       metrics_(scenario.azs.size(), scenario.tables.size(), scenario.duration),
       faults_(kernel_, network_),
-      cluster_(kernel_, scenario, hooks.planted_bug) {
+      cluster_(kernel_, scenario, hooks.planted_bug),
+      routing_kinds_(kernel_),
+      timeline_(scenario.tables.size()) {
   for (const AzSpec& az : scenario.azs) network_.add_az(az.name);
   for (std::size_t a = 0; a < scenario.azs.size(); ++a)
     for (std::uint32_t i = 0; i < scenario.azs[a].storage_nodes; ++i)
       storage_.push_back(std::make_unique<replication::StorageNode>(
           network_, node_name(scenario.azs[a].name, "storage", i), static_cast<sim::AzId>(a), cluster_, kinds_));
   for (std::size_t t = 0; t < scenario.tables.size(); ++t)
-    partitions_.add_table(static_cast<std::uint32_t>(t), scenario.tables[t].partitions);
+    table_first_group_.push_back(partitions_.add_table(static_cast<std::uint32_t>(t), scenario.tables[t].partitions));
+  build_routing();
 
   for (std::size_t a = 0; a < scenario.azs.size(); ++a)
     for (std::uint32_t i = 0; i < scenario.azs[a].routers; ++i)
       routers_.push_back(std::make_unique<Router>(network_, node_name(scenario.azs[a].name, "router", i),
-                                                  static_cast<sim::AzId>(a), scenario.router, kinds_, partitions_,
-                                                  cluster_));
+                                                  static_cast<sim::AzId>(a), scenario, kinds_, partitions_, cluster_,
+                                                  routing_kinds_, fleet_, timeline_, table_first_group_));
   for (const auto& router : routers_) router_list_.push_back(router.get());
 
   std::uint32_t client_total = 0;
@@ -37,11 +40,26 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, TestHooks h
     for (std::uint32_t i = 0; i < scenario.azs[a].clients; ++i)
       clients_.push_back(std::make_unique<Client>(network_, node_name(scenario.azs[a].name, "client", i),
                                                   static_cast<sim::AzId>(a), client_number++, scenario, kinds_,
-                                                  router_list_, metrics_, history, 1.0 / client_total));
+                                                  router_list_, metrics_, timeline_, history, 1.0 / client_total));
 
   cluster_.storage_by_node.assign(network_.node_count(), nullptr);
   for (const auto& node : storage_) cluster_.storage_by_node[node->id()] = node.get();
   place_groups();
+  // The route servers start with the current map and the routers with warm caches: the service
+  // has been running for a long time before the run's first second.
+  for (replication::GroupId group = 0; group < partitions_.size(); ++group) {
+    const routing::Route route = routing::RoutingFleet::route_of(cluster_.directory, group);
+    for (const auto& node : metadata_) node->publish(route);
+    for (const auto& node : memds_) node->publish(route);
+  }
+  for (const auto& router : routers_) router->warm_cache();
+  cluster_.publish = [this](const sim::Node& from, replication::GroupId group) {
+    fleet_.publish(from, cluster_.directory, group, network_, routing_kinds_);
+  };
+  faults_.set_node_adder([this](std::string_view role, std::uint32_t count) {
+    SIM_ASSERT(role == "router");
+    add_routers(count);
+  });
 
   for (const auto& node : storage_) node->start();
   faults_.set_placement_resolver([this](std::string_view role, std::string_view table, std::uint64_t key) {
@@ -94,8 +112,45 @@ void Simulation::place_groups() {
       if (leading[membership.nodes[i]] < leading[membership.nodes[leader]]) leader = i;
     ++leading[membership.nodes[leader]];
     cluster_.node(membership.nodes[leader])->lead_initially(group);
-    cluster_.directory.add_group(group, table, membership);
+    cluster_.directory.add_group(group, table, membership, membership.nodes[leader]);
     cluster_.health.add_group(now, replication::Membership::kSize, true);
+  }
+}
+
+void Simulation::build_routing() {
+  const std::size_t groups = partitions_.size();
+  for (std::uint32_t i = 0; i < scenario_.metadata.nodes; ++i) {
+    const std::size_t az = i % scenario_.azs.size();
+    metadata_.push_back(std::make_unique<routing::MetadataNode>(
+        network_, node_name(scenario_.azs[az].name, "metadata", i / static_cast<std::uint32_t>(scenario_.azs.size())),
+        static_cast<sim::AzId>(az), scenario_.metadata, routing_kinds_, groups, timeline_));
+    fleet_.metadata.push_back(metadata_.back().get());
+  }
+  fleet_.memds_by_az.resize(scenario_.azs.size());
+  for (std::size_t az = 0; az < scenario_.azs.size(); ++az)
+    for (std::uint32_t i = 0; i < scenario_.memds.nodes_per_az; ++i) {
+      memds_.push_back(std::make_unique<routing::MemdsNode>(network_, node_name(scenario_.azs[az].name, "memds", i),
+                                                            static_cast<sim::AzId>(az), scenario_.memds, routing_kinds_,
+                                                            groups, timeline_));
+      fleet_.memds.push_back(memds_.back().get());
+      fleet_.memds_by_az[az].push_back(memds_.back().get());
+    }
+  for (const auto& node : memds_) node->set_peers(fleet_.memds);
+}
+
+void Simulation::add_routers(std::uint32_t count) {
+  std::vector<std::size_t> azs;
+  for (std::size_t a = 0; a < scenario_.azs.size(); ++a)
+    if (scenario_.azs[a].routers > 0) azs.push_back(a);
+  SIM_ASSERT(!azs.empty());
+  std::vector<std::uint32_t> per_az(scenario_.azs.size(), 0);
+  for (const auto& router : routers_) ++per_az[router->az()];
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const std::size_t az = azs[i % azs.size()];
+    routers_.push_back(std::make_unique<Router>(network_, node_name(scenario_.azs[az].name, "router", per_az[az]++),
+                                                static_cast<sim::AzId>(az), scenario_, kinds_, partitions_, cluster_,
+                                                routing_kinds_, fleet_, timeline_, table_first_group_));
+    router_list_.push_back(routers_.back().get());  // clients see it from their next request on
   }
 }
 

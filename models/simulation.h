@@ -10,6 +10,9 @@
 #include "models/replication/cluster.h"
 #include "models/replication/storage_node.h"
 #include "models/router.h"
+#include "models/routing/fleet.h"
+#include "models/routing/route_servers.h"
+#include "models/timeline.h"
 #include "models/scenario.h"
 #include "sim/faults.h"
 #include "sim/kernel.h"
@@ -60,6 +63,9 @@ class Simulation {
   const PartitionMap& partitions() const { return partitions_; }
   const std::vector<std::unique_ptr<replication::StorageNode>>& storage_nodes() const { return storage_; }
   const std::vector<std::unique_ptr<Router>>& routers() const { return routers_; }
+  const std::vector<std::unique_ptr<routing::MetadataNode>>& metadata_nodes() const { return metadata_; }
+  const std::vector<std::unique_ptr<routing::MemdsNode>>& memds_nodes() const { return memds_; }
+  const Timeline& timeline() const { return timeline_; }
   const std::vector<std::unique_ptr<Client>>& clients() const { return clients_; }
   std::size_t operations_in_flight() const;
   std::size_t replica_count() const;
@@ -70,6 +76,9 @@ class Simulation {
 
  private:
   void place_groups();
+  void build_routing();
+  // Adds routers with cold caches, spread over the AZs that have routers (a fault's scale-out).
+  void add_routers(std::uint32_t count);
   // Resolves fault targets such as "the leader of the group that owns orders/42".
   sim::Node* placement(std::string_view role, std::string_view table, std::uint64_t key) const;
 
@@ -82,7 +91,13 @@ class Simulation {
   PartitionMap partitions_;
   sim::FaultContext faults_;
   replication::Cluster cluster_;
+  routing::RoutingKinds routing_kinds_;
+  Timeline timeline_;
+  routing::RoutingFleet fleet_;
+  std::vector<replication::GroupId> table_first_group_;
   std::vector<HistoryEntry> history_;
+  std::vector<std::unique_ptr<routing::MetadataNode>> metadata_;
+  std::vector<std::unique_ptr<routing::MemdsNode>> memds_;
   std::vector<std::unique_ptr<replication::StorageNode>> storage_;
   std::vector<std::unique_ptr<Router>> routers_;
   std::vector<Router*> router_list_;

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <optional>
 #include <cmath>
 
 namespace reports {
@@ -213,6 +214,99 @@ Json replication(const models::Simulation& simulation) {
   return out;
 }
 
+double per_second(std::uint64_t count) { return round_to(static_cast<double>(count) / 60.0, 1e3); }
+
+double ratio_or_one(std::uint64_t part, std::uint64_t whole) {
+  return whole == 0 ? 1.0 : round_to(static_cast<double>(part) / static_cast<double>(whole), 1e6);
+}
+
+// Per workload minute: what clients saw, and the load on routes and route servers.
+Json timeline(const models::Simulation& simulation) {
+  const models::Timeline& t = simulation.timeline();
+  const std::size_t workload_minutes =
+      static_cast<std::size_t>((simulation.scenario().duration + models::Timeline::kMinute - sim::nanos(1)) / models::Timeline::kMinute);
+  Json out = Json::array();
+  models::MinuteCounts empty;  // a minute nothing was recorded in (or a run not started yet)
+  empty.table_requests.assign(t.tables(), 0);
+  empty.table_succeeded.assign(t.tables(), 0);
+  for (std::size_t i = 0; i < workload_minutes; ++i) {
+    const models::MinuteCounts& m = i < t.minutes().size() ? t.minutes()[i] : empty;
+    Json tables = Json::object();
+    for (std::size_t k = 0; k < t.tables(); ++k)
+      tables[simulation.scenario().tables[k].name] = ratio_or_one(m.table_succeeded[k], m.table_requests[k]);
+    out.push_back({{"minute", i},
+                   {"client_rps", per_second(m.client_requests)},
+                   {"availability", ratio_or_one(m.client_succeeded, m.client_requests)},
+                   {"availability_by_table", tables},
+                   {"metadata_rps", per_second(m.metadata_requests)},
+                   {"metadata_rejected", m.metadata_rejected},
+                   {"metadata_queue_max", m.metadata_depth_max},
+                   {"memds_rps", per_second(m.memds_requests)},
+                   {"memds_rejected", m.memds_rejected},
+                   {"memds_queue_max", m.memds_depth_max},
+                   {"cache_hit_ratio", ratio_or_one(m.route_hits, m.route_lookups)},
+                   {"misroutes", m.misroutes}});
+  }
+  return out;
+}
+
+// Load before the first fault and its peak after; and whether clients recovered.
+Json routing(const models::Simulation& simulation, const Json& minutes) {
+  const models::Scenario& scenario = simulation.scenario();
+  std::optional<double> trigger_s;
+  for (const sim::FaultRecord& record : simulation.faults().records())
+    if (record.phase == "start") {
+      trigger_s = seconds_of(record.time);
+      break;
+    }
+  const std::size_t trigger_minute = trigger_s ? static_cast<std::size_t>(*trigger_s / 60.0) : minutes.size();
+  auto load = [&](const char* key) {
+    double before = 0.0, peak = 0.0;
+    std::size_t counted = 0;
+    for (std::size_t i = 0; i < minutes.size(); ++i) {
+      const double rps = minutes[i][key].get<double>();
+      if (i < trigger_minute) {
+        before += rps;
+        ++counted;
+      } else {
+        peak = std::max(peak, rps);
+      }
+    }
+    before = counted == 0 ? 0.0 : round_to(before / static_cast<double>(counted), 1e3);
+    Json out{{"before", before}, {"peak_after", peak}};
+    out["peak_over_before"] = before > 0.0 ? Json(round_to(peak / before, 1e3)) : Json(nullptr);
+    return out;
+  };
+  std::uint64_t lookups = 0, hits = 0, misroutes = 0, no_route = 0;
+  for (const auto& router : simulation.routers()) {
+    lookups += router->cache_stats().lookups;
+    hits += router->cache_stats().hits;
+    misroutes += router->stats().misroutes;
+    no_route += router->stats().no_route;
+  }
+  Json out;
+  out["cache"] = scenario.routing.cache == models::RoutingSpec::Cache::memds ? "memds" : "legacy";
+  out["routers"] = simulation.routers().size();
+  out["lookups"] = lookups;
+  out["cache_hit_ratio"] = ratio_or_one(hits, lookups);
+  out["misroutes"] = misroutes;
+  out["lookups_failed"] = no_route;
+  out["metadata_rps"] = load("metadata_rps");
+  out["memds_rps"] = load("memds_rps");
+  // Recovered: from some minute on, every minute's availability is at least 99%.
+  Json recovery{{"trigger_s", trigger_s ? Json(*trigger_s) : Json(nullptr)}};
+  std::optional<std::size_t> from;
+  for (std::size_t i = minutes.size(); i-- > trigger_minute;) {
+    if (minutes[i]["availability"].get<double>() < 0.99) break;
+    from = i;
+  }
+  recovery["recovered"] = !trigger_s || from.has_value();
+  if (trigger_s && from) recovery["recovered_after_s"] = std::max(0.0, static_cast<double>(*from) * 60.0 - *trigger_s);
+  else recovery["recovered_after_s"] = trigger_s ? Json(nullptr) : Json(0.0);
+  out["recovery"] = recovery;
+  return out;
+}
+
 struct Verdicts {
   checkers::DurabilityVerdict durability;
   checkers::ConsistencyVerdict linearizability;
@@ -314,6 +408,8 @@ Json build_report(const models::Simulation& simulation, const models::RunOutcome
                           {"abandoned_by_client_power_loss", abandoned}};
   report["network"] = network(simulation.network().stats());
   report["replication"] = replication(simulation);
+  report["timeline"] = timeline(simulation);
+  report["routing"] = routing(simulation, report["timeline"]);
   if (simulation.scenario().replication.keep_item_history && outcome.complete())
     report["consistency"] = consistency(judge(simulation));
   Json faults = Json::array();
@@ -395,23 +491,25 @@ Check expectation_check(const Json& report, const models::ExpectSpec& expect) {
   std::string against = number_text(expect.value);
   if (!expect.relative_to.empty()) {
     const std::vector<const Json*> reference = lookup_metric(report, expect.relative_to);
-    if (reference.size() != 1 || !reference.front()->is_number()) {
+    if (reference.size() != 1 || !reference.front()->is_number()) {  // a ratio needs one number
       check.detail = fmt::format("{}: no data", expect.relative_to);
       return check;
     }
     scale = reference.front()->get<double>();
-    against = fmt::format("{} x {} ({} = {})", number_text(expect.value), number_text(scale), expect.relative_to,
+    against = fmt::format("{} x {} ({}) = {}", number_text(expect.value), expect.relative_to, number_text(scale),
                           number_text(expect.value * scale));
   }
   const double threshold = expect.value * scale;
   std::size_t failing = 0, missing = 0;
   const Json* worst = nullptr;
+  // Booleans compare as 1 (true) and 0 (false), so "recovered == 1" can be asserted.
+  auto numeric = [](const Json& v) { return v.is_boolean() ? (v.get<bool>() ? 1.0 : 0.0) : v.get<double>(); };
   for (const Json* value : values) {
-    if (!value->is_number()) {
+    if (!value->is_number() && !value->is_boolean()) {
       ++missing;
       continue;
     }
-    if (!compare(value->get<double>(), expect.op, threshold)) {
+    if (!compare(numeric(*value), expect.op, threshold)) {
       ++failing;
       if (worst == nullptr) worst = value;
     }
@@ -420,13 +518,13 @@ Check expectation_check(const Json& report, const models::ExpectSpec& expect) {
     check.detail = fmt::format("{}: no data", expect.metric);
   } else if (failing > 0) {
     check.detail = values.size() == 1
-                       ? fmt::format("{} = {}, expected {} {}", expect.metric, number_text(worst->get<double>()), expect.op, against)
+                       ? fmt::format("{} = {}, expected {} {}", expect.metric, number_text(numeric(*worst)), expect.op, against)
                        : fmt::format("{} of {} values fail, first {}, expected {} {}", failing, values.size(),
-                                     number_text(worst->get<double>()), expect.op, against);
+                                     number_text(numeric(*worst)), expect.op, against);
   } else {
     check.passed = true;
     check.detail = values.size() == 1
-                       ? fmt::format("{} = {}", expect.metric, number_text(values.front()->get<double>()))
+                       ? fmt::format("{} = {}", expect.metric, number_text(numeric(*values.front())))
                        : fmt::format("all {} values hold", values.size());
     if (!expect.relative_to.empty()) check.detail += fmt::format(", {} {}", expect.op, against);
   }
@@ -475,7 +573,7 @@ void validate_expectations(const models::Scenario& scenario) {
   auto check_path = [&](const models::ExpectSpec& expect, const std::string& path, const char* field) {
     const std::vector<const Json*> values = lookup_metric(skeleton, path);
     bool numeric = !values.empty();
-    for (const Json* value : values) numeric = numeric && (value->is_number() || value->is_null());
+    for (const Json* value : values) numeric = numeric && (value->is_number() || value->is_boolean() || value->is_null());
     if (!numeric)
       throw sim::config::InputError(
           scenario.file, expect.json_path + "." + field,

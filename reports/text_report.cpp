@@ -112,6 +112,36 @@ std::string render_text(const Json& r) {
                        ratio_text(ev["stale_ratio"]), millis_text(ev["time_behind_ms"]["p50"]),
                        millis_text(ev["time_behind_ms"]["p99"]), millis_text(ev["time_behind_ms"]["max"]));
   }
+  if (r.contains("routing")) {
+    const Json& x = r["routing"];
+    out += fmt::format("\nRouting ({} cache, {} routers): {} lookups, hit ratio {}, {} misroutes, {} lookups failed\n",
+                       x["cache"].get<std::string>(), x["routers"].get<std::uint64_t>(), grouped(x["lookups"].get<std::uint64_t>()),
+                       ratio_text(x["cache_hit_ratio"]), grouped(x["misroutes"].get<std::uint64_t>()),
+                       grouped(x["lookups_failed"].get<std::uint64_t>()));
+    for (const char* key : {"metadata_rps", "memds_rps"}) {
+      const Json& l = x[key];
+      out += fmt::format("  {:<13} {:>10.1f}/s before the first fault, peak {:>10.1f}/s after{}\n", key,
+                         l["before"].get<double>(), l["peak_after"].get<double>(),
+                         l["peak_over_before"].is_null() ? std::string() : fmt::format(" ({:.1f}x)", l["peak_over_before"].get<double>()));
+    }
+    const Json& rec = x["recovery"];
+    if (!rec["trigger_s"].is_null())
+      out += rec["recovered"].get<bool>()
+                 ? fmt::format("  clients recovered {:.0f} s after the first fault (every later minute at 99% or more)\n",
+                               rec["recovered_after_s"].get<double>())
+                 : std::string("  clients did NOT recover: availability was below 99% in the last minute\n");
+  }
+  if (r.contains("timeline") && !r["timeline"].empty()) {
+    out += fmt::format("\nTimeline   {:>9} {:>9} {:>9} {:>7} {:>6} {:>9} {:>7} {:>6} {:>9}\n", "client/s", "avail", "meta/s",
+                       "m.rej", "m.q", "memds/s", "d.rej", "hits", "misroute");
+    for (const Json& m : r["timeline"])
+      out += fmt::format("  {:>7} {:>9.1f} {:>9.4f} {:>9.1f} {:>7} {:>6} {:>9.1f} {:>7} {:>6.4f} {:>9}\n",
+                         clock_text(static_cast<double>(m["minute"].get<std::uint64_t>() * 60)), m["client_rps"].get<double>(),
+                         m["availability"].get<double>(), m["metadata_rps"].get<double>(),
+                         m["metadata_rejected"].get<std::uint64_t>(), m["metadata_queue_max"].get<std::uint64_t>(),
+                         m["memds_rps"].get<double>(), m["memds_rejected"].get<std::uint64_t>(),
+                         m["cache_hit_ratio"].get<double>(), m["misroutes"].get<std::uint64_t>());
+  }
   if (r.contains("variants")) {
     out += "\nVariants (same seed, settings changed)\n";
     for (const auto& [name, v] : r["variants"].items())

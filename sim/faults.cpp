@@ -82,6 +82,11 @@ Node& FaultContext::resolve_node(const std::string& target) const {
   return *node;
 }
 
+void FaultContext::add_nodes(std::string_view role, std::uint32_t count) const {
+  SIM_ASSERT(adder_ != nullptr);
+  adder_(role, count);
+}
+
 NodeSet FaultContext::resolve_set(const std::vector<std::string>& names) const {
   NodeSet set;
   for (const std::string& name : names) {
@@ -519,6 +524,119 @@ std::unique_ptr<Fault> parse_random_power_off(config::ObjectReader& entry,
   return std::make_unique<RandomPowerOff>(std::move(spec));
 }
 
+// Power-cycles every node matched by role, AZ or name: each loses its volatile state (a router
+// its caches) and comes back after `down`; `stagger` spreads the restarts evenly over a window.
+class RestartFault final : public Fault {
+ public:
+  struct Spec {
+    Duration at;
+    std::string role;  // or
+    std::string az;    // or
+    std::string node;
+    Duration down;
+    Duration stagger;
+  };
+  explicit RestartFault(Spec spec) : spec_(std::move(spec)) {}
+  void schedule(FaultContext& context) const override {
+    Kernel& kernel = context.kernel();
+    const KindId kind = kernel.register_kind("fault.restart");
+    const Spec spec = spec_;
+    kernel.at(Time::zero() + spec.at, Tag{context.actor(), kind}, [&context, &kernel, spec, kind] {
+      std::vector<Node*> victims;
+      for (Node* node : context.network().nodes()) {
+        const bool match = (!spec.role.empty() && node->role() == spec.role) ||
+                           (!spec.az.empty() && context.network().az_name(node->az()) == spec.az) ||
+                           (!spec.node.empty() && node->name() == spec.node);
+        if (match && node->powered()) victims.push_back(node);
+      }
+      context.record("restart", std::to_string(victims.size()) + " nodes (" + (spec.role.empty() ? spec.az + spec.node : spec.role) + ")", "start");
+      for (std::size_t i = 0; i < victims.size(); ++i) {
+        Node* node = victims[i];
+        const Duration delay = victims.size() > 1 ? spec.stagger * static_cast<std::int64_t>(i) / static_cast<std::int64_t>(victims.size()) : Duration::zero();
+        kernel.after(delay, Tag{context.actor(), kind}, [&context, &kernel, node, spec, kind] {
+          context.hold_down(*node);
+          kernel.after(spec.down, Tag{context.actor(), kind}, [&context, node] { context.release(*node); });
+        });
+      }
+    });
+  }
+  nlohmann::json resolved() const override {
+    nlohmann::json out{{"kind", "restart"}, {"at", format_duration(spec_.at)}, {"down", format_duration(spec_.down)},
+                       {"stagger", format_duration(spec_.stagger)}};
+    if (!spec_.role.empty()) out["role"] = spec_.role;
+    if (!spec_.az.empty()) out["az"] = spec_.az;
+    if (!spec_.node.empty()) out["node"] = spec_.node;
+    return out;
+  }
+
+ private:
+  Spec spec_;
+};
+
+std::unique_ptr<Fault> parse_restart(config::ObjectReader& entry, const FaultParseContext& context) {
+  RestartFault::Spec spec;
+  const config::Node at = entry.required("at");
+  spec.at = at.duration_allow_zero();
+  if (spec.at >= context.horizon)
+    at.fail("a time before the end of the scenario (" + format_duration(context.horizon) + ")", "\"" + format_duration(spec.at) + "\"");
+  int targets = 0;
+  if (auto n = entry.optional("role")) {
+    spec.role = n->non_empty_string();
+    if (!context.topology.has_role(spec.role)) n->fail("a node role present in the topology", "\"" + spec.role + "\"");
+    ++targets;
+  }
+  if (auto n = entry.optional("az")) {
+    spec.az = read_az_name(*n, context);
+    ++targets;
+  }
+  if (auto n = entry.optional("node")) {
+    spec.node = n->non_empty_string();
+    if (context.topology.find_node(spec.node) == nullptr) n->fail("the name of a node", "\"" + spec.node + "\"");
+    ++targets;
+  }
+  if (targets != 1) entry.fail("exactly one of \"role\", \"az\" and \"node\"", std::to_string(targets) + " of them");
+  spec.down = seconds(1);
+  if (auto n = entry.optional("down")) spec.down = n->duration_allow_zero();
+  if (auto n = entry.optional("stagger")) spec.stagger = n->duration_allow_zero();
+  if (spec.down > kLongestFault || spec.stagger > kLongestFault)
+    entry.fail("\"down\" and \"stagger\" of at most " + format_duration(kLongestFault), "longer ones");
+  return std::make_unique<RestartFault>(std::move(spec));
+}
+
+// Scale-out: new nodes of a role join at a time (the models build them; they start cold).
+class AddNodesFault final : public Fault {
+ public:
+  AddNodesFault(Duration at, std::string role, std::uint32_t count) : at_(at), role_(std::move(role)), count_(count) {}
+  void schedule(FaultContext& context) const override {
+    Kernel& kernel = context.kernel();
+    const std::string role = role_;
+    const std::uint32_t count = count_;
+    kernel.at(Time::zero() + at_, Tag{context.actor(), kernel.register_kind("fault.add_nodes")}, [&context, role, count] {
+      if (context.ended()) return;
+      context.add_nodes(role, count);
+      context.record("add_nodes", std::to_string(count) + " " + role + "s", "start");
+    });
+  }
+  nlohmann::json resolved() const override {
+    return {{"kind", "add_nodes"}, {"at", format_duration(at_)}, {"role", role_}, {"count", count_}};
+  }
+
+ private:
+  Duration at_;
+  std::string role_;
+  std::uint32_t count_;
+};
+
+std::unique_ptr<Fault> parse_add_nodes(config::ObjectReader& entry, const FaultParseContext& context) {
+  const config::Node at = entry.required("at");
+  const Duration when = at.duration_allow_zero();
+  if (when >= context.horizon)
+    at.fail("a time before the end of the scenario (" + format_duration(context.horizon) + ")", "\"" + format_duration(when) + "\"");
+  std::string role = entry.required("role").one_of({"router"});
+  const auto count = static_cast<std::uint32_t>(entry.required("count").uint64_in(1, 100'000));
+  return std::make_unique<AddNodesFault>(when, std::move(role), count);
+}
+
 }  // namespace
 
 FaultRegistry FaultRegistry::with_builtin_faults() {
@@ -539,6 +657,8 @@ FaultRegistry FaultRegistry::with_builtin_faults() {
   registry.add("partition", parse_partition);
   registry.add("gray_link", parse_gray_link);
   registry.add("random_power_off", parse_random_power_off);
+  registry.add("restart", parse_restart);
+  registry.add("add_nodes", parse_add_nodes);
   return registry;
 }
 

@@ -68,6 +68,10 @@ class FaultContext {
   using PlacementResolver = std::function<Node*(std::string_view role, std::string_view table, std::uint64_t key)>;
   void set_placement_resolver(PlacementResolver resolver) { resolver_ = std::move(resolver); }
   Node& resolve_node(const std::string& target) const;
+  // Scale-out: the models build `count` new nodes of `role` (the add_nodes fault).
+  using NodeAdder = std::function<void(std::string_view role, std::uint32_t count)>;
+  void set_node_adder(NodeAdder adder) { adder_ = std::move(adder); }
+  void add_nodes(std::string_view role, std::uint32_t count) const;
   NodeSet resolve_set(const std::vector<std::string>& names) const;
 
   // Run-time state of a fault (the specs are shared, read-only, by parallel simulations).
@@ -82,6 +86,7 @@ class FaultContext {
  private:
   std::vector<std::shared_ptr<void>> kept_;
   PlacementResolver resolver_;
+  NodeAdder adder_;
   Kernel* kernel_;
   Network* network_;
   ActorId actor_;
@@ -109,8 +114,8 @@ struct FaultParseContext {
 using FaultParser =
     std::function<std::unique_ptr<Fault>(config::ObjectReader& entry, const FaultParseContext&)>;
 
-// Injectors by kind. The builtin kinds are power_off, az_outage, latency, partition, gray_link
-// and the chaos scheduler random_power_off; models may register more.
+// Injectors by kind. The builtin kinds are power_off, restart, az_outage, latency, partition,
+// gray_link, add_nodes and the chaos scheduler random_power_off; models may register more.
 class FaultRegistry {
  public:
   static FaultRegistry with_builtin_faults();

@@ -64,10 +64,10 @@ struct EventVTable {
 template <class F>
 concept Describable = requires(const F& f, std::string& out) { f.describe(out); };
 
-constexpr std::size_t kInlinePayloadBytes = 96;
+constexpr std::size_t kInlinePayloadBytes = 104;
 
 template <class F>
-constexpr bool fits_inline = sizeof(F) <= kInlinePayloadBytes && alignof(F) <= 16 &&
+constexpr bool fits_inline = sizeof(F) <= kInlinePayloadBytes && alignof(F) <= 8 &&
                              std::is_nothrow_move_constructible_v<F>;
 
 template <class F>
@@ -119,7 +119,7 @@ struct alignas(64) Slot {
   std::uint32_t generation = 0;
   std::uint32_t next_free = 0;
   Tag tag;
-  alignas(16) std::byte payload[kInlinePayloadBytes];
+  alignas(8) std::byte payload[kInlinePayloadBytes];
 };
 static_assert(sizeof(Slot) == 128);
 

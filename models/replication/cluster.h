@@ -9,6 +9,7 @@
 #include "models/scenario.h"
 #include "sim/kernel.h"
 
+#include <functional>
 #include <vector>
 
 namespace models::replication {
@@ -30,19 +31,27 @@ struct ReplicationKinds {
   sim::KindId tick, disk, election_step, serve_check, build_done, healing_timeout, catch_up_send;
 };
 
-// The partition map as the storage side last committed it: routers read memberships here.
+// The partition map as the storage side last committed it: every group's membership and the
+// leader that last started serving, with a version that grows on every change. It is the truth
+// the storage side publishes to the metadata table and MemDS; routers only see it through them.
 class GroupDirectory {
  public:
-  void add_group(GroupId group, std::uint32_t table, const Membership& membership);
+  void add_group(GroupId group, std::uint32_t table, const Membership& membership, sim::NodeId leader);
   const Membership& membership(GroupId group) const { return memberships_[group]; }
+  sim::NodeId leader(GroupId group) const { return leaders_[group]; }
+  std::uint32_t version(GroupId group) const { return versions_[group]; }
   std::uint32_t table_of(GroupId group) const { return tables_[group]; }
   std::size_t size() const { return memberships_.size(); }
-  // Called when a leader applies a membership change; keeps the newest epoch.
-  void update(GroupId group, const Membership& membership);
+  // A leader applied a membership change; keeps the newest epoch. True if it changed.
+  bool update(GroupId group, const Membership& membership);
+  // A leader started serving. True if it changed.
+  bool set_leader(GroupId group, sim::NodeId leader);
   std::uint64_t changes() const { return changes_; }
 
  private:
   std::vector<Membership> memberships_;
+  std::vector<sim::NodeId> leaders_;
+  std::vector<std::uint32_t> versions_;
   std::vector<std::uint32_t> tables_;
   std::uint64_t changes_ = 0;
 };
@@ -57,6 +66,9 @@ struct Cluster {
   GroupDirectory directory;
   GroupHealth health;
   std::vector<StorageNode*> storage_by_node;  // by NodeId; null for other nodes
+  // The partition publisher: called by the storage node that changed a group's route (a leader
+  // applying a membership change, or starting to serve) to push the route out.
+  std::function<void(const sim::Node& from, GroupId group)> publish;
   StorageNode* node(sim::NodeId id) const { return id < storage_by_node.size() ? storage_by_node[id] : nullptr; }
 };
 

@@ -29,16 +29,27 @@ ReplicationKinds::ReplicationKinds(sim::Kernel& k)
       healing_timeout(k.register_kind("storage.healing_timeout")),
       catch_up_send(k.register_kind("storage.catch_up_copied")) {}
 
-void GroupDirectory::add_group(GroupId group, std::uint32_t table, const Membership& membership) {
+void GroupDirectory::add_group(GroupId group, std::uint32_t table, const Membership& membership, sim::NodeId leader) {
   SIM_ASSERT_OP(group, ==, memberships_.size());
   memberships_.push_back(membership);
+  leaders_.push_back(leader);
+  versions_.push_back(1);
   tables_.push_back(table);
 }
 
-void GroupDirectory::update(GroupId group, const Membership& membership) {
-  if (membership.epoch <= memberships_[group].epoch) return;
+bool GroupDirectory::update(GroupId group, const Membership& membership) {
+  if (membership.epoch <= memberships_[group].epoch) return false;
   memberships_[group] = membership;
+  ++versions_[group];
   ++changes_;
+  return true;
+}
+
+bool GroupDirectory::set_leader(GroupId group, sim::NodeId leader) {
+  if (leaders_[group] == leader) return false;
+  leaders_[group] = leader;
+  ++versions_[group];
+  return true;
 }
 
 namespace {
@@ -84,7 +95,9 @@ StorageNode::StorageNode(sim::Network& network, std::string name, sim::AzId az, 
     : sim::Node(network, std::move(name), az, "storage"),
       cluster_(cluster),
       request_kinds_(request_kinds),
-      spec_(cluster.spec) {}
+      spec_(cluster.spec),
+      requests_(*this, request_kinds.storage_service, cluster.scenario.storage.workers,
+                cluster.scenario.storage.queue_limit) {}
 
 // ---------------------------------------------------------------------------------------------
 // Replicas
@@ -192,6 +205,8 @@ void StorageNode::set_serving(Replica& replica, bool serving) {
   if (replica.counted_serving == serving) return;
   replica.counted_serving = serving;
   cluster_.health.serving_changed(replica.group, kernel().now(), serving ? 1 : -1);
+  if (serving && cluster_.directory.set_leader(replica.group, self()) && cluster_.publish)
+    cluster_.publish(*this, replica.group);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -200,39 +215,19 @@ void StorageNode::set_serving(Replica& replica, bool serving) {
 void StorageNode::handle(const ItemRequest& request, sim::Reply<ItemResponse> reply) {
   ++stats_.requests;
   const StorageSpec& spec = cluster_.scenario.storage;
-  if (busy_workers_ < spec.workers) {
-    start_job(Job{request, std::move(reply)});
-  } else if (queue_.size() >= spec.queue_limit) {
-    ++stats_.rejected_overloaded;
+  const sim::Duration service = (is_write(request.op) ? spec.write_service : spec.read_service).sample(rng());
+  if (!requests_.submit(service, Job{this, request, reply}))
     reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
-  } else {
-    queue_.push_back(Job{request, std::move(reply)});
-  }
-}
-
-void StorageNode::start_job(Job job) {
-  ++busy_workers_;
-  const StorageSpec& spec = cluster_.scenario.storage;
-  const sim::DurationDistribution& service = is_write(job.request.op) ? spec.write_service : spec.read_service;
-  after(service.sample(rng()), request_kinds_.storage_service, [this, job = std::move(job)] { finish_job(job); });
-}
-
-void StorageNode::finish_job(const Job& job) {
-  SIM_ASSERT_OP(busy_workers_, >, 0u);
-  --busy_workers_;
-  serve(job.request, job.reply);
-  if (!queue_.empty()) {
-    Job next = std::move(queue_.front());
-    queue_.pop_front();
-    start_job(std::move(next));
-  }
 }
 
 void StorageNode::redirect(const Replica* replica, const sim::Reply<ItemResponse>& reply) {
   ++stats_.redirected;
   sim::NodeId hint = kNoNode;
   if (replica != nullptr) hint = replica->role == Role::leader ? self() : replica->leader_node;
-  reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, true, hint});
+  ItemResponse answer{Outcome::unavailable, 0, 0, true, hint};
+  // Not a member of the group any more (or never): the router's route is stale.
+  answer.moved = replica == nullptr || !replica->membership.contains(self());
+  reply.send(*this, answer);
 }
 
 void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> reply) {
@@ -313,7 +308,7 @@ void StorageNode::after_apply(Replica& r, Slot from, Slot to) {
         ++stats_.writes_committed;
       }
     } else if (e.kind == EntryKind::config && r.role == Role::leader) {
-      cluster_.directory.update(r.group, r.membership);
+      if (cluster_.directory.update(r.group, r.membership) && cluster_.publish) cluster_.publish(*this, r.group);
       cluster_.health.healthy_changed(r.group, kernel().now(), healthy_members(r.membership));
       for (auto healing = healing_.lower_bound({r.group, 0}); healing != healing_.end() && healing->first.first == r.group;) {
         Healing& h = healing->second;
@@ -410,9 +405,10 @@ void StorageNode::become_leader(Replica& r) {
   r.log.push_back(noop);
   r.first_own_slot = slot;
   r.matched = slot;
-  r.election.reset();
+  const Slot first_recovered = std::min(e.recovered_from, slot);
+  r.election.reset();  // `e` is gone from here on
   persist(r, slot);
-  send_accepts(r, e.recovered_from <= slot ? std::min(e.recovered_from, slot) : slot, slot);
+  send_accepts(r, first_recovered, slot);
   send_heartbeat(r);
 }
 
@@ -942,8 +938,7 @@ void StorageNode::on_power_off() {
     r.pending_versions.clear();
     r.election.reset();
   }
-  queue_.clear();
-  busy_workers_ = 0;
+  requests_.clear();
   pending_writes_.clear();
   healing_.clear();
   catching_up_.clear();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "models/messages.h"
+#include "models/work_queue.h"
 #include "models/replication/cluster.h"
 #include "models/replication/messages.h"
 #include "models/replication/replica.h"
@@ -21,7 +22,6 @@ namespace models::replication {
 struct StorageNodeStats {
   std::uint64_t requests = 0;
   std::uint64_t redirected = 0;           // not the serving leader: told the router where to go
-  std::uint64_t rejected_overloaded = 0;
   std::uint64_t writes_committed = 0;
   std::uint64_t heartbeats_sent = 0;      // messages, each covering every group of a node pair
   std::uint64_t elections_cancelled_by_peers = 0;
@@ -64,15 +64,19 @@ class StorageNode final : public sim::Node {
   // Replicas in group order (for the final state and the reports).
   std::vector<const Replica*> replicas() const;
   const StorageNodeStats& stats() const { return stats_; }
+  const WorkQueueStats& request_queue() const { return requests_.stats(); }
 
  protected:
   void on_power_off() override;
   void on_power_on() override;
 
  private:
+  // A request waiting for a worker; served when one finishes it.
   struct Job {
+    StorageNode* node;
     ItemRequest request;
     sim::Reply<ItemResponse> reply;
+    void operator()() const { node->serve(request, reply); }
   };
   struct PendingWrite {
     sim::Reply<ItemResponse> reply;
@@ -89,8 +93,6 @@ class StorageNode final : public sim::Node {
   };
 
   // requests
-  void start_job(Job job);
-  void finish_job(const Job& job);
   void serve(const ItemRequest& request, sim::Reply<ItemResponse> reply);
   void redirect(const Replica* replica, const sim::Reply<ItemResponse>& reply);
 
@@ -142,8 +144,7 @@ class StorageNode final : public sim::Node {
   std::uint32_t healing_attempts_ = 0;
 
   // volatile
-  std::deque<Job> queue_;
-  std::uint32_t busy_workers_ = 0;
+  WorkQueue<Job> requests_;
   std::map<std::pair<GroupId, Slot>, PendingWrite> pending_writes_;
   std::vector<sim::Time> last_heard_;                           // by NodeId
   sim::Time disk_free_at_;

@@ -144,9 +144,9 @@ TEST_CASE("Request path: an overloaded storage node answers unavailable beyond i
   // The overloaded node leads one of the three groups; writes to it overflow its queue.
   const replication::StorageNode& node = *simulation.storage_nodes().front();
   const OutcomeCounts writes = total(simulation.metrics(), true);
-  CHECK(node.stats().rejected_overloaded > 0);
+  CHECK(node.request_queue().rejected > 0);
   // One worker at 2 ms each serves at most 500 a second.
-  CHECK(writes.by_outcome[static_cast<std::size_t>(Outcome::unavailable)] >= node.stats().rejected_overloaded);
+  CHECK(writes.by_outcome[static_cast<std::size_t>(Outcome::unavailable)] >= node.request_queue().rejected);
 }
 
 TEST_CASE("Request path: a storage node keeps its items across a power cycle", "[models]") {

@@ -1,0 +1,167 @@
+// A router's partition-map cache, in one of two designs (RoutingSpec::Cache):
+//  - memds: every lookup, hit or miss, also asks MemDS; a hit answers at once and the answer
+//    refreshes the entry; a miss waits for MemDS. MemDS load equals the request rate, always.
+//  - legacy: the first request for a table fetches the whole table from the metadata table; a
+//    fresh entry answers at once (no other work); a missing, expired or stale one asks the
+//    metadata table and waits. Cheap while warm, a flood of metadata requests when cold.
+// The cache is the router's volatile state: lost when the router loses power.
+#pragma once
+
+#include "models/routing/fleet.h"
+#include "models/routing/route.h"
+#include "models/scenario.h"
+#include "models/timeline.h"
+#include "sim/rpc.h"
+
+#include <functional>
+#include <map>
+#include <vector>
+
+namespace models::routing {
+
+struct RouteCacheStats {
+  std::uint64_t lookups = 0;
+  std::uint64_t hits = 0;
+  std::uint64_t failed = 0;       // no route could be found in time
+  std::uint64_t invalidated = 0;  // a replica answered "moved"
+};
+
+class RouteCache {
+ public:
+  // `table_first_group`: the group of each table's first partition (a table's are consecutive).
+  RouteCache(sim::Node& router, const Scenario& scenario, const RoutingKinds& kinds, const RoutingFleet& fleet,
+             Timeline& timeline, std::size_t groups, const std::vector<GroupId>& table_first_group);
+
+  // Calls done(const Route*) with the route to use, now (a hit) or when an answer comes (a
+  // miss); with nullptr if none came in time.
+  template <class Done>
+  void lookup(GroupId group, std::uint32_t table, Done done);
+
+  // A replica named the current leader: remember it (no version change).
+  void learned_leader(GroupId group, sim::NodeId leader);
+  // A replica said the route is stale: the next lookup is a miss.
+  void invalidate(GroupId group);
+  // The routes the router had before the run started (it has been up for a long time).
+  void warm(const replication::GroupDirectory& directory, sim::Rng& rng);
+  void clear();
+
+  const RouteCacheStats& stats() const { return stats_; }
+
+ private:
+  struct Entry {
+    Membership membership;
+    sim::NodeId leader = replication::kNoNode;
+    std::uint32_t version = 0;    // 0: no route cached
+    std::uint32_t expires_s = 0;  // legacy: refetch after this second of virtual time
+    bool valid() const { return version > 0; }
+  };
+  struct TableState {
+    bool loaded = false;
+    bool fetching = false;
+  };
+
+  Route route_of(GroupId group) const;
+  void store(const Route& route, bool set_expiry);
+  bool fresh(const Entry& entry) const;
+  MemdsNode& memds_for(std::uint32_t attempt);
+  void fetch_table(std::uint32_t table, GroupId first, std::uint32_t count);
+  template <class Done>
+  void ask_memds(GroupId group, std::uint32_t attempt, bool waiting, Done done);
+  template <class Done>
+  void ask_metadata(GroupId group, std::uint32_t table, Done done);
+
+  sim::Node& router_;
+  const Scenario& scenario_;
+  const RoutingKinds& kinds_;
+  const RoutingFleet& fleet_;
+  Timeline& timeline_;
+  const std::vector<GroupId>& table_first_group_;
+  std::vector<Entry> entries_;      // by group
+  std::vector<TableState> tables_;  // by table
+  // Legacy misses in flight, by group: later misses for the group wait for the same answer
+  // instead of asking the metadata table again (single flight, as any sane cache does).
+  std::map<GroupId, std::vector<std::function<void(const Route*)>>> waiting_;
+  std::uint32_t next_memds_ = 0;
+  RouteCacheStats stats_;
+};
+
+template <class Done>
+void RouteCache::lookup(GroupId group, std::uint32_t table, Done done) {
+  ++stats_.lookups;
+  Entry& entry = entries_[group];
+  const bool hit = entry.valid() && fresh(entry);
+  timeline_.route_lookup(router_.kernel().now(), hit);
+  if (scenario_.routing.cache == RoutingSpec::Cache::memds) {
+    // Constant work: MemDS hears about every lookup, whatever the cache holds.
+    if (hit) {
+      ++stats_.hits;
+      const Route route = route_of(group);
+      ask_memds(group, 0, false, [](const Route*) {});
+      done(&route);
+    } else {
+      ask_memds(group, 0, true, std::move(done));
+    }
+    return;
+  }
+  if (!tables_[table].loaded && !tables_[table].fetching)
+    fetch_table(table, table_first_group_[table], scenario_.tables[table].partitions);
+  if (hit) {
+    ++stats_.hits;
+    const Route route = route_of(group);
+    done(&route);
+    return;
+  }
+  ask_metadata(group, table, std::move(done));
+}
+
+template <class Done>
+void RouteCache::ask_memds(GroupId group, std::uint32_t attempt, bool waiting, Done done) {
+  MemdsNode& server = memds_for(attempt);
+  sim::async_call<RouteAnswer>(
+      router_, server.id(), kinds_.lookup, kinds_.lookup_answer, scenario_.routing.lookup_timeout,
+      [&server, group](sim::Reply<RouteAnswer> reply) { server.lookup(RouteLookup{group}, std::move(reply)); },
+      [this, group, attempt, waiting, done = std::move(done)](sim::error_code error, RouteAnswer answer) mutable {
+        if (!error && answer.ok) {
+          store(answer.route, false);
+          if (waiting) {
+            const Route route = route_of(group);
+            done(&route);
+          }
+          return;
+        }
+        if (!waiting) return;  // a refresh that failed costs nothing: the entry stays
+        if (attempt == 0) {    // one more MemDS node, then give up
+          ask_memds(group, 1, true, std::move(done));
+          return;
+        }
+        ++stats_.failed;
+        done(nullptr);
+      });
+}
+
+template <class Done>
+void RouteCache::ask_metadata(GroupId group, std::uint32_t table, Done done) {
+  auto [slot, first] = waiting_.try_emplace(group);
+  slot->second.emplace_back(std::move(done));
+  if (!first) return;  // a lookup for this group is already on its way
+  MetadataNode& server = fleet_.metadata_for(table);
+  sim::async_call<RouteAnswer>(
+      router_, server.id(), kinds_.lookup, kinds_.lookup_answer, scenario_.routing.lookup_timeout,
+      [&server, group](sim::Reply<RouteAnswer> reply) { server.lookup(RouteLookup{group}, std::move(reply)); },
+      [this, group](sim::error_code error, RouteAnswer answer) {
+        auto it = waiting_.find(group);
+        if (it == waiting_.end()) return;  // the cache was cleared meanwhile
+        std::vector<std::function<void(const Route*)>> waiters = std::move(it->second);
+        waiting_.erase(it);
+        if (error || !answer.ok) {
+          stats_.failed += waiters.size();
+          for (auto& waiter : waiters) waiter(nullptr);
+          return;
+        }
+        store(answer.route, true);
+        const Route route = route_of(group);
+        for (auto& waiter : waiters) waiter(&route);
+      });
+}
+
+}  // namespace models::routing

@@ -1,0 +1,104 @@
+// Route servers: the metadata table and MemDS nodes.
+#include "models/routing/route_servers.h"
+
+namespace models::routing {
+
+RoutingKinds::RoutingKinds(sim::Kernel& k)
+    : lookup(k.register_kind("msg.route_lookup")),
+      lookup_answer(k.register_kind("msg.route_answer")),
+      table_lookup(k.register_kind("msg.table_routes_lookup")),
+      table_answer(k.register_kind("msg.table_routes_answer")),
+      publish(k.register_kind("msg.route_publish")),
+      sync(k.register_kind("msg.memds_sync")),
+      served(k.register_kind("routes.served")),
+      reloaded(k.register_kind("memds.reloaded")) {}
+
+RouteServer::RouteServer(sim::Network& network, std::string name, sim::AzId az, std::string role,
+                         const ServiceSpec& spec, const RoutingKinds& kinds, std::size_t groups, Timeline& timeline)
+    : sim::Node(network, std::move(name), az, std::move(role)),
+      spec_(spec),
+      kinds_(kinds),
+      routes_(groups),
+      queue_(*this, kinds.served, spec.workers, spec.queue_limit),
+      timeline_(timeline) {}
+
+void RouteServer::admit(sim::Duration service, Work work) {
+  const bool admitted = ready_ && queue_.submit(service, work);
+  timeline_.route_server_request(kernel().now(), role() == "metadata", !admitted, queue_.depth());
+  if (!admitted) {
+    // Answer at once with "busy": a real server sheds load rather than go silent.
+    if (work.whole_table) work.table_reply.send(*this, TableAnswer{});
+    else work.route_reply.send(*this, RouteAnswer{});
+  }
+}
+
+void RouteServer::lookup(const RouteLookup& request, sim::Reply<RouteAnswer> reply) {
+  admit(spec_.service.sample(rng()), Work{this, std::move(reply), {}, request, {}, false});
+}
+
+void RouteServer::answer(const Work& work) {
+  if (!ready_) {
+    if (work.whole_table) work.table_reply.send(*this, TableAnswer{});
+    else work.route_reply.send(*this, RouteAnswer{});
+    return;
+  }
+  if (!work.whole_table) {
+    work.route_reply.send(*this, RouteAnswer{true, routes_[work.route.group]});
+    return;
+  }
+  TableAnswer answer{true, {}};
+  answer.routes.assign(routes_.begin() + work.table.first_group,
+                       routes_.begin() + work.table.first_group + work.table.groups);
+  work.table_reply.send(*this, std::move(answer));
+}
+
+void RouteServer::publish(const Route& route) {
+  if (!ready_) return;  // the reload brings it
+  Route& mine = routes_[route.group];
+  if (route.version > mine.version) mine = route;
+}
+
+MetadataNode::MetadataNode(sim::Network& network, std::string name, sim::AzId az, const MetadataSpec& spec,
+                           const RoutingKinds& kinds, std::size_t groups, Timeline& timeline)
+    : RouteServer(network, std::move(name), az, "metadata", spec, kinds, groups, timeline), metadata_spec_(spec) {}
+
+void MetadataNode::table_lookup(const TableLookup& request, sim::Reply<TableAnswer> reply) {
+  const sim::Duration service =
+      spec_.service.sample(rng()) + metadata_spec_.table_fetch_per_partition * static_cast<std::int64_t>(request.groups);
+  admit(service, Work{this, {}, std::move(reply), {}, request, true});
+}
+
+MemdsNode::MemdsNode(sim::Network& network, std::string name, sim::AzId az, const MemdsSpec& spec,
+                     const RoutingKinds& kinds, std::size_t groups, Timeline& timeline)
+    : RouteServer(network, std::move(name), az, "memds", spec, kinds, groups, timeline) {}
+
+void MemdsNode::on_power_off() {
+  queue_.clear();
+  ready_ = false;
+  routes_.assign(routes_.size(), Route{});
+}
+
+void MemdsNode::on_power_on() { resync(); }
+
+void MemdsNode::resync() {
+  // Copy the map from the first peer that has one; try again shortly if none does.
+  for (MemdsNode* peer : peers_) {
+    if (peer == this || !peer->powered() || !peer->ready_) continue;
+    struct Copy {
+      MemdsNode* node;
+      std::vector<Route> routes;
+      void operator()() {
+        node->routes_ = std::move(routes);
+        node->ready_ = true;
+      }
+    };
+    network().send(*peer, id(), kinds_.sync, Copy{this, peer->routes_});
+    break;
+  }
+  // The copy may be lost (the peer dies on the way): check again, and again until ready.
+  after(sim::seconds(2), kinds_.reloaded, [this] {
+    if (!ready_) resync();
+  });
+}
+
+}  // namespace models::routing

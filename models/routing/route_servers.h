@@ -1,0 +1,110 @@
+// The two places routers fetch routes from. The metadata table (the legacy design) is the
+// authoritative, durable partition map; MemDS is a fleet of in-memory copies fed with every
+// change by the storage side. Both have finite capacity: requests queue, service takes time, a
+// full queue is an error. Neither knows whether it is overloaded: overload emerges.
+#pragma once
+
+#include "models/routing/route.h"
+#include "models/scenario.h"
+#include "models/timeline.h"
+#include "models/work_queue.h"
+#include "sim/network.h"
+#include "sim/rpc.h"
+
+#include <vector>
+
+namespace models::routing {
+
+struct RouteAnswer {
+  bool ok = false;  // false: busy (queue full) or not ready
+  Route route;
+};
+
+struct TableAnswer {
+  bool ok = false;
+  std::vector<Route> routes;  // every partition of the table, in group order
+};
+
+struct RouteLookup {
+  GroupId group = 0;
+};
+
+struct TableLookup {
+  GroupId first_group = 0;
+  std::uint32_t groups = 0;
+};
+
+struct RoutingKinds {
+  explicit RoutingKinds(sim::Kernel& kernel);
+  sim::KindId lookup, lookup_answer, table_lookup, table_answer, publish, sync, served, reloaded;
+};
+
+class RouteServer : public sim::Node {
+ public:
+  RouteServer(sim::Network& network, std::string name, sim::AzId az, std::string role, const ServiceSpec& spec,
+              const RoutingKinds& kinds, std::size_t groups, Timeline& timeline);
+
+  // A lookup from a router.
+  void lookup(const RouteLookup& request, sim::Reply<RouteAnswer> reply);
+  // A route published by the storage side: kept if newer.
+  void publish(const Route& route);
+  const std::vector<Route>& routes() const { return routes_; }
+  void load(std::vector<Route> routes) { routes_ = std::move(routes); }
+
+  std::size_t depth() const { return queue_.depth(); }
+  const WorkQueueStats& queue_stats() const { return queue_.stats(); }
+
+ protected:
+  // A request waiting for a worker: a route lookup, or (metadata only) a whole table's.
+  struct Work {
+    RouteServer* server;
+    sim::Reply<RouteAnswer> route_reply;
+    sim::Reply<TableAnswer> table_reply;
+    RouteLookup route;
+    TableLookup table;
+    bool whole_table;
+    void operator()() const { server->answer(*this); }
+  };
+  // Counts the arrival, then queues the work, or answers "busy" when the queue is full.
+  void admit(sim::Duration service, Work work);
+  void answer(const Work& work);
+
+  bool ready_ = true;  // has a map to answer from
+  const ServiceSpec& spec_;
+  const RoutingKinds& kinds_;
+  std::vector<Route> routes_;  // by group
+  WorkQueue<Work> queue_;
+  Timeline& timeline_;
+};
+
+// The legacy partition map: a DynamoDB table of routes, partitioned by the table it describes.
+class MetadataNode final : public RouteServer {
+ public:
+  MetadataNode(sim::Network& network, std::string name, sim::AzId az, const MetadataSpec& spec,
+               const RoutingKinds& kinds, std::size_t groups, Timeline& timeline);
+  // The whole routing of a table, as a router fetches it on its first request for the table;
+  // it takes longer the more partitions the table has.
+  void table_lookup(const TableLookup& request, sim::Reply<TableAnswer> reply);
+
+ private:
+  const MetadataSpec& metadata_spec_;
+};
+
+// A MemDS node: the whole map in memory. Losing power loses it; on power-on it copies the map
+// from a peer before answering again.
+class MemdsNode final : public RouteServer {
+ public:
+  MemdsNode(sim::Network& network, std::string name, sim::AzId az, const MemdsSpec& spec,
+            const RoutingKinds& kinds, std::size_t groups, Timeline& timeline);
+  void set_peers(std::vector<MemdsNode*> peers) { peers_ = std::move(peers); }
+
+ protected:
+  void on_power_off() override;
+  void on_power_on() override;
+
+ private:
+  void resync();
+  std::vector<MemdsNode*> peers_;
+};
+
+}  // namespace models::routing

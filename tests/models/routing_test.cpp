@@ -1,0 +1,169 @@
+// Tests of the routing layer: the work queue behind every fleet, the two router cache designs,
+// the metadata table's finite capacity, MemDS reloads and stale routes.
+#include "models/scenario_loader.h"
+#include "models/simulation.h"
+#include "models/work_queue.h"
+#include "reports/report.h"
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+using namespace models;
+
+namespace {
+
+// Three AZs, two storage nodes each, one router and one client per AZ; one table.
+std::string region(const std::string& routing, double rate, const std::string& extra = "", const std::string& duration = "2m") {
+  return fmt::format(R"({{
+    "name": "routing", "duration": "{}",
+    "topology": {{"azs": [{{"name": "az1", "storage_nodes": 2, "routers": 1, "clients": 1}},
+                          {{"name": "az2", "storage_nodes": 2, "routers": 1, "clients": 1}},
+                          {{"name": "az3", "storage_nodes": 2, "routers": 1, "clients": 1}}]}},
+    "routing": {},
+    "replication": {{"keep_item_history": false}},
+    "tables": [{{"name": "t", "partitions": 12, "items": 10000}}],
+    "workload": [{{"table": "t", "rate": {}, "mix": {{"get_strong": 0.5, "get_eventual": 0.3, "put": 0.2}}}}]{}
+  }})",
+                     duration, routing, rate, extra);
+}
+
+std::uint64_t total(const Simulation& s, std::uint64_t MinuteCounts::*field) {
+  std::uint64_t sum = 0;
+  for (const MinuteCounts& m : s.timeline().minutes()) sum += m.*field;
+  return sum;
+}
+
+struct Host : sim::Node {
+  Host(sim::Network& net, std::string name) : sim::Node(net, std::move(name), 0, "host") {}
+};
+
+}  // namespace
+
+TEST_CASE("WorkQueue: serves with a fixed number of workers in arrival order and rejects beyond its limit", "[routing]") {
+  sim::Kernel kernel(1);
+  sim::Network net(kernel, sim::NetworkConfig{});
+  net.add_az("az1");
+  Host host(net, "host");
+  std::vector<int> done;
+  struct Work {
+    std::vector<int>* done;
+    int id;
+    void operator()() const { done->push_back(id); }
+  };
+  WorkQueue<Work> queue(host, 0, 2, 3);
+  for (int i = 0; i < 6; ++i) CHECK(queue.submit(sim::millis(10), Work{&done, i}) == (i < 5));
+  CHECK(queue.busy() == 2);
+  CHECK(queue.depth() == 3);
+  kernel.run_until(sim::Time::zero() + sim::millis(10));
+  CHECK(done == std::vector<int>{0, 1});
+  kernel.run();
+  CHECK(done == std::vector<int>{0, 1, 2, 3, 4});
+  CHECK(kernel.now() == sim::Time::zero() + sim::millis(30));
+  CHECK(queue.stats().rejected == 1);
+  CHECK(queue.stats().depth_max == 3);
+}
+
+TEST_CASE("Routing: with MemDS every lookup, hit or miss, is also a MemDS request", "[routing]") {
+  const Scenario scenario = parse_scenario(region(R"({"cache": "memds"})", 200), "memds.json");
+  Simulation simulation(scenario, 1);
+  simulation.run();
+  const std::uint64_t lookups = total(simulation, &MinuteCounts::route_lookups);
+  CHECK(lookups > 20000);
+  CHECK(total(simulation, &MinuteCounts::memds_requests) == lookups);
+  CHECK(total(simulation, &MinuteCounts::metadata_requests) == 0);
+  CHECK(total(simulation, &MinuteCounts::route_hits) == lookups);  // warm from the start, refreshed on use
+}
+
+TEST_CASE("Routing: a warm legacy cache costs the metadata table nothing until entries expire", "[routing]") {
+  const Scenario scenario = parse_scenario(region(R"({"cache": "legacy", "cache_ttl": "1h"})", 200), "legacy.json");
+  Simulation simulation(scenario, 1);
+  simulation.run();
+  CHECK(total(simulation, &MinuteCounts::route_lookups) > 20000);
+  CHECK(total(simulation, &MinuteCounts::metadata_requests) == 0);
+  CHECK(total(simulation, &MinuteCounts::memds_requests) == 0);
+}
+
+TEST_CASE("Routing: expired legacy entries are refetched once each, however many requests need them", "[routing]") {
+  // A 1-minute TTL over 2 minutes: every entry of every router expires about twice. With single
+  // flight the refetches are about (routers x partitions) per TTL, not one per request.
+  const Scenario scenario = parse_scenario(region(R"({"cache": "legacy", "cache_ttl": "1m"})", 400), "legacy.json");
+  Simulation simulation(scenario, 2);
+  simulation.run();
+  const std::uint64_t metadata = total(simulation, &MinuteCounts::metadata_requests);
+  CHECK(metadata >= 3 * 12);
+  CHECK(metadata <= 3 * 12 * 4);
+  CHECK(total(simulation, &MinuteCounts::route_lookups) > 40000);
+}
+
+TEST_CASE("Routing: a cold legacy router asks the metadata table, then a whole-table fetch warms it", "[routing]") {
+  const Scenario scenario = parse_scenario(
+      region(R"({"cache": "legacy", "cache_ttl": "1h"})", 200,
+             R"(, "faults": {"timeline": [{"at": "30s", "kind": "restart", "role": "router", "down": "0s"}]})"),
+      "cold.json");
+  Simulation simulation(scenario, 3);
+  simulation.run();
+  const auto& minutes = simulation.timeline().minutes();
+  CHECK(minutes[0].metadata_requests > 0);                   // the restart's misses and table fetches
+  CHECK(minutes[0].metadata_requests < 3 * (12 + 1) * 2);    // single flight: per router, per group, not per request
+  CHECK(minutes[1].metadata_requests == 0);                  // warm again
+  CHECK(minutes[1].route_hits == minutes[1].route_lookups);
+  CHECK(minutes[1].client_succeeded == minutes[1].client_requests);
+}
+
+TEST_CASE("Routing: overload of the metadata table emerges from its queue, never from a script", "[routing]") {
+  // One slow worker and a short queue: a cold fleet asks far more than it can serve.
+  const Scenario scenario = parse_scenario(
+      region(R"({"cache": "legacy", "cache_ttl": "1h", "lookup_timeout": "100ms"})", 400,
+             R"(, "metadata": {"nodes": 1, "workers": 1, "queue_limit": 5, "service": {"dist": "constant", "value": "50ms"}},
+                "faults": {"timeline": [{"at": "30s", "kind": "restart", "role": "router", "down": "0s"}]})"),
+      "overload.json");
+  Simulation simulation(scenario, 4);
+  simulation.run();
+  const MinuteCounts& restart_minute = simulation.timeline().minutes()[0];
+  CHECK(restart_minute.metadata_rejected > 0);
+  CHECK(restart_minute.metadata_depth_max == 5);
+  CHECK(restart_minute.client_succeeded < restart_minute.client_requests);
+}
+
+TEST_CASE("Routing: a MemDS node back from a power-off copies the map before it answers", "[routing]") {
+  const Scenario scenario = parse_scenario(
+      region(R"({"cache": "memds"})", 200,
+             R"(, "faults": {"timeline": [{"at": "20s", "kind": "power_off", "node": "az1/memds0", "duration": "10s"},
+                                         {"at": "20s", "kind": "power_off", "node": "az1/memds1", "duration": "10s"}]})"),
+      "memds_down.json");
+  Simulation simulation(scenario, 5);
+  simulation.kernel().run_until(sim::Time::zero() + sim::seconds(25));
+  CHECK_FALSE(simulation.memds_nodes()[0]->powered());
+  simulation.kernel().run_until(sim::Time::zero() + sim::seconds(40));
+  // Back, with the whole map: every group has a route again.
+  for (const routing::Route& route : simulation.memds_nodes()[0]->routes()) REQUIRE(route.version > 0);
+  simulation.run();
+  // az1's router fell back to MemDS in other AZs: clients barely noticed.
+  const ClientMetrics& m = simulation.metrics();
+  std::uint64_t requests = 0, ok = 0;
+  for (std::size_t w = 0; w < m.window_count(); ++w)
+    for (bool write : {false, true}) {
+      requests += m.cell(w, 0, 0, write).requests;
+      ok += m.cell(w, 0, 0, write).succeeded();
+    }
+  CHECK(static_cast<double>(ok) / static_cast<double>(requests) > 0.999);
+}
+
+TEST_CASE("Routing: a stale route gets a moved answer, which routers count and follow", "[routing]") {
+  // A storage node dies for good; its groups heal onto other nodes. A legacy cache with a long
+  // TTL keeps the old member until a replica says "moved".
+  const Scenario scenario = parse_scenario(
+      region(R"({"cache": "legacy", "cache_ttl": "1h"})", 300,
+             R"(, "faults": {"timeline": [{"at": "20s", "kind": "power_off", "node": "az2/storage0", "duration": "20s"}]})",
+             "3m"),
+      "moved.json");
+  Simulation simulation(scenario, 6);
+  simulation.run();
+  std::uint64_t misroutes = 0;
+  for (const auto& router : simulation.routers()) misroutes += router->stats().misroutes;
+  CHECK(misroutes > 0);
+  CHECK(total(simulation, &MinuteCounts::misroutes) == misroutes);
+  // After the moves every minute is fully available again.
+  const auto& minutes = simulation.timeline().minutes();
+  CHECK(minutes[2].client_succeeded == minutes[2].client_requests);
+}
