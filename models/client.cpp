@@ -49,11 +49,16 @@ void Client::on_power_on() {
 }
 
 void Client::schedule_arrival(std::size_t generator) {
-  const double rate = generators_[generator].rate_per_s;
-  if (rate <= 0.0) return;
-  const auto gap = sim::Duration::from_nanos(static_cast<std::int64_t>(rng().exponential(1e9 / rate)));
-  if (kernel().now() + gap >= stop_) return;
-  after(gap, kinds_.client_arrival, [this, generator] {
+  const Generator& g = generators_[generator];
+  if (g.rate_per_s <= 0.0) return;
+  // Poisson arrivals within the entry's window [start, end) and the scenario's.
+  const sim::Time start = sim::Time::zero() + g.spec->start;
+  const sim::Time from = kernel().now() < start ? start : kernel().now();
+  sim::Time stop = stop_;
+  if (g.spec->end && sim::Time::zero() + *g.spec->end < stop) stop = sim::Time::zero() + *g.spec->end;
+  const auto gap = sim::Duration::from_nanos(static_cast<std::int64_t>(rng().exponential(1e9 / g.rate_per_s)));
+  if (from + gap >= stop) return;
+  after(from + gap - kernel().now(), kinds_.client_arrival, [this, generator] {
     begin(generator);
     schedule_arrival(generator);
   });

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -105,12 +106,34 @@ struct ClientSpec {
   }
 };
 
+// A table's capacity mode. `unlimited`: no admission control at all (the default, for
+// scenarios about other things). `provisioned`: the table's RCU and WCU per second.
+struct TableCapacity {
+  enum class Mode : std::uint8_t { unlimited, provisioned };
+  Mode mode = Mode::unlimited;
+  std::uint64_t rcu = 0;
+  std::uint64_t wcu = 0;
+};
+
+// Admission control at the storage nodes, for provisioned tables (shared/DYNAMODB_MODEL 1.5).
+// `static`: each partition gets the table's rate divided by its partition count.
+// `burst`: as static, plus a second bucket per partition keeping up to `burst_window` of unused
+// capacity, usable only while the node's own bucket has room.
+struct AdmissionSpec {
+  enum class Mode : std::uint8_t { static_shares, burst };
+  Mode mode = Mode::burst;
+  Duration burst_window = sim::seconds(300);
+  std::uint64_t node_rcu = 30000;  // what one storage node can serve per second
+  std::uint64_t node_wcu = 10000;
+};
+
 struct TableSpec {
   std::string name;
   std::uint32_t partitions = 1;
   std::uint64_t items = 1;
   std::uint64_t item_bytes = 1024;
   std::uint64_t size_bytes = 0;  // on disk, for copy times; defaults to items x item_bytes
+  TableCapacity capacity;
   std::uint64_t partition_bytes() const { return size_bytes / partitions; }
 };
 
@@ -131,6 +154,8 @@ struct WorkloadSpec {
   double rate_per_s = 0.0;                       // operations per second, whole region
   std::array<double, kOperationCount> mix{};     // by Operation, sums to 1
   KeyDistribution keys;
+  Duration start;                                // the entry's traffic runs from here...
+  std::optional<Duration> end;                   // ...to here (default: the scenario's end)
 };
 
 struct ExpectSpec {
@@ -167,6 +192,7 @@ struct Scenario {
   ClientSpec client;
   ReplicationSpec replication;
   RoutingSpec routing;
+  AdmissionSpec admission;
   MetadataSpec metadata;
   MemdsSpec memds;
   std::vector<TableSpec> tables;

@@ -162,6 +162,16 @@ void read_service(ObjectReader& object, ServiceSpec& spec) {
   if (auto n = object.optional("service")) spec.service = sim::config::read_duration_distribution(*n);
 }
 
+void read_admission(const Node& node, AdmissionSpec& admission) {
+  ObjectReader object = node.object();
+  if (auto n = object.optional("mode"))
+    admission.mode = n->one_of({"static", "burst"}) == "static" ? AdmissionSpec::Mode::static_shares : AdmissionSpec::Mode::burst;
+  if (auto n = object.optional("burst_window")) admission.burst_window = read_delay(*n, true);
+  if (auto n = object.optional("node_rcu")) admission.node_rcu = n->uint64_in(1, 100'000'000);
+  if (auto n = object.optional("node_wcu")) admission.node_wcu = n->uint64_in(1, 100'000'000);
+  object.finish();
+}
+
 void read_routing(const Node& node, RoutingSpec& routing) {
   ObjectReader object = node.object();
   if (auto n = object.optional("cache"))
@@ -222,6 +232,16 @@ void read_tables(const Node& node, Scenario& scenario) {
     }
     spec.size_bytes = spec.items * spec.item_bytes;
     if (auto n = table.optional("size")) spec.size_bytes = n->size_bytes();
+    if (auto n = table.optional("capacity")) {
+      ObjectReader capacity = n->object();
+      const std::string mode = capacity.required("mode").one_of({"unlimited", "provisioned"});
+      if (mode == "provisioned") {
+        spec.capacity.mode = TableCapacity::Mode::provisioned;
+        spec.capacity.rcu = capacity.required("rcu").uint64_in(1, 100'000'000);
+        spec.capacity.wcu = capacity.required("wcu").uint64_in(1, 100'000'000);
+      }
+      capacity.finish();
+    }
     table.finish();
     scenario.tables.push_back(spec);
   }
@@ -259,6 +279,12 @@ void read_workload(const Node& node, Scenario& scenario) {
       mix_node.fail("operation shares (get_strong, get_eventual, put) that sum to 1",
                     fmt::format("shares that sum to {}", sum));
 
+    if (auto n = entry.optional("start")) spec.start = read_delay(*n, true);
+    if (auto n = entry.optional("end")) {
+      spec.end = read_delay(*n);
+      if (*spec.end <= spec.start)
+        n->fail("an end after \"start\" (" + format_duration(spec.start) + ")", "\"" + format_duration(*spec.end) + "\"");
+    }
     if (auto keys_node = entry.optional("keys")) {
       ObjectReader keys = keys_node->object();
       const std::string shape = keys.required("dist").one_of({"uniform", "zipf"});
@@ -343,6 +369,10 @@ nlohmann::json resolve(const Scenario& s) {
   out["routing"] = {{"cache", s.routing.cache == RoutingSpec::Cache::memds ? "memds" : "legacy"},
                     {"cache_ttl", format_duration(s.routing.cache_ttl)},
                     {"lookup_timeout", format_duration(s.routing.lookup_timeout)}};
+  out["admission"] = {{"mode", s.admission.mode == AdmissionSpec::Mode::burst ? "burst" : "static"},
+                      {"burst_window", format_duration(s.admission.burst_window)},
+                      {"node_rcu", s.admission.node_rcu},
+                      {"node_wcu", s.admission.node_wcu}};
   auto service = [](const ServiceSpec& spec) {
     return nlohmann::json{{"workers", spec.workers}, {"queue_limit", spec.queue_limit},
                           {"service", write_duration_distribution(spec.service)}};
@@ -355,7 +385,10 @@ nlohmann::json resolve(const Scenario& s) {
   nlohmann::json tables = nlohmann::json::array();
   for (const TableSpec& t : s.tables)
     tables.push_back({{"name", t.name}, {"partitions", t.partitions}, {"items", t.items},
-                      {"item_size", format_size_bytes(t.item_bytes)}, {"size", format_size_bytes(t.size_bytes)}});
+                      {"item_size", format_size_bytes(t.item_bytes)}, {"size", format_size_bytes(t.size_bytes)},
+                      {"capacity", t.capacity.mode == TableCapacity::Mode::unlimited
+                                       ? nlohmann::json{{"mode", "unlimited"}}
+                                       : nlohmann::json{{"mode", "provisioned"}, {"rcu", t.capacity.rcu}, {"wcu", t.capacity.wcu}}}});
   out["tables"] = tables;
   nlohmann::json workload = nlohmann::json::array();
   for (const WorkloadSpec& w : s.workload) {
@@ -363,7 +396,9 @@ nlohmann::json resolve(const Scenario& s) {
     for (std::size_t i = 0; i < kOperationCount; ++i) mix[operation_name(static_cast<Operation>(i))] = w.mix[i];
     nlohmann::json keys = {{"dist", w.keys.shape == KeyDistribution::Shape::zipf ? "zipf" : "uniform"}};
     if (w.keys.shape == KeyDistribution::Shape::zipf) keys["exponent"] = w.keys.zipf_exponent;
-    workload.push_back({{"table", w.table}, {"rate", w.rate_per_s}, {"mix", mix}, {"keys", keys}});
+    workload.push_back({{"table", w.table}, {"rate", w.rate_per_s}, {"mix", mix}, {"keys", keys},
+                        {"start", format_duration(w.start)}});
+    if (w.end) workload.back()["end"] = format_duration(*w.end);
   }
   out["workload"] = workload;
   nlohmann::json faults = nlohmann::json::array();
@@ -440,6 +475,7 @@ Scenario parse_document(const nlohmann::json& doc, const std::string& file_label
   if (auto n = top.optional("client")) read_client(*n, scenario.client);
   if (auto n = top.optional("replication")) read_replication(*n, scenario.replication);
   if (auto n = top.optional("routing")) read_routing(*n, scenario.routing);
+  if (auto n = top.optional("admission")) read_admission(*n, scenario.admission);
   if (auto n = top.optional("metadata")) read_metadata(*n, scenario.metadata);
   if (auto n = top.optional("memds")) read_memds(*n, scenario.memds);
   read_tables(top.required("tables"), scenario);

@@ -24,12 +24,17 @@ using models::OutcomeCounts;
 // Fixed precision keeps reports readable; the values are computed exactly before rounding.
 double round_to(double value, double scale) { return std::round(value * scale) / scale; }
 
+// Availability as DynamoDB counts it: throttled requests are the caller's (a 400, retried),
+// so they are shown apart and left out of the ratio.
 Json ratio_json(const OutcomeCounts& counts) {
+  const std::uint64_t throttled = counts.by_outcome[static_cast<std::size_t>(models::Outcome::throttled)];
+  const std::uint64_t counted = counts.requests - throttled;
   Json out;
   out["requests"] = counts.requests;
   out["succeeded"] = counts.succeeded();
-  if (counts.requests == 0) out["ratio"] = nullptr;
-  else out["ratio"] = round_to(static_cast<double>(counts.succeeded()) / static_cast<double>(counts.requests), 1e6);
+  out["throttled"] = throttled;
+  if (counted == 0) out["ratio"] = nullptr;
+  else out["ratio"] = round_to(static_cast<double>(counts.succeeded()) / static_cast<double>(counted), 1e6);
   return out;
 }
 

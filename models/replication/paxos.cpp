@@ -65,7 +65,6 @@ void follow(Replica& replica, Ballot ballot, sim::NodeId leader) {
     replica.role = Role::follower;
     replica.election.reset();
     replica.pending_versions.clear();
-    replica.healing = false;
   }
 }
 

@@ -3,6 +3,7 @@
 // lease, commit point). The node owns its replicas; paxos.h holds the rules that change them.
 #pragma once
 
+#include "models/admission/node_admission.h"
 #include "models/history.h"
 #include "models/replication/types.h"
 #include "sim/time.h"
@@ -65,7 +66,7 @@ struct Replica {
   std::array<sim::Time, Membership::kSize> last_ack{};  // per member: last heartbeat answer
   std::array<std::uint32_t, Membership::kSize> member_local{};  // per member: where it keeps its replica (a hint)
   std::map<std::uint64_t, std::uint64_t> pending_versions;  // key -> version of its newest unapplied write
-  bool healing = false;            // a replacement for an unhealthy member is under way
+  std::unique_ptr<admission::PartitionBuckets> buckets;  // admission control, made on first use
   std::unique_ptr<Election> election;
 
   Slot last_slot() const { return log_start + log.size() - 1; }

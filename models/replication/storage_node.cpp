@@ -97,7 +97,8 @@ StorageNode::StorageNode(sim::Network& network, std::string name, sim::AzId az, 
       request_kinds_(request_kinds),
       spec_(cluster.spec),
       requests_(*this, request_kinds.storage_service, cluster.scenario.storage.workers,
-                cluster.scenario.storage.queue_limit) {}
+                cluster.scenario.storage.queue_limit),
+      admission_(cluster.scenario, network.kernel().now()) {}
 
 // ---------------------------------------------------------------------------------------------
 // Replicas
@@ -110,6 +111,7 @@ Replica& StorageNode::host(GroupId group, std::uint32_t table, const Membership&
   replica->storage = storage;
   replica->membership = membership;
   replica->leader_contact = kernel().now();
+  replica->buckets = admission_.make_buckets(table, kernel().now());
   std::uint32_t local;
   if (free_.empty()) {
     local = static_cast<std::uint32_t>(replicas_.size());
@@ -233,35 +235,29 @@ void StorageNode::redirect(const Replica* replica, const sim::Reply<ItemResponse
 void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> reply) {
   Replica* r = find(request.group);
   const sim::Time now = kernel().now();
-  switch (request.op) {
-    case Operation::get_eventual: {
-      if (r == nullptr || !r->membership.contains(self()) || !r->serves_eventual(now, spec_.election_timeout()))
-        return redirect(r, reply);
-      const auto [version, value] = r->applied_value(request.key);
-      reply.send(*this, ItemResponse{Outcome::ok, version, value, false, kNoNode});
-      return;
-    }
-    case Operation::get_strong: {
-      if (r == nullptr || !r->serving(now)) return redirect(r, reply);
-      const auto [version, value] = r->applied_value(request.key);
-      reply.send(*this, ItemResponse{Outcome::ok, version, value, false, kNoNode});
-      return;
-    }
-    case Operation::put: {
-      if (r == nullptr || !r->serving(now)) return redirect(r, reply);
-      LogEntry entry;
-      entry.ballot = r->leader_ballot;
-      entry.kind = EntryKind::write;
-      entry.write = request.write;
-      entry.key = request.key;
-      entry.item_bytes = request.item_bytes;
-      entry.version = paxos::next_version(*r, request.key);
-      r->pending_versions[request.key] = entry.version;
-      const Slot slot = propose(*r, entry);
-      pending_writes_.emplace(std::pair{r->group, slot}, PendingWrite{std::move(reply), entry.version, entry.write});
-      return;
-    }
+  const bool can_serve = request.op == Operation::get_eventual
+                             ? r != nullptr && r->membership.contains(self()) && r->serves_eventual(now, spec_.election_timeout())
+                             : r != nullptr && r->serving(now);
+  if (!can_serve) return redirect(r, reply);
+  if (!admission_.admit(r->buckets, r->table, request.op, request.item_bytes, now)) {
+    reply.send(*this, ItemResponse{Outcome::throttled, 0, 0, false, kNoNode});
+    return;
   }
+  if (request.op != Operation::put) {
+    const auto [version, value] = r->applied_value(request.key);
+    reply.send(*this, ItemResponse{Outcome::ok, version, value, false, kNoNode});
+    return;
+  }
+  LogEntry entry;
+  entry.ballot = r->leader_ballot;
+  entry.kind = EntryKind::write;
+  entry.write = request.write;
+  entry.key = request.key;
+  entry.item_bytes = request.item_bytes;
+  entry.version = paxos::next_version(*r, request.key);
+  r->pending_versions[request.key] = entry.version;
+  const Slot slot = propose(*r, entry);
+  pending_writes_.emplace(std::pair{r->group, slot}, PendingWrite{std::move(reply), entry.version, entry.write});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -937,6 +933,7 @@ void StorageNode::on_power_off() {
     r.last_ack.fill(sim::Time::zero());
     r.pending_versions.clear();
     r.election.reset();
+    r.buckets.reset();  // bucket levels live in memory
   }
   requests_.clear();
   pending_writes_.clear();
@@ -954,6 +951,7 @@ void StorageNode::on_power_on() {
   for (const auto& [group, local] : index_) {
     Replica& r = *replicas_[local];
     r.leader_contact = now;
+    r.buckets = admission_.make_buckets(r.table, now);
     if (cluster_.directory.membership(group).contains(self()))
       cluster_.health.healthy_changed(group, now, healthy_members(cluster_.directory.membership(group)));
   }

@@ -65,6 +65,7 @@ class StorageNode final : public sim::Node {
   std::vector<const Replica*> replicas() const;
   const StorageNodeStats& stats() const { return stats_; }
   const WorkQueueStats& request_queue() const { return requests_.stats(); }
+  const admission::AdmissionStats& admission() const { return admission_.stats(); }
 
  protected:
   void on_power_off() override;
@@ -145,6 +146,7 @@ class StorageNode final : public sim::Node {
 
   // volatile
   WorkQueue<Job> requests_;
+  admission::NodeAdmission admission_;
   std::map<std::pair<GroupId, Slot>, PendingWrite> pending_writes_;
   std::vector<sim::Time> last_heard_;                           // by NodeId
   sim::Time disk_free_at_;

@@ -1,0 +1,53 @@
+// Admission control on one storage node: the partition buckets of the replicas it hosts and
+// the node's own bucket (shared/DYNAMODB_MODEL 1.5 a and b). A request its buckets cannot pay
+// for is throttled, which is an answer of its own, never counted as unavailability.
+#pragma once
+
+#include "models/admission/capacity.h"
+#include "models/admission/token_bucket.h"
+#include "models/scenario.h"
+
+#include <cstdint>
+
+namespace models::admission {
+
+// One partition's buckets on one replica. Reads are charged on the replica that serves them
+// (so eventually consistent reads, spread over three replicas, can go beyond the partition's
+// share, as DynamoDB's do); writes on the leader.
+struct PartitionBuckets {
+  TokenBucket read;         // the allocated share
+  TokenBucket write;
+  TokenBucket burst_read;   // unused share saved for later (burst mode)
+  TokenBucket burst_write;
+};
+
+struct AdmissionStats {
+  std::uint64_t admitted = 0;
+  std::uint64_t admitted_from_burst = 0;
+  std::uint64_t throttled = 0;
+};
+
+class NodeAdmission {
+ public:
+  NodeAdmission(const Scenario& scenario, sim::Time now);
+
+  // Pays for `op` on `table` from `buckets` (created on first use) and the node's bucket;
+  // false when it cannot be paid: the request is throttled.
+  bool admit(std::unique_ptr<PartitionBuckets>& buckets, std::uint32_t table, Operation op,
+             std::uint64_t item_bytes, sim::Time now);
+
+  // Buckets for a replica that starts serving now (at creation, or at power-on): full shares,
+  // an empty burst bucket. Nothing for a table without admission control.
+  std::unique_ptr<PartitionBuckets> make_buckets(std::uint32_t table, sim::Time now) const;
+
+  const AdmissionStats& stats() const { return stats_; }
+
+ private:
+
+  const Scenario& scenario_;
+  TokenBucket node_read_;
+  TokenBucket node_write_;
+  AdmissionStats stats_;
+};
+
+}  // namespace models::admission
