@@ -8,7 +8,7 @@ namespace models {
 Client::Client(sim::Network& network, std::string name, sim::AzId az, std::uint32_t client_number,
                const Scenario& scenario, const RequestPathKinds& kinds, const std::vector<Router*>& routers,
                ClientMetrics& metrics, Timeline& timeline, std::vector<HistoryEntry>* history,
-               double share_of_workload)
+               double share_of_workload, const std::vector<KeySampler>& samplers)
     : sim::Node(network, std::move(name), az, "client", /*is_client=*/true),
       scenario_(scenario),
       kinds_(kinds),
@@ -18,11 +18,9 @@ Client::Client(sim::Network& network, std::string name, sim::AzId az, std::uint3
       history_(history),
       client_number_(client_number),
       router_suspect_until_(routers.size(), sim::Time::zero()) {
-  for (const WorkloadSpec& spec : scenario.workload) {
-    const double exponent =
-        spec.keys.shape == KeyDistribution::Shape::zipf ? spec.keys.zipf_exponent : 0.0;
-    generators_.push_back(Generator{&spec, spec.rate_per_s * share_of_workload,
-                                    sim::Zipf(scenario.tables[spec.table_index].items, exponent)});
+  for (std::size_t i = 0; i < scenario.workload.size(); ++i) {
+    const WorkloadSpec& spec = scenario.workload[i];
+    generators_.push_back(Generator{&spec, spec.peak_rate() * share_of_workload, &samplers[i]});
   }
 }
 
@@ -58,8 +56,12 @@ void Client::schedule_arrival(std::size_t generator) {
   if (g.spec->end && sim::Time::zero() + *g.spec->end < stop) stop = sim::Time::zero() + *g.spec->end;
   const auto gap = sim::Duration::from_nanos(static_cast<std::int64_t>(rng().exponential(1e9 / g.rate_per_s)));
   if (from + gap >= stop) return;
-  after(from + gap - kernel().now(), kinds_.client_arrival, [this, generator] {
-    begin(generator);
+  after(from + gap - kernel().now(), kinds_.client_arrival, [this, generator, start] {
+    // Phases thin the arrivals drawn at the peak rate: each is kept with probability
+    // rate(now) / peak, which gives Poisson arrivals at the phase's (or ramp's) rate.
+    const WorkloadSpec& spec = *generators_[generator].spec;
+    if (spec.phases.empty() || rng().uniform01() * spec.peak_rate() < spec.rate_at(kernel().now() - start))
+      begin(generator);
     schedule_arrival(generator);
   });
 }
@@ -90,7 +92,7 @@ void Client::begin(std::size_t generator) {
       break;
     }
   }
-  op.key = g.zipf.sample(rng());
+  op.key = g.keys->sample(rng());
   op.started = kernel().now();
   op.attempts = 0;
   // Each operation goes to a router the endpoint picks: any healthy-looking one in the AZ, so

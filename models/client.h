@@ -4,6 +4,7 @@
 #pragma once
 
 #include "models/history.h"
+#include "models/key_sampler.h"
 #include "models/messages.h"
 #include "models/metrics.h"
 #include "models/router.h"
@@ -21,7 +22,8 @@ class Client final : public sim::Node {
   // `history`, when given, receives every finished operation for the checkers.
   Client(sim::Network& network, std::string name, sim::AzId az, std::uint32_t client_number,
          const Scenario& scenario, const RequestPathKinds& kinds, const std::vector<Router*>& routers,
-         ClientMetrics& metrics, Timeline& timeline, std::vector<HistoryEntry>* history, double share_of_workload);
+         ClientMetrics& metrics, Timeline& timeline, std::vector<HistoryEntry>* history, double share_of_workload,
+         const std::vector<KeySampler>& samplers);
 
   // Starts the arrival processes; no operation starts at or after `stop`.
   void start(sim::Time stop);
@@ -48,8 +50,8 @@ class Client final : public sim::Node {
   };
   struct Generator {
     const WorkloadSpec* spec;
-    double rate_per_s;
-    sim::Zipf zipf;
+    double rate_per_s;        // this client's share of the entry's peak rate
+    const KeySampler* keys;
   };
 
   void schedule_arrival(std::size_t generator);

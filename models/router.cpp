@@ -21,6 +21,7 @@ Router::Router(sim::Network& network, std::string name, sim::AzId az, const Scen
 
 void Router::on_power_off() {
   cache_.clear();
+  if (gac_) gac_->clear();
   std::fill(suspect_until_.begin(), suspect_until_.end(), sim::Time::zero());
 }
 
@@ -29,6 +30,14 @@ void Router::handle(const ItemRequest& request, sim::Reply<ItemResponse> reply) 
   after(scenario_.router.processing.sample(rng()), kinds_.router_process, [this, request, reply = std::move(reply)] {
     ItemRequest routed = request;
     routed.group = partitions_.partition_of(request.table, request.key);
+    if (gac_ && !gac_->admit(routed.table, routed.op, routed.item_bytes)) {
+      ++stats_.throttled;
+      if (cluster_.ledger.tracked(routed.group))
+        cluster_.ledger.throttled(routed.group, kernel().now(), is_write(routed.op),
+                                  admission::capacity_units(routed.op, routed.item_bytes));
+      reply.send(*this, ItemResponse{Outcome::throttled, 0, 0, false, kNoNode});
+      return;
+    }
     forward(routed, reply, 0);
   });
 }

@@ -6,6 +6,7 @@
 // invalidates the entry and is counted. Its only state is its caches.
 #pragma once
 
+#include "models/admission/gac_client.h"
 #include "models/messages.h"
 #include "models/partition_map.h"
 #include "models/replication/cluster.h"
@@ -15,6 +16,7 @@
 #include "sim/network.h"
 #include "sim/rpc.h"
 
+#include <optional>
 #include <vector>
 
 namespace models {
@@ -25,6 +27,7 @@ struct RouterStats {
   std::uint64_t redirects = 0;   // a replica said it is not the leader
   std::uint64_t misroutes = 0;   // a replica said the route is stale: the group moved
   std::uint64_t no_route = 0;    // the cache found no route in time
+  std::uint64_t throttled = 0;   // turned away by global admission control
 };
 
 class Router final : public sim::Node {
@@ -37,6 +40,15 @@ class Router final : public sim::Node {
   void handle(const ItemRequest& request, sim::Reply<ItemResponse> reply);
   // A router that has been up since before the run: its cache holds the current routes.
   void warm_cache() { cache_.warm(cluster_.directory, rng()); }
+  // Meters provisioned tables with global admission control from now on (admission mode gac).
+  void enable_gac(const admission::GacKinds& kinds, const admission::GacRing& ring) {
+    gac_.emplace(*this, scenario_, kinds, ring);
+  }
+  // A router that has been up since before the run holds GAC grants, as its cache holds routes.
+  void warm_gac(std::size_t routers) {
+    if (gac_) gac_->warm(routers);
+  }
+  const admission::GacClient* gac() const { return gac_ ? &*gac_ : nullptr; }
   const RouterStats& stats() const { return stats_; }
   const routing::RouteCacheStats& cache_stats() const { return cache_.stats(); }
 
@@ -58,6 +70,7 @@ class Router final : public sim::Node {
   replication::Cluster& cluster_;
   Timeline& timeline_;
   routing::RouteCache cache_;
+  std::optional<admission::GacClient> gac_;
   static constexpr sim::Duration kSuspectFor = sim::seconds(10);
   std::vector<sim::Time> suspect_until_;  // by storage NodeId: timed out lately, avoid for reads
   RouterStats stats_;

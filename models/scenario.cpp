@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace models {
 
 const char* operation_name(Operation op) {
@@ -14,6 +16,37 @@ const char* operation_name(Operation op) {
     case Operation::put: return "put";
   }
   return "?";
+}
+
+const char* admission_mode_name(AdmissionSpec::Mode mode) {
+  switch (mode) {
+    case AdmissionSpec::Mode::static_shares: return "static";
+    case AdmissionSpec::Mode::burst: return "burst";
+    case AdmissionSpec::Mode::adaptive: return "adaptive";
+    case AdmissionSpec::Mode::gac: return "gac";
+  }
+  return "?";
+}
+
+double WorkloadSpec::rate_at(Duration since) const {
+  if (phases.empty()) return rate_per_s;
+  double previous = 0.0;
+  for (const Phase& phase : phases) {
+    if (since < phase.duration) {
+      if (!phase.ramp) return phase.rate_per_s;
+      const double f = static_cast<double>(since.nanos()) / static_cast<double>(phase.duration.nanos());
+      return previous + (phase.rate_per_s - previous) * f;
+    }
+    since -= phase.duration;
+    previous = phase.rate_per_s;
+  }
+  return previous;  // the last phase's rate holds after the phases
+}
+
+double WorkloadSpec::peak_rate() const {
+  double peak = rate_per_s;
+  for (const Phase& phase : phases) peak = std::max(peak, phase.rate_per_s);
+  return peak;
 }
 
 const char* outcome_name(Outcome outcome) {
@@ -59,6 +92,15 @@ sim::TopologyNames Scenario::topology_names() const {
   for (const AzSpec& az : azs)
     for (std::uint32_t i = 0; i < az.clients; ++i)
       names.nodes.push_back({node_name(az.name, "client", i), az.name, "client", true});
+  bool provisioned = false;
+  for (const TableSpec& t : tables) provisioned |= t.capacity.mode == TableCapacity::Mode::provisioned;
+  if (provisioned && admission.mode == AdmissionSpec::Mode::gac)
+    for (std::uint32_t i = 0; i < admission.gac.servers; ++i) {
+      const AzSpec& az = azs[i % azs.size()];
+      names.nodes.push_back({node_name(az.name, "gac", i / static_cast<std::uint32_t>(azs.size())), az.name, "gac", false});
+    }
+  if (provisioned && admission.mode == AdmissionSpec::Mode::adaptive)
+    names.nodes.push_back({node_name(azs[0].name, "autoadmin", 0), azs[0].name, "autoadmin", false});
   return names;
 }
 

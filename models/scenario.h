@@ -115,17 +115,36 @@ struct TableCapacity {
   std::uint64_t wcu = 0;
 };
 
-// Admission control at the storage nodes, for provisioned tables (shared/DYNAMODB_MODEL 1.5).
+// Admission control for provisioned tables (shared/DYNAMODB_MODEL 1.5), one generation per run.
 // `static`: each partition gets the table's rate divided by its partition count.
 // `burst`: as static, plus a second bucket per partition keeping up to `burst_window` of unused
 // capacity, usable only while the node's own bucket has room.
+// `adaptive`: burst, plus a controller that raises the share of partitions that throttle while
+// their table consumes less than it provisioned, and cuts boosts back when it consumes more.
+// `gac`: routers spend tokens granted by global admission control servers for the table as a
+// whole; partition buckets stay, at the partition ceiling, as a cap.
+struct AdaptiveSpec {
+  Duration interval = sim::minutes(1);  // the controller looks at the last interval's figures
+  double boost = 1.0;                   // of the throttled demand added to a hot partition's share
+};
+
+struct GacSpec {
+  std::uint32_t servers = 3;                 // spread over the AZs, on a hash ring of tables
+  Duration refill_interval = sim::seconds(2);
+  Duration grant_lifetime = sim::seconds(6); // granted tokens expire after this
+  Duration timeout = sim::millis(50);        // a router waits this long for a grant
+};
+
 struct AdmissionSpec {
-  enum class Mode : std::uint8_t { static_shares, burst };
+  enum class Mode : std::uint8_t { static_shares, burst, adaptive, gac };
   Mode mode = Mode::burst;
   Duration burst_window = sim::seconds(300);
   std::uint64_t node_rcu = 30000;  // what one storage node can serve per second
   std::uint64_t node_wcu = 10000;
+  AdaptiveSpec adaptive;
+  GacSpec gac;
 };
+const char* admission_mode_name(AdmissionSpec::Mode mode);
 
 struct TableSpec {
   std::string name;
@@ -142,20 +161,42 @@ inline constexpr std::size_t kOperationCount = 3;
 const char* operation_name(Operation op);
 inline bool is_write(Operation op) { return op == Operation::put; }
 
+// Which keys a workload entry touches. `uniform` and `zipf` (over key ids, hot ids spread over
+// the hash space); `hot_set`: a fraction `share` of operations on the first `hot_fraction` of
+// the keys, the rest uniform. `within` keeps only keys whose hash lies in [from, to) of the hash
+// space (a fraction of it), which is how a scenario aims load at one partition.
 struct KeyDistribution {
-  enum class Shape { uniform, zipf };
+  enum class Shape : std::uint8_t { uniform, zipf, hot_set };
   Shape shape = Shape::uniform;
   double zipf_exponent = 0.0;
+  double hot_fraction = 0.0;
+  double hot_share = 0.0;
+  double within_from = 0.0;
+  double within_to = 1.0;
+  bool restricted() const { return within_from > 0.0 || within_to < 1.0; }
+};
+
+// A stretch of a workload entry's rate: constant (a step, or idle at 0), or a linear ramp from
+// the previous phase's rate to `rate`.
+struct Phase {
+  Duration duration;
+  double rate_per_s = 0.0;
+  bool ramp = false;
 };
 
 struct WorkloadSpec {
   std::string table;
   std::uint32_t table_index = 0;
   double rate_per_s = 0.0;                       // operations per second, whole region
+  std::vector<Phase> phases;                     // if set, the rate over time from `start` on
   std::array<double, kOperationCount> mix{};     // by Operation, sums to 1
   KeyDistribution keys;
   Duration start;                                // the entry's traffic runs from here...
   std::optional<Duration> end;                   // ...to here (default: the scenario's end)
+
+  // The rate `since` after `start` (the phases', or the constant rate); and the highest rate.
+  double rate_at(Duration since) const;
+  double peak_rate() const;
 };
 
 struct ExpectSpec {

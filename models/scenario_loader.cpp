@@ -164,11 +164,33 @@ void read_service(ObjectReader& object, ServiceSpec& spec) {
 
 void read_admission(const Node& node, AdmissionSpec& admission) {
   ObjectReader object = node.object();
-  if (auto n = object.optional("mode"))
-    admission.mode = n->one_of({"static", "burst"}) == "static" ? AdmissionSpec::Mode::static_shares : AdmissionSpec::Mode::burst;
+  if (auto n = object.optional("mode")) {
+    const std::string mode = n->one_of({"static", "burst", "adaptive", "gac"});
+    for (auto m : {AdmissionSpec::Mode::static_shares, AdmissionSpec::Mode::burst, AdmissionSpec::Mode::adaptive,
+                   AdmissionSpec::Mode::gac})
+      if (mode == admission_mode_name(m)) admission.mode = m;
+  }
   if (auto n = object.optional("burst_window")) admission.burst_window = read_delay(*n, true);
   if (auto n = object.optional("node_rcu")) admission.node_rcu = n->uint64_in(1, 100'000'000);
   if (auto n = object.optional("node_wcu")) admission.node_wcu = n->uint64_in(1, 100'000'000);
+  if (auto n = object.optional("adaptive")) {
+    ObjectReader adaptive = n->object();
+    if (auto m = adaptive.optional("interval")) admission.adaptive.interval = read_delay(*m);
+    if (auto m = adaptive.optional("boost")) admission.adaptive.boost = m->number_in(0.0, 10.0, false);
+    adaptive.finish();
+  }
+  if (auto n = object.optional("gac")) {
+    ObjectReader gac = n->object();
+    if (auto m = gac.optional("servers")) admission.gac.servers = static_cast<std::uint32_t>(m->uint64_in(1, 1000));
+    if (auto m = gac.optional("refill_interval")) admission.gac.refill_interval = read_delay(*m);
+    if (auto m = gac.optional("grant_lifetime")) admission.gac.grant_lifetime = read_delay(*m);
+    if (auto m = gac.optional("timeout")) admission.gac.timeout = read_delay(*m);
+    if (admission.gac.grant_lifetime < admission.gac.refill_interval)
+      gac.required("grant_lifetime").fail("a lifetime at least \"refill_interval\" (" +
+                                          format_duration(admission.gac.refill_interval) + ")",
+                                          "\"" + format_duration(admission.gac.grant_lifetime) + "\"");
+    gac.finish();
+  }
   object.finish();
 }
 
@@ -263,7 +285,26 @@ void read_workload(const Node& node, Scenario& scenario) {
     const Node table = entry.required("table");
     spec.table_index = find_table(scenario, table);
     spec.table = scenario.tables[spec.table_index].name;
-    spec.rate_per_s = entry.required("rate").number_in(0.0, 1e8, false);
+    const auto rate = entry.optional("rate");
+    const auto phases = entry.optional("phases");
+    if (rate && phases) phases->fail("either \"rate\" or \"phases\", not both", "both");
+    if (!rate && !phases) entry.required("rate");  // reports the missing key
+    if (rate) spec.rate_per_s = rate->number_in(0.0, 1e8, false);
+    if (phases) {
+      for (const Node& phase_node : phases->array(1)) {
+        ObjectReader phase = phase_node.object();
+        Phase p;
+        p.duration = read_delay(phase.required("duration"));
+        const auto constant = phase.optional("rate");
+        const auto ramp = phase.optional("ramp_to");
+        if (constant && ramp) ramp->fail("either \"rate\" or \"ramp_to\", not both", "both");
+        if (!constant && !ramp) phase.required("rate");
+        p.ramp = ramp.has_value();
+        p.rate_per_s = (constant ? *constant : *ramp).number_in(0.0, 1e8);
+        phase.finish();
+        spec.phases.push_back(p);
+      }
+    }
 
     const Node mix_node = entry.required("mix");
     ObjectReader mix = mix_node.object();
@@ -287,10 +328,29 @@ void read_workload(const Node& node, Scenario& scenario) {
     }
     if (auto keys_node = entry.optional("keys")) {
       ObjectReader keys = keys_node->object();
-      const std::string shape = keys.required("dist").one_of({"uniform", "zipf"});
+      const std::string shape = keys.required("dist").one_of({"uniform", "zipf", "hot_set"});
       if (shape == "zipf") {
         spec.keys.shape = KeyDistribution::Shape::zipf;
         spec.keys.zipf_exponent = keys.required("exponent").number_in(0.0, 10.0);
+      } else if (shape == "hot_set") {
+        spec.keys.shape = KeyDistribution::Shape::hot_set;
+        spec.keys.hot_fraction = keys.required("hot_fraction").number_in(0.0, 1.0, false);
+        spec.keys.hot_share = keys.required("share").probability();
+      }
+      if (auto n = keys.optional("within")) {
+        ObjectReader within = n->object();
+        spec.keys.within_from = within.required("from").probability();
+        const Node to = within.required("to");
+        spec.keys.within_to = to.probability();
+        if (spec.keys.within_to <= spec.keys.within_from)
+          to.fail(fmt::format("a fraction of the hash space above \"from\" ({})", spec.keys.within_from),
+                  fmt::format("{}", spec.keys.within_to));
+        within.finish();
+        const TableSpec& t = scenario.tables[spec.table_index];
+        const double expected_keys = static_cast<double>(t.items) * (spec.keys.within_to - spec.keys.within_from);
+        if (t.items > 100'000'000 || expected_keys < 100)
+          n->fail("a slice of a table of at most 100,000,000 items holding about 100 keys or more",
+                  fmt::format("about {:.0f} of {} items", expected_keys, t.items));
       }
       keys.finish();
     }
@@ -369,10 +429,16 @@ nlohmann::json resolve(const Scenario& s) {
   out["routing"] = {{"cache", s.routing.cache == RoutingSpec::Cache::memds ? "memds" : "legacy"},
                     {"cache_ttl", format_duration(s.routing.cache_ttl)},
                     {"lookup_timeout", format_duration(s.routing.lookup_timeout)}};
-  out["admission"] = {{"mode", s.admission.mode == AdmissionSpec::Mode::burst ? "burst" : "static"},
+  out["admission"] = {{"mode", admission_mode_name(s.admission.mode)},
                       {"burst_window", format_duration(s.admission.burst_window)},
                       {"node_rcu", s.admission.node_rcu},
-                      {"node_wcu", s.admission.node_wcu}};
+                      {"node_wcu", s.admission.node_wcu},
+                      {"adaptive", {{"interval", format_duration(s.admission.adaptive.interval)},
+                                    {"boost", s.admission.adaptive.boost}}},
+                      {"gac", {{"servers", s.admission.gac.servers},
+                               {"refill_interval", format_duration(s.admission.gac.refill_interval)},
+                               {"grant_lifetime", format_duration(s.admission.gac.grant_lifetime)},
+                               {"timeout", format_duration(s.admission.gac.timeout)}}}};
   auto service = [](const ServiceSpec& spec) {
     return nlohmann::json{{"workers", spec.workers}, {"queue_limit", spec.queue_limit},
                           {"service", write_duration_distribution(spec.service)}};
@@ -394,10 +460,23 @@ nlohmann::json resolve(const Scenario& s) {
   for (const WorkloadSpec& w : s.workload) {
     nlohmann::json mix;
     for (std::size_t i = 0; i < kOperationCount; ++i) mix[operation_name(static_cast<Operation>(i))] = w.mix[i];
-    nlohmann::json keys = {{"dist", w.keys.shape == KeyDistribution::Shape::zipf ? "zipf" : "uniform"}};
+    const char* shapes[] = {"uniform", "zipf", "hot_set"};
+    nlohmann::json keys = {{"dist", shapes[static_cast<std::size_t>(w.keys.shape)]}};
     if (w.keys.shape == KeyDistribution::Shape::zipf) keys["exponent"] = w.keys.zipf_exponent;
-    workload.push_back({{"table", w.table}, {"rate", w.rate_per_s}, {"mix", mix}, {"keys", keys},
-                        {"start", format_duration(w.start)}});
+    if (w.keys.shape == KeyDistribution::Shape::hot_set) {
+      keys["hot_fraction"] = w.keys.hot_fraction;
+      keys["share"] = w.keys.hot_share;
+    }
+    if (w.keys.restricted()) keys["within"] = {{"from", w.keys.within_from}, {"to", w.keys.within_to}};
+    workload.push_back({{"table", w.table}, {"mix", mix}, {"keys", keys}, {"start", format_duration(w.start)}});
+    if (w.phases.empty()) {
+      workload.back()["rate"] = w.rate_per_s;
+    } else {
+      nlohmann::json phases = nlohmann::json::array();
+      for (const Phase& p : w.phases)
+        phases.push_back({{"duration", format_duration(p.duration)}, {p.ramp ? "ramp_to" : "rate", p.rate_per_s}});
+      workload.back()["phases"] = phases;
+    }
     if (w.end) workload.back()["end"] = format_duration(*w.end);
   }
   out["workload"] = workload;

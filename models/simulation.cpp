@@ -35,12 +35,15 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, TestHooks h
   std::uint32_t client_total = 0;
   for (const AzSpec& az : scenario.azs) client_total += az.clients;
   std::vector<HistoryEntry>* history = scenario.replication.keep_item_history ? &history_ : nullptr;
+  for (const WorkloadSpec& w : scenario.workload)
+    samplers_.emplace_back(w.keys, w.table_index, scenario.tables[w.table_index].items);
   std::uint32_t client_number = 0;
   for (std::size_t a = 0; a < scenario.azs.size(); ++a)
     for (std::uint32_t i = 0; i < scenario.azs[a].clients; ++i)
       clients_.push_back(std::make_unique<Client>(network_, node_name(scenario.azs[a].name, "client", i),
                                                   static_cast<sim::AzId>(a), client_number++, scenario, kinds_,
-                                                  router_list_, metrics_, timeline_, history, 1.0 / client_total));
+                                                  router_list_, metrics_, timeline_, history, 1.0 / client_total,
+                                                  samplers_));
 
   cluster_.storage_by_node.assign(network_.node_count(), nullptr);
   for (const auto& node : storage_) cluster_.storage_by_node[node->id()] = node.get();
@@ -53,6 +56,7 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, TestHooks h
     for (const auto& node : memds_) node->publish(route);
   }
   for (const auto& router : routers_) router->warm_cache();
+  build_admission();
   cluster_.publish = [this](const sim::Node& from, replication::GroupId group) {
     fleet_.publish(from, cluster_.directory, group, network_, routing_kinds_);
   };
@@ -102,6 +106,9 @@ void Simulation::place_groups() {
       }
       membership.nodes[i] = best->id();
     }
+    cluster_.shares.add_partition(group, table);
+    cluster_.shares.set(group, cluster_.shares.base(table, scenario_.tables[table].partitions));
+    if (scenario_.tables[table].capacity.mode != TableCapacity::Mode::unlimited) cluster_.ledger.track(group, table, now, workload_end());
     membership.storage_mask = 0b111;
     membership.epoch = 1;
     for (sim::NodeId node : membership.nodes) cluster_.node(node)->host(group, table, membership, true);
@@ -138,6 +145,34 @@ void Simulation::build_routing() {
   for (const auto& node : memds_) node->set_peers(fleet_.memds);
 }
 
+void Simulation::build_admission() {
+  bool provisioned = false;
+  for (const TableSpec& t : scenario_.tables) provisioned |= t.capacity.mode == TableCapacity::Mode::provisioned;
+  if (!provisioned) return;
+  if (scenario_.admission.mode == AdmissionSpec::Mode::gac) {
+    gac_kinds_.emplace(kernel_);
+    for (std::uint32_t i = 0; i < scenario_.admission.gac.servers; ++i) {
+      const std::size_t az = i % scenario_.azs.size();
+      gac_servers_.push_back(std::make_unique<admission::GacServer>(
+          network_, node_name(scenario_.azs[az].name, "gac", i / static_cast<std::uint32_t>(scenario_.azs.size())),
+          static_cast<sim::AzId>(az), scenario_, *gac_kinds_));
+      gac_ring_.add(gac_servers_.back().get());
+    }
+    for (const auto& router : routers_) {
+      router->enable_gac(*gac_kinds_, gac_ring_);
+      router->warm_gac(routers_.size());
+    }
+  }
+  if (scenario_.admission.mode == AdmissionSpec::Mode::adaptive) {
+    std::vector<std::vector<std::uint32_t>> groups(scenario_.tables.size());
+    for (replication::GroupId g = 0; g < partitions_.size(); ++g) groups[partitions_.partition(g).table].push_back(g);
+    adaptive_ = std::make_unique<admission::AdaptiveController>(network_, node_name(scenario_.azs[0].name, "autoadmin", 0),
+                                                                0, scenario_, cluster_.shares, cluster_.ledger,
+                                                                std::move(groups));
+    adaptive_->start();
+  }
+}
+
 void Simulation::add_routers(std::uint32_t count) {
   std::vector<std::size_t> azs;
   for (std::size_t a = 0; a < scenario_.azs.size(); ++a)
@@ -150,6 +185,7 @@ void Simulation::add_routers(std::uint32_t count) {
     routers_.push_back(std::make_unique<Router>(network_, node_name(scenario_.azs[az].name, "router", per_az[az]++),
                                                 static_cast<sim::AzId>(az), scenario_, kinds_, partitions_, cluster_,
                                                 routing_kinds_, fleet_, timeline_, table_first_group_));
+    if (gac_kinds_) routers_.back()->enable_gac(*gac_kinds_, gac_ring_);  // cold: no grant yet
     router_list_.push_back(routers_.back().get());  // clients see it from their next request on
   }
 }

@@ -3,8 +3,11 @@
 // heals, and keeps what the reports and checkers need.
 #pragma once
 
+#include "models/admission/adaptive_controller.h"
+#include "models/admission/gac.h"
 #include "models/client.h"
 #include "models/history.h"
+#include "models/key_sampler.h"
 #include "models/metrics.h"
 #include "models/partition_map.h"
 #include "models/replication/cluster.h"
@@ -20,6 +23,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace models {
@@ -67,6 +71,8 @@ class Simulation {
   const std::vector<std::unique_ptr<routing::MemdsNode>>& memds_nodes() const { return memds_; }
   const Timeline& timeline() const { return timeline_; }
   const std::vector<std::unique_ptr<Client>>& clients() const { return clients_; }
+  const std::vector<std::unique_ptr<admission::GacServer>>& gac_servers() const { return gac_servers_; }
+  const admission::AdaptiveController* adaptive_controller() const { return adaptive_.get(); }
   std::size_t operations_in_flight() const;
   std::size_t replica_count() const;
 
@@ -77,6 +83,8 @@ class Simulation {
  private:
   void place_groups();
   void build_routing();
+  // GAC servers (mode gac) or the adaptive controller (mode adaptive), if a table is provisioned.
+  void build_admission();
   // Adds routers with cold caches, spread over the AZs that have routers (a fault's scale-out).
   void add_routers(std::uint32_t count);
   // Resolves fault targets such as "the leader of the group that owns orders/42".
@@ -101,6 +109,11 @@ class Simulation {
   std::vector<std::unique_ptr<replication::StorageNode>> storage_;
   std::vector<std::unique_ptr<Router>> routers_;
   std::vector<Router*> router_list_;
+  std::vector<KeySampler> samplers_;  // by workload entry
+  std::optional<admission::GacKinds> gac_kinds_;  // registered only when GAC runs
+  admission::GacRing gac_ring_;
+  std::vector<std::unique_ptr<admission::GacServer>> gac_servers_;
+  std::unique_ptr<admission::AdaptiveController> adaptive_;
   std::vector<std::unique_ptr<Client>> clients_;
 };
 

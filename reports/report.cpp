@@ -1,6 +1,7 @@
 // Building report.json from recorded metrics, and evaluating expectations against it.
 #include "reports/report.h"
 
+#include "reports/capacity_report.h"
 #include "reports/checkers/durability.h"
 #include "reports/checkers/linearizability.h"
 #include "reports/checkers/staleness.h"
@@ -415,6 +416,7 @@ Json build_report(const models::Simulation& simulation, const models::RunOutcome
   report["replication"] = replication(simulation);
   report["timeline"] = timeline(simulation);
   report["routing"] = routing(simulation, report["timeline"]);
+  report["capacity"] = capacity(simulation);
   if (simulation.scenario().replication.keep_item_history && outcome.complete())
     report["consistency"] = consistency(judge(simulation));
   Json faults = Json::array();

@@ -38,6 +38,48 @@ void availability_row(std::string& out, const std::string& label, const Json& en
 
 }  // namespace
 
+namespace {
+std::string seconds_text(const Json& v) { return v.is_null() ? "-" : fmt::format("{:.1f} s", v.get<double>()); }
+
+// Per provisioned table: totals, each partition, and the table's minutes with throttling.
+void render_capacity(std::string& out, const Json& c) {
+  out += fmt::format("\nCapacity (admission {})\n", c["admission"].get<std::string>());
+  for (const Json& t : c["tables"]) {
+    out += fmt::format("  table {}: provisioned {} RCU {} WCU; {} admitted, {} throttled ({}), {} from burst; "
+                       "throttling {} to {}\n",
+                       t["name"].get<std::string>(), t["provisioned_rcu"].get<std::uint64_t>(),
+                       t["provisioned_wcu"].get<std::uint64_t>(), grouped(t["admitted"].get<std::uint64_t>()),
+                       grouped(t["throttled"].get<std::uint64_t>()), ratio_text(t["throttled_ratio"]),
+                       grouped(t["served_from_burst"].get<std::uint64_t>()), seconds_text(t["first_throttle_s"]),
+                       seconds_text(t["last_throttle_s"]));
+    out += fmt::format("    {:>6} {:>15} {:>12} {:>12} {:>12} {:>10} {:>10}\n", "group", "hash range", "throttled", "ratio",
+                       "from burst", "peak WCU", "peak RCU");
+    for (const Json& p : t["partitions"])
+      out += fmt::format("    {:>6} {:>15} {:>12} {:>12} {:>12} {:>10.1f} {:>10.1f}\n", p["group"].get<std::uint64_t>(),
+                         fmt::format("{:.3f}-{:.3f}", p["hash_from"].get<double>(), p["hash_to"].get<double>()),
+                         grouped(p["throttled"].get<std::uint64_t>()), ratio_text(p["throttled_ratio"]),
+                         grouped(p["served_from_burst"].get<std::uint64_t>()), p["peak_share_wcu"].get<double>(),
+                         p["peak_share_rcu"].get<double>());
+    out += fmt::format("    {:>7} {:>10} {:>10} {:>10}\n", "minute", "RCU/s", "WCU/s", "throttled");
+    for (const Json& m : t["minutes"])
+      out += fmt::format("    {:>7} {:>10.1f} {:>10.1f} {:>10}\n", clock_text(static_cast<double>(m["minute"].get<std::uint64_t>() * 60)),
+                         m["rcu"].get<double>(), m["wcu"].get<double>(), grouped(m["throttled"].get<std::uint64_t>()));
+  }
+  if (c.contains("adaptive"))
+    out += fmt::format("  adaptive controller: {} boosts, {} cutbacks\n", c["adaptive"]["boosts"].get<std::uint64_t>(),
+                       c["adaptive"]["cutbacks"].get<std::uint64_t>());
+  if (c.contains("gac")) {
+    const Json& g = c["gac"];
+    out += fmt::format("  GAC: {} servers, {} grants of {} requests ({} failed); routers admitted {}, throttled {}, "
+                       "unmetered {}\n",
+                       g["servers"].get<std::uint64_t>(), grouped(g["grants"].get<std::uint64_t>()),
+                       grouped(g["grant_requests"].get<std::uint64_t>()), grouped(g["grant_failures"].get<std::uint64_t>()),
+                       grouped(g["router_admitted"].get<std::uint64_t>()), grouped(g["router_throttled"].get<std::uint64_t>()),
+                       grouped(g["router_unmetered"].get<std::uint64_t>()));
+  }
+}
+}  // namespace
+
 std::string render_text(const Json& r) {
   std::string out;
   out += fmt::format("ddbsim report: {}  seed {}  {}\n", r["scenario"]["name"].get<std::string>(),
@@ -142,13 +184,18 @@ std::string render_text(const Json& r) {
                          m["memds_rps"].get<double>(), m["memds_rejected"].get<std::uint64_t>(),
                          m["cache_hit_ratio"].get<double>(), m["misroutes"].get<std::uint64_t>());
   }
+  if (r.contains("capacity") && !r["capacity"]["tables"].empty()) render_capacity(out, r["capacity"]);
   if (r.contains("variants")) {
     out += "\nVariants (same seed, settings changed)\n";
     for (const auto& [name, v] : r["variants"].items())
-      out += fmt::format("  {:<24} read {} write {}  two copies {:.1f} s  no write quorum {:.1f} s  digest {}\n", name,
-                         ratio_text(v["availability"]["read"]["ratio"]), ratio_text(v["availability"]["write"]["ratio"]),
-                         v["replication"]["two_copies_s"]["total"].get<double>(),
+    {
+      std::uint64_t throttled = 0;
+      for (const Json& t : v["capacity"]["tables"]) throttled += t["throttled"].get<std::uint64_t>();
+      out += fmt::format("  {:<24} read {} write {}  throttled {}  two copies {:.1f} s  no write quorum {:.1f} s  digest {}\n",
+                         name, ratio_text(v["availability"]["read"]["ratio"]), ratio_text(v["availability"]["write"]["ratio"]),
+                         grouped(throttled), v["replication"]["two_copies_s"]["total"].get<double>(),
                          v["replication"]["no_write_quorum_s"]["total"].get<double>(), v["trace_digest"].get<std::string>());
+    }
   }
 
   if (!r["faults"].empty()) {

@@ -4,6 +4,8 @@
 #pragma once
 
 #include "models/admission/capacity.h"
+#include "models/admission/ledger.h"
+#include "models/admission/shares.h"
 #include "models/admission/token_bucket.h"
 #include "models/scenario.h"
 
@@ -15,6 +17,7 @@ namespace models::admission {
 // (so eventually consistent reads, spread over three replicas, can go beyond the partition's
 // share, as DynamoDB's do); writes on the leader.
 struct PartitionBuckets {
+  Share share;              // what the buckets were last sized for
   TokenBucket read;         // the allocated share
   TokenBucket write;
   TokenBucket burst_read;   // unused share saved for later (burst mode)
@@ -29,22 +32,26 @@ struct AdmissionStats {
 
 class NodeAdmission {
  public:
-  NodeAdmission(const Scenario& scenario, sim::Time now);
+  NodeAdmission(const Scenario& scenario, const Shares& shares, Ledger& ledger, sim::Time now);
 
-  // Pays for `op` on `table` from `buckets` (created on first use) and the node's bucket;
-  // false when it cannot be paid: the request is throttled.
-  bool admit(std::unique_ptr<PartitionBuckets>& buckets, std::uint32_t table, Operation op,
+  // Pays for `op` on partition `group` of `table` from `buckets` (created on first use) and
+  // the node's bucket; false when it cannot be paid: the request is throttled.
+  bool admit(std::unique_ptr<PartitionBuckets>& buckets, std::uint32_t group, std::uint32_t table, Operation op,
              std::uint64_t item_bytes, sim::Time now);
 
-  // Buckets for a replica that starts serving now (at creation, or at power-on): full shares,
-  // an empty burst bucket. Nothing for a table without admission control.
-  std::unique_ptr<PartitionBuckets> make_buckets(std::uint32_t table, sim::Time now) const;
+  // Buckets for a replica that starts serving now (at creation, or at power-on): a full
+  // allocated bucket, an empty burst bucket. Nothing for a table without admission control.
+  std::unique_ptr<PartitionBuckets> make_buckets(std::uint32_t group, std::uint32_t table, sim::Time now) const;
 
   const AdmissionStats& stats() const { return stats_; }
 
  private:
+  // Follows a share the control plane changed: new rates, capacities sized to the share.
+  void resize(PartitionBuckets& b, const Share& share, sim::Time now) const;
 
   const Scenario& scenario_;
+  const Shares& shares_;
+  Ledger& ledger_;
   TokenBucket node_read_;
   TokenBucket node_write_;
   AdmissionStats stats_;

@@ -3,6 +3,8 @@
 // and the ground-truth health bookkeeping the reports use. Owned by the Simulation.
 #pragma once
 
+#include "models/admission/ledger.h"
+#include "models/admission/shares.h"
 #include "models/partition_map.h"
 #include "models/replication/group_health.h"
 #include "models/replication/types.h"
@@ -58,13 +60,15 @@ class GroupDirectory {
 
 struct Cluster {
   Cluster(sim::Kernel& kernel, const Scenario& scenario_in, PlantedBug planted)
-      : scenario(scenario_in), spec(scenario_in.replication), kinds(kernel), bug(planted) {}
+      : scenario(scenario_in), spec(scenario_in.replication), kinds(kernel), bug(planted), shares(scenario_in) {}
   const Scenario& scenario;
   const ReplicationSpec& spec;
   ReplicationKinds kinds;
   PlantedBug bug;
   GroupDirectory directory;
   GroupHealth health;
+  admission::Shares shares;   // each partition's allocated share (the control plane's record)
+  admission::Ledger ledger;   // what admission control did, per partition
   std::vector<StorageNode*> storage_by_node;  // by NodeId; null for other nodes
   // The partition publisher: called by the storage node that changed a group's route (a leader
   // applying a membership change, or starting to serve) to push the route out.

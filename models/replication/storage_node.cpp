@@ -98,7 +98,7 @@ StorageNode::StorageNode(sim::Network& network, std::string name, sim::AzId az, 
       spec_(cluster.spec),
       requests_(*this, request_kinds.storage_service, cluster.scenario.storage.workers,
                 cluster.scenario.storage.queue_limit),
-      admission_(cluster.scenario, network.kernel().now()) {}
+      admission_(cluster.scenario, cluster.shares, cluster.ledger, network.kernel().now()) {}
 
 // ---------------------------------------------------------------------------------------------
 // Replicas
@@ -111,7 +111,7 @@ Replica& StorageNode::host(GroupId group, std::uint32_t table, const Membership&
   replica->storage = storage;
   replica->membership = membership;
   replica->leader_contact = kernel().now();
-  replica->buckets = admission_.make_buckets(table, kernel().now());
+  replica->buckets = admission_.make_buckets(group, table, kernel().now());
   std::uint32_t local;
   if (free_.empty()) {
     local = static_cast<std::uint32_t>(replicas_.size());
@@ -239,7 +239,7 @@ void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> rep
                              ? r != nullptr && r->membership.contains(self()) && r->serves_eventual(now, spec_.election_timeout())
                              : r != nullptr && r->serving(now);
   if (!can_serve) return redirect(r, reply);
-  if (!admission_.admit(r->buckets, r->table, request.op, request.item_bytes, now)) {
+  if (!admission_.admit(r->buckets, r->group, r->table, request.op, request.item_bytes, now)) {
     reply.send(*this, ItemResponse{Outcome::throttled, 0, 0, false, kNoNode});
     return;
   }
@@ -951,7 +951,7 @@ void StorageNode::on_power_on() {
   for (const auto& [group, local] : index_) {
     Replica& r = *replicas_[local];
     r.leader_contact = now;
-    r.buckets = admission_.make_buckets(r.table, now);
+    r.buckets = admission_.make_buckets(r.group, r.table, now);
     if (cluster_.directory.membership(group).contains(self()))
       cluster_.health.healthy_changed(group, now, healthy_members(cluster_.directory.membership(group)));
   }

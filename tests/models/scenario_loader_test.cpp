@@ -124,6 +124,14 @@ const std::map<std::string, std::string> kBrokenFiles = {
     {"wrong_type_topology_array.json", "$.topology"},
     {"zero_fault_duration.json", "$.faults.timeline[0].duration"},
     {"zero_partitions.json", "$.tables[0].partitions"},
+    {"rate_and_phases.json", "$.workload[0].phases"},
+    {"phase_rate_and_ramp.json", "$.workload[0].phases[1].ramp_to"},
+    {"within_reversed.json", "$.workload[0].keys.within.to"},
+    {"within_too_few_keys.json", "$.workload[0].keys.within"},
+    {"hot_set_without_share.json", "$.workload[0].keys"},
+    {"admission_unknown_mode.json", "$.admission.mode"},
+    {"gac_lifetime_below_interval.json", "$.admission.gac.grant_lifetime"},
+    {"adaptive_unknown_key.json", "$.admission.adaptive.intervall"},
 };
 
 }  // namespace

@@ -79,6 +79,14 @@ TEST_CASE("Determinism: digests match the golden file, whatever the compiler or 
       const tools::SeedRun result = run(scenario, std::stoull(seed));
       CHECK(fmt::format("{:016x}", result.digest) == expected["trace_digest"].get<std::string>());
       CHECK(result.report["final_rng_draw"].get<std::string>() == expected["final_rng_draw"].get<std::string>());
+      if (!expected.contains("variants")) continue;
+      for (const auto& [variant, digests] : expected["variants"].items()) {
+        INFO("variant " << variant);
+        REQUIRE(result.report["variants"].contains(variant));
+        const auto& got = result.report["variants"][variant];
+        CHECK(got["trace_digest"].get<std::string>() == digests["trace_digest"].get<std::string>());
+        CHECK(got["final_rng_draw"].get<std::string>() == digests["final_rng_draw"].get<std::string>());
+      }
     }
   }
 }

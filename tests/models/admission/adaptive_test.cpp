@@ -1,0 +1,100 @@
+// Tests of adaptive capacity: the controller boosts throttled partitions out of the table's
+// unused rate, after its interval, and cuts boosts back when the table over-consumes.
+#include "models/admission/adaptive_controller.h"
+#include "models/scenario_loader.h"
+
+#include <catch2/catch.hpp>
+
+using namespace models;
+using namespace models::admission;
+
+namespace {
+
+Scenario four_partitions() {
+  return parse_scenario(R"({
+    "name": "adaptive", "duration": "10m",
+    "topology": {"azs": [{"name": "az1", "storage_nodes": 1, "routers": 1, "clients": 1},
+                         {"name": "az2", "storage_nodes": 1, "routers": 0, "clients": 0},
+                         {"name": "az3", "storage_nodes": 1, "routers": 0, "clients": 0}]},
+    "admission": {"mode": "adaptive", "adaptive": {"interval": "1m", "boost": 1}},
+    "tables": [{"name": "t", "partitions": 4, "items": 1000,
+                "capacity": {"mode": "provisioned", "rcu": 1200, "wcu": 400}}],
+    "workload": [{"table": "t", "rate": 1, "mix": {"put": 1}}]
+  })", "adaptive.json");
+}
+
+struct Bench {
+  explicit Bench(const Scenario& s) : scenario(s), kernel(1), net(kernel, sim::NetworkConfig{}), shares(s) {
+    net.add_az("az1");
+    for (std::uint32_t g = 0; g < 4; ++g) {
+      shares.add_partition(g, 0);
+      shares.set(g, shares.base(0, 4));
+      ledger.track(g, 0, sim::Time::zero(), sim::Time::zero() + sim::minutes(10));
+    }
+    controller = std::make_unique<AdaptiveController>(net, "autoadmin", 0, scenario, shares, ledger,
+                                                      std::vector<std::vector<std::uint32_t>>{{0, 1, 2, 3}});
+    controller->start();
+  }
+  // Over the next minute: `per_second` write units consumed and `throttled_per_second` turned
+  // away on partition g.
+  void minute_of(std::uint32_t g, std::int64_t per_second, std::int64_t throttled_per_second) {
+    const sim::Time t = kernel.now();
+    for (int s = 0; s < 60; ++s) {
+      ledger.admitted(g, t, true, per_second * kMicro, false);
+      if (throttled_per_second > 0) ledger.throttled(g, t, true, throttled_per_second * kMicro);
+    }
+  }
+  const Scenario& scenario;
+  sim::Kernel kernel;
+  sim::Network net;
+  Shares shares;
+  Ledger ledger;
+  std::unique_ptr<AdaptiveController> controller;
+};
+
+MicroUnits write_share(const Bench& b, std::uint32_t g) { return b.shares.get(g).write; }
+
+}  // namespace
+
+TEST_CASE("Adaptive: a partition throttling under an under-used table gets its turned-away rate", "[adaptive]") {
+  const Scenario scenario = four_partitions();
+  Bench bench(scenario);
+  REQUIRE(write_share(bench, 3) == 100 * kMicro);
+  for (std::uint32_t g = 0; g < 3; ++g) bench.minute_of(g, 50, 0);
+  bench.minute_of(3, 100, 50);  // the table consumed 250 of 400; partition 3 turned 50 away
+  // Nothing changes before the controller's interval ends.
+  bench.kernel.run_until(sim::Time::zero() + sim::seconds(59));
+  CHECK(write_share(bench, 3) == 100 * kMicro);
+  bench.kernel.run_until(sim::Time::zero() + sim::seconds(61));
+  CHECK(write_share(bench, 3) == 150 * kMicro);
+  CHECK(write_share(bench, 0) == 100 * kMicro);
+  CHECK(bench.controller->stats().boosts == 1);
+}
+
+TEST_CASE("Adaptive: boosts come only out of the table's unused rate, and never pass the partition ceiling", "[adaptive]") {
+  const Scenario scenario = four_partitions();
+  Bench bench(scenario);
+  for (std::uint32_t g = 0; g < 3; ++g) bench.minute_of(g, 100, 0);
+  bench.minute_of(3, 80, 500);  // 380 of 400 consumed: only 20 to give
+  bench.kernel.run_until(sim::Time::zero() + sim::seconds(61));
+  CHECK(write_share(bench, 3) == 120 * kMicro);
+}
+
+TEST_CASE("Adaptive: a table consuming more than provisioned gets boosts cut back, not below the even split", "[adaptive]") {
+  const Scenario scenario = four_partitions();
+  Bench bench(scenario);
+  for (std::uint32_t g = 0; g < 3; ++g) bench.minute_of(g, 50, 0);
+  bench.minute_of(3, 100, 200);
+  bench.kernel.run_until(sim::Time::zero() + sim::seconds(61));
+  REQUIRE(write_share(bench, 3) == 250 * kMicro);  // 150 unused, all of it to partition 3
+  // Next minute the table takes 480 (the others woke up): 80 too many, taken from the boost.
+  for (std::uint32_t g = 0; g < 3; ++g) bench.minute_of(g, 100, 0);
+  bench.minute_of(3, 180, 0);
+  bench.kernel.run_until(sim::Time::zero() + sim::seconds(121));
+  CHECK(write_share(bench, 3) == 170 * kMicro);
+  CHECK(bench.controller->stats().cutbacks == 1);
+  // Far over: cut to the even split and no further.
+  for (std::uint32_t g = 0; g < 4; ++g) bench.minute_of(g, 300, 0);
+  bench.kernel.run_until(sim::Time::zero() + sim::seconds(181));
+  CHECK(write_share(bench, 3) == 100 * kMicro);
+}
