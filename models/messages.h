@@ -34,7 +34,9 @@ struct ItemResponse {
   std::uint64_t value = 0;    // the WriteId of that version
   bool redirect = false;      // storage to router: not the serving leader; try `leader_hint`
   std::uint32_t leader_hint = 0xffffffffu;
-  bool moved = false;         // storage to router: this node holds no member of the group
+  bool moved = false;         // storage to router: this node holds no member of the group, or
+                              // the key left the group's range (a split)
+  std::uint32_t owner_hint = 0xffffffffu;  // with moved after a split: the group the key went to
   void describe(std::string& out) const;
 };
 

@@ -33,6 +33,19 @@ PartitionId PartitionMap::add_table(std::uint32_t table, std::uint32_t count) {
   return first;
 }
 
+void PartitionMap::split(PartitionId parent, PartitionId child, std::uint64_t at) {
+  if (child >= partitions_.size()) partitions_.resize(child + 1);
+  Partition& p = partitions_[parent];
+  SIM_ASSERT(at > p.hash_low && at <= p.hash_high);
+  partitions_[child] = Partition{p.table, at, p.hash_high, p.owner};
+  p.hash_high = at - 1;
+  TableRanges& ranges = tables_[p.table];
+  const auto it = std::upper_bound(ranges.starts.begin(), ranges.starts.end(), at);
+  const auto offset = it - ranges.starts.begin();
+  ranges.starts.insert(it, at);
+  ranges.ids.insert(ranges.ids.begin() + offset, child);
+}
+
 PartitionId PartitionMap::partition_of(std::uint32_t table, std::uint64_t key) const {
   const TableRanges& ranges = tables_.at(table);
   const std::uint64_t hash = key_hash(table, key);

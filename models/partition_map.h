@@ -25,6 +25,9 @@ class PartitionMap {
   PartitionId add_table(std::uint32_t table, std::uint32_t count);
   void set_owner(PartitionId id, sim::NodeId owner) { partitions_.at(id).owner = owner; }
 
+  // `parent` gives [at, its high end] to the new partition `child` (ids may leave gaps).
+  void split(PartitionId parent, PartitionId child, std::uint64_t at);
+
   PartitionId partition_of(std::uint32_t table, std::uint64_t key) const;
   const Partition& partition(PartitionId id) const { return partitions_[id]; }
   std::size_t size() const { return partitions_.size(); }

@@ -8,16 +8,14 @@ namespace models {
 using replication::kNoNode;
 
 Router::Router(sim::Network& network, std::string name, sim::AzId az, const Scenario& scenario,
-               const RequestPathKinds& kinds, const PartitionMap& partitions, replication::Cluster& cluster,
-               const routing::RoutingKinds& routing_kinds, const routing::RoutingFleet& fleet, Timeline& timeline,
-               const std::vector<replication::GroupId>& table_first_group)
+               const RequestPathKinds& kinds, replication::Cluster& cluster,
+               const routing::RoutingKinds& routing_kinds, const routing::RoutingFleet& fleet, Timeline& timeline)
     : sim::Node(network, std::move(name), az, "router"),
       scenario_(scenario),
       kinds_(kinds),
-      partitions_(partitions),
       cluster_(cluster),
       timeline_(timeline),
-      cache_(*this, scenario, routing_kinds, fleet, timeline, partitions.size(), table_first_group) {}
+      cache_(*this, scenario, routing_kinds, fleet, timeline) {}
 
 void Router::on_power_off() {
   cache_.clear();
@@ -29,10 +27,12 @@ void Router::handle(const ItemRequest& request, sim::Reply<ItemResponse> reply) 
   ++stats_.requests;
   after(scenario_.router.processing.sample(rng()), kinds_.router_process, [this, request, reply = std::move(reply)] {
     ItemRequest routed = request;
-    routed.group = partitions_.partition_of(request.table, request.key);
+    // The partition as this router's cache knows the map; a stale guess is corrected by the
+    // replica it reaches ("moved", naming the group the key went to).
+    routed.group = cache_.group_for(request.table, key_hash(request.table, request.key));
     if (gac_ && !gac_->admit(routed.table, routed.op, routed.item_bytes)) {
       ++stats_.throttled;
-      if (cluster_.ledger.tracked(routed.group))
+      if (routed.group != routing::kUnknownGroup && cluster_.ledger.tracked(routed.group))
         cluster_.ledger.throttled(routed.group, kernel().now(), is_write(routed.op),
                                   admission::capacity_units(routed.op, routed.item_bytes));
       reply.send(*this, ItemResponse{Outcome::throttled, 0, 0, false, kNoNode});
@@ -43,13 +43,26 @@ void Router::handle(const ItemRequest& request, sim::Reply<ItemResponse> reply) 
 }
 
 void Router::forward(const ItemRequest& request, sim::Reply<ItemResponse> reply, std::uint32_t attempt) {
-  cache_.lookup(request.group, request.table, [this, request, reply, attempt](const routing::Route* route) {
+  const std::uint64_t hash = key_hash(request.table, request.key);
+  cache_.lookup(request.group, request.table, hash, [this, request, reply, attempt, hash](const routing::Route* route) {
     if (route == nullptr || route->version == 0) {
       ++stats_.no_route;
       reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
       return;
     }
-    send(request, *route, reply, attempt);
+    ItemRequest routed = request;
+    routed.group = route->group;
+    if (!route->covers(hash)) {
+      // The group split since the cache learned the range: ask for the key's group instead.
+      if (attempt + 1 >= kMostRedirects) {
+        reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+        return;
+      }
+      routed.group = routing::kUnknownGroup;
+      forward(routed, reply, attempt + 1);
+      return;
+    }
+    send(routed, *route, reply, attempt);
   });
 }
 
@@ -108,6 +121,14 @@ void Router::send(const ItemRequest& request, const routing::Route& route, sim::
             ++stats_.misroutes;
             timeline_.misroute(kernel().now());
             cache_.invalidate(request.group);
+            if (attempt + 1 < kMostRedirects) {
+              ItemRequest again = request;
+              again.group = response.owner_hint;  // the split's child, or unknown: look the key up
+              forward(again, reply, attempt + 1);
+            } else {
+              reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+            }
+            return;
           } else {
             ++stats_.redirects;
             cache_.learned_leader(request.group, response.leader_hint != target_id ? response.leader_hint : next);

@@ -33,9 +33,8 @@ struct RouterStats {
 class Router final : public sim::Node {
  public:
   Router(sim::Network& network, std::string name, sim::AzId az, const Scenario& scenario,
-         const RequestPathKinds& kinds, const PartitionMap& partitions, replication::Cluster& cluster,
-         const routing::RoutingKinds& routing_kinds, const routing::RoutingFleet& fleet, Timeline& timeline,
-         const std::vector<replication::GroupId>& table_first_group);
+         const RequestPathKinds& kinds, replication::Cluster& cluster,
+         const routing::RoutingKinds& routing_kinds, const routing::RoutingFleet& fleet, Timeline& timeline);
 
   void handle(const ItemRequest& request, sim::Reply<ItemResponse> reply);
   // A router that has been up since before the run: its cache holds the current routes.
@@ -66,7 +65,6 @@ class Router final : public sim::Node {
 
   const Scenario& scenario_;
   const RequestPathKinds& kinds_;
-  const PartitionMap& partitions_;
   replication::Cluster& cluster_;
   Timeline& timeline_;
   routing::RouteCache cache_;

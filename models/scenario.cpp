@@ -101,6 +101,7 @@ sim::TopologyNames Scenario::topology_names() const {
     }
   if (provisioned && admission.mode == AdmissionSpec::Mode::adaptive)
     names.nodes.push_back({node_name(azs[0].name, "autoadmin", 0), azs[0].name, "autoadmin", false});
+  if (partitioning.enabled) names.nodes.push_back({node_name(azs[0].name, "splitter", 0), azs[0].name, "splitter", false});
   return names;
 }
 

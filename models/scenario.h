@@ -108,8 +108,10 @@ struct ClientSpec {
 
 // A table's capacity mode. `unlimited`: no admission control at all (the default, for
 // scenarios about other things). `provisioned`: the table's RCU and WCU per second.
+// `on_demand`: no provisioned rate; each partition serves up to the partition ceiling, and
+// the table grows by splitting partitions that run hot (shared/DYNAMODB_MODEL 1.7).
 struct TableCapacity {
-  enum class Mode : std::uint8_t { unlimited, provisioned };
+  enum class Mode : std::uint8_t { unlimited, provisioned, on_demand };
   Mode mode = Mode::unlimited;
   std::uint64_t rcu = 0;
   std::uint64_t wcu = 0;
@@ -141,10 +143,30 @@ struct AdmissionSpec {
   Duration burst_window = sim::seconds(300);
   std::uint64_t node_rcu = 30000;  // what one storage node can serve per second
   std::uint64_t node_wcu = 10000;
+  std::uint64_t partition_rcu = 3000;  // DynamoDB's per-partition ceiling (shared/DYNAMODB_MODEL 1.1)
+  std::uint64_t partition_wcu = 1000;
   AdaptiveSpec adaptive;
   GacSpec gac;
 };
 const char* admission_mode_name(AdmissionSpec::Mode mode);
+
+// Splits (shared/DYNAMODB_MODEL 1.6): the control plane splits a partition that grows past
+// `size_limit` at the middle of its range, and (split_for_heat) one whose consumption over a
+// check interval passes `heat_threshold` of the partition ceiling at the point the observed
+// keys suggest (`observed`: the median of recently served keys; skipped when one key takes
+// most of them) or at the middle (`midpoint`). A split takes `split_duration` to prepare,
+// then goes through the partition's log. Enabled by a "partitioning" section, or by an
+// on-demand table.
+struct PartitioningSpec {
+  enum class SplitPoint : std::uint8_t { observed, midpoint };
+  bool enabled = false;
+  std::uint64_t size_limit = 10ull << 30;
+  bool split_for_heat = true;
+  double heat_threshold = 0.5;
+  SplitPoint split_point = SplitPoint::observed;
+  Duration check_interval = sim::minutes(1);
+  Duration split_duration = sim::minutes(2);
+};
 
 struct TableSpec {
   std::string name;
@@ -154,6 +176,7 @@ struct TableSpec {
   std::uint64_t size_bytes = 0;  // on disk, for copy times; defaults to items x item_bytes
   TableCapacity capacity;
   std::uint64_t partition_bytes() const { return size_bytes / partitions; }
+  bool metered() const { return capacity.mode != TableCapacity::Mode::unlimited; }
 };
 
 enum class Operation : std::uint8_t { get_strong, get_eventual, put };
@@ -234,6 +257,7 @@ struct Scenario {
   ReplicationSpec replication;
   RoutingSpec routing;
   AdmissionSpec admission;
+  PartitioningSpec partitioning;
   MetadataSpec metadata;
   MemdsSpec memds;
   std::vector<TableSpec> tables;

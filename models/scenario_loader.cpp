@@ -173,6 +173,8 @@ void read_admission(const Node& node, AdmissionSpec& admission) {
   if (auto n = object.optional("burst_window")) admission.burst_window = read_delay(*n, true);
   if (auto n = object.optional("node_rcu")) admission.node_rcu = n->uint64_in(1, 100'000'000);
   if (auto n = object.optional("node_wcu")) admission.node_wcu = n->uint64_in(1, 100'000'000);
+  if (auto n = object.optional("partition_rcu")) admission.partition_rcu = n->uint64_in(1, 100'000'000);
+  if (auto n = object.optional("partition_wcu")) admission.partition_wcu = n->uint64_in(1, 100'000'000);
   if (auto n = object.optional("adaptive")) {
     ObjectReader adaptive = n->object();
     if (auto m = adaptive.optional("interval")) admission.adaptive.interval = read_delay(*m);
@@ -191,6 +193,20 @@ void read_admission(const Node& node, AdmissionSpec& admission) {
                                           "\"" + format_duration(admission.gac.grant_lifetime) + "\"");
     gac.finish();
   }
+  object.finish();
+}
+
+void read_partitioning(const Node& node, PartitioningSpec& p) {
+  ObjectReader object = node.object();
+  p.enabled = true;
+  if (auto n = object.optional("size_limit")) p.size_limit = n->size_bytes();
+  if (auto n = object.optional("split_for_heat")) p.split_for_heat = n->boolean();
+  if (auto n = object.optional("heat_threshold")) p.heat_threshold = n->number_in(0.0, 1.0, false);
+  if (auto n = object.optional("split_point"))
+    p.split_point = n->one_of({"observed", "midpoint"}) == "observed" ? PartitioningSpec::SplitPoint::observed
+                                                                      : PartitioningSpec::SplitPoint::midpoint;
+  if (auto n = object.optional("check_interval")) p.check_interval = read_delay(*n);
+  if (auto n = object.optional("split_duration")) p.split_duration = read_delay(*n, true);
   object.finish();
 }
 
@@ -256,7 +272,8 @@ void read_tables(const Node& node, Scenario& scenario) {
     if (auto n = table.optional("size")) spec.size_bytes = n->size_bytes();
     if (auto n = table.optional("capacity")) {
       ObjectReader capacity = n->object();
-      const std::string mode = capacity.required("mode").one_of({"unlimited", "provisioned"});
+      const std::string mode = capacity.required("mode").one_of({"unlimited", "provisioned", "on_demand"});
+      if (mode == "on_demand") spec.capacity.mode = TableCapacity::Mode::on_demand;
       if (mode == "provisioned") {
         spec.capacity.mode = TableCapacity::Mode::provisioned;
         spec.capacity.rcu = capacity.required("rcu").uint64_in(1, 100'000'000);
@@ -426,6 +443,13 @@ nlohmann::json resolve(const Scenario& s) {
                         {"log_entries_kept", r.log_entries_kept},
                         {"final_heal", format_duration(r.final_heal)},
                         {"keep_item_history", r.keep_item_history}};
+  if (s.partitioning.enabled)
+    out["partitioning"] = {{"size_limit", format_size_bytes(s.partitioning.size_limit)},
+                           {"split_for_heat", s.partitioning.split_for_heat},
+                           {"heat_threshold", s.partitioning.heat_threshold},
+                           {"split_point", s.partitioning.split_point == PartitioningSpec::SplitPoint::observed ? "observed" : "midpoint"},
+                           {"check_interval", format_duration(s.partitioning.check_interval)},
+                           {"split_duration", format_duration(s.partitioning.split_duration)}};
   out["routing"] = {{"cache", s.routing.cache == RoutingSpec::Cache::memds ? "memds" : "legacy"},
                     {"cache_ttl", format_duration(s.routing.cache_ttl)},
                     {"lookup_timeout", format_duration(s.routing.lookup_timeout)}};
@@ -433,6 +457,8 @@ nlohmann::json resolve(const Scenario& s) {
                       {"burst_window", format_duration(s.admission.burst_window)},
                       {"node_rcu", s.admission.node_rcu},
                       {"node_wcu", s.admission.node_wcu},
+                      {"partition_rcu", s.admission.partition_rcu},
+                      {"partition_wcu", s.admission.partition_wcu},
                       {"adaptive", {{"interval", format_duration(s.admission.adaptive.interval)},
                                     {"boost", s.admission.adaptive.boost}}},
                       {"gac", {{"servers", s.admission.gac.servers},
@@ -452,9 +478,11 @@ nlohmann::json resolve(const Scenario& s) {
   for (const TableSpec& t : s.tables)
     tables.push_back({{"name", t.name}, {"partitions", t.partitions}, {"items", t.items},
                       {"item_size", format_size_bytes(t.item_bytes)}, {"size", format_size_bytes(t.size_bytes)},
-                      {"capacity", t.capacity.mode == TableCapacity::Mode::unlimited
-                                       ? nlohmann::json{{"mode", "unlimited"}}
-                                       : nlohmann::json{{"mode", "provisioned"}, {"rcu", t.capacity.rcu}, {"wcu", t.capacity.wcu}}}});
+                      {"capacity", t.capacity.mode == TableCapacity::Mode::unlimited   ? nlohmann::json{{"mode", "unlimited"}}
+                                   : t.capacity.mode == TableCapacity::Mode::on_demand ? nlohmann::json{{"mode", "on_demand"}}
+                                                                                        : nlohmann::json{{"mode", "provisioned"},
+                                                                                                         {"rcu", t.capacity.rcu},
+                                                                                                         {"wcu", t.capacity.wcu}}}});
   out["tables"] = tables;
   nlohmann::json workload = nlohmann::json::array();
   for (const WorkloadSpec& w : s.workload) {
@@ -557,7 +585,10 @@ Scenario parse_document(const nlohmann::json& doc, const std::string& file_label
   if (auto n = top.optional("admission")) read_admission(*n, scenario.admission);
   if (auto n = top.optional("metadata")) read_metadata(*n, scenario.metadata);
   if (auto n = top.optional("memds")) read_memds(*n, scenario.memds);
+  if (auto n = top.optional("partitioning")) read_partitioning(*n, scenario.partitioning);
   read_tables(top.required("tables"), scenario);
+  for (const TableSpec& t : scenario.tables)
+    if (t.capacity.mode == TableCapacity::Mode::on_demand) scenario.partitioning.enabled = true;
   read_workload(top.required("workload"), scenario);
   if (auto n = top.optional("faults")) read_faults(*n, scenario, registry);
   if (auto n = top.optional("expect")) read_expect(*n, scenario);

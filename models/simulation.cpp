@@ -22,14 +22,14 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, TestHooks h
       storage_.push_back(std::make_unique<replication::StorageNode>(
           network_, node_name(scenario.azs[a].name, "storage", i), static_cast<sim::AzId>(a), cluster_, kinds_));
   for (std::size_t t = 0; t < scenario.tables.size(); ++t)
-    table_first_group_.push_back(partitions_.add_table(static_cast<std::uint32_t>(t), scenario.tables[t].partitions));
+    partitions_.add_table(static_cast<std::uint32_t>(t), scenario.tables[t].partitions);
   build_routing();
 
   for (std::size_t a = 0; a < scenario.azs.size(); ++a)
     for (std::uint32_t i = 0; i < scenario.azs[a].routers; ++i)
       routers_.push_back(std::make_unique<Router>(network_, node_name(scenario.azs[a].name, "router", i),
-                                                  static_cast<sim::AzId>(a), scenario, kinds_, partitions_, cluster_,
-                                                  routing_kinds_, fleet_, timeline_, table_first_group_));
+                                                  static_cast<sim::AzId>(a), scenario, kinds_, cluster_,
+                                                  routing_kinds_, fleet_, timeline_));
   for (const auto& router : routers_) router_list_.push_back(router.get());
 
   std::uint32_t client_total = 0;
@@ -57,6 +57,7 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, TestHooks h
   }
   for (const auto& router : routers_) router->warm_cache();
   build_admission();
+  build_partitioning();
   cluster_.publish = [this](const sim::Node& from, replication::GroupId group) {
     fleet_.publish(from, cluster_.directory, group, network_, routing_kinds_);
   };
@@ -108,7 +109,7 @@ void Simulation::place_groups() {
     }
     cluster_.shares.add_partition(group, table);
     cluster_.shares.set(group, cluster_.shares.base(table, scenario_.tables[table].partitions));
-    if (scenario_.tables[table].capacity.mode != TableCapacity::Mode::unlimited) cluster_.ledger.track(group, table, now, workload_end());
+    if (scenario_.tables[table].metered()) cluster_.ledger.track(group, table, now, workload_end());
     membership.storage_mask = 0b111;
     membership.epoch = 1;
     for (sim::NodeId node : membership.nodes) cluster_.node(node)->host(group, table, membership, true);
@@ -119,7 +120,8 @@ void Simulation::place_groups() {
       if (leading[membership.nodes[i]] < leading[membership.nodes[leader]]) leader = i;
     ++leading[membership.nodes[leader]];
     cluster_.node(membership.nodes[leader])->lead_initially(group);
-    cluster_.directory.add_group(group, table, membership, membership.nodes[leader]);
+    cluster_.directory.add_group(group, table, membership, membership.nodes[leader],
+                                 partitions_.partition(group).hash_low, partitions_.partition(group).hash_high);
     cluster_.health.add_group(now, replication::Membership::kSize, true);
   }
 }
@@ -173,6 +175,36 @@ void Simulation::build_admission() {
   }
 }
 
+void Simulation::build_partitioning() {
+  if (!scenario_.partitioning.enabled) return;
+  cluster_.split_kinds.emplace(kernel_);
+  splitter_ = std::make_unique<partitioning::SplitController>(network_, node_name(scenario_.azs[0].name, "splitter", 0), 0,
+                                                              scenario_, cluster_);
+  cluster_.on_split = [this](const sim::Node& from, replication::GroupId parent, replication::GroupId child,
+                             std::uint64_t low, std::uint64_t high) {
+    if (cluster_.directory.exists(child)) return;
+    const sim::Time now = kernel_.now();
+    const std::uint32_t table = cluster_.directory.table_of(parent);
+    splitter_->completed(parent, child, low, high);
+    partitions_.split(parent, child, low);
+    const replication::Membership members = cluster_.directory.membership(parent);  // a copy: add_group may grow
+    cluster_.directory.add_group(child, table, members, cluster_.directory.leader(parent), low, high);
+    cluster_.directory.narrow(parent, low - 1);
+    cluster_.health.add_group_at(child, now, cluster_.health.group(parent).healthy_members, false);
+    cluster_.shares.add_partition(child, table);
+    const admission::Share share = cluster_.shares.after_split(table, cluster_.shares.get(parent));
+    cluster_.shares.set(parent, share);
+    cluster_.shares.set(child, share);
+    if (cluster_.ledger.tracked(parent)) cluster_.ledger.track(child, table, now, workload_end());
+    if (adaptive_) adaptive_->add_partition(table, child);
+    if (cluster_.publish) {
+      cluster_.publish(from, parent);
+      cluster_.publish(from, child);
+    }
+  };
+  splitter_->start();
+}
+
 void Simulation::add_routers(std::uint32_t count) {
   std::vector<std::size_t> azs;
   for (std::size_t a = 0; a < scenario_.azs.size(); ++a)
@@ -183,8 +215,8 @@ void Simulation::add_routers(std::uint32_t count) {
   for (std::uint32_t i = 0; i < count; ++i) {
     const std::size_t az = azs[i % azs.size()];
     routers_.push_back(std::make_unique<Router>(network_, node_name(scenario_.azs[az].name, "router", per_az[az]++),
-                                                static_cast<sim::AzId>(az), scenario_, kinds_, partitions_, cluster_,
-                                                routing_kinds_, fleet_, timeline_, table_first_group_));
+                                                static_cast<sim::AzId>(az), scenario_, kinds_, cluster_,
+                                                routing_kinds_, fleet_, timeline_));
     if (gac_kinds_) routers_.back()->enable_gac(*gac_kinds_, gac_ring_);  // cold: no grant yet
     router_list_.push_back(routers_.back().get());  // clients see it from their next request on
   }

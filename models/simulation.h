@@ -6,6 +6,7 @@
 #include "models/admission/adaptive_controller.h"
 #include "models/admission/gac.h"
 #include "models/client.h"
+#include "models/partitioning/split_controller.h"
 #include "models/history.h"
 #include "models/key_sampler.h"
 #include "models/metrics.h"
@@ -73,6 +74,7 @@ class Simulation {
   const std::vector<std::unique_ptr<Client>>& clients() const { return clients_; }
   const std::vector<std::unique_ptr<admission::GacServer>>& gac_servers() const { return gac_servers_; }
   const admission::AdaptiveController* adaptive_controller() const { return adaptive_.get(); }
+  const partitioning::SplitController* splitter() const { return splitter_.get(); }
   std::size_t operations_in_flight() const;
   std::size_t replica_count() const;
 
@@ -85,6 +87,8 @@ class Simulation {
   void build_routing();
   // GAC servers (mode gac) or the adaptive controller (mode adaptive), if a table is provisioned.
   void build_admission();
+  // The splitter and the control plane's side of a split (partitioning enabled).
+  void build_partitioning();
   // Adds routers with cold caches, spread over the AZs that have routers (a fault's scale-out).
   void add_routers(std::uint32_t count);
   // Resolves fault targets such as "the leader of the group that owns orders/42".
@@ -102,7 +106,6 @@ class Simulation {
   routing::RoutingKinds routing_kinds_;
   Timeline timeline_;
   routing::RoutingFleet fleet_;
-  std::vector<replication::GroupId> table_first_group_;
   std::vector<HistoryEntry> history_;
   std::vector<std::unique_ptr<routing::MetadataNode>> metadata_;
   std::vector<std::unique_ptr<routing::MemdsNode>> memds_;
@@ -114,6 +117,7 @@ class Simulation {
   admission::GacRing gac_ring_;
   std::vector<std::unique_ptr<admission::GacServer>> gac_servers_;
   std::unique_ptr<admission::AdaptiveController> adaptive_;
+  std::unique_ptr<partitioning::SplitController> splitter_;
   std::vector<std::unique_ptr<Client>> clients_;
 };
 

@@ -59,7 +59,7 @@ Json capacity(const models::Simulation& simulation) {
   Json tables = Json::array();
   for (std::uint32_t t = 0; t < scenario.tables.size(); ++t) {
     const models::TableSpec& spec = scenario.tables[t];
-    if (spec.capacity.mode != models::TableCapacity::Mode::provisioned) continue;
+    if (!spec.metered()) continue;
     AdmissionTotals table_totals;
     std::optional<sim::Time> first, last;
     std::vector<AdmissionTotals> table_minutes;
@@ -97,7 +97,12 @@ Json capacity(const models::Simulation& simulation) {
       first = earliest(first, ledger.first_throttle(g));
       last = latest(last, ledger.last_throttle(g));
     }
-    Json table{{"name", spec.name}, {"provisioned_rcu", spec.capacity.rcu}, {"provisioned_wcu", spec.capacity.wcu}};
+    const bool on_demand = spec.capacity.mode == models::TableCapacity::Mode::on_demand;
+    Json table{{"name", spec.name},
+               {"mode", on_demand ? "on_demand" : "provisioned"},
+               {"provisioned_rcu", on_demand ? Json(nullptr) : Json(spec.capacity.rcu)},
+               {"provisioned_wcu", on_demand ? Json(nullptr) : Json(spec.capacity.wcu)},
+               {"partitions_at_end", partitions.size()}};
     put_totals(table, table_totals);
     table["first_throttle_s"] = seconds_or_null(first);
     table["last_throttle_s"] = seconds_or_null(last);
@@ -112,6 +117,22 @@ Json capacity(const models::Simulation& simulation) {
     tables.push_back(table);
   }
   out["tables"] = tables;
+  if (const auto* splitter = simulation.splitter()) {
+    const auto& s = splitter->stats();
+    Json records = Json::array();
+    for (const auto& r : splitter->records())
+      records.push_back({{"parent", r.parent},
+                         {"child", r.child},
+                         {"reason", r.for_heat ? "heat" : "size"},
+                         {"decided_s", seconds_or_null(r.decided)},
+                         {"completed_s", r.done ? seconds_or_null(r.completed) : Json(nullptr)}});
+    out["splits"] = {{"for_size", s.for_size},
+                     {"for_heat", s.for_heat},
+                     {"completed", s.completed},
+                     {"skipped_single_item", s.skipped_single_item},
+                     {"requests", s.requests},
+                     {"list", records}};
+  }
   if (const auto* controller = simulation.adaptive_controller())
     out["adaptive"] = {{"boosts", controller->stats().boosts}, {"cutbacks", controller->stats().cutbacks}};
   if (!simulation.gac_servers().empty()) {

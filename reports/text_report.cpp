@@ -45,10 +45,14 @@ std::string seconds_text(const Json& v) { return v.is_null() ? "-" : fmt::format
 void render_capacity(std::string& out, const Json& c) {
   out += fmt::format("\nCapacity (admission {})\n", c["admission"].get<std::string>());
   for (const Json& t : c["tables"]) {
-    out += fmt::format("  table {}: provisioned {} RCU {} WCU; {} admitted, {} throttled ({}), {} from burst; "
+    const std::string mode = t["provisioned_rcu"].is_null()
+                                 ? std::string("on-demand")
+                                 : fmt::format("provisioned {} RCU {} WCU", t["provisioned_rcu"].get<std::uint64_t>(),
+                                               t["provisioned_wcu"].get<std::uint64_t>());
+    out += fmt::format("  table {}: {}, {} partitions at the end; {} admitted, {} throttled ({}), {} from burst; "
                        "throttling {} to {}\n",
-                       t["name"].get<std::string>(), t["provisioned_rcu"].get<std::uint64_t>(),
-                       t["provisioned_wcu"].get<std::uint64_t>(), grouped(t["admitted"].get<std::uint64_t>()),
+                       t["name"].get<std::string>(), mode, t["partitions_at_end"].get<std::uint64_t>(),
+                       grouped(t["admitted"].get<std::uint64_t>()),
                        grouped(t["throttled"].get<std::uint64_t>()), ratio_text(t["throttled_ratio"]),
                        grouped(t["served_from_burst"].get<std::uint64_t>()), seconds_text(t["first_throttle_s"]),
                        seconds_text(t["last_throttle_s"]));
@@ -64,6 +68,17 @@ void render_capacity(std::string& out, const Json& c) {
     for (const Json& m : t["minutes"])
       out += fmt::format("    {:>7} {:>10.1f} {:>10.1f} {:>10}\n", clock_text(static_cast<double>(m["minute"].get<std::uint64_t>() * 60)),
                          m["rcu"].get<double>(), m["wcu"].get<double>(), grouped(m["throttled"].get<std::uint64_t>()));
+  }
+  if (c.contains("splits")) {
+    const Json& x = c["splits"];
+    out += fmt::format("  splits: {} for size, {} for heat, {} completed, {} skipped (one hot item)\n",
+                       x["for_size"].get<std::uint64_t>(), x["for_heat"].get<std::uint64_t>(),
+                       x["completed"].get<std::uint64_t>(), x["skipped_single_item"].get<std::uint64_t>());
+    for (const Json& r : x["list"])
+      out += fmt::format("    group {:>4} -> {:<4} {:<5} decided {:>9}, done {}\n", r["parent"].get<std::uint64_t>(),
+                         r["child"].get<std::uint64_t>(), r["reason"].get<std::string>(),
+                         clock_text(r["decided_s"].get<double>()),
+                         r["completed_s"].is_null() ? std::string("-") : clock_text(r["completed_s"].get<double>()));
   }
   if (c.contains("adaptive"))
     out += fmt::format("  adaptive controller: {} boosts, {} cutbacks\n", c["adaptive"]["boosts"].get<std::uint64_t>(),

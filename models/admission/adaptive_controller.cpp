@@ -59,7 +59,7 @@ void AdaptiveController::adjust(std::uint32_t table, bool write, sim::Duration i
   }
   const Share base = shares_.base(table, static_cast<std::uint32_t>(groups.size()));
   const MicroUnits base_rate = write ? base.write : base.read;
-  const MicroUnits ceiling = write ? Shares::ceiling().write : Shares::ceiling().read;
+  const MicroUnits ceiling = write ? shares_.ceiling().write : shares_.ceiling().read;
   auto rate_of = [&](std::uint32_t g) { return write ? shares_.get(g).write : shares_.get(g).read; };
   auto set_rate = [&](std::uint32_t g, MicroUnits rate) {
     Share share = shares_.get(g);

@@ -12,10 +12,6 @@
 
 namespace models::admission {
 
-// DynamoDB's per-partition ceiling, in units per second (shared/DYNAMODB_MODEL 1.1).
-inline constexpr std::uint64_t kPartitionRcu = 3000;
-inline constexpr std::uint64_t kPartitionWcu = 1000;
-
 struct Share {
   MicroUnits read = 0;   // micro-units per second
   MicroUnits write = 0;
@@ -36,15 +32,26 @@ class Shares {
   }
   // The even split over the table's `partitions` partitions (static, burst and adaptive), or
   // the partition ceiling when GAC meters the table as a whole; never above the ceiling.
+  // On-demand tables get the ceiling too.
   Share base(std::uint32_t table, std::uint32_t partitions) const {
     const TableSpec& spec = scenario_.tables[table];
-    const Share ceiling{static_cast<MicroUnits>(kPartitionRcu) * kMicro, static_cast<MicroUnits>(kPartitionWcu) * kMicro};
-    if (scenario_.admission.mode == AdmissionSpec::Mode::gac) return ceiling;
-    return Share{std::min(ceiling.read, static_cast<MicroUnits>(spec.capacity.rcu) * kMicro / partitions),
-                 std::min(ceiling.write, static_cast<MicroUnits>(spec.capacity.wcu) * kMicro / partitions)};
+    const Share top = ceiling();
+    if (scenario_.admission.mode == AdmissionSpec::Mode::gac || spec.capacity.mode == TableCapacity::Mode::on_demand)
+      return top;
+    return Share{std::min(top.read, static_cast<MicroUnits>(spec.capacity.rcu) * kMicro / partitions),
+                 std::min(top.write, static_cast<MicroUnits>(spec.capacity.wcu) * kMicro / partitions)};
   }
-  static Share ceiling() {
-    return Share{static_cast<MicroUnits>(kPartitionRcu) * kMicro, static_cast<MicroUnits>(kPartitionWcu) * kMicro};
+  // A split child's share: half its parent's (what static allocation did, the cause of
+  // throughput dilution), or the ceiling where that is what every partition gets.
+  Share after_split(std::uint32_t table, const Share& parent) const {
+    const TableSpec& spec = scenario_.tables[table];
+    if (scenario_.admission.mode == AdmissionSpec::Mode::gac || spec.capacity.mode == TableCapacity::Mode::on_demand)
+      return ceiling();
+    return Share{parent.read / 2, parent.write / 2};
+  }
+  Share ceiling() const {
+    return Share{static_cast<MicroUnits>(scenario_.admission.partition_rcu) * kMicro,
+                 static_cast<MicroUnits>(scenario_.admission.partition_wcu) * kMicro};
   }
   void set(std::uint32_t group, Share share) { shares_[group] = share; }
   const Share& get(std::uint32_t group) const { return shares_[group]; }

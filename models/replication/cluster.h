@@ -12,6 +12,7 @@
 #include "sim/kernel.h"
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace models::replication {
@@ -38,14 +39,21 @@ struct ReplicationKinds {
 // the storage side publishes to the metadata table and MemDS; routers only see it through them.
 class GroupDirectory {
  public:
-  void add_group(GroupId group, std::uint32_t table, const Membership& membership, sim::NodeId leader);
+  void add_group(GroupId group, std::uint32_t table, const Membership& membership, sim::NodeId leader,
+                 std::uint64_t hash_low, std::uint64_t hash_high);
   const Membership& membership(GroupId group) const { return memberships_[group]; }
   sim::NodeId leader(GroupId group) const { return leaders_[group]; }
   std::uint32_t version(GroupId group) const { return versions_[group]; }
   std::uint32_t table_of(GroupId group) const { return tables_[group]; }
+  // The slice of the table's hash space the group holds, [low, high] (narrowed by splits).
+  std::uint64_t hash_low(GroupId group) const { return ranges_[group].first; }
+  std::uint64_t hash_high(GroupId group) const { return ranges_[group].second; }
+  // A split gave the upper part of the group's range away: [low, high] now. True (a change).
+  bool narrow(GroupId group, std::uint64_t high);
   std::size_t size() const { return memberships_.size(); }
   // A leader applied a membership change; keeps the newest epoch. True if it changed.
   bool update(GroupId group, const Membership& membership);
+  bool exists(GroupId group) const { return group < versions_.size() && versions_[group] > 0; }
   // A leader started serving. True if it changed.
   bool set_leader(GroupId group, sim::NodeId leader);
   std::uint64_t changes() const { return changes_; }
@@ -55,8 +63,21 @@ class GroupDirectory {
   std::vector<sim::NodeId> leaders_;
   std::vector<std::uint32_t> versions_;
   std::vector<std::uint32_t> tables_;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges_;
   std::uint64_t changes_ = 0;
 };
+
+// Event kinds of splits, registered only by simulations that split partitions.
+struct SplitKinds {
+  explicit SplitKinds(sim::Kernel& kernel);
+  sim::KindId request, ready, create;
+};
+
+// A split applied on some node: the control plane's side (the partition map, the directory,
+// health, shares, routes). Called by the first node that creates the child replica; later
+// calls for the same child do nothing.
+using SplitHook = std::function<void(const sim::Node& from, GroupId parent, GroupId child, std::uint64_t low,
+                                     std::uint64_t high)>;
 
 struct Cluster {
   Cluster(sim::Kernel& kernel, const Scenario& scenario_in, PlantedBug planted)
@@ -73,6 +94,8 @@ struct Cluster {
   // The partition publisher: called by the storage node that changed a group's route (a leader
   // applying a membership change, or starting to serve) to push the route out.
   std::function<void(const sim::Node& from, GroupId group)> publish;
+  std::optional<SplitKinds> split_kinds;  // set when partitions may split
+  SplitHook on_split;
   StorageNode* node(sim::NodeId id) const { return id < storage_by_node.size() ? storage_by_node[id] : nullptr; }
 };
 

@@ -13,7 +13,21 @@ void GroupHealth::add_group(sim::Time now, std::uint8_t healthy_members, bool se
   groups_.push_back(record);
 }
 
+void GroupHealth::add_group_at(GroupId g, sim::Time now, std::uint8_t healthy_members, bool serving) {
+  if (g >= groups_.size()) {
+    GroupRecord inactive;
+    inactive.active = false;
+    groups_.resize(g + 1, inactive);
+  }
+  GroupRecord record;
+  record.since = now;
+  record.healthy_members = healthy_members;
+  record.serving_leaders = serving ? 1 : 0;
+  groups_[g] = record;
+}
+
 void GroupHealth::accrue(GroupRecord& record, sim::Time now) {
+  if (!record.active) return;
   const std::int64_t elapsed = (now - record.since).nanos();
   SIM_ASSERT_OP(elapsed, >=, 0);
   if (record.serving_leaders == 0) record.leaderless_ns += elapsed;

@@ -23,11 +23,14 @@ struct GroupRecord {
   sim::Time since;               // when the state below last changed
   std::uint8_t serving_leaders = 0;
   std::uint8_t healthy_members = 0;
+  bool active = true;            // false: an id reserved for a split that has not happened
 };
 
 class GroupHealth {
  public:
   void add_group(sim::Time now, std::uint8_t healthy_members, bool serving);
+  // A group made by a split (ids may complete out of order; ids between stay inactive).
+  void add_group_at(GroupId g, sim::Time now, std::uint8_t healthy_members, bool serving);
   std::size_t size() const { return groups_.size(); }
   const GroupRecord& group(GroupId g) const { return groups_[g]; }
 

@@ -1,6 +1,8 @@
 // Paxos role rules.
 #include "models/replication/paxos.h"
 
+#include "models/partition_map.h"
+
 #include "sim/assert.h"
 
 #include <fmt/format.h>
@@ -8,6 +10,15 @@
 #include <algorithm>
 
 namespace models::replication {
+
+LogEntry LogEntry::split(Ballot ballot, std::uint64_t at_hash, GroupId child) {
+  LogEntry e;
+  e.ballot = ballot;
+  e.kind = EntryKind::split;
+  e.key = at_hash;
+  e.write = child;
+  return e;
+}
 
 LogEntry LogEntry::config(Ballot ballot, const Membership& m) {
   LogEntry e;
@@ -148,6 +159,21 @@ std::size_t apply_committed(Replica& replica, bool keep_item_history) {
       else versions.back() = {e.version, e.write};
     } else if (e.kind == EntryKind::config) {
       replica.membership = e.membership();
+    } else if (e.kind == EntryKind::split && e.key > replica.hash_low && e.key <= replica.hash_high) {
+      // The upper part of the range, and the items in it, go to the child; the node hosting
+      // this replica creates the child replica from what is staged here.
+      StagedSplit staged{static_cast<GroupId>(e.write), e.key, replica.hash_high, {}};
+      for (auto it = replica.items.begin(); it != replica.items.end();) {
+        if (key_hash(replica.table, it->first) >= e.key) {
+          staged.items.insert(staged.items.end(), std::move(*it));
+          it = replica.items.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      replica.hash_high = e.key - 1;
+      replica.children.emplace_back(e.key, staged.child);
+      replica.staged_splits.push_back(std::move(staged));
     }
     if (e.kind == EntryKind::write) {
       auto pending = replica.pending_versions.find(e.key);

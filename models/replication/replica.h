@@ -16,6 +16,17 @@ namespace models::replication {
 
 enum class Role : std::uint8_t { follower, candidate, leader };
 
+inline constexpr GroupId kNoGroup = 0xffffffffu;
+
+// A split applied to a replica: the child's range and the items that moved to it, kept until
+// the node creates the child replica.
+struct StagedSplit {
+  GroupId child = kNoGroup;
+  std::uint64_t low = 0;
+  std::uint64_t high = 0;
+  std::map<std::uint64_t, ItemVersions> items;
+};
+
 // A candidate's progress through phase 1 (allocated only while an election runs).
 struct Election {
   std::uint64_t serial = 0;           // tells a stale timer from this election's
@@ -46,6 +57,10 @@ struct Replica {
   // after a reboot could let a new leader serve while the old lease still runs.
   sim::Time granted_lease_end;
   std::map<std::uint64_t, ItemVersions> items;  // storage replicas: key -> versions, oldest first
+  std::uint64_t hash_low = 0;            // the slice of the table's hash space it holds
+  std::uint64_t hash_high = ~std::uint64_t{0};
+  std::vector<std::pair<std::uint64_t, GroupId>> children;  // splits applied: (split hash, child)
+  std::vector<StagedSplit> staged_splits;  // applied splits whose child replica is not made yet
 
   // ---- volatile: lost at power-off ----
   Role role = Role::follower;
@@ -68,6 +83,22 @@ struct Replica {
   std::map<std::uint64_t, std::uint64_t> pending_versions;  // key -> version of its newest unapplied write
   std::unique_ptr<admission::PartitionBuckets> buckets;  // admission control, made on first use
   std::unique_ptr<Election> election;
+  std::uint64_t splitting_at = 0;  // leader: a split at this hash is proposed (0: none)
+  std::vector<std::uint64_t> recent_keys;  // leader: hashes of recently served keys (split points)
+  std::uint32_t recent_next = 0;
+
+  bool holds(std::uint64_t hash) const { return hash_low <= hash && hash <= hash_high; }
+  // The child a split gave `hash` to (the last split at or below it), or kNoGroup.
+  GroupId child_for(std::uint64_t hash) const {
+    GroupId found = kNoGroup;
+    std::uint64_t best = 0;
+    for (const auto& [at, child] : children)
+      if (at <= hash && (found == kNoGroup || at > best)) {
+        found = child;
+        best = at;
+      }
+    return found;
+  }
 
   Slot last_slot() const { return log_start + log.size() - 1; }
   bool has_slot(Slot slot) const { return slot >= log_start && slot <= last_slot() && !log.empty(); }

@@ -29,12 +29,35 @@ ReplicationKinds::ReplicationKinds(sim::Kernel& k)
       healing_timeout(k.register_kind("storage.healing_timeout")),
       catch_up_send(k.register_kind("storage.catch_up_copied")) {}
 
-void GroupDirectory::add_group(GroupId group, std::uint32_t table, const Membership& membership, sim::NodeId leader) {
-  SIM_ASSERT_OP(group, ==, memberships_.size());
-  memberships_.push_back(membership);
-  leaders_.push_back(leader);
-  versions_.push_back(1);
-  tables_.push_back(table);
+void GroupDirectory::add_group(GroupId group, std::uint32_t table, const Membership& membership, sim::NodeId leader,
+                               std::uint64_t hash_low, std::uint64_t hash_high) {
+  // Groups made by splits may complete out of order: ids between stay empty (version 0).
+  SIM_ASSERT(!exists(group));
+  if (group >= memberships_.size()) {
+    memberships_.resize(group + 1);
+    leaders_.resize(group + 1, kNoNode);
+    versions_.resize(group + 1, 0);
+    tables_.resize(group + 1, 0);
+    ranges_.resize(group + 1);
+  }
+  memberships_[group] = membership;
+  leaders_[group] = leader;
+  versions_[group] = 1;
+  tables_[group] = table;
+  ranges_[group] = {hash_low, hash_high};
+}
+
+SplitKinds::SplitKinds(sim::Kernel& k)
+    : request(k.register_kind("msg.split_request")),
+      ready(k.register_kind("msg.split_ready")),
+      create(k.register_kind("storage.split_child")) {}
+
+bool GroupDirectory::narrow(GroupId group, std::uint64_t high) {
+  if (high >= ranges_[group].second) return false;
+  ranges_[group].second = high;
+  ++versions_[group];
+  ++changes_;
+  return true;
 }
 
 bool GroupDirectory::update(GroupId group, const Membership& membership) {
@@ -111,6 +134,10 @@ Replica& StorageNode::host(GroupId group, std::uint32_t table, const Membership&
   replica->storage = storage;
   replica->membership = membership;
   replica->leader_contact = kernel().now();
+  if (cluster_.directory.exists(group)) {
+    replica->hash_low = cluster_.directory.hash_low(group);
+    replica->hash_high = cluster_.directory.hash_high(group);
+  }
   replica->buckets = admission_.make_buckets(group, table, kernel().now());
   std::uint32_t local;
   if (free_.empty()) {
@@ -235,6 +262,23 @@ void StorageNode::redirect(const Replica* replica, const sim::Reply<ItemResponse
 void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> reply) {
   Replica* r = find(request.group);
   const sim::Time now = kernel().now();
+  if (r != nullptr && (!r->children.empty() || r->splitting_at != 0)) {
+    const std::uint64_t hash = key_hash(r->table, request.key);
+    if (!r->holds(hash)) {
+      // A split gave the key to another group: say which, so the router goes there.
+      ++stats_.redirected;
+      ItemResponse answer{Outcome::unavailable, 0, 0, true, kNoNode};
+      answer.moved = true;
+      answer.owner_hint = r->child_for(hash);
+      reply.send(*this, answer);
+      return;
+    }
+    if (r->splitting_at != 0 && hash >= r->splitting_at && request.op != Operation::get_eventual) {
+      // The split entry is in the log: nothing for the departing range may follow it.
+      reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+      return;
+    }
+  }
   const bool can_serve = request.op == Operation::get_eventual
                              ? r != nullptr && r->membership.contains(self()) && r->serves_eventual(now, spec_.election_timeout())
                              : r != nullptr && r->serving(now);
@@ -242,6 +286,13 @@ void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> rep
   if (!admission_.admit(r->buckets, r->group, r->table, request.op, request.item_bytes, now)) {
     reply.send(*this, ItemResponse{Outcome::throttled, 0, 0, false, kNoNode});
     return;
+  }
+  if (cluster_.split_kinds && r->role == Role::leader) {
+    // What the control plane picks split points from: the hashes of recently served keys.
+    constexpr std::size_t kRecentKeys = 256;
+    const std::uint64_t hash = key_hash(r->table, request.key);
+    if (r->recent_keys.size() < kRecentKeys) r->recent_keys.push_back(hash);
+    else r->recent_keys[r->recent_next++ % kRecentKeys] = hash;
   }
   if (request.op != Operation::put) {
     const auto [version, value] = r->applied_value(request.key);
@@ -290,6 +341,7 @@ void StorageNode::try_commit(Replica& r) {
   const Slot before = r.applied;
   paxos::apply_committed(r, spec_.keep_item_history);
   after_apply(r, before + 1, r.applied);
+  if (!r.staged_splits.empty()) apply(r);
 }
 
 void StorageNode::after_apply(Replica& r, Slot from, Slot to) {
@@ -363,6 +415,7 @@ void StorageNode::step_down(Replica& r) {
   r.leader_contact = kernel().now();
   r.pending_versions.clear();
   r.election.reset();
+  r.splitting_at = 0;
   r.match.fill(0);
 }
 
@@ -571,7 +624,7 @@ void StorageNode::persisted(GroupId group, Slot slot, Ballot ballot) {
     send_to(r->leader_node, cluster_.kinds.accepted,
             AcceptedMessage{group, ballot, r->promised, r->persisted, true, false},
             [](StorageNode& node, sim::NodeId sender, const AcceptedMessage& m) { node.on_accepted(sender, m); });
-  paxos::apply_committed(*r, spec_.keep_item_history);
+  apply(*r);
 }
 
 void StorageNode::on_accept(sim::NodeId from, const AcceptMessage& m) {
@@ -595,7 +648,7 @@ void StorageNode::on_accept(sim::NodeId from, const AcceptMessage& m) {
       else
         send_to(from, cluster_.kinds.accepted, AcceptedMessage{m.group, m.ballot, r->promised, r->persisted, true, false},
                 [](StorageNode& node, sim::NodeId sender, const AcceptedMessage& msg) { node.on_accepted(sender, msg); });
-      paxos::apply_committed(*r, spec_.keep_item_history);
+      apply(*r);
       return;
   }
 }
@@ -680,6 +733,10 @@ void StorageNode::on_catch_up(sim::NodeId from, CatchUpMessage& m) {
       r->persisted = m.snapshot_applied;
       r->matched = r->log_start + r->log.size() - 1;
       r->membership = m.membership;
+      if (cluster_.directory.exists(r->group)) {
+        r->hash_low = cluster_.directory.hash_low(r->group);
+        r->hash_high = cluster_.directory.hash_high(r->group);
+      }
     }
   } else {
     if (m.from > r->matched + 1) return;  // still a gap: the next heartbeat asks again
@@ -703,7 +760,7 @@ void StorageNode::on_catch_up(sim::NodeId from, CatchUpMessage& m) {
   else if (r->leader_node != kNoNode)
     send_to(from, cluster_.kinds.accepted, AcceptedMessage{r->group, m.ballot, r->promised, r->persisted, true, false},
             [](StorageNode& node, sim::NodeId sender, const AcceptedMessage& msg) { node.on_accepted(sender, msg); });
-  paxos::apply_committed(*r, spec_.keep_item_history);
+  apply(*r);
 }
 
 void StorageNode::on_heartbeat(sim::NodeId from, const HeartbeatMessage& m) {
@@ -722,7 +779,7 @@ void StorageNode::on_heartbeat(sim::NodeId from, const HeartbeatMessage& m) {
     r->leader_contact = kernel().now();
     r->granted_lease_end = std::max(r->granted_lease_end, m.sent + spec_.lease);
     r->commit = std::max(r->commit, item.commit);
-    paxos::apply_committed(*r, spec_.keep_item_history);
+    apply(*r);
     if (r->matched < item.commit) request_catch_up(*r, r->matched + 1);
     ack.answers.push_back(HeartbeatAnswer{item.group, true, r->persisted, item.sender_local, r->local});
   }
@@ -934,6 +991,8 @@ void StorageNode::on_power_off() {
     r.pending_versions.clear();
     r.election.reset();
     r.buckets.reset();  // bucket levels live in memory
+    r.splitting_at = 0;
+    r.recent_keys.clear();
   }
   requests_.clear();
   pending_writes_.clear();
@@ -956,6 +1015,76 @@ void StorageNode::on_power_on() {
       cluster_.health.healthy_changed(group, now, healthy_members(cluster_.directory.membership(group)));
   }
   start();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Splits
+
+void StorageNode::apply(Replica& r) {
+  paxos::apply_committed(r, spec_.keep_item_history);
+  if (r.splitting_at != 0 && r.hash_high < r.splitting_at) r.splitting_at = 0;  // applied
+  if (r.staged_splits.empty() || !cluster_.split_kinds) return;
+  // Made by an event of its own, never in the middle of whatever applied the entry.
+  for (const StagedSplit& staged : r.staged_splits) {
+    const GroupId parent = r.group, child = staged.child;
+    after(sim::Duration::zero(), cluster_.split_kinds->create, [this, parent, child] { create_child(parent, child); });
+  }
+}
+
+void StorageNode::create_child(GroupId parent, GroupId child) {
+  Replica* p = find(parent);
+  if (p == nullptr) return;
+  auto staged = std::find_if(p->staged_splits.begin(), p->staged_splits.end(),
+                             [child](const StagedSplit& s) { return s.child == child; });
+  if (staged == p->staged_splits.end()) return;
+  StagedSplit split = std::move(*staged);
+  p->staged_splits.erase(staged);
+  if (find(child) != nullptr) return;
+  const sim::Time now = kernel().now();
+  if (cluster_.on_split) cluster_.on_split(*this, parent, child, split.low, split.high);
+  const std::uint32_t table = p->table;
+  const Membership membership = p->membership;
+  const bool storage = p->storage;
+  Replica& c = host(child, table, membership, storage);
+  p = find(parent);  // host may have moved the index, never the replica; found again for clarity
+  c.hash_low = split.low;
+  c.hash_high = split.high;
+  c.items = std::move(split.items);
+  // The child starts where the parent is: the same promises, leader and lease, a fresh log.
+  c.promised = p->promised;
+  c.granted_lease_end = p->granted_lease_end;
+  c.leader_ballot = p->leader_ballot;
+  c.leader_node = p->leader_node;
+  c.leader_contact = now;
+  if (p->role == Role::leader) {
+    c.role = Role::leader;
+    c.leader_since = now;
+    c.lease_end = p->lease_end;
+    c.serve_after = p->serve_after;
+    c.last_ack = p->last_ack;
+    c.first_own_slot = 1;  // serves once its opening no-op commits, after a follower is ready
+  } else if (p->leader_node != kNoNode) {
+    send_to(p->leader_node, cluster_.split_kinds->ready, child,
+            [](StorageNode& node, sim::NodeId, GroupId g) { node.on_split_ready(g); });
+  }
+}
+
+void StorageNode::on_split_ready(GroupId child) {
+  Replica* c = find(child);
+  if (c == nullptr || c->role != Role::leader || !c->log.empty()) return;
+  // A follower has the child: open the leadership with a no-op it can accept.
+  LogEntry noop;
+  noop.ballot = c->leader_ballot;
+  noop.kind = EntryKind::noop;
+  c->first_own_slot = propose(*c, noop);
+}
+
+void StorageNode::on_split_request(GroupId group, std::uint64_t at_hash, GroupId child) {
+  Replica* r = find(group);
+  if (r == nullptr || !r->serving(kernel().now()) || r->splitting_at != 0 || !r->staged_splits.empty()) return;
+  if (at_hash <= r->hash_low || at_hash > r->hash_high) return;
+  r->splitting_at = at_hash;
+  propose(*r, LogEntry::split(r->leader_ballot, at_hash, child));
 }
 
 }  // namespace models::replication

@@ -67,6 +67,11 @@ class StorageNode final : public sim::Node {
   const WorkQueueStats& request_queue() const { return requests_.stats(); }
   const admission::AdmissionStats& admission() const { return admission_.stats(); }
 
+  // The control plane asks this node, if it leads `group`, to split it at `at_hash` into the
+  // new group `child`: a split entry goes through the group's log, and every replica that
+  // applies it creates the child's replica beside its own, holding the upper part.
+  void on_split_request(GroupId group, std::uint64_t at_hash, GroupId child);
+
  protected:
   void on_power_off() override;
   void on_power_on() override;
@@ -103,6 +108,10 @@ class StorageNode final : public sim::Node {
   void try_commit(Replica& replica);
   void after_apply(Replica& replica, Slot from, Slot to);
   void step_down(Replica& replica);
+  // Applies what is committed, then makes the child replicas of splits it applied.
+  void apply(Replica& replica);
+  void create_child(GroupId parent, GroupId child);
+  void on_split_ready(GroupId child);
   void become_leader(Replica& replica);
   void start_serving_check(Replica& replica);
   void set_serving(Replica& replica, bool serving);

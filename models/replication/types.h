@@ -58,7 +58,9 @@ struct Membership {
   bool operator==(const Membership&) const = default;
 };
 
-enum class EntryKind : std::uint8_t { write, noop, config };
+// split: the group gives the part of its hash range from `key` up to a new group (`write`
+// holds its id), created on the same nodes when the entry applies.
+enum class EntryKind : std::uint8_t { write, noop, config, split };
 
 // One write-ahead log entry. A config entry carries its new membership packed into the item
 // fields, so every entry has one size.
@@ -71,6 +73,7 @@ struct LogEntry {
   EntryKind kind = EntryKind::noop;
 
   static LogEntry config(Ballot ballot, const Membership& membership);
+  static LogEntry split(Ballot ballot, std::uint64_t at_hash, GroupId child);
   Membership membership() const;  // REQUIRES: kind == config
 };
 

@@ -18,7 +18,13 @@ struct RoutingFleet {
   MetadataNode& metadata_for(std::uint32_t table) const { return *metadata[table % metadata.size()]; }
 
   static Route route_of(const replication::GroupDirectory& directory, GroupId group) {
-    return Route{group, directory.membership(group), directory.leader(group), directory.version(group)};
+    return Route{group,
+                 directory.table_of(group),
+                 directory.hash_low(group),
+                 directory.hash_high(group),
+                 directory.membership(group),
+                 directory.leader(group),
+                 directory.version(group)};
   }
 
   // Sends the group's current route from `from` (the storage node that changed it).

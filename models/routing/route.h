@@ -14,9 +14,13 @@ using replication::Membership;
 
 struct Route {
   GroupId group = 0;
+  std::uint32_t table = 0;
+  std::uint64_t hash_low = 0;   // the slice of the table's hash space it serves, [low, high]
+  std::uint64_t hash_high = 0;
   Membership membership;
   sim::NodeId leader = replication::kNoNode;  // as last published; may be stale
   std::uint32_t version = 0;                  // 0: no route
+  bool covers(std::uint64_t hash) const { return hash_low <= hash && hash <= hash_high; }
 };
 
 }  // namespace models::routing

@@ -4,20 +4,34 @@
 namespace models::routing {
 
 RouteCache::RouteCache(sim::Node& router, const Scenario& scenario, const RoutingKinds& kinds,
-                       const RoutingFleet& fleet, Timeline& timeline, std::size_t groups,
-                       const std::vector<GroupId>& table_first_group)
+                       const RoutingFleet& fleet, Timeline& timeline)
     : router_(router),
       scenario_(scenario),
       kinds_(kinds),
       fleet_(fleet),
       timeline_(timeline),
-      table_first_group_(table_first_group),
-      entries_(groups),
-      tables_(scenario.tables.size()) {}
+      tables_(scenario.tables.size()),
+      index_(scenario.tables.size()) {}
+
+RouteCache::Entry& RouteCache::entry(GroupId group) {
+  if (group >= entries_.size()) entries_.resize(group + 1);
+  return entries_[group];
+}
 
 Route RouteCache::route_of(GroupId group) const {
+  if (group >= entries_.size()) return Route{};
   const Entry& e = entries_[group];
-  return Route{group, e.membership, e.leader, e.version};
+  return Route{group, e.table, e.hash_low, e.hash_high, e.membership, e.leader, e.version};
+}
+
+GroupId RouteCache::group_for(std::uint32_t table, std::uint64_t hash) const {
+  const auto& ranges = index_[table];
+  auto it = ranges.upper_bound(hash);
+  if (it == ranges.begin()) return kUnknownGroup;
+  const GroupId group = std::prev(it)->second;
+  // The nearest range below may end before the hash (the cache does not know the partition
+  // in between, or knows the group narrowed by a split): then the cache cannot tell.
+  return entries_[group].hash_high >= hash ? group : kUnknownGroup;
 }
 
 bool RouteCache::fresh(const Entry& entry) const {
@@ -26,8 +40,14 @@ bool RouteCache::fresh(const Entry& entry) const {
 }
 
 void RouteCache::store(const Route& route, bool set_expiry) {
-  Entry& e = entries_[route.group];
+  Entry& e = entry(route.group);
   if (e.valid() && route.version < e.version) return;  // an older answer overtaken by a newer one
+  e.table = route.table;
+  e.hash_low = route.hash_low;
+  e.hash_high = route.hash_high;
+  // A range keeps its low end for life (splits give the upper part away), so one index entry
+  // per group is all it takes; a narrowed range ends where its new neighbour starts.
+  index_[route.table][route.hash_low] = route.group;
   e.membership = route.membership;
   e.leader = route.leader;
   e.version = route.version;
@@ -41,18 +61,18 @@ void RouteCache::store(const Route& route, bool set_expiry) {
 }
 
 void RouteCache::learned_leader(GroupId group, sim::NodeId leader) {
-  Entry& e = entries_[group];
+  Entry& e = entry(group);
   if (e.valid() && e.membership.contains(leader)) e.leader = leader;
 }
 
 void RouteCache::invalidate(GroupId group) {
   ++stats_.invalidated;
-  entries_[group].version = 0;
+  entry(group).version = 0;
 }
 
 void RouteCache::warm(const replication::GroupDirectory& directory, sim::Rng& rng) {
   const std::int64_t ttl_s = std::max<std::int64_t>(1, scenario_.routing.cache_ttl.nanos() / 1'000'000'000);
-  for (GroupId group = 0; group < entries_.size(); ++group) {
+  for (GroupId group = 0; group < directory.size(); ++group) {
     store(RoutingFleet::route_of(directory, group), false);
     // Fetched at some point in the last TTL: expiries spread evenly over the next one.
     entries_[group].expires_s = static_cast<std::uint32_t>(rng.below(static_cast<std::uint64_t>(ttl_s)) + 1);
@@ -63,6 +83,7 @@ void RouteCache::warm(const replication::GroupDirectory& directory, sim::Rng& rn
 void RouteCache::clear() {
   std::fill(entries_.begin(), entries_.end(), Entry{});
   std::fill(tables_.begin(), tables_.end(), TableState{});
+  for (auto& ranges : index_) ranges.clear();
   waiting_.clear();  // their requests died with the router
 }
 
@@ -74,12 +95,12 @@ MemdsNode& RouteCache::memds_for(std::uint32_t attempt) {
   return *pool[next_memds_++ % pool.size()];
 }
 
-void RouteCache::fetch_table(std::uint32_t table, GroupId first, std::uint32_t count) {
+void RouteCache::fetch_table(std::uint32_t table) {
   tables_[table].fetching = true;
   MetadataNode& server = fleet_.metadata_for(table);
   sim::async_call<TableAnswer>(
       router_, server.id(), kinds_.table_lookup, kinds_.table_answer, scenario_.routing.lookup_timeout * 5,
-      [&server, first, count](sim::Reply<TableAnswer> reply) { server.table_lookup(TableLookup{first, count}, std::move(reply)); },
+      [&server, table](sim::Reply<TableAnswer> reply) { server.table_lookup(TableLookup{table}, std::move(reply)); },
       [this, table](sim::error_code error, TableAnswer answer) {
         tables_[table].fetching = false;
         if (error || !answer.ok) return;  // the next request for the table tries again

@@ -9,6 +9,7 @@
 
 #include "models/routing/fleet.h"
 #include "models/routing/route.h"
+#include "models/routing/route_servers.h"
 #include "models/scenario.h"
 #include "models/timeline.h"
 #include "sim/rpc.h"
@@ -28,14 +29,18 @@ struct RouteCacheStats {
 
 class RouteCache {
  public:
-  // `table_first_group`: the group of each table's first partition (a table's are consecutive).
   RouteCache(sim::Node& router, const Scenario& scenario, const RoutingKinds& kinds, const RoutingFleet& fleet,
-             Timeline& timeline, std::size_t groups, const std::vector<GroupId>& table_first_group);
+             Timeline& timeline);
+
+  // The group whose cached range holds `hash` (a floor lookup in the table's range index), or
+  // kUnknownGroup when no cached range holds it.
+  GroupId group_for(std::uint32_t table, std::uint64_t hash) const;
 
   // Calls done(const Route*) with the route to use, now (a hit) or when an answer comes (a
-  // miss); with nullptr if none came in time.
+  // miss); with nullptr if none came in time. `group` may be kUnknownGroup: then the route
+  // servers find the group holding `hash`.
   template <class Done>
-  void lookup(GroupId group, std::uint32_t table, Done done);
+  void lookup(GroupId group, std::uint32_t table, std::uint64_t hash, Done done);
 
   // A replica named the current leader: remember it (no version change).
   void learned_leader(GroupId group, sim::NodeId leader);
@@ -48,90 +53,100 @@ class RouteCache {
   const RouteCacheStats& stats() const { return stats_; }
 
  private:
-  struct Entry {
-    Membership membership;
-    sim::NodeId leader = replication::kNoNode;
-    std::uint32_t version = 0;    // 0: no route cached
-    std::uint32_t expires_s = 0;  // legacy: refetch after this second of virtual time
-    bool valid() const { return version > 0; }
-  };
   struct TableState {
     bool loaded = false;
     bool fetching = false;
   };
 
+  struct Entry {
+    Membership membership;
+    sim::NodeId leader = replication::kNoNode;
+    std::uint32_t version = 0;    // 0: no route cached
+    std::uint32_t expires_s = 0;  // legacy: refetch after this second of virtual time
+    std::uint32_t table = 0;
+    std::uint64_t hash_low = 0;
+    std::uint64_t hash_high = 0;
+    bool valid() const { return version > 0; }
+  };
   Route route_of(GroupId group) const;
+  Entry& entry(GroupId group);
   void store(const Route& route, bool set_expiry);
   bool fresh(const Entry& entry) const;
   MemdsNode& memds_for(std::uint32_t attempt);
-  void fetch_table(std::uint32_t table, GroupId first, std::uint32_t count);
+  void fetch_table(std::uint32_t table);
   template <class Done>
-  void ask_memds(GroupId group, std::uint32_t attempt, bool waiting, Done done);
+  void ask_memds(RouteLookup request, std::uint32_t attempt, bool waiting, Done done);
   template <class Done>
-  void ask_metadata(GroupId group, std::uint32_t table, Done done);
+  void ask_metadata(RouteLookup request, Done done);
+  // Completes a miss: the answer's route, now cached.
+  template <class Done>
+  void answer_with(const Route& route, Done& done) {
+    if (route.version == 0) {
+      done(&route);  // the servers know no such route: the router answers "unavailable"
+      return;
+    }
+    const Route cached = route_of(route.group);
+    done(cached.version > 0 ? &cached : &route);
+  }
 
   sim::Node& router_;
   const Scenario& scenario_;
   const RoutingKinds& kinds_;
   const RoutingFleet& fleet_;
   Timeline& timeline_;
-  const std::vector<GroupId>& table_first_group_;
-  std::vector<Entry> entries_;      // by group
+  std::vector<Entry> entries_;      // by group (grows as splits create groups)
   std::vector<TableState> tables_;  // by table
+  std::vector<std::map<std::uint64_t, GroupId>> index_;  // by table: hash_low -> group
   // Legacy misses in flight, by group: later misses for the group wait for the same answer
   // instead of asking the metadata table again (single flight, as any sane cache does).
-  std::map<GroupId, std::vector<std::function<void(const Route*)>>> waiting_;
+  std::map<std::pair<GroupId, std::uint64_t>, std::vector<std::function<void(const Route*)>>> waiting_;
   std::uint32_t next_memds_ = 0;
   RouteCacheStats stats_;
 };
 
 template <class Done>
-void RouteCache::lookup(GroupId group, std::uint32_t table, Done done) {
+void RouteCache::lookup(GroupId group, std::uint32_t table, std::uint64_t hash, Done done) {
   ++stats_.lookups;
-  Entry& entry = entries_[group];
-  const bool hit = entry.valid() && fresh(entry);
+  const bool hit = group != kUnknownGroup && entry(group).valid() && fresh(entry(group));
   timeline_.route_lookup(router_.kernel().now(), hit);
+  const RouteLookup request{group, table, hash};
   if (scenario_.routing.cache == RoutingSpec::Cache::memds) {
     // Constant work: MemDS hears about every lookup, whatever the cache holds.
     if (hit) {
       ++stats_.hits;
       const Route route = route_of(group);
-      ask_memds(group, 0, false, [](const Route*) {});
+      ask_memds(request, 0, false, [](const Route*) {});
       done(&route);
     } else {
-      ask_memds(group, 0, true, std::move(done));
+      ask_memds(request, 0, true, std::move(done));
     }
     return;
   }
-  if (!tables_[table].loaded && !tables_[table].fetching)
-    fetch_table(table, table_first_group_[table], scenario_.tables[table].partitions);
+  if (!tables_[table].loaded && !tables_[table].fetching) fetch_table(table);
   if (hit) {
     ++stats_.hits;
     const Route route = route_of(group);
     done(&route);
     return;
   }
-  ask_metadata(group, table, std::move(done));
+  ask_metadata(request, std::move(done));
 }
 
 template <class Done>
-void RouteCache::ask_memds(GroupId group, std::uint32_t attempt, bool waiting, Done done) {
+void RouteCache::ask_memds(RouteLookup request, std::uint32_t attempt, bool waiting, Done done) {
   MemdsNode& server = memds_for(attempt);
   sim::async_call<RouteAnswer>(
       router_, server.id(), kinds_.lookup, kinds_.lookup_answer, scenario_.routing.lookup_timeout,
-      [&server, group](sim::Reply<RouteAnswer> reply) { server.lookup(RouteLookup{group}, std::move(reply)); },
-      [this, group, attempt, waiting, done = std::move(done)](sim::error_code error, RouteAnswer answer) mutable {
+      [&server, request](sim::Reply<RouteAnswer> reply) { server.lookup(request, std::move(reply)); },
+      [this, request, attempt, waiting, done = std::move(done)](sim::error_code error, RouteAnswer answer) mutable {
         if (!error && answer.ok) {
-          store(answer.route, false);
-          if (waiting) {
-            const Route route = route_of(group);
-            done(&route);
-          }
+          if (answer.route.version > 0) store(answer.route, false);
+          if (waiting) answer_with(answer.route, done);
           return;
         }
         if (!waiting) return;  // a refresh that failed costs nothing: the entry stays
         if (attempt == 0) {    // one more MemDS node, then give up
-          ask_memds(group, 1, true, std::move(done));
+          ask_memds(request, 1, true, std::move(done));
           return;
         }
         ++stats_.failed;
@@ -140,16 +155,19 @@ void RouteCache::ask_memds(GroupId group, std::uint32_t attempt, bool waiting, D
 }
 
 template <class Done>
-void RouteCache::ask_metadata(GroupId group, std::uint32_t table, Done done) {
-  auto [slot, first] = waiting_.try_emplace(group);
+void RouteCache::ask_metadata(RouteLookup request, Done done) {
+  // Misses for a known group share one request (single flight); a key whose group the cache
+  // cannot tell asks on its own.
+  const std::pair<GroupId, std::uint64_t> flight{request.group, request.group == kUnknownGroup ? request.hash : 0};
+  auto [slot, first] = waiting_.try_emplace(flight);
   slot->second.emplace_back(std::move(done));
   if (!first) return;  // a lookup for this group is already on its way
-  MetadataNode& server = fleet_.metadata_for(table);
+  MetadataNode& server = fleet_.metadata_for(request.table);
   sim::async_call<RouteAnswer>(
       router_, server.id(), kinds_.lookup, kinds_.lookup_answer, scenario_.routing.lookup_timeout,
-      [&server, group](sim::Reply<RouteAnswer> reply) { server.lookup(RouteLookup{group}, std::move(reply)); },
-      [this, group](sim::error_code error, RouteAnswer answer) {
-        auto it = waiting_.find(group);
+      [&server, request](sim::Reply<RouteAnswer> reply) { server.lookup(request, std::move(reply)); },
+      [this, flight](sim::error_code error, RouteAnswer answer) {
+        auto it = waiting_.find(flight);
         if (it == waiting_.end()) return;  // the cache was cleared meanwhile
         std::vector<std::function<void(const Route*)>> waiters = std::move(it->second);
         waiting_.erase(it);
@@ -158,9 +176,8 @@ void RouteCache::ask_metadata(GroupId group, std::uint32_t table, Done done) {
           for (auto& waiter : waiters) waiter(nullptr);
           return;
         }
-        store(answer.route, true);
-        const Route route = route_of(group);
-        for (auto& waiter : waiters) waiter(&route);
+        if (answer.route.version > 0) store(answer.route, true);
+        for (auto& waiter : waiters) answer_with(answer.route, waiter);
       });
 }
 

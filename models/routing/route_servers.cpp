@@ -43,19 +43,52 @@ void RouteServer::answer(const Work& work) {
     return;
   }
   if (!work.whole_table) {
-    work.route_reply.send(*this, RouteAnswer{true, routes_[work.route.group]});
+    const GroupId group =
+        work.route.group == kUnknownGroup ? find(work.route.table, work.route.hash) : work.route.group;
+    work.route_reply.send(*this, RouteAnswer{true, group < routes_.size() ? routes_[group] : Route{}});
     return;
   }
   TableAnswer answer{true, {}};
-  answer.routes.assign(routes_.begin() + work.table.first_group,
-                       routes_.begin() + work.table.first_group + work.table.groups);
+  const auto from = index_.lower_bound({work.table.table, 0});
+  for (auto it = from; it != index_.end() && it->first.first == work.table.table; ++it)
+    answer.routes.push_back(routes_[it->second]);
   work.table_reply.send(*this, std::move(answer));
+}
+
+GroupId RouteServer::find(std::uint32_t table, std::uint64_t hash) const {
+  // floor((table, hash)): the range starting at or before the hash.
+  auto it = index_.upper_bound({table, hash});
+  if (it == index_.begin()) return kUnknownGroup;
+  --it;
+  return it->first.first == table ? it->second : kUnknownGroup;
+}
+
+std::size_t RouteServer::partitions_of(std::uint32_t table) const {
+  std::size_t count = 0;
+  for (auto it = index_.lower_bound({table, 0}); it != index_.end() && it->first.first == table; ++it) ++count;
+  return count;
+}
+
+void RouteServer::keep(const Route& route) {
+  if (route.group >= routes_.size()) routes_.resize(route.group + 1);
+  Route& mine = routes_[route.group];
+  if (route.version <= mine.version) return;
+  mine = route;
+  // A range keeps its low end for life (a split gives away the upper part), so the index
+  // entry of a group never moves.
+  index_[{route.table, route.hash_low}] = route.group;
 }
 
 void RouteServer::publish(const Route& route) {
   if (!ready_) return;  // the reload brings it
-  Route& mine = routes_[route.group];
-  if (route.version > mine.version) mine = route;
+  keep(route);
+}
+
+void RouteServer::load(std::vector<Route> routes) {
+  routes_.clear();
+  index_.clear();
+  for (const Route& route : routes)
+    if (route.version > 0) keep(route);
 }
 
 MetadataNode::MetadataNode(sim::Network& network, std::string name, sim::AzId az, const MetadataSpec& spec,
@@ -63,8 +96,8 @@ MetadataNode::MetadataNode(sim::Network& network, std::string name, sim::AzId az
     : RouteServer(network, std::move(name), az, "metadata", spec, kinds, groups, timeline), metadata_spec_(spec) {}
 
 void MetadataNode::table_lookup(const TableLookup& request, sim::Reply<TableAnswer> reply) {
-  const sim::Duration service =
-      spec_.service.sample(rng()) + metadata_spec_.table_fetch_per_partition * static_cast<std::int64_t>(request.groups);
+  const sim::Duration service = spec_.service.sample(rng()) + metadata_spec_.table_fetch_per_partition *
+                                                                  static_cast<std::int64_t>(partitions_of(request.table));
   admit(service, Work{this, {}, std::move(reply), {}, request, true});
 }
 
@@ -76,6 +109,7 @@ void MemdsNode::on_power_off() {
   queue_.clear();
   ready_ = false;
   routes_.assign(routes_.size(), Route{});
+  index_.clear();
 }
 
 void MemdsNode::on_power_on() { resync(); }
@@ -88,7 +122,7 @@ void MemdsNode::resync() {
       MemdsNode* node;
       std::vector<Route> routes;
       void operator()() {
-        node->routes_ = std::move(routes);
+        node->load(std::move(routes));
         node->ready_ = true;
       }
     };

@@ -11,6 +11,7 @@
 #include "sim/network.h"
 #include "sim/rpc.h"
 
+#include <map>
 #include <vector>
 
 namespace models::routing {
@@ -25,13 +26,17 @@ struct TableAnswer {
   std::vector<Route> routes;  // every partition of the table, in group order
 };
 
+// By group, or (group kUnknownGroup) by the key's hash: the route whose range holds it, found
+// with a floor lookup in the server's range index, as MemDS's floor(key) does.
+inline constexpr GroupId kUnknownGroup = 0xffffffffu;
 struct RouteLookup {
-  GroupId group = 0;
+  GroupId group = kUnknownGroup;
+  std::uint32_t table = 0;
+  std::uint64_t hash = 0;
 };
 
 struct TableLookup {
-  GroupId first_group = 0;
-  std::uint32_t groups = 0;
+  std::uint32_t table = 0;
 };
 
 struct RoutingKinds {
@@ -49,7 +54,9 @@ class RouteServer : public sim::Node {
   // A route published by the storage side: kept if newer.
   void publish(const Route& route);
   const std::vector<Route>& routes() const { return routes_; }
-  void load(std::vector<Route> routes) { routes_ = std::move(routes); }
+  void load(std::vector<Route> routes);
+  // How many partitions the server knows `table` to have.
+  std::size_t partitions_of(std::uint32_t table) const;
 
   std::size_t depth() const { return queue_.depth(); }
   const WorkQueueStats& queue_stats() const { return queue_.stats(); }
@@ -72,7 +79,12 @@ class RouteServer : public sim::Node {
   bool ready_ = true;  // has a map to answer from
   const ServiceSpec& spec_;
   const RoutingKinds& kinds_;
+  // Keeps `route` if it is newer than what the server holds.
+  void keep(const Route& route);
+  GroupId find(std::uint32_t table, std::uint64_t hash) const;
+
   std::vector<Route> routes_;  // by group
+  std::map<std::pair<std::uint32_t, std::uint64_t>, GroupId> index_;  // (table, hash_low) -> group
   WorkQueue<Work> queue_;
   Timeline& timeline_;
 };

@@ -132,6 +132,9 @@ const std::map<std::string, std::string> kBrokenFiles = {
     {"admission_unknown_mode.json", "$.admission.mode"},
     {"gac_lifetime_below_interval.json", "$.admission.gac.grant_lifetime"},
     {"adaptive_unknown_key.json", "$.admission.adaptive.intervall"},
+    {"partitioning_unknown_key.json", "$.partitioning.split_for_hot"},
+    {"heat_threshold_zero.json", "$.partitioning.heat_threshold"},
+    {"on_demand_with_wcu.json", "$.tables[0].capacity.wcu"},
 };
 
 }  // namespace
