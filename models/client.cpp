@@ -92,7 +92,14 @@ void Client::begin(std::size_t generator) {
       break;
     }
   }
-  op.key = g.keys->sample(rng());
+  if (g.spec->keys.shape == KeyDistribution::Shape::sequential) {
+    const sim::Time from = sim::Time::zero() + g.spec->start;
+    const sim::Time until = sim::Time::zero() + (g.spec->end ? std::min(*g.spec->end, scenario_.duration) : scenario_.duration);
+    const double progress = static_cast<double>((kernel().now() - from).nanos()) / static_cast<double>((until - from).nanos());
+    op.key = g.keys->sample(rng(), progress);
+  } else {
+    op.key = g.keys->sample(rng());
+  }
   op.started = kernel().now();
   op.attempts = 0;
   // Each operation goes to a router the endpoint picks: any healthy-looking one in the AZ, so

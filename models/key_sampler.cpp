@@ -19,7 +19,8 @@ std::uint64_t hash_at(double f) {
 
 std::vector<std::uint64_t> slice(const KeyDistribution& keys, std::uint32_t table, std::uint64_t items) {
   std::vector<std::uint64_t> out;
-  if (!keys.restricted()) return out;
+  const bool sequential = keys.shape == KeyDistribution::Shape::sequential;
+  if (!keys.restricted() && !sequential) return out;
   const std::uint64_t low = hash_at(keys.within_from);
   const std::uint64_t high = hash_at(keys.within_to);
   const bool to_end = keys.within_to >= 1.0;
@@ -27,6 +28,8 @@ std::vector<std::uint64_t> slice(const KeyDistribution& keys, std::uint32_t tabl
     const std::uint64_t h = key_hash(table, key);
     if (h >= low && (to_end || h < high)) out.push_back(key);
   }
+  if (sequential)
+    std::sort(out.begin(), out.end(), [table](std::uint64_t a, std::uint64_t b) { return key_hash(table, a) < key_hash(table, b); });
   return out;
 }
 
@@ -42,13 +45,19 @@ KeySampler::KeySampler(const KeyDistribution& keys, std::uint32_t table, std::ui
       zipf_(std::max<std::uint64_t>(count_of(candidates_, items), 1),
             keys.shape == KeyDistribution::Shape::zipf ? keys.zipf_exponent : 0.0) {
   // A slice holding no key at all is a scenario error the loader reports; here it is a bug.
-  SIM_ASSERT(!keys.restricted() || !candidates_.empty());
+  SIM_ASSERT((!keys.restricted() && keys.shape != KeyDistribution::Shape::sequential) || !candidates_.empty());
   if (keys.shape == KeyDistribution::Shape::hot_set)
     hot_count_ = std::max<std::uint64_t>(
         1, static_cast<std::uint64_t>(std::ceil(keys.hot_fraction * static_cast<double>(key_count()))));
 }
 
-std::uint64_t KeySampler::sample(sim::Rng& rng) const {
+std::uint64_t KeySampler::sample(sim::Rng& rng, double progress) const {
+  if (keys_.shape == KeyDistribution::Shape::sequential) {
+    // The next key in hash order: the position moves through the slice as the run goes on.
+    const auto count = static_cast<double>(candidates_.size());
+    const auto index = static_cast<std::uint64_t>(std::clamp(progress, 0.0, 1.0) * (count - 1.0));
+    return candidates_[index];
+  }
   if (keys_.shape != KeyDistribution::Shape::hot_set) return key_at(zipf_.sample(rng));
   const std::uint64_t count = key_count();
   // Hot keys are the first ids (spread over the hash space by the key hash); the cold rest

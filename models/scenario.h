@@ -186,10 +186,12 @@ inline bool is_write(Operation op) { return op == Operation::put; }
 
 // Which keys a workload entry touches. `uniform` and `zipf` (over key ids, hot ids spread over
 // the hash space); `hot_set`: a fraction `share` of operations on the first `hot_fraction` of
-// the keys, the rest uniform. `within` keeps only keys whose hash lies in [from, to) of the hash
-// space (a fraction of it), which is how a scenario aims load at one partition.
+// the keys, the rest uniform. `sequential`: keys in hash order, advancing through the slice
+// over the entry's run (like timestamps as sort keys in one item collection: every write lands
+// at the moving end of the range). `within` keeps only keys whose hash lies in [from, to) of
+// the hash space (a fraction of it), which is how a scenario aims load at one partition.
 struct KeyDistribution {
-  enum class Shape : std::uint8_t { uniform, zipf, hot_set };
+  enum class Shape : std::uint8_t { uniform, zipf, hot_set, sequential };
   Shape shape = Shape::uniform;
   double zipf_exponent = 0.0;
   double hot_fraction = 0.0;

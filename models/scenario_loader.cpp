@@ -345,7 +345,14 @@ void read_workload(const Node& node, Scenario& scenario) {
     }
     if (auto keys_node = entry.optional("keys")) {
       ObjectReader keys = keys_node->object();
-      const std::string shape = keys.required("dist").one_of({"uniform", "zipf", "hot_set"});
+      const std::string shape = keys.required("dist").one_of({"uniform", "zipf", "hot_set", "sequential"});
+      if (shape == "sequential") {
+        spec.keys.shape = KeyDistribution::Shape::sequential;
+        const TableSpec& t = scenario.tables[spec.table_index];
+        if (t.items > 10'000'000)
+          keys.required("dist").fail("\"sequential\" on a table of at most 10,000,000 items",
+                                     fmt::format("a table of {} items", t.items));
+      }
       if (shape == "zipf") {
         spec.keys.shape = KeyDistribution::Shape::zipf;
         spec.keys.zipf_exponent = keys.required("exponent").number_in(0.0, 10.0);
@@ -488,7 +495,7 @@ nlohmann::json resolve(const Scenario& s) {
   for (const WorkloadSpec& w : s.workload) {
     nlohmann::json mix;
     for (std::size_t i = 0; i < kOperationCount; ++i) mix[operation_name(static_cast<Operation>(i))] = w.mix[i];
-    const char* shapes[] = {"uniform", "zipf", "hot_set"};
+    const char* shapes[] = {"uniform", "zipf", "hot_set", "sequential"};
     nlohmann::json keys = {{"dist", shapes[static_cast<std::size_t>(w.keys.shape)]}};
     if (w.keys.shape == KeyDistribution::Shape::zipf) keys["exponent"] = w.keys.zipf_exponent;
     if (w.keys.shape == KeyDistribution::Shape::hot_set) {

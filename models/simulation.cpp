@@ -112,16 +112,17 @@ void Simulation::place_groups() {
     if (scenario_.tables[table].metered()) cluster_.ledger.track(group, table, now, workload_end());
     membership.storage_mask = 0b111;
     membership.epoch = 1;
-    for (sim::NodeId node : membership.nodes) cluster_.node(node)->host(group, table, membership, true);
     // The member leading the fewest groups so far leads this one: leadership spreads evenly
     // over nodes (and so over AZs), as DynamoDB's autoadmin balances it.
     std::size_t leader = 0;
     for (std::size_t i = 1; i < replication::Membership::kSize; ++i)
       if (leading[membership.nodes[i]] < leading[membership.nodes[leader]]) leader = i;
     ++leading[membership.nodes[leader]];
-    cluster_.node(membership.nodes[leader])->lead_initially(group);
+    // In the directory first: replicas take their hash range from it.
     cluster_.directory.add_group(group, table, membership, membership.nodes[leader],
                                  partitions_.partition(group).hash_low, partitions_.partition(group).hash_high);
+    for (sim::NodeId node : membership.nodes) cluster_.node(node)->host(group, table, membership, true);
+    cluster_.node(membership.nodes[leader])->lead_initially(group);
     cluster_.health.add_group(now, replication::Membership::kSize, true);
   }
 }
@@ -188,7 +189,8 @@ void Simulation::build_partitioning() {
     splitter_->completed(parent, child, low, high);
     partitions_.split(parent, child, low);
     const replication::Membership members = cluster_.directory.membership(parent);  // a copy: add_group may grow
-    cluster_.directory.add_group(child, table, members, cluster_.directory.leader(parent), low, high);
+    // No leader yet: the child's first serving leader sets it, and that change is published.
+    cluster_.directory.add_group(child, table, members, replication::kNoNode, low, high);
     cluster_.directory.narrow(parent, low - 1);
     cluster_.health.add_group_at(child, now, cluster_.health.group(parent).healthy_members, false);
     cluster_.shares.add_partition(child, table);

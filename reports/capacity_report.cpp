@@ -120,6 +120,9 @@ Json capacity(const models::Simulation& simulation) {
   if (const auto* splitter = simulation.splitter()) {
     const auto& s = splitter->stats();
     Json records = Json::array();
+    Json first_point = nullptr;  // where the first completed split cut, as a fraction of the hash space
+    for (const auto& r : splitter->records())
+      if (r.done && first_point.is_null()) first_point = fraction(map.partition(r.child).hash_low);
     for (const auto& r : splitter->records())
       records.push_back({{"parent", r.parent},
                          {"child", r.child},
@@ -130,7 +133,9 @@ Json capacity(const models::Simulation& simulation) {
                      {"for_heat", s.for_heat},
                      {"completed", s.completed},
                      {"skipped_single_item", s.skipped_single_item},
+                     {"skipped_sequential", s.skipped_sequential},
                      {"requests", s.requests},
+                     {"first_point", first_point},
                      {"list", records}};
   }
   if (const auto* controller = simulation.adaptive_controller())

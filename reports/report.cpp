@@ -178,8 +178,11 @@ Json replication(const models::Simulation& simulation) {
   const models::replication::GroupHealth& health = cluster.health;
   std::vector<std::int64_t> leaderless, two_copies, no_quorum;
   std::uint64_t started = 0, won = 0, lost_quorum = 0;
+  std::size_t groups = 0;
   for (std::uint32_t g = 0; g < health.size(); ++g) {
     const models::replication::GroupRecord& r = health.group(g);
+    if (!r.active) continue;  // an id reserved for a split that did not happen
+    ++groups;
     leaderless.push_back(r.leaderless_ns);
     two_copies.push_back(r.two_copies_ns);
     no_quorum.push_back(r.no_quorum_ns);
@@ -188,7 +191,7 @@ Json replication(const models::Simulation& simulation) {
     lost_quorum += r.times_lost_quorum;
   }
   Json out;
-  out["groups"] = health.size();
+  out["groups"] = groups;
   out["replicas"] = simulation.replica_count();
   out["elections"] = {{"started", started}, {"won", won}};
   out["leaderless_s"] = duration_summary(leaderless);

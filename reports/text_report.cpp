@@ -71,9 +71,11 @@ void render_capacity(std::string& out, const Json& c) {
   }
   if (c.contains("splits")) {
     const Json& x = c["splits"];
-    out += fmt::format("  splits: {} for size, {} for heat, {} completed, {} skipped (one hot item)\n",
+    out += fmt::format("  splits: {} for size, {} for heat, {} completed; skipped {} times for one hot item, {} for "
+                       "sequential keys\n",
                        x["for_size"].get<std::uint64_t>(), x["for_heat"].get<std::uint64_t>(),
-                       x["completed"].get<std::uint64_t>(), x["skipped_single_item"].get<std::uint64_t>());
+                       x["completed"].get<std::uint64_t>(), x["skipped_single_item"].get<std::uint64_t>(),
+                       x["skipped_sequential"].get<std::uint64_t>());
     for (const Json& r : x["list"])
       out += fmt::format("    group {:>4} -> {:<4} {:<5} decided {:>9}, done {}\n", r["parent"].get<std::uint64_t>(),
                          r["child"].get<std::uint64_t>(), r["reason"].get<std::string>(),

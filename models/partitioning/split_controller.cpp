@@ -100,10 +100,31 @@ std::uint64_t SplitController::observed_point(GroupId group, std::uint64_t low, 
   const replication::StorageNode* node = cluster_.node(leader);
   const replication::Replica* replica = node == nullptr ? nullptr : node->find(group);
   std::vector<std::uint64_t> keys;
-  if (replica != nullptr)
-    for (std::uint64_t h : replica->recent_keys)
+  if (replica != nullptr) {
+    // In arrival order: the ring's oldest entry sits at recent_next once it has wrapped.
+    const auto& ring = replica->recent_keys;
+    const std::size_t start = ring.size() < 256 ? 0 : replica->recent_next % ring.size();
+    for (std::size_t i = 0; i < ring.size(); ++i) {
+      const std::uint64_t h = ring[(start + i) % ring.size()];
       if (h >= low && h <= high) keys.push_back(h);
+    }
+  }
   if (keys.size() < 16) return low + (high - low) / 2 + 1;  // too little seen: the middle
+  // Keys that only move forward (timestamps as sort keys): every new write lands at the end of
+  // the range whatever the split, so splitting gains nothing. Retries and interleaving blur
+  // the order, so compare halves: nearly all newer keys lie above the older half's median.
+  {
+    const std::size_t half = keys.size() / 2;
+    std::vector<std::uint64_t> older(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(half));
+    std::nth_element(older.begin(), older.begin() + static_cast<std::ptrdiff_t>(half / 2), older.end());
+    const std::uint64_t median = older[half / 2];
+    std::size_t above = 0;
+    for (std::size_t i = half; i < keys.size(); ++i) above += keys[i] > median ? 1 : 0;
+    if (above * 10 > (keys.size() - half) * 9) {
+      ++stats_.skipped_sequential;
+      return 0;
+    }
+  }
   std::sort(keys.begin(), keys.end());
   // One key taking most of the traffic stays hot wherever the split falls.
   std::size_t run = 1, longest = 1;

@@ -25,6 +25,7 @@ struct SplitStats {
   std::uint64_t for_size = 0;              // splits decided because a partition grew too big
   std::uint64_t for_heat = 0;              // ... because it ran hot
   std::uint64_t skipped_single_item = 0;   // hot, but one key took most of the traffic
+  std::uint64_t skipped_sequential = 0;    // hot, but keys only moved forward: a split only helps the end
   std::uint64_t completed = 0;             // children created
   std::uint64_t requests = 0;              // split requests sent to leaders
 };

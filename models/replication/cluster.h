@@ -70,7 +70,7 @@ class GroupDirectory {
 // Event kinds of splits, registered only by simulations that split partitions.
 struct SplitKinds {
   explicit SplitKinds(sim::Kernel& kernel);
-  sim::KindId request, ready, create;
+  sim::KindId request, ready, create, elect;
 };
 
 // A split applied on some node: the control plane's side (the partition map, the directory,

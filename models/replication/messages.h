@@ -49,6 +49,7 @@ struct PromiseMessage {
   sim::Time granted_lease_end; // the latest lease this acceptor granted another leader
   Slot from;                   // entries start at this slot
   std::vector<LogEntry> entries;
+  sim::NodeId lease_holder = kNoNode;  // split children: whom that lease went to (kNoNode: not known)
 };
 
 // One group in a heartbeat: the sender leads `group` under `ballot`, committed up to `commit`.
@@ -110,6 +111,10 @@ struct CatchUpMessage {
   Slot snapshot_applied = 0;
   std::map<std::uint64_t, ItemVersions> items;
   Membership membership;
+  // snapshots: the sender's range and the splits behind it, as of snapshot_applied
+  std::uint64_t hash_low = 0;
+  std::uint64_t hash_high = 0;
+  std::vector<std::pair<std::uint64_t, GroupId>> children;
 };
 
 // Healing: the leader asks a node to become a new replica of the group. A log replica copies

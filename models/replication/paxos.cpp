@@ -45,7 +45,7 @@ namespace paxos {
 
 PromiseMessage on_prepare(Replica& replica, const PrepareMessage& prepare, sim::NodeId candidate) {
   PromiseMessage out{prepare.group, prepare.ballot, replica.promised, PromiseRefusal::none,
-                     replica.granted_lease_end, prepare.applied + 1, {}};
+                     replica.granted_lease_end, prepare.applied + 1, {}, replica.split_lease_holder};
   if (!replica.membership.contains(candidate) && replica.membership.epoch > prepare.epoch) {
     out.refusal = PromiseRefusal::removed;
     return out;
@@ -123,7 +123,8 @@ std::uint64_t next_version(const Replica& leader, std::uint64_t key) {
 
 void record_promise(Election& election, std::size_t member_index, const PromiseMessage& promise) {
   election.promises_mask = static_cast<std::uint8_t>(election.promises_mask | (1u << member_index));
-  election.old_lease_end = std::max(election.old_lease_end, promise.granted_lease_end);
+  if (promise.lease_holder == kNoNode || promise.lease_holder != election.candidate)
+    election.old_lease_end = std::max(election.old_lease_end, promise.granted_lease_end);
   SIM_ASSERT_OP(promise.from, ==, election.recovered_from);
   for (std::size_t i = 0; i < promise.entries.size(); ++i) {
     const LogEntry& entry = promise.entries[i];
@@ -162,7 +163,7 @@ std::size_t apply_committed(Replica& replica, bool keep_item_history) {
     } else if (e.kind == EntryKind::split && e.key > replica.hash_low && e.key <= replica.hash_high) {
       // The upper part of the range, and the items in it, go to the child; the node hosting
       // this replica creates the child replica from what is staged here.
-      StagedSplit staged{static_cast<GroupId>(e.write), e.key, replica.hash_high, {}};
+      StagedSplit staged{static_cast<GroupId>(e.write), e.key, replica.hash_high, replica.membership, {}};
       for (auto it = replica.items.begin(); it != replica.items.end();) {
         if (key_hash(replica.table, it->first) >= e.key) {
           staged.items.insert(staged.items.end(), std::move(*it));

@@ -24,6 +24,7 @@ struct StagedSplit {
   GroupId child = kNoGroup;
   std::uint64_t low = 0;
   std::uint64_t high = 0;
+  Membership membership;  // the parent's as the split applied: the child starts with it
   std::map<std::uint64_t, ItemVersions> items;
 };
 
@@ -34,6 +35,7 @@ struct Election {
   Ballot ballot;
   std::uint8_t promises_mask = 0;     // which member indexes promised
   sim::Time old_lease_end;            // the latest lease any promiser granted someone else
+  sim::NodeId candidate = kNoNode;    // the node running this election
   std::vector<LogEntry> recovered;    // per slot after `recovered_from`, the highest-ballot entry
   Slot recovered_from = 0;            // entries start at this slot
   bool peers_checked = false;         // the gray-failure rule asked and nobody hears the leader
@@ -56,6 +58,10 @@ struct Replica {
   // Acceptor: the latest lease it granted any leader. Kept on disk: a replica that forgot it
   // after a reboot could let a new leader serve while the old lease still runs.
   sim::Time granted_lease_end;
+  // A split child's replica inherits the parent's lease; this is the node it was granted to (the
+  // parent's leader), or kNoNode once the child's own leaders have sent heartbeats. The holder
+  // itself need not wait out a lease it held when it elects (it serves nothing under it now).
+  sim::NodeId split_lease_holder = kNoNode;
   std::map<std::uint64_t, ItemVersions> items;  // storage replicas: key -> versions, oldest first
   std::uint64_t hash_low = 0;            // the slice of the table's hash space it holds
   std::uint64_t hash_high = ~std::uint64_t{0};

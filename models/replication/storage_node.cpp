@@ -50,7 +50,8 @@ void GroupDirectory::add_group(GroupId group, std::uint32_t table, const Members
 SplitKinds::SplitKinds(sim::Kernel& k)
     : request(k.register_kind("msg.split_request")),
       ready(k.register_kind("msg.split_ready")),
-      create(k.register_kind("storage.split_child")) {}
+      create(k.register_kind("storage.split_child")),
+      elect(k.register_kind("storage.split_elect")) {}
 
 bool GroupDirectory::narrow(GroupId group, std::uint64_t high) {
   if (high >= ranges_[group].second) return false;
@@ -262,14 +263,14 @@ void StorageNode::redirect(const Replica* replica, const sim::Reply<ItemResponse
 void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> reply) {
   Replica* r = find(request.group);
   const sim::Time now = kernel().now();
-  if (r != nullptr && (!r->children.empty() || r->splitting_at != 0)) {
+  if (r != nullptr) {
     const std::uint64_t hash = key_hash(r->table, request.key);
     if (!r->holds(hash)) {
       // A split gave the key to another group: say which, so the router goes there.
       ++stats_.redirected;
       ItemResponse answer{Outcome::unavailable, 0, 0, true, kNoNode};
       answer.moved = true;
-      answer.owner_hint = r->child_for(hash);
+      answer.owner_hint = r->child_for(hash);  // kNoGroup: look the key up
       reply.send(*this, answer);
       return;
     }
@@ -448,6 +449,10 @@ void StorageNode::become_leader(Replica& r) {
     ++slot;
   }
   if (slot < r.log_start + r.log.size()) r.log.resize(slot - r.log_start);
+  // A split recovered from the promises is in the log: nothing for its range may follow it.
+  for (Slot s = std::max(r.applied + 1, r.log_start); s < r.log_start + r.log.size(); ++s)
+    if (r.entry(s).kind == EntryKind::split && r.entry(s).key > r.hash_low && r.entry(s).key <= r.hash_high)
+      r.splitting_at = r.entry(s).key;
   LogEntry noop;
   noop.ballot = e.ballot;
   noop.kind = EntryKind::noop;
@@ -570,6 +575,9 @@ void StorageNode::on_replica_ready(sim::NodeId from, const ReplicaReadyMessage& 
   snapshot.commit = r->commit;
   snapshot.snapshot = true;
   snapshot.snapshot_applied = r->applied;
+  snapshot.hash_low = r->hash_low;
+  snapshot.hash_high = r->hash_high;
+  snapshot.children = r->children;
   snapshot.from = r->applied + 1;
   for (Slot slot = r->applied + 1; slot < r->log_start + r->log.size(); ++slot) snapshot.entries.push_back(r->entry(slot));
   if (m.storage) {
@@ -696,6 +704,9 @@ void StorageNode::on_catch_up_request(sim::NodeId from, const CatchUpRequest& m)
     // it, taking as long as replaying that much of the archived log would.
     reply.snapshot = true;
     reply.snapshot_applied = r->applied;
+    reply.hash_low = r->hash_low;
+    reply.hash_high = r->hash_high;
+    reply.children = r->children;
     reply.from = r->applied + 1;
     for (Slot slot = r->applied + 1; slot < r->log_start + r->log.size(); ++slot) reply.entries.push_back(r->entry(slot));
     reply.items = r->items;
@@ -733,10 +744,9 @@ void StorageNode::on_catch_up(sim::NodeId from, CatchUpMessage& m) {
       r->persisted = m.snapshot_applied;
       r->matched = r->log_start + r->log.size() - 1;
       r->membership = m.membership;
-      if (cluster_.directory.exists(r->group)) {
-        r->hash_low = cluster_.directory.hash_low(r->group);
-        r->hash_high = cluster_.directory.hash_high(r->group);
-      }
+      r->hash_low = m.hash_low;
+      r->hash_high = m.hash_high;
+      r->children = std::move(m.children);
     }
   } else {
     if (m.from > r->matched + 1) return;  // still a gap: the next heartbeat asks again
@@ -778,6 +788,7 @@ void StorageNode::on_heartbeat(sim::NodeId from, const HeartbeatMessage& m) {
     if (r->leader_ballot != item.ballot || r->leader_node != from) paxos::follow(*r, item.ballot, from);
     r->leader_contact = kernel().now();
     r->granted_lease_end = std::max(r->granted_lease_end, m.sent + spec_.lease);
+    r->split_lease_holder = kNoNode;  // the group's own leaders grant leases now
     r->commit = std::max(r->commit, item.commit);
     apply(*r);
     if (r->matched < item.commit) request_catch_up(*r, r->matched + 1);
@@ -810,6 +821,7 @@ void StorageNode::suspect_leader(Replica& r) {
   r.election = std::make_unique<Election>();
   r.election->serial = ++election_serial_;
   r.election->started = kernel().now();
+  r.election->candidate = self();
   const std::uint64_t serial = r.election->serial;
   const GroupId group = r.group;
   const sim::Duration jitter = sim::Duration::from_nanos(
@@ -1043,26 +1055,24 @@ void StorageNode::create_child(GroupId parent, GroupId child) {
   const sim::Time now = kernel().now();
   if (cluster_.on_split) cluster_.on_split(*this, parent, child, split.low, split.high);
   const std::uint32_t table = p->table;
-  const Membership membership = p->membership;
+  const Membership membership = split.membership;
   const bool storage = p->storage;
   Replica& c = host(child, table, membership, storage);
   p = find(parent);  // host may have moved the index, never the replica; found again for clarity
   c.hash_low = split.low;
   c.hash_high = split.high;
   c.items = std::move(split.items);
-  // The child starts where the parent is: the same promises, leader and lease, a fresh log.
+  // The child starts as a follower with the parent's promises (so no ballot the parent refused
+  // can win it), the parent's lease and a fresh log. The node that led the parent opens the
+  // child's leadership with an ordinary election as soon as another member has the child (it
+  // says so), or after a heartbeat interval; it need not wait out the parent's lease, which it
+  // held itself. If it cannot, the others elect by themselves, waiting the lease out.
   c.promised = p->promised;
   c.granted_lease_end = p->granted_lease_end;
-  c.leader_ballot = p->leader_ballot;
-  c.leader_node = p->leader_node;
+  c.split_lease_holder = p->role == Role::leader ? self() : p->leader_node;
   c.leader_contact = now;
   if (p->role == Role::leader) {
-    c.role = Role::leader;
-    c.leader_since = now;
-    c.lease_end = p->lease_end;
-    c.serve_after = p->serve_after;
-    c.last_ack = p->last_ack;
-    c.first_own_slot = 1;  // serves once its opening no-op commits, after a follower is ready
+    after(spec_.heartbeat_interval, cluster_.split_kinds->elect, [this, child] { on_split_ready(child); });
   } else if (p->leader_node != kNoNode) {
     send_to(p->leader_node, cluster_.split_kinds->ready, child,
             [](StorageNode& node, sim::NodeId, GroupId g) { node.on_split_ready(g); });
@@ -1071,12 +1081,13 @@ void StorageNode::create_child(GroupId parent, GroupId child) {
 
 void StorageNode::on_split_ready(GroupId child) {
   Replica* c = find(child);
-  if (c == nullptr || c->role != Role::leader || !c->log.empty()) return;
-  // A follower has the child: open the leadership with a no-op it can accept.
-  LogEntry noop;
-  noop.ballot = c->leader_ballot;
-  noop.kind = EntryKind::noop;
-  c->first_own_slot = propose(*c, noop);
+  if (c == nullptr || c->role != Role::follower || c->leader_node != kNoNode || c->election) return;
+  c->role = Role::candidate;
+  c->election = std::make_unique<Election>();
+  c->election->serial = ++election_serial_;
+  c->election->started = kernel().now();
+  c->election->candidate = self();
+  send_prepare(*c);
 }
 
 void StorageNode::on_split_request(GroupId group, std::uint64_t at_hash, GroupId child) {

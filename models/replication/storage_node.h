@@ -111,6 +111,7 @@ class StorageNode final : public sim::Node {
   // Applies what is committed, then makes the child replicas of splits it applied.
   void apply(Replica& replica);
   void create_child(GroupId parent, GroupId child);
+  // A member has the child (or a heartbeat passed): the parent's leader elects itself for it.
   void on_split_ready(GroupId child);
   void become_leader(Replica& replica);
   void start_serving_check(Replica& replica);

@@ -123,3 +123,45 @@ TEST_CASE("Split for heat: skipped when one item takes the traffic (a split cann
   const auto& totals = simulation.cluster().ledger.totals(0);
   CHECK(totals.throttled > 0);
 }
+
+TEST_CASE("Split for heat: skipped for sequential keys (every write lands at the moving end)", "[split]") {
+  const Scenario scenario = splitting(
+      R"({"name": "t", "partitions": 1, "items": 100000, "item_size": "1KB", "size": "1MB", "capacity": {"mode": "on_demand"}})",
+      R"({"table": "t", "rate": 150, "mix": {"put": 1}, "keys": {"dist": "sequential"}})",
+      R"({"split_duration": "30s", "check_interval": "30s"})", "3m");
+  Simulation simulation(scenario, 1);
+  simulation.run();
+  CHECK(simulation.splitter()->stats().skipped_sequential > 0);
+  CHECK(simulation.splitter()->stats().completed == 0);
+}
+
+TEST_CASE("Splits in a table of several partitions stay inside the parent's range; ranges never overlap", "[split]") {
+  const Scenario scenario = splitting(
+      R"({"name": "t", "partitions": 3, "items": 1000000, "item_size": "1KB", "size": "3MB"})",
+      R"({"table": "t", "rate": 300, "mix": {"get_strong": 0.3, "get_eventual": 0.2, "put": 0.5}})",
+      R"({"size_limit": "20MB", "split_for_heat": false, "split_duration": "30s", "check_interval": "30s"})", "10m");
+  Simulation simulation(scenario, 1);
+  const RunOutcome outcome = simulation.run();
+  const reports::Json report = reports::build_report(simulation, outcome);
+  REQUIRE(simulation.splitter()->stats().completed >= 3);
+  // The ranges tile the hash space: sorted by their low end, each starts right after the last.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
+  for (const auto& record : simulation.splitter()->records())
+    if (record.done) CHECK(record.child > 2);
+  for (replication::GroupId g = 0; g < simulation.cluster().directory.size(); ++g)
+    if (simulation.cluster().directory.exists(g))
+      ranges.emplace_back(simulation.cluster().directory.hash_low(g), simulation.cluster().directory.hash_high(g));
+  std::sort(ranges.begin(), ranges.end());
+  CHECK(ranges.front().first == 0);
+  CHECK(ranges.back().second == ~std::uint64_t{0});
+  for (std::size_t i = 1; i < ranges.size(); ++i) CHECK(ranges[i].first == ranges[i - 1].second + 1);
+  for (const auto& node : simulation.storage_nodes())
+    for (const replication::Replica* r : node->replicas()) {
+      CHECK(r->hash_low == simulation.cluster().directory.hash_low(r->group));
+      CHECK(r->hash_high == simulation.cluster().directory.hash_high(r->group));
+      for (const auto& [key, versions] : r->items) CHECK(r->holds(key_hash(0, key)));
+    }
+  CHECK(report["consistency"]["durability"]["lost_writes"].get<std::uint64_t>() == 0);
+  CHECK(report["consistency"]["linearizability"]["violations"].get<std::uint64_t>() == 0);
+  CHECK(report["availability"]["write"]["ratio"].get<double>() >= 0.999);
+}
