@@ -158,7 +158,7 @@ void Simulation::build_admission() {
       const std::size_t az = i % scenario_.azs.size();
       gac_servers_.push_back(std::make_unique<admission::GacServer>(
           network_, node_name(scenario_.azs[az].name, "gac", i / static_cast<std::uint32_t>(scenario_.azs.size())),
-          static_cast<sim::AzId>(az), scenario_, *gac_kinds_));
+          static_cast<sim::AzId>(az), scenario_));
       gac_ring_.add(gac_servers_.back().get());
     }
     for (const auto& router : routers_) {

@@ -29,7 +29,7 @@ run = json.load(open(d + "/run.json"))
 report = json.load(open(d + "/report.json"))
 ops = report["operations"]["finished"]
 throttled = report["errors"]["throttled"]
-print(f"{design:>9}: {ops} requests, {report['events'] / ops:5.2f} events per request, "
+print(f"{design:>9}: {ops} requests, {report['events']} events ({report['events'] / ops:5.3f} per request), "
       f"{ops / run['wall_s']:9.0f} requests per wall second, {run['events_per_s'] / 1e6:4.2f}M events/s, "
       f"{throttled} throttled")
 PY

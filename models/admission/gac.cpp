@@ -32,9 +32,8 @@ void GacRing::add(GacServer* server) {
   });
 }
 
-GacServer::GacServer(sim::Network& network, std::string name, sim::AzId az, const Scenario& scenario,
-                     const GacKinds& kinds)
-    : sim::Node(network, std::move(name), az, "gac"), scenario_(scenario), kinds_(kinds) {}
+GacServer::GacServer(sim::Network& network, std::string name, sim::AzId az, const Scenario& scenario)
+    : sim::Node(network, std::move(name), az, "gac"), scenario_(scenario) {}
 
 MicroUnits GacServer::share_of(MicroUnits rate, MicroUnits demand, MicroUnits total, std::size_t clients) {
   if (total <= rate) return demand + (rate - total) / static_cast<MicroUnits>(clients);

@@ -49,7 +49,7 @@ struct GacServerStats {
 
 class GacServer final : public sim::Node {
  public:
-  GacServer(sim::Network& network, std::string name, sim::AzId az, const Scenario& scenario, const GacKinds& kinds);
+  GacServer(sim::Network& network, std::string name, sim::AzId az, const Scenario& scenario);
 
   void request(const GacRequest& request, sim::Reply<GacGrant> reply);
   // Routers this server currently counts for `table` (for tests and reports).
@@ -69,7 +69,6 @@ class GacServer final : public sim::Node {
   static MicroUnits share_of(MicroUnits rate, MicroUnits demand, MicroUnits total, std::size_t clients);
 
   const Scenario& scenario_;
-  const GacKinds& kinds_;
   std::map<std::uint32_t, std::map<sim::NodeId, ClientEntry>> tables_;  // table -> router -> report
   GacServerStats stats_;
 };

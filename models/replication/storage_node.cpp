@@ -118,7 +118,6 @@ StorageNode::StorageNode(sim::Network& network, std::string name, sim::AzId az, 
                          const RequestPathKinds& request_kinds)
     : sim::Node(network, std::move(name), az, "storage"),
       cluster_(cluster),
-      request_kinds_(request_kinds),
       spec_(cluster.spec),
       requests_(*this, request_kinds.storage_service, cluster.scenario.storage.workers,
                 cluster.scenario.storage.queue_limit),

@@ -140,7 +140,6 @@ class StorageNode final : public sim::Node {
   std::uint8_t healthy_members(const Membership& membership) const;
 
   Cluster& cluster_;
-  const RequestPathKinds& request_kinds_;
   const ReplicationSpec& spec_;
 
   std::vector<std::unique_ptr<Replica>> replicas_;              // by local index

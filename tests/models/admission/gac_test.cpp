@@ -36,7 +36,7 @@ struct Bench {
   explicit Bench(const Scenario& s, std::size_t servers = 1) : scenario(s), kernel(1), net(kernel, sim::NetworkConfig{}), kinds(kernel) {
     net.add_az("az1");
     for (std::size_t i = 0; i < servers; ++i) {
-      gac.push_back(std::make_unique<GacServer>(net, fmt::format("gac{}", i), 0, scenario, kinds));
+      gac.push_back(std::make_unique<GacServer>(net, fmt::format("gac{}", i), 0, scenario));
       ring.add(gac.back().get());
     }
   }
