@@ -2,6 +2,7 @@
 // unused rate, after its interval, and cuts boosts back when the table over-consumes.
 #include "models/admission/adaptive_controller.h"
 #include "models/scenario_loader.h"
+#include "tests/models/admission/table_of_four.h"
 
 #include <catch2/catch.hpp>
 
@@ -11,16 +12,7 @@ using namespace models::admission;
 namespace {
 
 Scenario four_partitions() {
-  return parse_scenario(R"({
-    "name": "adaptive", "duration": "10m",
-    "topology": {"azs": [{"name": "az1", "storage_nodes": 1, "routers": 1, "clients": 1},
-                         {"name": "az2", "storage_nodes": 1, "routers": 0, "clients": 0},
-                         {"name": "az3", "storage_nodes": 1, "routers": 0, "clients": 0}]},
-    "admission": {"mode": "adaptive", "adaptive": {"interval": "1m", "boost": 1}},
-    "tables": [{"name": "t", "partitions": 4, "items": 1000,
-                "capacity": {"mode": "provisioned", "rcu": 1200, "wcu": 400}}],
-    "workload": [{"table": "t", "rate": 1, "mix": {"put": 1}}]
-  })", "adaptive.json");
+  return test_support::table_of_four(R"({"mode": "adaptive", "adaptive": {"interval": "1m", "boost": 1}})", "10m");
 }
 
 struct Bench {

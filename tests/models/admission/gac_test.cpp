@@ -3,6 +3,7 @@
 #include "models/admission/gac.h"
 #include "models/admission/gac_client.h"
 #include "models/scenario_loader.h"
+#include "tests/models/admission/table_of_four.h"
 #include "models/simulation.h"
 
 #include <catch2/catch.hpp>
@@ -14,18 +15,7 @@ using namespace models::admission;
 namespace {
 
 // One table of 400 WCU / 1200 RCU, GAC refilling every 2 s with 6 s grants.
-Scenario gac_scenario() {
-  return parse_scenario(R"({
-    "name": "gac", "duration": "1m",
-    "topology": {"azs": [{"name": "az1", "storage_nodes": 1, "routers": 1, "clients": 1},
-                         {"name": "az2", "storage_nodes": 1, "routers": 0, "clients": 0},
-                         {"name": "az3", "storage_nodes": 1, "routers": 0, "clients": 0}]},
-    "admission": {"mode": "gac"},
-    "tables": [{"name": "t", "partitions": 4, "items": 1000,
-                "capacity": {"mode": "provisioned", "rcu": 1200, "wcu": 400}}],
-    "workload": [{"table": "t", "rate": 1, "mix": {"put": 1}}]
-  })", "gac.json");
-}
+Scenario gac_scenario() { return test_support::table_of_four(R"({"mode": "gac"})", "1m"); }
 
 struct Host : sim::Node {
   Host(sim::Network& net, std::string name) : sim::Node(net, std::move(name), 0, "router") {}
