@@ -123,6 +123,21 @@ StorageNode::StorageNode(sim::Network& network, std::string name, sim::AzId az, 
                 cluster.scenario.storage.queue_limit),
       admission_(cluster.scenario, cluster.shares, cluster.ledger, network.kernel().now()) {}
 
+namespace {
+// The replica's state as of its applied slot, for a member that cannot be caught up from the
+// log: the applied point, its range and the splits behind it, and the log after it. The items
+// go along only where the receiver keeps items.
+void snapshot_of(const Replica& r, CatchUpMessage& out) {
+  out.snapshot = true;
+  out.snapshot_applied = r.applied;
+  out.hash_low = r.hash_low;
+  out.hash_high = r.hash_high;
+  out.children = r.children;
+  out.from = r.applied + 1;
+  for (Slot slot = r.applied + 1; slot < r.log_start + r.log.size(); ++slot) out.entries.push_back(r.entry(slot));
+}
+}  // namespace
+
 // ---------------------------------------------------------------------------------------------
 // Replicas
 
@@ -572,13 +587,7 @@ void StorageNode::on_replica_ready(sim::NodeId from, const ReplicaReadyMessage& 
   snapshot.group = r->group;
   snapshot.ballot = r->leader_ballot;
   snapshot.commit = r->commit;
-  snapshot.snapshot = true;
-  snapshot.snapshot_applied = r->applied;
-  snapshot.hash_low = r->hash_low;
-  snapshot.hash_high = r->hash_high;
-  snapshot.children = r->children;
-  snapshot.from = r->applied + 1;
-  for (Slot slot = r->applied + 1; slot < r->log_start + r->log.size(); ++slot) snapshot.entries.push_back(r->entry(slot));
+  snapshot_of(*r, snapshot);
   if (m.storage) {
     snapshot.items = r->items;
     snapshot.make_storage = true;
@@ -701,13 +710,7 @@ void StorageNode::on_catch_up_request(sim::NodeId from, const CatchUpRequest& m)
   } else {
     // The slots were archived here: ship the items as of our applied slot plus the log after
     // it, taking as long as replaying that much of the archived log would.
-    reply.snapshot = true;
-    reply.snapshot_applied = r->applied;
-    reply.hash_low = r->hash_low;
-    reply.hash_high = r->hash_high;
-    reply.children = r->children;
-    reply.from = r->applied + 1;
-    for (Slot slot = r->applied + 1; slot < r->log_start + r->log.size(); ++slot) reply.entries.push_back(r->entry(slot));
+    snapshot_of(*r, reply);
     reply.items = r->items;
     const TableSpec& table = cluster_.scenario.tables[r->table];
     copying = copy_time((r->applied - m.from + 1) * table.item_bytes, spec_.copy_bytes_per_s);
