@@ -107,9 +107,9 @@ void Simulation::place_groups() {
       }
       membership.nodes[i] = best->id();
     }
-    cluster_.shares.add_partition(group, table);
+    cluster_.shares.add_partition(group);
     cluster_.shares.set(group, cluster_.shares.base(table, scenario_.tables[table].partitions));
-    if (scenario_.tables[table].metered()) cluster_.ledger.track(group, table, now, workload_end());
+    if (scenario_.tables[table].metered()) cluster_.ledger.track(group, table, workload_end());
     membership.storage_mask = 0b111;
     membership.epoch = 1;
     // The member leading the fewest groups so far leads this one: leadership spreads evenly
@@ -193,11 +193,11 @@ void Simulation::build_partitioning() {
     cluster_.directory.add_group(child, table, members, replication::kNoNode, low, high);
     cluster_.directory.narrow(parent, low - 1);
     cluster_.health.add_group_at(child, now, cluster_.health.group(parent).healthy_members, false);
-    cluster_.shares.add_partition(child, table);
+    cluster_.shares.add_partition(child);
     const admission::Share share = cluster_.shares.after_split(table, cluster_.shares.get(parent));
     cluster_.shares.set(parent, share);
     cluster_.shares.set(child, share);
-    if (cluster_.ledger.tracked(parent)) cluster_.ledger.track(child, table, now, workload_end());
+    if (cluster_.ledger.tracked(parent)) cluster_.ledger.track(child, table, workload_end());
     if (adaptive_) adaptive_->add_partition(table, child);
     if (cluster_.publish) {
       cluster_.publish(from, parent);

@@ -45,14 +45,13 @@ class Ledger {
  public:
   static constexpr sim::Duration kMinute = sim::minutes(1);
 
-  // Starts recording `group` (a partition of a provisioned table), from `now` on, with a row
-  // for every minute up to `horizon` (so reports have the same shape whatever happens).
-  void track(std::uint32_t group, std::uint32_t table, sim::Time now, sim::Time horizon) {
+  // Starts recording `group` (a partition of a metered table), with a row for every minute up
+  // to `horizon` (so reports have the same shape whatever happens).
+  void track(std::uint32_t group, std::uint32_t table, sim::Time horizon) {
     if (group >= partitions_.size()) partitions_.resize(group + 1);
     Partition& p = partitions_[group];
     p.tracked = true;
     p.table = table;
-    p.created = now;
     p.minutes.resize(static_cast<std::size_t>((horizon - sim::Time::zero() + kMinute - sim::nanos(1)) / kMinute));
   }
   bool tracked(std::uint32_t group) const { return group < partitions_.size() && partitions_[group].tracked; }
@@ -87,7 +86,6 @@ class Ledger {
   const AdmissionTotals& totals(std::uint32_t group) const { return partitions_[group].totals; }
   const std::vector<PartitionMinute>& minutes(std::uint32_t group) const { return partitions_[group].minutes; }
   std::uint32_t table_of(std::uint32_t group) const { return partitions_[group].table; }
-  sim::Time created(std::uint32_t group) const { return partitions_[group].created; }
   // When the partition first throttled, if it did.
   std::optional<sim::Time> first_throttle(std::uint32_t group) const { return partitions_[group].first_throttle; }
   std::optional<sim::Time> last_throttle(std::uint32_t group) const { return partitions_[group].last_throttle; }
@@ -96,7 +94,6 @@ class Ledger {
   struct Partition {
     bool tracked = false;
     std::uint32_t table = 0;
-    sim::Time created;
     std::optional<sim::Time> first_throttle;
     std::optional<sim::Time> last_throttle;
     AdmissionTotals totals;

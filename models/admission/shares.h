@@ -22,13 +22,9 @@ class Shares {
  public:
   explicit Shares(const Scenario& scenario) : scenario_(scenario) {}
 
-  // A new partition of `table`; `partitions` is how many the table has now.
-  void add_partition(std::uint32_t group, std::uint32_t table) {
-    if (group >= shares_.size()) {
-      shares_.resize(group + 1);
-      tables_.resize(group + 1, 0);
-    }
-    tables_[group] = table;
+  // Makes room for a new partition's share (set it with set()).
+  void add_partition(std::uint32_t group) {
+    if (group >= shares_.size()) shares_.resize(group + 1);
   }
   // The even split over the table's `partitions` partitions (static, burst and adaptive), or
   // the partition ceiling when GAC meters the table as a whole; never above the ceiling.
@@ -55,13 +51,11 @@ class Shares {
   }
   void set(std::uint32_t group, Share share) { shares_[group] = share; }
   const Share& get(std::uint32_t group) const { return shares_[group]; }
-  std::uint32_t table_of(std::uint32_t group) const { return tables_[group]; }
   std::size_t size() const { return shares_.size(); }
 
  private:
   const Scenario& scenario_;
-  std::vector<Share> shares_;         // by group
-  std::vector<std::uint32_t> tables_; // by group
+  std::vector<Share> shares_;  // by group
 };
 
 }  // namespace models::admission

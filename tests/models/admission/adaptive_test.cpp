@@ -19,9 +19,9 @@ struct Bench {
   explicit Bench(const Scenario& s) : scenario(s), kernel(1), net(kernel, sim::NetworkConfig{}), shares(s) {
     net.add_az("az1");
     for (std::uint32_t g = 0; g < 4; ++g) {
-      shares.add_partition(g, 0);
+      shares.add_partition(g);
       shares.set(g, shares.base(0, 4));
-      ledger.track(g, 0, sim::Time::zero(), sim::Time::zero() + sim::minutes(10));
+      ledger.track(g, 0, sim::Time::zero() + sim::minutes(10));
     }
     controller = std::make_unique<AdaptiveController>(net, "autoadmin", 0, scenario, shares, ledger,
                                                       std::vector<std::vector<std::uint32_t>>{{0, 1, 2, 3}});
