@@ -168,6 +168,19 @@ struct PartitioningSpec {
   Duration split_duration = sim::minutes(2);
 };
 
+// Balancing (shared/DYNAMODB_MODEL 1.6): every `interval` the control plane reads each storage
+// node's consumed units as a fraction of what a node can serve (admission.node_rcu/node_wcu).
+// A node above `threshold` gets the hottest partition it leads moved to the least loaded node
+// of its AZ that holds no replica of it and stays under the threshold with it; a moved
+// partition stays put for `cooldown`. Enabled by a "balancing" section ("enabled": false in a
+// variant turns it off). Only metered tables report the units a move is decided on.
+struct BalancingSpec {
+  bool enabled = false;
+  Duration interval = sim::minutes(1);
+  double threshold = 0.8;
+  Duration cooldown = sim::minutes(10);
+};
+
 struct TableSpec {
   std::string name;
   std::uint32_t partitions = 1;
@@ -260,6 +273,7 @@ struct Scenario {
   RoutingSpec routing;
   AdmissionSpec admission;
   PartitioningSpec partitioning;
+  BalancingSpec balancing;
   MetadataSpec metadata;
   MemdsSpec memds;
   std::vector<TableSpec> tables;

@@ -210,6 +210,16 @@ void read_partitioning(const Node& node, PartitioningSpec& p) {
   object.finish();
 }
 
+void read_balancing(const Node& node, BalancingSpec& b) {
+  ObjectReader object = node.object();
+  b.enabled = true;
+  if (auto n = object.optional("enabled")) b.enabled = n->boolean();
+  if (auto n = object.optional("interval")) b.interval = read_delay(*n);
+  if (auto n = object.optional("threshold")) b.threshold = n->number_in(0.0, 1.0, false);
+  if (auto n = object.optional("cooldown")) b.cooldown = read_delay(*n, true);
+  object.finish();
+}
+
 void read_routing(const Node& node, RoutingSpec& routing) {
   ObjectReader object = node.object();
   if (auto n = object.optional("cache"))
@@ -457,6 +467,10 @@ nlohmann::json resolve(const Scenario& s) {
                            {"split_point", s.partitioning.split_point == PartitioningSpec::SplitPoint::observed ? "observed" : "midpoint"},
                            {"check_interval", format_duration(s.partitioning.check_interval)},
                            {"split_duration", format_duration(s.partitioning.split_duration)}};
+  if (s.balancing.enabled)
+    out["balancing"] = {{"interval", format_duration(s.balancing.interval)},
+                        {"threshold", s.balancing.threshold},
+                        {"cooldown", format_duration(s.balancing.cooldown)}};
   out["routing"] = {{"cache", s.routing.cache == RoutingSpec::Cache::memds ? "memds" : "legacy"},
                     {"cache_ttl", format_duration(s.routing.cache_ttl)},
                     {"lookup_timeout", format_duration(s.routing.lookup_timeout)}};
@@ -593,6 +607,7 @@ Scenario parse_document(const nlohmann::json& doc, const std::string& file_label
   if (auto n = top.optional("metadata")) read_metadata(*n, scenario.metadata);
   if (auto n = top.optional("memds")) read_memds(*n, scenario.memds);
   if (auto n = top.optional("partitioning")) read_partitioning(*n, scenario.partitioning);
+  if (auto n = top.optional("balancing")) read_balancing(*n, scenario.balancing);
   read_tables(top.required("tables"), scenario);
   for (const TableSpec& t : scenario.tables)
     if (t.capacity.mode == TableCapacity::Mode::on_demand) scenario.partitioning.enabled = true;

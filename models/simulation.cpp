@@ -58,6 +58,7 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, TestHooks h
   for (const auto& router : routers_) router->warm_cache();
   build_admission();
   build_partitioning();
+  build_balancing();
   cluster_.publish = [this](const sim::Node& from, replication::GroupId group) {
     fleet_.publish(from, cluster_.directory, group, network_, routing_kinds_);
   };
@@ -205,6 +206,17 @@ void Simulation::build_partitioning() {
     }
   };
   splitter_->start();
+}
+
+void Simulation::build_balancing() {
+  if (!scenario_.balancing.enabled) return;
+  cluster_.move_kinds.emplace(kernel_);
+  balancer_ = std::make_unique<partitioning::Balancer>(network_, node_name(scenario_.azs[0].name, "balancer", 0), 0,
+                                                       scenario_, cluster_);
+  cluster_.on_move = [this](replication::GroupId group, sim::NodeId from, sim::NodeId to, replication::MoveStep step) {
+    balancer_->moved(group, from, to, step);
+  };
+  balancer_->start();
 }
 
 void Simulation::add_routers(std::uint32_t count) {

@@ -6,6 +6,7 @@
 #include "models/admission/adaptive_controller.h"
 #include "models/admission/gac.h"
 #include "models/client.h"
+#include "models/partitioning/balancer.h"
 #include "models/partitioning/split_controller.h"
 #include "models/history.h"
 #include "models/key_sampler.h"
@@ -75,6 +76,7 @@ class Simulation {
   const std::vector<std::unique_ptr<admission::GacServer>>& gac_servers() const { return gac_servers_; }
   const admission::AdaptiveController* adaptive_controller() const { return adaptive_.get(); }
   const partitioning::SplitController* splitter() const { return splitter_.get(); }
+  const partitioning::Balancer* balancer() const { return balancer_.get(); }
   std::size_t operations_in_flight() const;
   std::size_t replica_count() const;
 
@@ -89,6 +91,8 @@ class Simulation {
   void build_admission();
   // The splitter and the control plane's side of a split (partitioning enabled).
   void build_partitioning();
+  // The balancer and the storage side's moves (balancing enabled).
+  void build_balancing();
   // Adds routers with cold caches, spread over the AZs that have routers (a fault's scale-out).
   void add_routers(std::uint32_t count);
   // Resolves fault targets such as "the leader of the group that owns orders/42".
@@ -118,6 +122,7 @@ class Simulation {
   std::vector<std::unique_ptr<admission::GacServer>> gac_servers_;
   std::unique_ptr<admission::AdaptiveController> adaptive_;
   std::unique_ptr<partitioning::SplitController> splitter_;
+  std::unique_ptr<partitioning::Balancer> balancer_;
   std::vector<std::unique_ptr<Client>> clients_;
 };
 

@@ -138,6 +138,58 @@ Json capacity(const models::Simulation& simulation) {
                      {"first_point", first_point},
                      {"list", records}};
   }
+  if (const auto* balancer = simulation.balancer()) {
+    const auto& s = balancer->stats();
+    auto name = [&](sim::NodeId id) { return simulation.network().node(id).name(); };
+    auto load = [](std::uint32_t per_mille) { return round_to(per_mille / 1000.0, 1e3); };
+    Json records = Json::array();
+    std::optional<double> longest_gap;  // from the old leader's step-down to the new one serving
+    for (const auto& r : balancer->records()) {
+      Json gap = nullptr;
+      if (r.handed_off && r.serving) {
+        const double ms = static_cast<double>((*r.serving - *r.handed_off).nanos() / 1000) / 1000.0;
+        gap = ms;
+        longest_gap = std::max(longest_gap.value_or(0.0), ms);
+      }
+      records.push_back({{"group", r.group},
+                         {"from", name(r.from)},
+                         {"to", name(r.to)},
+                         {"decided_s", seconds_or_null(r.decided)},
+                         {"handed_off_s", seconds_or_null(r.handed_off)},
+                         {"serving_s", seconds_or_null(r.serving)},
+                         {"leaderless_ms", gap},
+                         {"abandoned", r.abandoned},
+                         {"from_load", load(r.from_load)},
+                         {"to_load", load(r.to_load)},
+                         {"partition_load", load(r.group_load)}});
+    }
+    Json nodes = Json::array();
+    const auto& loads = balancer->loads();
+    for (sim::NodeId id = 0; id < loads.size(); ++id) {
+      if (loads[id].empty()) continue;
+      Json checks = Json::array();
+      std::uint32_t peak = 0;
+      for (std::uint32_t l : loads[id]) {
+        checks.push_back(load(l));
+        peak = std::max(peak, l);
+      }
+      nodes.push_back({{"node", name(id)}, {"peak_load", load(peak)}, {"loads", checks}});
+    }
+    const auto& all = balancer->records();
+    out["moves"] = {{"decided", s.decided},
+                    {"handed_off", s.handed_off},
+                    {"completed", s.completed},
+                    {"abandoned", s.abandoned},
+                    {"no_room", s.no_room},
+                    {"first_decided_s", all.empty() ? Json(nullptr) : seconds_or_null(all.front().decided)},
+                    {"first_from_load", all.empty() ? Json(nullptr) : Json(load(all.front().from_load))},
+                    {"longest_leaderless_ms", longest_gap ? Json(*longest_gap) : Json(nullptr)},
+                    {"list", records}};
+    out["node_loads"] = {{"interval_s", static_cast<double>(scenario.balancing.interval.nanos() / 1'000'000) / 1000.0},
+                         {"threshold", scenario.balancing.threshold},
+                         {"last_over_threshold_s", seconds_or_null(balancer->last_hot())},
+                         {"nodes", nodes}};
+  }
   if (const auto* controller = simulation.adaptive_controller())
     out["adaptive"] = {{"boosts", controller->stats().boosts}, {"cutbacks", controller->stats().cutbacks}};
   if (!simulation.gac_servers().empty()) {

@@ -82,6 +82,30 @@ void render_capacity(std::string& out, const Json& c) {
                          clock_text(r["decided_s"].get<double>()),
                          r["completed_s"].is_null() ? std::string("-") : clock_text(r["completed_s"].get<double>()));
   }
+  if (c.contains("moves")) {
+    const Json& x = c["moves"];
+    out += fmt::format("  moves: {} decided, {} handed off, {} serving, {} abandoned; {} checks found no roomy node\n",
+                       x["decided"].get<std::uint64_t>(), x["handed_off"].get<std::uint64_t>(),
+                       x["completed"].get<std::uint64_t>(), x["abandoned"].get<std::uint64_t>(),
+                       x["no_room"].get<std::uint64_t>());
+    for (const Json& r : x["list"])
+      out += fmt::format("    group {:>4} {} ({:.2f}) -> {} ({:.2f}), partition {:.2f}: decided {}, handed off {}, serving {}, "
+                         "leaderless {}\n",
+                         r["group"].get<std::uint64_t>(), r["from"].get<std::string>(), r["from_load"].get<double>(),
+                         r["to"].get<std::string>(), r["to_load"].get<double>(), r["partition_load"].get<double>(),
+                         clock_text(r["decided_s"].get<double>()),
+                         r["handed_off_s"].is_null() ? std::string("-") : clock_text(r["handed_off_s"].get<double>()),
+                         r["serving_s"].is_null() ? std::string("-") : clock_text(r["serving_s"].get<double>()),
+                         r["leaderless_ms"].is_null() ? std::string("-") : fmt::format("{:.1f} ms", r["leaderless_ms"].get<double>()));
+    const Json& n = c["node_loads"];
+    out += fmt::format("  node loads (share of a node's capacity, every {:.0f} s; threshold {:.2f}, last exceeded {}):\n",
+                       n["interval_s"].get<double>(), n["threshold"].get<double>(), seconds_text(n["last_over_threshold_s"]));
+    for (const Json& node : n["nodes"]) {
+      std::string row;
+      for (const Json& l : node["loads"]) row += fmt::format(" {:.2f}", l.get<double>());
+      out += fmt::format("    {:<16} peak {:.2f}:{}\n", node["node"].get<std::string>(), node["peak_load"].get<double>(), row);
+    }
+  }
   if (c.contains("adaptive"))
     out += fmt::format("  adaptive controller: {} boosts, {} cutbacks\n", c["adaptive"]["boosts"].get<std::uint64_t>(),
                        c["adaptive"]["cutbacks"].get<std::uint64_t>());

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 tools/build.sh --target ddbsim >/dev/null
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for run in "quickstart 1" "quickstart 2" "az_outage 1" "power_off_chaos 1" "power_off_chaos 7" "hot_partition 1" "burst 1" "throughput_dilution 1" "on_demand 1" "split_point 1"; do
+for run in "quickstart 1" "quickstart 2" "az_outage 1" "power_off_chaos 1" "power_off_chaos 7" "hot_partition 1" "burst 1" "throughput_dilution 1" "on_demand 1" "split_point 1" "hot_node 1"; do
   read -r name seed <<<"$run"
   build/ddbsim run "scenarios/$name.json" --seed "$seed" --out "$tmp/$name/$seed" >/dev/null 2>&1 || true
 done

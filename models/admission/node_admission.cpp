@@ -69,6 +69,7 @@ bool NodeAdmission::admit(std::unique_ptr<PartitionBuckets>& buckets, std::uint3
   }
   if (ok) {
     ++stats_.admitted;
+    (write ? stats_.consumed_write : stats_.consumed_read) += cost;
     if (from_burst) ++stats_.admitted_from_burst;
     ledger_.admitted(group, now, write, cost, from_burst);
   } else {

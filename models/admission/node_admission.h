@@ -28,6 +28,8 @@ struct AdmissionStats {
   std::uint64_t admitted = 0;
   std::uint64_t admitted_from_burst = 0;
   std::uint64_t throttled = 0;
+  MicroUnits consumed_read = 0;   // units admitted on this node (what it reports as its load)
+  MicroUnits consumed_write = 0;
 };
 
 class NodeAdmission {

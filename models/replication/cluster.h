@@ -73,6 +73,17 @@ struct SplitKinds {
   sim::KindId request, ready, create, elect;
 };
 
+// Event kinds of moves, registered only by simulations that balance nodes.
+struct MoveKinds {
+  explicit MoveKinds(sim::Kernel& kernel);
+  sim::KindId request, transfer, drop;
+};
+
+// How far a move got: the old leader applied its own replacement, stepped down and handed
+// leadership over (`handed_off`), or the new replica started serving as leader (`serving`).
+enum class MoveStep : std::uint8_t { handed_off, serving };
+using MoveHook = std::function<void(GroupId group, sim::NodeId from, sim::NodeId to, MoveStep step)>;
+
 // A split applied on some node: the control plane's side (the partition map, the directory,
 // health, shares, routes). Called by the first node that creates the child replica; later
 // calls for the same child do nothing.
@@ -96,6 +107,8 @@ struct Cluster {
   std::function<void(const sim::Node& from, GroupId group)> publish;
   std::optional<SplitKinds> split_kinds;  // set when partitions may split
   SplitHook on_split;
+  std::optional<MoveKinds> move_kinds;  // set when the control plane moves partitions
+  MoveHook on_move;
   StorageNode* node(sim::NodeId id) const { return id < storage_by_node.size() ? storage_by_node[id] : nullptr; }
 };
 

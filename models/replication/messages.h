@@ -50,6 +50,7 @@ struct PromiseMessage {
   Slot from;                   // entries start at this slot
   std::vector<LogEntry> entries;
   sim::NodeId lease_holder = kNoNode;  // split children: whom that lease went to (kNoNode: not known)
+  sim::NodeId granted_to = kNoNode;    // the leader the acceptor granted that lease to, by heartbeat
 };
 
 // One group in a heartbeat: the sender leads `group` under `ballot`, committed up to `commit`.

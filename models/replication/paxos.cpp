@@ -45,7 +45,8 @@ namespace paxos {
 
 PromiseMessage on_prepare(Replica& replica, const PrepareMessage& prepare, sim::NodeId candidate) {
   PromiseMessage out{prepare.group, prepare.ballot, replica.promised, PromiseRefusal::none,
-                     replica.granted_lease_end, prepare.applied + 1, {}, replica.split_lease_holder};
+                     replica.granted_lease_end, prepare.applied + 1, {}, replica.split_lease_holder,
+                     replica.lease_granted_to};
   if (!replica.membership.contains(candidate) && replica.membership.epoch > prepare.epoch) {
     out.refusal = PromiseRefusal::removed;
     return out;
@@ -123,7 +124,11 @@ std::uint64_t next_version(const Replica& leader, std::uint64_t key) {
 
 void record_promise(Election& election, std::size_t member_index, const PromiseMessage& promise) {
   election.promises_mask = static_cast<std::uint8_t>(election.promises_mask | (1u << member_index));
-  if (promise.lease_holder == kNoNode || promise.lease_holder != election.candidate)
+  // A lease need not be waited out if the candidate held it (a split child's parent leader), or
+  // if it went to a leader that stepped down and handed leadership to the candidate.
+  const bool held_by_candidate = promise.lease_holder != kNoNode && promise.lease_holder == election.candidate;
+  const bool released = election.released != kNoNode && promise.granted_to == election.released;
+  if (!held_by_candidate && !released)
     election.old_lease_end = std::max(election.old_lease_end, promise.granted_lease_end);
   SIM_ASSERT_OP(promise.from, ==, election.recovered_from);
   for (std::size_t i = 0; i < promise.entries.size(); ++i) {

@@ -36,6 +36,9 @@ struct Election {
   std::uint8_t promises_mask = 0;     // which member indexes promised
   sim::Time old_lease_end;            // the latest lease any promiser granted someone else
   sim::NodeId candidate = kNoNode;    // the node running this election
+  // A leader that handed its leadership to the candidate and stopped serving before it said so:
+  // leases granted to it need no waiting out (kNoNode: an ordinary election, every lease counts).
+  sim::NodeId released = kNoNode;
   std::vector<LogEntry> recovered;    // per slot after `recovered_from`, the highest-ballot entry
   Slot recovered_from = 0;            // entries start at this slot
   bool peers_checked = false;         // the gray-failure rule asked and nobody hears the leader
@@ -58,6 +61,7 @@ struct Replica {
   // Acceptor: the latest lease it granted any leader. Kept on disk: a replica that forgot it
   // after a reboot could let a new leader serve while the old lease still runs.
   sim::Time granted_lease_end;
+  sim::NodeId lease_granted_to = kNoNode;  // the leader whose heartbeat granted that lease
   // A split child's replica inherits the parent's lease; this is the node it was granted to (the
   // parent's leader), or kNoNode once the child's own leaders have sent heartbeats. The holder
   // itself need not wait out a lease it held when it elects (it serves nothing under it now).
@@ -90,6 +94,11 @@ struct Replica {
   std::unique_ptr<admission::PartitionBuckets> buckets;  // admission control, made on first use
   std::unique_ptr<Election> election;
   std::uint64_t splitting_at = 0;  // leader: a split at this hash is proposed (0: none)
+  // Leader: moving its own replica to this node (kNoNode: not moving). Once the membership
+  // change that replaces it applies, it steps down and hands leadership to that node.
+  sim::NodeId moving_to = kNoNode;
+  // Won (or is winning) leadership from this node by a handoff; reported once it serves.
+  sim::NodeId transferred_from = kNoNode;
   std::vector<std::uint64_t> recent_keys;  // leader: hashes of recently served keys (split points)
   std::uint32_t recent_next = 0;
 

@@ -53,6 +53,11 @@ SplitKinds::SplitKinds(sim::Kernel& k)
       create(k.register_kind("storage.split_child")),
       elect(k.register_kind("storage.split_elect")) {}
 
+MoveKinds::MoveKinds(sim::Kernel& k)
+    : request(k.register_kind("msg.move_request")),
+      transfer(k.register_kind("msg.leadership_transfer")),
+      drop(k.register_kind("storage.moved_replica_dropped")) {}
+
 bool GroupDirectory::narrow(GroupId group, std::uint64_t high) {
   if (high >= ranges_[group].second) return false;
   ranges_[group].second = high;
@@ -222,6 +227,7 @@ void StorageNode::lead_initially(GroupId group) {
     follower.leader_ballot = ballot;
     follower.leader_node = self();
     follower.granted_lease_end = r.lease_end;
+    follower.lease_granted_to = self();
   }
 }
 
@@ -251,6 +257,10 @@ void StorageNode::set_serving(Replica& replica, bool serving) {
   cluster_.health.serving_changed(replica.group, kernel().now(), serving ? 1 : -1);
   if (serving && cluster_.directory.set_leader(replica.group, self()) && cluster_.publish)
     cluster_.publish(*this, replica.group);
+  if (serving && replica.transferred_from != kNoNode) {
+    if (cluster_.on_move) cluster_.on_move(replica.group, replica.transferred_from, self(), MoveStep::serving);
+    replica.transferred_from = kNoNode;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -356,6 +366,10 @@ void StorageNode::try_commit(Replica& r) {
   const Slot before = r.applied;
   paxos::apply_committed(r, spec_.keep_item_history);
   after_apply(r, before + 1, r.applied);
+  if (!r.membership.contains(self())) {
+    hand_off(r);  // a move replaced this replica: nothing more to commit here
+    return;
+  }
   if (!r.staged_splits.empty()) apply(r);
 }
 
@@ -381,7 +395,7 @@ void StorageNode::after_apply(Replica& r, Slot from, Slot to) {
           continue;  // this change is about another member, or an earlier step
         }
         if (r.membership.is_storage(h.member)) {
-          cluster_.health.storage_replica_built(kernel().now() - h.detected);
+          if (!h.move) cluster_.health.storage_replica_built(kernel().now() - h.detected);
           healing = healing_.erase(healing);
           continue;
         }
@@ -431,6 +445,7 @@ void StorageNode::step_down(Replica& r) {
   r.pending_versions.clear();
   r.election.reset();
   r.splitting_at = 0;
+  r.moving_to = kNoNode;
   r.match.fill(0);
 }
 
@@ -558,7 +573,11 @@ void StorageNode::arm_healing_timeout(const Replica& r, std::size_t member, std:
   const GroupId group = r.group;
   after(longest, cluster_.kinds.healing_timeout, [this, group, member, attempt] {
     auto it = healing_.find({group, member});
-    if (it != healing_.end() && it->second.attempt == attempt) healing_.erase(it);
+    if (it == healing_.end() || it->second.attempt != attempt) return;
+    if (it->second.move)
+      if (Replica* replica = find(group); replica != nullptr && replica->moving_to == it->second.target)
+        replica->moving_to = kNoNode;  // given up: the control plane may ask again
+    healing_.erase(it);
   });
 }
 
@@ -789,7 +808,10 @@ void StorageNode::on_heartbeat(sim::NodeId from, const HeartbeatMessage& m) {
     r->promised = item.ballot;
     if (r->leader_ballot != item.ballot || r->leader_node != from) paxos::follow(*r, item.ballot, from);
     r->leader_contact = kernel().now();
-    r->granted_lease_end = std::max(r->granted_lease_end, m.sent + spec_.lease);
+    if (m.sent + spec_.lease >= r->granted_lease_end) {
+      r->granted_lease_end = m.sent + spec_.lease;
+      r->lease_granted_to = from;
+    }
     r->split_lease_holder = kNoNode;  // the group's own leaders grant leases now
     r->commit = std::max(r->commit, item.commit);
     apply(*r);
@@ -1006,6 +1028,8 @@ void StorageNode::on_power_off() {
     r.election.reset();
     r.buckets.reset();  // bucket levels live in memory
     r.splitting_at = 0;
+    r.moving_to = kNoNode;
+    r.transferred_from = kNoNode;
     r.recent_keys.clear();
   }
   requests_.clear();
@@ -1084,20 +1108,78 @@ void StorageNode::create_child(GroupId parent, GroupId child) {
 void StorageNode::on_split_ready(GroupId child) {
   Replica* c = find(child);
   if (c == nullptr || c->role != Role::follower || c->leader_node != kNoNode || c->election) return;
-  c->role = Role::candidate;
-  c->election = std::make_unique<Election>();
-  c->election->serial = ++election_serial_;
-  c->election->started = kernel().now();
-  c->election->candidate = self();
-  send_prepare(*c);
+  elect_now(*c, kNoNode);
+}
+
+void StorageNode::elect_now(Replica& r, sim::NodeId released) {
+  r.role = Role::candidate;
+  r.election = std::make_unique<Election>();
+  r.election->serial = ++election_serial_;
+  r.election->started = kernel().now();
+  r.election->candidate = self();
+  r.election->released = released;
+  send_prepare(r);
 }
 
 void StorageNode::on_split_request(GroupId group, std::uint64_t at_hash, GroupId child) {
   Replica* r = find(group);
-  if (r == nullptr || !r->serving(kernel().now()) || r->splitting_at != 0 || !r->staged_splits.empty()) return;
+  if (r == nullptr || !r->serving(kernel().now()) || r->splitting_at != 0 || !r->staged_splits.empty() ||
+      r->moving_to != kNoNode)
+    return;
   if (at_hash <= r->hash_low || at_hash > r->hash_high) return;
   r->splitting_at = at_hash;
   propose(*r, LogEntry::split(r->leader_ballot, at_hash, child));
+}
+
+}  // namespace models::replication
+
+namespace models::replication {
+
+// ---------------------------------------------------------------------------------------------
+// Moves
+
+void StorageNode::on_move_request(GroupId group, sim::NodeId target) {
+  Replica* r = find(group);
+  const StorageNode* to = cluster_.node(target);
+  if (r == nullptr || !r->serving(kernel().now()) || r->splitting_at != 0 || !r->staged_splits.empty() ||
+      r->moving_to != kNoNode || to == nullptr || to->az() != az() || r->membership.contains(target))
+    return;
+  // One change at a time: a group healing a member moves later.
+  if (healing_.lower_bound({group, 0}) != healing_.lower_bound({group + 1, 0})) return;
+  ++stats_.moves_started;
+  r->moving_to = target;
+  const std::size_t own = r->member_index(self());
+  start_build(*r, own, target, true);
+  healing_[{group, own}].move = true;
+}
+
+void StorageNode::hand_off(Replica& r) {
+  const GroupId group = r.group;
+  const sim::NodeId to = r.moving_to;
+  // Stepping down first: from here on this node serves nothing under its lease, so the node it
+  // tells may lead without waiting that lease out.
+  step_down(r);
+  ++stats_.leaderships_handed_off;
+  if (cluster_.on_move) cluster_.on_move(group, self(), to, MoveStep::handed_off);
+  if (!cluster_.move_kinds) return;
+  if (to != kNoNode)
+    send_to(to, cluster_.move_kinds->transfer, group,
+            [](StorageNode& node, sim::NodeId sender, GroupId g) { node.on_leadership_transfer(sender, g); });
+  // The replica is no member any more: it goes, by an event of its own (never in the middle of
+  // the commit that got here).
+  after(sim::Duration::zero(), cluster_.move_kinds->drop, [this, group] {
+    const Replica* replica = find(group);
+    if (replica != nullptr && replica->role != Role::leader && !replica->membership.contains(self())) drop_replica(group);
+  });
+}
+
+void StorageNode::on_leadership_transfer(sim::NodeId from, GroupId group) {
+  heard_from(from);
+  Replica* r = find(group);
+  if (r == nullptr || !r->storage || !r->membership.contains(self()) || r->role != Role::follower || r->election) return;
+  ++stats_.elections_by_handoff;
+  r->transferred_from = from;
+  elect_now(*r, from);
 }
 
 }  // namespace models::replication

@@ -27,6 +27,9 @@ struct StorageNodeStats {
   std::uint64_t elections_cancelled_by_peers = 0;
   std::uint64_t catch_ups_sent = 0;
   std::uint64_t snapshots_sent = 0;
+  std::uint64_t moves_started = 0;        // own replicas being rebuilt on another node
+  std::uint64_t leaderships_handed_off = 0;
+  std::uint64_t elections_by_handoff = 0; // elections run because a leader handed over
 };
 
 class StorageNode final : public sim::Node {
@@ -72,6 +75,14 @@ class StorageNode final : public sim::Node {
   // applies it creates the child's replica beside its own, holding the upper part.
   void on_split_request(GroupId group, std::uint64_t at_hash, GroupId child);
 
+  // The control plane asks this node, if it leads `group`, to move its replica to `target` (a
+  // node of the same AZ holding none): the replica is rebuilt there as in healing, a membership
+  // change replaces this node with it, and then this node steps down and hands leadership to
+  // it, so the new leader serves without waiting out this node's lease.
+  void on_move_request(GroupId group, sim::NodeId target);
+  // A leader that stepped down (it no longer serves) hands `group`'s leadership to this node.
+  void on_leadership_transfer(sim::NodeId from, GroupId group);
+
  protected:
   void on_power_off() override;
   void on_power_on() override;
@@ -96,6 +107,7 @@ class StorageNode final : public sim::Node {
     sim::Time detected;
     bool storage_phase = false;    // building the storage replica (the log replica, if any, is in)
     std::uint32_t attempt = 0;
+    bool move = false;             // replacing the leader itself, at the control plane's request
   };
 
   // requests
@@ -113,6 +125,11 @@ class StorageNode final : public sim::Node {
   void create_child(GroupId parent, GroupId child);
   // A member has the child (or a heartbeat passed): the parent's leader elects itself for it.
   void on_split_ready(GroupId child);
+  // Runs an election for `r` at once; leases granted to `released` (a leader that handed over,
+  // kNoNode if none) need no waiting out.
+  void elect_now(Replica& r, sim::NodeId released);
+  // The leader applied the membership change that replaced it: step down, hand over, go.
+  void hand_off(Replica& r);
   void become_leader(Replica& replica);
   void start_serving_check(Replica& replica);
   void set_serving(Replica& replica, bool serving);

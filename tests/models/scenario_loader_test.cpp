@@ -135,6 +135,8 @@ const std::map<std::string, std::string> kBrokenFiles = {
     {"partitioning_unknown_key.json", "$.partitioning.split_for_hot"},
     {"heat_threshold_zero.json", "$.partitioning.heat_threshold"},
     {"on_demand_with_wcu.json", "$.tables[0].capacity.wcu"},
+    {"balancing_unknown_key.json", "$.balancing.treshold"},
+    {"balancing_threshold_above_one.json", "$.balancing.threshold"},
 };
 
 }  // namespace

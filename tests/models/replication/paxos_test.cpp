@@ -217,3 +217,31 @@ TEST_CASE("Replica: trimming keeps the newest applied entries and never unapplie
   CHECK(r.has_slot(5));
   CHECK_FALSE(r.has_slot(4));
 }
+
+TEST_CASE("Candidate: a lease granted to a leader that handed over needs no waiting out; any other lease does", "[paxos][move]") {
+  // Node 4 led, stepped down and handed leadership to node 2: leases granted to 4 are void,
+  // but one an acceptor granted to someone else still counts.
+  const sim::Time to_4 = sim::Time::zero() + sim::seconds(9);
+  const sim::Time to_5 = sim::Time::zero() + sim::seconds(3);
+  auto promise = [](sim::Time lease, sim::NodeId granted_to) {
+    PromiseMessage p{7, Ballot::make(5, 2), Ballot::make(5, 2), PromiseRefusal::none, lease, 1, {}};
+    p.granted_to = granted_to;
+    return p;
+  };
+  Election handoff;
+  handoff.recovered_from = 1;
+  handoff.candidate = 2;
+  handoff.released = 4;
+  paxos::record_promise(handoff, 0, promise(to_4, 4));
+  CHECK(handoff.old_lease_end == sim::Time::zero());
+  paxos::record_promise(handoff, 1, promise(to_5, 5));
+  CHECK(handoff.old_lease_end == to_5);
+
+  // An ordinary election releases nobody: the same promises make it wait for the latest lease.
+  Election ordinary;
+  ordinary.recovered_from = 1;
+  ordinary.candidate = 2;
+  paxos::record_promise(ordinary, 0, promise(to_4, 4));
+  paxos::record_promise(ordinary, 1, promise(to_5, 5));
+  CHECK(ordinary.old_lease_end == to_4);
+}

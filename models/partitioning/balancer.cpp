@@ -1,0 +1,154 @@
+// Deciding moves off hot nodes and following them to the end.
+#include "models/partitioning/balancer.h"
+
+#include "models/replication/storage_node.h"
+
+#include <algorithm>
+
+namespace models::partitioning {
+
+Balancer::Balancer(sim::Network& network, std::string name, sim::AzId az, const Scenario& scenario,
+                   replication::Cluster& cluster)
+    : sim::Node(network, std::move(name), az, "balancer"),
+      scenario_(scenario),
+      cluster_(cluster),
+      tick_kind_(network.kernel().register_kind("balancer.check")) {}
+
+void Balancer::start() {
+  node_seen_.assign(cluster_.storage_by_node.size(), {0, 0});
+  loads_.resize(cluster_.storage_by_node.size());
+  for (sim::NodeId n = 0; n < cluster_.storage_by_node.size(); ++n)
+    if (const auto* node = cluster_.node(n)) node_seen_[n] = {node->admission().consumed_read, node->admission().consumed_write};
+  group_seen_.assign(cluster_.ledger.size(), admission::AdmissionTotals{});
+  for (GroupId g = 0; g < cluster_.ledger.size(); ++g)
+    if (cluster_.ledger.tracked(g)) group_seen_[g] = cluster_.ledger.totals(g);
+  after(scenario_.balancing.interval, tick_kind_, [this] { tick(); });
+}
+
+std::uint32_t Balancer::per_mille(admission::MicroUnits read, admission::MicroUnits write) const {
+  // Integer arithmetic: units over the interval against what a node serves in it.
+  const auto seconds_ns = static_cast<sim::uint128>(scenario_.balancing.interval.nanos());
+  auto part = [&](admission::MicroUnits used, std::uint64_t per_second) -> sim::uint128 {
+    if (used <= 0 || per_second == 0) return 0;
+    return static_cast<sim::uint128>(used) * 1'000'000'000u * 1000u /
+           (static_cast<sim::uint128>(per_second) * admission::kMicro * seconds_ns);
+  };
+  const sim::uint128 total = part(read, scenario_.admission.node_rcu) + part(write, scenario_.admission.node_wcu);
+  return static_cast<std::uint32_t>(std::min<sim::uint128>(total, 1'000'000u));
+}
+
+void Balancer::measure(std::vector<std::uint32_t>& node_load, std::vector<std::uint32_t>& group_load) {
+  node_load.assign(cluster_.storage_by_node.size(), 0);
+  for (sim::NodeId n = 0; n < cluster_.storage_by_node.size(); ++n) {
+    const replication::StorageNode* node = cluster_.node(n);
+    if (node == nullptr) continue;
+    const auto& a = node->admission();
+    // A node that lost power reports nothing, and counts from what it reports next.
+    node_load[n] = node->powered() ? per_mille(a.consumed_read - node_seen_[n].first, a.consumed_write - node_seen_[n].second) : 0;
+    node_seen_[n] = {a.consumed_read, a.consumed_write};
+    loads_[n].push_back(node_load[n]);
+  }
+  if (group_seen_.size() < cluster_.ledger.size()) group_seen_.resize(cluster_.ledger.size());
+  group_load.assign(cluster_.ledger.size(), 0);
+  for (GroupId g = 0; g < cluster_.ledger.size(); ++g) {
+    if (!cluster_.ledger.tracked(g)) continue;
+    const auto& total = cluster_.ledger.totals(g);
+    group_load[g] = per_mille(total.read - group_seen_[g].read, total.write - group_seen_[g].write);
+    group_seen_[g] = total;
+  }
+}
+
+void Balancer::expire_moves() {
+  // A move that is not serving after twice its copy time (and some elections) is given up.
+  const sim::Time now = kernel().now();
+  for (MoveRecord& r : records_) {
+    if (r.serving || r.abandoned) continue;
+    const TableSpec& table = scenario_.tables[cluster_.directory.table_of(r.group)];
+    const std::uint64_t bytes = scenario_.replication.wal_tail_bytes + table.partition_bytes();
+    const auto copy = sim::Duration::from_nanos(static_cast<std::int64_t>(
+        static_cast<sim::uint128>(bytes) * 1'000'000'000u / std::max<std::uint64_t>(scenario_.replication.copy_bytes_per_s, 1)));
+    if (now - r.decided > copy * 2 + scenario_.replication.election_timeout() * 4 + scenario_.balancing.interval) {
+      r.abandoned = true;
+      ++stats_.abandoned;
+    }
+  }
+}
+
+void Balancer::tick() {
+  std::vector<std::uint32_t> node_load, group_load;
+  measure(node_load, group_load);
+  expire_moves();
+  // Nodes taking part in an unfinished move are left alone until it ends.
+  std::vector<bool> busy(node_load.size(), false);
+  for (const MoveRecord& r : records_)
+    if (!r.serving && !r.abandoned) busy[r.from] = busy[r.to] = true;
+  // The hottest nodes first; one move off each per check.
+  std::vector<sim::NodeId> hot;
+  const auto threshold = static_cast<std::uint32_t>(scenario_.balancing.threshold * 1000.0 + 0.5);
+  for (sim::NodeId n = 0; n < node_load.size(); ++n) {
+    if (node_load[n] <= threshold) continue;
+    last_hot_ = kernel().now();
+    if (!busy[n]) hot.push_back(n);
+  }
+  std::stable_sort(hot.begin(), hot.end(), [&](sim::NodeId a, sim::NodeId b) { return node_load[a] > node_load[b]; });
+  std::vector<std::uint32_t> projected = node_load;
+  for (sim::NodeId n : hot) relieve(n, projected, group_load, busy);
+  after(scenario_.balancing.interval, tick_kind_, [this] { tick(); });
+}
+
+void Balancer::relieve(sim::NodeId node, std::vector<std::uint32_t>& projected, const std::vector<std::uint32_t>& group_load,
+                       std::vector<bool>& busy) {
+  const sim::Time now = kernel().now();
+  const auto threshold = static_cast<std::uint32_t>(scenario_.balancing.threshold * 1000.0 + 0.5);
+  if (moved_at_.size() < cluster_.directory.size()) moved_at_.resize(cluster_.directory.size());
+  // The partitions it leads, hottest first (ties: lower group).
+  std::vector<GroupId> candidates;
+  for (GroupId g = 0; g < cluster_.directory.size() && g < group_load.size(); ++g) {
+    if (!cluster_.directory.exists(g) || cluster_.directory.leader(g) != node || group_load[g] == 0) continue;
+    if (moved_at_[g] && now - *moved_at_[g] < scenario_.balancing.cooldown) continue;
+    candidates.push_back(g);
+  }
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [&](GroupId a, GroupId b) { return group_load[a] > group_load[b]; });
+  const sim::AzId az = network().node(node).az();
+  for (GroupId g : candidates) {
+    const replication::Membership& members = cluster_.directory.membership(g);
+    const replication::StorageNode* target = nullptr;
+    for (const replication::StorageNode* t : cluster_.storage_by_node) {
+      if (t == nullptr || t->az() != az || !t->powered() || busy[t->id()] || members.contains(t->id())) continue;
+      if (projected[t->id()] + group_load[g] > threshold) continue;
+      if (target == nullptr || projected[t->id()] < projected[target->id()]) target = t;
+    }
+    if (target == nullptr) continue;
+    const sim::NodeId to = target->id();
+    records_.push_back(MoveRecord{g, node, to, now, std::nullopt, std::nullopt, false, projected[node], projected[to], group_load[g]});
+    ++stats_.decided;
+    projected[node] -= std::min(projected[node], group_load[g]);
+    projected[to] += group_load[g];
+    busy[node] = busy[to] = true;
+    replication::StorageNode* leader = cluster_.node(node);
+    network().send(*this, node, cluster_.move_kinds->request, [leader, g, to] { leader->on_move_request(g, to); });
+    return;
+  }
+  ++stats_.no_room;
+}
+
+void Balancer::moved(GroupId group, sim::NodeId from, sim::NodeId to, replication::MoveStep step) {
+  const sim::Time now = kernel().now();
+  for (auto r = records_.rbegin(); r != records_.rend(); ++r) {
+    if (r->group != group || r->from != from || r->to != to || r->serving) continue;
+    if (step == replication::MoveStep::handed_off) {
+      if (r->handed_off) return;
+      r->handed_off = now;
+      ++stats_.handed_off;
+    } else {
+      r->serving = now;
+      ++stats_.completed;
+      if (moved_at_.size() <= group) moved_at_.resize(group + 1);
+      moved_at_[group] = now;
+    }
+    return;
+  }
+}
+
+}  // namespace models::partitioning
