@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The admission benchmark: the same steady load (scenarios/bench/admission_cost.json, nothing
-# throttled) run with no admission control, then static, burst, adaptive and GAC admission.
+# throttled) run with no admission control, then static, burst, adaptive and GAC admission,
+# and burst with the balancer checking node loads every minute (nothing is hot: no move).
 # Prints, per design, events per request and simulated requests per wall second, so the cost
 # of per-request admission and of GAC's protocol shows against the unmetered run. Needs python3.
 set -euo pipefail
@@ -8,7 +9,7 @@ cd "$(dirname "$0")/.."
 tools/build.sh --target ddbsim >/dev/null
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-for design in unlimited static burst adaptive gac; do
+for design in unlimited static burst adaptive gac balancing; do
   python3 - "$design" "$out/$design.json" <<'PY'
 import json, sys
 design, path = sys.argv[1], sys.argv[2]
@@ -17,6 +18,9 @@ scenario["name"] = "admission_cost_" + design
 scenario.pop("$schema", None)
 if design == "unlimited":
     scenario["tables"][0]["capacity"] = {"mode": "unlimited"}
+elif design == "balancing":
+    scenario["admission"]["mode"] = "burst"
+    scenario["balancing"] = {"interval": "1m"}
 else:
     scenario["admission"]["mode"] = design
 json.dump(scenario, open(path, "w"))
