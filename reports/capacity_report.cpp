@@ -91,6 +91,10 @@ Json capacity(const models::Simulation& simulation) {
       partition["last_throttle_s"] = seconds_or_null(ledger.last_throttle(g));
       partition["peak_share_rcu"] = units(peak_read);
       partition["peak_share_wcu"] = units(peak_write);
+      std::uint64_t moves = 0;  // finished moves of this partition to another node
+      if (const auto* balancer = simulation.balancer())
+        for (const auto& r : balancer->records()) moves += r.group == g && r.serving ? 1 : 0;
+      partition["moves"] = moves;
       partition["minutes"] = rows;
       partitions.push_back(partition);
       table_totals.add(ledger.totals(g));

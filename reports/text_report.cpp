@@ -84,7 +84,8 @@ void render_capacity(std::string& out, const Json& c) {
   }
   if (c.contains("moves")) {
     const Json& x = c["moves"];
-    out += fmt::format("  moves: {} decided, {} handed off, {} serving, {} abandoned; {} checks found no roomy node\n",
+    out += fmt::format("  moves: {} decided, {} handed off, {} serving, {} abandoned; {} times a hot node had no "
+                       "partition that fit elsewhere\n",
                        x["decided"].get<std::uint64_t>(), x["handed_off"].get<std::uint64_t>(),
                        x["completed"].get<std::uint64_t>(), x["abandoned"].get<std::uint64_t>(),
                        x["no_room"].get<std::uint64_t>());

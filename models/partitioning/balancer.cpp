@@ -44,7 +44,8 @@ void Balancer::measure(std::vector<std::uint32_t>& node_load, std::vector<std::u
     if (node == nullptr) continue;
     const auto& a = node->admission();
     // A node that lost power reports nothing, and counts from what it reports next.
-    node_load[n] = node->powered() ? per_mille(a.consumed_read - node_seen_[n].first, a.consumed_write - node_seen_[n].second) : 0;
+    const auto& [read_before, write_before] = node_seen_[n];
+    node_load[n] = node->powered() ? per_mille(a.consumed_read - read_before, a.consumed_write - write_before) : 0;
     node_seen_[n] = {a.consumed_read, a.consumed_write};
     loads_[n].push_back(node_load[n]);
   }
@@ -121,7 +122,8 @@ void Balancer::relieve(sim::NodeId node, std::vector<std::uint32_t>& projected, 
     }
     if (target == nullptr) continue;
     const sim::NodeId to = target->id();
-    records_.push_back(MoveRecord{g, node, to, now, std::nullopt, std::nullopt, false, projected[node], projected[to], group_load[g]});
+    records_.push_back(
+        MoveRecord{g, node, to, now, std::nullopt, std::nullopt, false, projected[node], projected[to], group_load[g]});
     ++stats_.decided;
     projected[node] -= std::min(projected[node], group_load[g]);
     projected[to] += group_load[g];

@@ -26,7 +26,7 @@ struct BalancerStats {
   std::uint64_t handed_off = 0; // old leaders that stepped down and handed over
   std::uint64_t completed = 0;  // new leaders serving
   std::uint64_t abandoned = 0;  // not done in time (the leader refused, or the copy failed)
-  std::uint64_t no_room = 0;    // checks that found a node over the threshold and nowhere to go
+  std::uint64_t no_room = 0;    // a node over the threshold with no partition that fits on a roomy node
 };
 
 struct MoveRecord {
