@@ -99,7 +99,7 @@ void render_capacity(std::string& out, const Json& c) {
                          r["serving_s"].is_null() ? std::string("-") : clock_text(r["serving_s"].get<double>()),
                          r["leaderless_ms"].is_null() ? std::string("-") : fmt::format("{:.1f} ms", r["leaderless_ms"].get<double>()));
     const Json& n = c["node_loads"];
-    out += fmt::format("  node loads (share of a node's capacity, every {:.0f} s; threshold {:.2f}, last exceeded {}):\n",
+    out += fmt::format("  node loads (share of a node's capacity, every {:g} s; threshold {:.2f}, last exceeded {}):\n",
                        n["interval_s"].get<double>(), n["threshold"].get<double>(), seconds_text(n["last_over_threshold_s"]));
     for (const Json& node : n["nodes"]) {
       std::string row;

@@ -116,7 +116,10 @@ void Balancer::relieve(sim::NodeId node, std::vector<std::uint32_t>& projected, 
     const replication::Membership& members = cluster_.directory.membership(g);
     const replication::StorageNode* target = nullptr;
     for (const replication::StorageNode* t : cluster_.storage_by_node) {
-      if (t == nullptr || t->az() != az || !t->powered() || busy[t->id()] || members.contains(t->id())) continue;
+      // No member, nor a node keeping a replica from an earlier move that did not finish.
+      if (t == nullptr || t->az() != az || !t->powered() || busy[t->id()] || members.contains(t->id()) ||
+          t->find(g) != nullptr)
+        continue;
       if (projected[t->id()] + group_load[g] > threshold) continue;
       if (target == nullptr || projected[t->id()] < projected[target->id()]) target = t;
     }
@@ -146,6 +149,10 @@ void Balancer::moved(GroupId group, sim::NodeId from, sim::NodeId to, replicatio
     } else {
       r->serving = now;
       ++stats_.completed;
+      if (r->abandoned) {  // it finished after all, late
+        r->abandoned = false;
+        --stats_.abandoned;
+      }
       if (moved_at_.size() <= group) moved_at_.resize(group + 1);
       moved_at_[group] = now;
     }

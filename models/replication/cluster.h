@@ -76,7 +76,7 @@ struct SplitKinds {
 // Event kinds of moves, registered only by simulations that balance nodes.
 struct MoveKinds {
   explicit MoveKinds(sim::Kernel& kernel);
-  sim::KindId request, transfer, drop;
+  sim::KindId request, transfer, drop, handoff_deadline;
 };
 
 // How far a move got: the old leader applied its own replacement, stepped down and handed

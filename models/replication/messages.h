@@ -129,6 +129,14 @@ struct BuildReplicaMessage {
 };
 
 // The new replica is ready; the leader then commits the membership change.
+// A leader that stepped down after a move hands its leadership to the node it moved to, with
+// the commit point it reached under `ballot` (the joint config that removed it included).
+struct LeadershipTransferMessage {
+  GroupId group;
+  Ballot ballot;
+  Slot commit;
+};
+
 struct ReplicaReadyMessage {
   GroupId group;
   bool storage;

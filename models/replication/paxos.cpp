@@ -20,12 +20,12 @@ LogEntry LogEntry::split(Ballot ballot, std::uint64_t at_hash, GroupId child) {
   return e;
 }
 
-LogEntry LogEntry::config(Ballot ballot, const Membership& m) {
+LogEntry LogEntry::config(Ballot ballot, const Membership& m, bool joint) {
   LogEntry e;
   e.ballot = ballot;
   e.kind = EntryKind::config;
   e.key = std::uint64_t{m.nodes[0]} | (std::uint64_t{m.nodes[1]} << 32);
-  e.version = std::uint64_t{m.nodes[2]} | (std::uint64_t{m.storage_mask} << 32);
+  e.version = std::uint64_t{m.nodes[2]} | (std::uint64_t{m.storage_mask} << 32) | (std::uint64_t{joint ? 1u : 0u} << 40);
   e.write = m.epoch;
   return e;
 }
@@ -112,7 +112,32 @@ Slot quorum_persisted(const Replica& leader, sim::NodeId self) {
   // Only entries of the current ballot commit by counting; earlier ones commit with them.
   if (candidate <= leader.commit || !leader.has_slot(candidate)) return leader.commit;
   if (leader.entry(candidate).ballot != leader.leader_ballot) return leader.commit;
+  // A joint config among the slots to commit: from it on, a quorum of its new membership must
+  // hold them too (the joining node's copies are tracked apart: it is no member yet).
+  for (Slot s = std::max(leader.commit + 1, leader.log_start); s <= candidate; ++s) {
+    const LogEntry& e = leader.entry(s);
+    if (!e.joint()) continue;
+    const Membership next = e.membership();
+    std::array<Slot, Membership::kSize> held{};
+    for (std::size_t i = 0; i < Membership::kSize; ++i) {
+      const sim::NodeId node = next.nodes[i];
+      if (node == self) held[i] = std::min(leader.persisted, leader.last_slot());
+      else if (const std::size_t at = leader.member_index(node); at < Membership::kSize) held[i] = leader.match[at];
+      else if (node == leader.joining) held[i] = leader.joining_match;
+    }
+    std::sort(held.begin(), held.end(), std::greater<>());
+    const Slot both = std::min(candidate, std::max(held[Membership::quorum() - 1], s - 1));
+    if (both <= leader.commit || leader.entry(both).ballot != leader.leader_ballot) return leader.commit;
+    return both;
+  }
   return candidate;
+}
+
+const LogEntry* pending_joint_config(const Replica& replica) {
+  if (replica.log.empty()) return nullptr;
+  for (Slot s = std::max(replica.applied + 1, replica.log_start); s <= replica.last_slot(); ++s)
+    if (replica.entry(s).joint()) return &replica.entry(s);
+  return nullptr;
 }
 
 std::uint64_t next_version(const Replica& leader, std::uint64_t key) {

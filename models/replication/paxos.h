@@ -27,7 +27,10 @@ void follow(Replica& replica, Ballot ballot, sim::NodeId leader);
 // ---- leader ----
 // The highest slot of the current ballot persisted by a quorum of members (the leader's own
 // persisted log counts for its own member index): everything up to it is committed.
+// A joint config also needs a quorum of its new membership, from its slot on.
 Slot quorum_persisted(const Replica& leader, sim::NodeId self);
+// The first joint config in the log not applied yet, if any.
+const LogEntry* pending_joint_config(const Replica& replica);
 
 // The version a new write of `key` gets: one past the newest applied or pending one.
 std::uint64_t next_version(const Replica& leader, std::uint64_t key);

@@ -95,8 +95,15 @@ struct Replica {
   std::unique_ptr<Election> election;
   std::uint64_t splitting_at = 0;  // leader: a split at this hash is proposed (0: none)
   // Leader: moving its own replica to this node (kNoNode: not moving). Once the membership
-  // change that replaces it applies, it steps down and hands leadership to that node.
+  // change that replaces it applies and the node has every entry, it steps down and hands
+  // leadership to that node.
   sim::NodeId moving_to = kNoNode;
+  Slot move_config_slot = 0;       // leader: the joint config of its move (0: not proposed yet)
+  bool handoff_armed = false;      // leader: a deadline for the handoff is set
+  // Leader: the node a pending joint config adds (it gets accepts before it is a member) and
+  // the highest slot it persisted.
+  sim::NodeId joining = kNoNode;
+  Slot joining_match = 0;
   // Won (or is winning) leadership from this node by a handoff; reported once it serves.
   sim::NodeId transferred_from = kNoNode;
   std::vector<std::uint64_t> recent_keys;  // leader: hashes of recently served keys (split points)

@@ -56,7 +56,8 @@ SplitKinds::SplitKinds(sim::Kernel& k)
 MoveKinds::MoveKinds(sim::Kernel& k)
     : request(k.register_kind("msg.move_request")),
       transfer(k.register_kind("msg.leadership_transfer")),
-      drop(k.register_kind("storage.moved_replica_dropped")) {}
+      drop(k.register_kind("storage.moved_replica_dropped")),
+      handoff_deadline(k.register_kind("storage.handoff_deadline")) {}
 
 bool GroupDirectory::narrow(GroupId group, std::uint64_t high) {
   if (high >= ranges_[group].second) return false;
@@ -308,6 +309,12 @@ void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> rep
                              ? r != nullptr && r->membership.contains(self()) && r->serves_eventual(now, spec_.election_timeout())
                              : r != nullptr && r->serving(now);
   if (!can_serve) return redirect(r, reply);
+  if (r->move_config_slot != 0 && is_write(request.op)) {
+    // The move's membership change is the last entry this leader proposes: nothing after it
+    // would be lost at the handoff, and the client's retry reaches the new leader.
+    reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+    return;
+  }
   if (!admission_.admit(r->buckets, r->group, r->table, request.op, request.item_bytes, now)) {
     reply.send(*this, ItemResponse{Outcome::throttled, 0, 0, false, kNoNode});
     return;
@@ -344,13 +351,16 @@ Slot StorageNode::propose(Replica& r, const LogEntry& entry) {
   const Slot slot = r.log_start + r.log.size();
   r.log.push_back(entry);
   r.matched = slot;
+  if (entry.joint()) track_joining(r);
   persist(r, slot);
   send_accepts(r, slot, slot);
   return slot;
 }
 
 void StorageNode::send_accepts(const Replica& r, Slot from, Slot to) {
-  for (sim::NodeId member : r.membership.nodes) {
+  const std::array<sim::NodeId, Membership::kSize + 1> targets{r.membership.nodes[0], r.membership.nodes[1],
+                                                               r.membership.nodes[2], r.joining};
+  for (sim::NodeId member : targets) {
     if (member == self() || member == kNoNode) continue;
     for (Slot slot = from; slot <= to; ++slot)
       send_to(member, cluster_.kinds.accept, AcceptMessage{r.group, r.leader_ballot, slot, r.commit, r.entry(slot)},
@@ -360,6 +370,10 @@ void StorageNode::send_accepts(const Replica& r, Slot from, Slot to) {
 
 void StorageNode::try_commit(Replica& r) {
   if (r.role != Role::leader) return;
+  if (!r.membership.contains(self())) {
+    maybe_hand_off(r);  // replaced by a committed membership change: nothing more commits here
+    return;
+  }
   // Apply even when the commit point did not move: a quorum of followers may have persisted a
   // slot before the leader itself did, and then the leader's own write unblocks applying it.
   r.commit = std::max(r.commit, paxos::quorum_persisted(r, self()));
@@ -367,7 +381,7 @@ void StorageNode::try_commit(Replica& r) {
   paxos::apply_committed(r, spec_.keep_item_history);
   after_apply(r, before + 1, r.applied);
   if (!r.membership.contains(self())) {
-    hand_off(r);  // a move replaced this replica: nothing more to commit here
+    maybe_hand_off(r);
     return;
   }
   if (!r.staged_splits.empty()) apply(r);
@@ -385,6 +399,9 @@ void StorageNode::after_apply(Replica& r, Slot from, Slot to) {
         ++stats_.writes_committed;
       }
     } else if (e.kind == EntryKind::config && r.role == Role::leader) {
+      if (const std::size_t at = r.membership.index_of(r.joining); at < Membership::kSize)
+        r.match[at] = std::max(r.match[at], r.joining_match);  // what it acked before it was a member
+      track_joining(r);
       if (cluster_.directory.update(r.group, r.membership) && cluster_.publish) cluster_.publish(*this, r.group);
       cluster_.health.healthy_changed(r.group, kernel().now(), healthy_members(r.membership));
       for (auto healing = healing_.lower_bound({r.group, 0}); healing != healing_.end() && healing->first.first == r.group;) {
@@ -446,6 +463,10 @@ void StorageNode::step_down(Replica& r) {
   r.election.reset();
   r.splitting_at = 0;
   r.moving_to = kNoNode;
+  r.move_config_slot = 0;
+  r.handoff_armed = false;
+  r.joining = kNoNode;
+  r.joining_match = 0;
   r.match.fill(0);
 }
 
@@ -482,6 +503,7 @@ void StorageNode::become_leader(Replica& r) {
   for (Slot s = std::max(r.applied + 1, r.log_start); s < r.log_start + r.log.size(); ++s)
     if (r.entry(s).kind == EntryKind::split && r.entry(s).key > r.hash_low && r.entry(s).key <= r.hash_high)
       r.splitting_at = r.entry(s).key;
+  track_joining(r);  // a recovered joint config: its joining node gets accepts too
   LogEntry noop;
   noop.ballot = e.ballot;
   noop.kind = EntryKind::noop;
@@ -507,6 +529,8 @@ void StorageNode::send_heartbeat(const Replica& r) {
 }
 
 void StorageNode::check_members(Replica& r) {
+  // One membership change at a time: no healing while this leader moves its own replica.
+  if (r.moving_to != kNoNode || !r.membership.contains(self())) return;
   const sim::Time now = kernel().now();
   for (std::size_t i = 0; i < Membership::kSize; ++i) {
     const sim::NodeId member = r.membership.nodes[i];
@@ -575,8 +599,9 @@ void StorageNode::arm_healing_timeout(const Replica& r, std::size_t member, std:
     auto it = healing_.find({group, member});
     if (it == healing_.end() || it->second.attempt != attempt) return;
     if (it->second.move)
-      if (Replica* replica = find(group); replica != nullptr && replica->moving_to == it->second.target)
-        replica->moving_to = kNoNode;  // given up: the control plane may ask again
+      if (Replica* replica = find(group);
+          replica != nullptr && replica->moving_to == it->second.target && replica->move_config_slot == 0)
+        replica->moving_to = kNoNode;  // the copy never finished: given up, the control plane may ask again
     healing_.erase(it);
   });
 }
@@ -616,13 +641,17 @@ void StorageNode::on_replica_ready(sim::NodeId from, const ReplicaReadyMessage& 
   if (m.storage) next.storage_mask = static_cast<std::uint8_t>(next.storage_mask | (1u << healing->second.member));
   else next.storage_mask = static_cast<std::uint8_t>(next.storage_mask & ~(1u << healing->second.member));
   ++next.epoch;
-  snapshot.membership = next;
+  const bool move = healing->second.move;
+  // A moved-to node becomes a member only through the committed change (it must not count
+  // itself in a quorum before); until then it learns the log as the joining node.
+  snapshot.membership = move ? r->membership : next;
   ++stats_.snapshots_sent;
   send_to(from, cluster_.kinds.catch_up, std::move(snapshot),
           [](StorageNode& node, sim::NodeId sender, CatchUpMessage& msg) { node.on_catch_up(sender, msg); });
   r->match[healing->second.member] = 0;
   r->last_ack[healing->second.member] = kernel().now();
-  propose(*r, LogEntry::config(r->leader_ballot, next));
+  const Slot slot = propose(*r, LogEntry::config(r->leader_ballot, next, move));
+  if (move) r->move_config_slot = slot;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -698,7 +727,12 @@ void StorageNode::on_accepted(sim::NodeId from, const AcceptedMessage& m) {
   }
   if (m.ballot != r->leader_ballot) return;
   const std::size_t index = r->member_index(from);
-  if (index >= Membership::kSize) return;
+  if (index >= Membership::kSize) {
+    if (from != r->joining) return;
+    r->joining_match = std::max(r->joining_match, m.persisted);
+    try_commit(*r);
+    return;
+  }
   r->match[index] = std::max(r->match[index], m.persisted);
   r->last_ack[index] = kernel().now();
   try_commit(*r);
@@ -1029,6 +1063,10 @@ void StorageNode::on_power_off() {
     r.buckets.reset();  // bucket levels live in memory
     r.splitting_at = 0;
     r.moving_to = kNoNode;
+    r.move_config_slot = 0;
+    r.handoff_armed = false;
+    r.joining = kNoNode;
+    r.joining_match = 0;
     r.transferred_from = kNoNode;
     r.recent_keys.clear();
   }
@@ -1153,18 +1191,53 @@ void StorageNode::on_move_request(GroupId group, sim::NodeId target) {
   healing_[{group, own}].move = true;
 }
 
+void StorageNode::track_joining(Replica& r) {
+  sim::NodeId joining = kNoNode;
+  if (const LogEntry* config = paxos::pending_joint_config(r))
+    for (sim::NodeId node : config->membership().nodes)
+      if (node != kNoNode && !r.membership.contains(node)) joining = node;
+  if (joining != r.joining) r.joining_match = 0;
+  r.joining = joining;
+}
+
+void StorageNode::maybe_hand_off(Replica& r) {
+  // The moved-to node must hold every entry before it leads: then its own promise brings them
+  // into its election whichever member answers it.
+  const std::size_t to = r.moving_to == kNoNode ? Membership::kSize : r.member_index(r.moving_to);
+  if (to >= Membership::kSize || r.match[to] >= r.last_slot() || !cluster_.move_kinds) return hand_off(r);
+  if (r.handoff_armed) return;
+  r.handoff_armed = true;
+  send_heartbeat(r);  // it learns the commit point now and asks for what it lacks
+  // Catching up takes a heartbeat or two; a node that never does is handed nothing it can use,
+  // and the members elect by themselves (waiting out this leader's lease).
+  const GroupId group = r.group;
+  const Ballot ballot = r.leader_ballot;
+  after(spec_.election_timeout(), cluster_.move_kinds->handoff_deadline, [this, group, ballot] {
+    Replica* replica = find(group);
+    if (replica != nullptr && replica->role == Role::leader && replica->leader_ballot == ballot &&
+        !replica->membership.contains(self()))
+      hand_off(*replica);
+  });
+}
+
 void StorageNode::hand_off(Replica& r) {
   const GroupId group = r.group;
   const sim::NodeId to = r.moving_to;
-  // Stepping down first: from here on this node serves nothing under its lease, so the node it
-  // tells may lead without waiting that lease out.
+  const LeadershipTransferMessage transfer{group, r.leader_ballot, r.commit};
+  // The members learn the commit point (the change that removed this node included), so none
+  // keeps following a leader that is gone.
+  send_heartbeat(r);
+  // Stepping down before telling anyone: from here on this node serves nothing under its lease,
+  // so the node it tells may lead without waiting that lease out.
   step_down(r);
   ++stats_.leaderships_handed_off;
-  if (cluster_.on_move) cluster_.on_move(group, self(), to, MoveStep::handed_off);
+  if (to != kNoNode && cluster_.on_move) cluster_.on_move(group, self(), to, MoveStep::handed_off);
   if (!cluster_.move_kinds) return;
   if (to != kNoNode)
-    send_to(to, cluster_.move_kinds->transfer, group,
-            [](StorageNode& node, sim::NodeId sender, GroupId g) { node.on_leadership_transfer(sender, g); });
+    send_to(to, cluster_.move_kinds->transfer, transfer,
+            [](StorageNode& node, sim::NodeId sender, const LeadershipTransferMessage& m) {
+              node.on_leadership_transfer(sender, m);
+            });
   // The replica is no member any more: it goes, by an event of its own (never in the middle of
   // the commit that got here).
   after(sim::Duration::zero(), cluster_.move_kinds->drop, [this, group] {
@@ -1173,10 +1246,17 @@ void StorageNode::hand_off(Replica& r) {
   });
 }
 
-void StorageNode::on_leadership_transfer(sim::NodeId from, GroupId group) {
+void StorageNode::on_leadership_transfer(sim::NodeId from, const LeadershipTransferMessage& m) {
   heard_from(from);
-  Replica* r = find(group);
-  if (r == nullptr || !r->storage || !r->membership.contains(self()) || r->role != Role::follower || r->election) return;
+  Replica* r = find(m.group);
+  if (r == nullptr) return;
+  // What the old leader committed, this node has (it was caught up first): apply it, the
+  // change that made this node a member included.
+  if (r->leader_node == from && r->leader_ballot == m.ballot) {
+    r->commit = std::max(r->commit, m.commit);
+    apply(*r);
+  }
+  if (!r->storage || !r->membership.contains(self()) || r->role != Role::follower || r->election) return;
   ++stats_.elections_by_handoff;
   r->transferred_from = from;
   elect_now(*r, from);

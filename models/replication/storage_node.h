@@ -81,7 +81,7 @@ class StorageNode final : public sim::Node {
   // it, so the new leader serves without waiting out this node's lease.
   void on_move_request(GroupId group, sim::NodeId target);
   // A leader that stepped down (it no longer serves) hands `group`'s leadership to this node.
-  void on_leadership_transfer(sim::NodeId from, GroupId group);
+  void on_leadership_transfer(sim::NodeId from, const LeadershipTransferMessage& message);
 
  protected:
   void on_power_off() override;
@@ -128,8 +128,13 @@ class StorageNode final : public sim::Node {
   // Runs an election for `r` at once; leases granted to `released` (a leader that handed over,
   // kNoNode if none) need no waiting out.
   void elect_now(Replica& r, sim::NodeId released);
-  // The leader applied the membership change that replaced it: step down, hand over, go.
+  // The leader applied the membership change that replaced it: once the node it moved to has
+  // every entry (or a deadline passed), it hands off.
+  void maybe_hand_off(Replica& r);
+  // Tells the members the commit point, steps down, hands leadership to the moved-to node, goes.
   void hand_off(Replica& r);
+  // Sets the joining node from the pending joint config, if any.
+  void track_joining(Replica& r);
   void become_leader(Replica& replica);
   void start_serving_check(Replica& replica);
   void set_serving(Replica& replica, bool serving);

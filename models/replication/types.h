@@ -72,7 +72,11 @@ struct LogEntry {
   std::uint32_t item_bytes = 0;
   EntryKind kind = EntryKind::noop;
 
-  static LogEntry config(Ballot ballot, const Membership& membership);
+  // A joint config (a move, which replaces the leader itself) commits only once a quorum of
+  // the old membership and a quorum of the new one persisted it: quorums of two memberships
+  // that differ in one node need not overlap, and the node leaving takes its copies along.
+  static LogEntry config(Ballot ballot, const Membership& membership, bool joint = false);
+  bool joint() const { return kind == EntryKind::config && ((version >> 40) & 1u) != 0; }
   static LogEntry split(Ballot ballot, std::uint64_t at_hash, GroupId child);
   Membership membership() const;  // REQUIRES: kind == config
 };

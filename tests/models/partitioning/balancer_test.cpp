@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 using namespace models;
+using replication::GroupId;
 
 namespace {
 
@@ -125,5 +126,28 @@ TEST_CASE("Balancer: a move whose target dies while copying is given up; the par
   CHECK_FALSE(balancer->records().front().handed_off);
   CHECK(balancer->stats().completed >= 1);
   CHECK(balancer->records().back().serving);
+  check_consistent(report);
+}
+
+TEST_CASE("Balancer: a move over slow links keeps every committed entry and one membership on every replica", "[move]") {
+  // The old leader is slow to reach az3 and the new node slow to reach az2 while the move
+  // commits: the old quorum {old leader, az2} and the new quorum {new node, az3} do not
+  // overlap, so the change must wait for a quorum of each.
+  const Scenario scenario = hot_nodes({4, 6}, R"([
+      {"at": "55s", "kind": "latency", "duration": "35s", "between": ["az1/storage0", "az3"], "extra": "40ms"},
+      {"at": "55s", "kind": "latency", "duration": "35s", "between": ["az1/storage1", "az2"], "extra": "40ms"}])");
+  Simulation simulation(scenario, 1);
+  const RunOutcome outcome = simulation.run();
+  const reports::Json report = reports::build_report(simulation, outcome);
+  const partitioning::Balancer* balancer = simulation.balancer();
+  REQUIRE(balancer != nullptr);
+  REQUIRE(balancer->stats().completed == 1);
+  const GroupId group = balancer->records().front().group;
+  const replication::Membership& final_members = simulation.cluster().directory.membership(group);
+  for (sim::NodeId node : final_members.nodes) {
+    const replication::Replica* r = simulation.cluster().node(node)->find(group);
+    REQUIRE(r != nullptr);
+    CHECK(r->membership == final_members);
+  }
   check_consistent(report);
 }

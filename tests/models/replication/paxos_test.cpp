@@ -245,3 +245,36 @@ TEST_CASE("Candidate: a lease granted to a leader that handed over needs no wait
   paxos::record_promise(ordinary, 1, promise(to_5, 5));
   CHECK(ordinary.old_lease_end == to_4);
 }
+
+TEST_CASE("Leader: a joint config (a move) commits only once a quorum of the old and of the new membership hold it",
+          "[paxos][move]") {
+  // Node 1 leads {1, 2, 3} and moves its replica to node 4: the config at slot 3 makes {4, 2, 3}.
+  const Ballot b = Ballot::make(2, 1);
+  const LogEntry move = LogEntry::config(b, three(4, 2, 3), true);
+  CHECK(move.joint());
+  CHECK(move.membership() == three(4, 2, 3));
+  CHECK_FALSE(LogEntry::config(b, three(4, 2, 3)).joint());
+  Replica r = replica_with({write(b, 1, 1, 1), write(b, 2, 1, 2), move});
+  r.role = Role::leader;
+  r.leader_ballot = b;
+  r.joining = 4;
+  // The old quorum {1, 2} holds everything, but of the new members only node 2 does: {1, 2}
+  // and {4, 3} do not overlap, so the config waits and only what precedes it commits.
+  r.match = {0, 3, 0};
+  CHECK(paxos::quorum_persisted(r, 1) == 2);
+  // The joining node persisted it: {2, 4} is a quorum of the new membership.
+  r.joining_match = 3;
+  CHECK(paxos::quorum_persisted(r, 1) == 3);
+  // Or the two staying members did.
+  r.joining_match = 0;
+  r.match = {0, 3, 3};
+  CHECK(paxos::quorum_persisted(r, 1) == 3);
+  // An ordinary config (healing) needs the old quorum only.
+  Replica healing = replica_with({write(b, 1, 1, 1), write(b, 2, 1, 2), LogEntry::config(b, three(4, 2, 3))});
+  healing.role = Role::leader;
+  healing.leader_ballot = b;
+  healing.match = {0, 3, 0};
+  CHECK(paxos::quorum_persisted(healing, 1) == 3);
+  CHECK(paxos::pending_joint_config(r) == &r.entry(3));
+  CHECK(paxos::pending_joint_config(healing) == nullptr);
+}
