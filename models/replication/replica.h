@@ -110,6 +110,14 @@ struct Replica {
   std::uint32_t recent_next = 0;
 
   bool holds(std::uint64_t hash) const { return hash_low <= hash && hash <= hash_high; }
+  // A leader's move and joining node are leader state: gone when it steps down or loses power.
+  void forget_move() {
+    moving_to = kNoNode;
+    move_config_slot = 0;
+    handoff_armed = false;
+    joining = kNoNode;
+    joining_match = 0;
+  }
   // The child a split gave `hash` to (the last split at or below it), or kNoGroup.
   GroupId child_for(std::uint64_t hash) const {
     GroupId found = kNoGroup;

@@ -462,11 +462,7 @@ void StorageNode::step_down(Replica& r) {
   r.pending_versions.clear();
   r.election.reset();
   r.splitting_at = 0;
-  r.moving_to = kNoNode;
-  r.move_config_slot = 0;
-  r.handoff_armed = false;
-  r.joining = kNoNode;
-  r.joining_match = 0;
+  r.forget_move();
   r.match.fill(0);
 }
 
@@ -1062,11 +1058,7 @@ void StorageNode::on_power_off() {
     r.election.reset();
     r.buckets.reset();  // bucket levels live in memory
     r.splitting_at = 0;
-    r.moving_to = kNoNode;
-    r.move_config_slot = 0;
-    r.handoff_armed = false;
-    r.joining = kNoNode;
-    r.joining_match = 0;
+    r.forget_move();
     r.transferred_from = kNoNode;
     r.recent_keys.clear();
   }
