@@ -464,6 +464,7 @@ void StorageNode::step_down(Replica& r) {
   r.splitting_at = 0;
   r.forget_move();
   r.match.fill(0);
+  if (!r.membership.contains(self())) drop_removed(r.group);  // a move replaced this node
 }
 
 void StorageNode::become_leader(Replica& r) {
@@ -1079,6 +1080,8 @@ void StorageNode::on_power_on() {
     Replica& r = *replicas_[local];
     r.leader_contact = now;
     r.buckets = admission_.make_buckets(r.group, r.table, now);
+    // A leader that lost power between applying its own replacement and handing off.
+    if (r.membership.epoch > 0 && !r.membership.contains(self())) drop_removed(group);
     if (cluster_.directory.membership(group).contains(self()))
       cluster_.health.healthy_changed(group, now, healthy_members(cluster_.directory.membership(group)));
   }
@@ -1224,17 +1227,21 @@ void StorageNode::hand_off(Replica& r) {
   step_down(r);
   ++stats_.leaderships_handed_off;
   if (to != kNoNode && cluster_.on_move) cluster_.on_move(group, self(), to, MoveStep::handed_off);
-  if (!cluster_.move_kinds) return;
-  if (to != kNoNode)
+  if (to != kNoNode && cluster_.move_kinds)
     send_to(to, cluster_.move_kinds->transfer, transfer,
             [](StorageNode& node, sim::NodeId sender, const LeadershipTransferMessage& m) {
               node.on_leadership_transfer(sender, m);
             });
-  // The replica is no member any more: it goes, by an event of its own (never in the middle of
-  // the commit that got here).
+}
+
+void StorageNode::drop_removed(GroupId group) {
+  if (!cluster_.move_kinds) return;  // only moves remove a live node from a group
+  // By an event of its own, never in the middle of the commit or step-down that got here.
   after(sim::Duration::zero(), cluster_.move_kinds->drop, [this, group] {
     const Replica* replica = find(group);
-    if (replica != nullptr && replica->role != Role::leader && !replica->membership.contains(self())) drop_replica(group);
+    if (replica != nullptr && replica->role != Role::leader && replica->membership.epoch > 0 &&
+        !replica->membership.contains(self()))
+      drop_replica(group);
   });
 }
 

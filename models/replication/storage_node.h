@@ -133,6 +133,8 @@ class StorageNode final : public sim::Node {
   void maybe_hand_off(Replica& r);
   // Tells the members the commit point, steps down, hands leadership to the moved-to node, goes.
   void hand_off(Replica& r);
+  // Drops, soon, a replica of `group` that a committed change removed from the group (moves only).
+  void drop_removed(GroupId group);
   // Sets the joining node from the pending joint config, if any.
   void track_joining(Replica& r);
   void become_leader(Replica& replica);

@@ -151,3 +151,23 @@ TEST_CASE("Balancer: a move over slow links keeps every committed entry and one 
   }
   check_consistent(report);
 }
+
+TEST_CASE("Balancer: a leader that loses power between its replacement and the handoff comes back without the replica",
+          "[move]") {
+  // tests/scenarios/move_removed_leader_loses_power.json: the old leader applied the change that
+  // removed it and lost power before handing off. The replica it comes back with belongs to no
+  // member; left in place, it would stop the group from rebuilding its az1 copy there when the
+  // new node dies for good at 90 s.
+  const Scenario scenario =
+      load_scenario(std::string(DDBSIM_SOURCE_DIR) + "/tests/scenarios/move_removed_leader_loses_power.json");
+  Simulation simulation(scenario, 1);
+  const RunOutcome outcome = simulation.run();
+  const reports::Json report = reports::build_report(simulation, outcome);
+  const sim::NodeId old_leader = node_named(simulation, "az1/storage0");
+  const auto& directory = simulation.cluster().directory;
+  for (const auto& node : simulation.storage_nodes())
+    for (const replication::Replica* r : node->replicas())
+      CHECK(directory.membership(r->group).contains(node->id()));  // no leftover replica anywhere
+  CHECK(directory.membership(4).contains(old_leader));  // group 4 healed back onto it
+  check_consistent(report);
+}
