@@ -56,6 +56,13 @@ struct ReplicationSpec {
   bool keep_item_history = true;           // every version of every item: what the checkers read
 
   Duration election_timeout() const { return heartbeat_interval * missed_heartbeats; }
+  // How long copying `bytes` to a new replica takes at copy_bytes_per_s.
+  Duration copy_time(std::uint64_t bytes) const {
+    return sim::Duration::from_nanos(static_cast<std::int64_t>(
+        static_cast<sim::uint128>(bytes) * 1'000'000'000u / (copy_bytes_per_s > 0 ? copy_bytes_per_s : 1)));
+  }
+  // A replica build of `bytes` not done by then is given up: twice the copy time, and elections.
+  Duration build_deadline(std::uint64_t bytes) const { return copy_time(bytes) * 2 + election_timeout() * 4; }
 };
 
 // A fleet's finite capacity: workers serving in parallel, a bounded queue, a service time.

@@ -66,9 +66,7 @@ void Balancer::expire_moves() {
     if (r.serving || r.abandoned) continue;
     const TableSpec& table = scenario_.tables[cluster_.directory.table_of(r.group)];
     const std::uint64_t bytes = scenario_.replication.wal_tail_bytes + table.partition_bytes();
-    const auto copy = sim::Duration::from_nanos(static_cast<std::int64_t>(
-        static_cast<sim::uint128>(bytes) * 1'000'000'000u / std::max<std::uint64_t>(scenario_.replication.copy_bytes_per_s, 1)));
-    if (now - r.decided > copy * 2 + scenario_.replication.election_timeout() * 4 + scenario_.balancing.interval) {
+    if (now - r.decided > scenario_.replication.build_deadline(bytes) + scenario_.balancing.interval) {
       r.abandoned = true;
       ++stats_.abandoned;
     }

@@ -106,11 +106,6 @@ void Delivery<Message, Handler>::describe(std::string& out) const {
   }
 }
 
-sim::Duration copy_time(std::uint64_t bytes, std::uint64_t bytes_per_s) {
-  return sim::Duration::from_nanos(static_cast<std::int64_t>(
-      static_cast<sim::uint128>(bytes) * 1'000'000'000u / std::max<std::uint64_t>(bytes_per_s, 1)));
-}
-
 }  // namespace
 
 template <class Message, class Handler>
@@ -590,7 +585,7 @@ void StorageNode::arm_healing_timeout(const Replica& r, std::size_t member, std:
   // over (elsewhere, if the target is still down).
   const TableSpec& table = cluster_.scenario.tables[r.table];
   const std::uint64_t bytes = spec_.wal_tail_bytes + (storage ? table.partition_bytes() : 0);
-  const sim::Duration longest = copy_time(bytes, spec_.copy_bytes_per_s) * 2 + spec_.election_timeout() * 4;
+  const sim::Duration longest = spec_.build_deadline(bytes);
   const GroupId group = r.group;
   after(longest, cluster_.kinds.healing_timeout, [this, group, member, attempt] {
     auto it = healing_.find({group, member});
@@ -607,7 +602,7 @@ void StorageNode::on_build_replica(sim::NodeId from, const BuildReplicaMessage& 
   heard_from(from);
   const TableSpec& table = cluster_.scenario.tables[m.table];
   const std::uint64_t bytes = spec_.wal_tail_bytes + (m.storage ? table.partition_bytes() : 0);
-  after(copy_time(bytes, spec_.copy_bytes_per_s), cluster_.kinds.build_done, [this, from, m] {
+  after(spec_.copy_time(bytes), cluster_.kinds.build_done, [this, from, m] {
     // The replica turns into a storage replica only when the leader's items arrive.
     if (find(m.group) == nullptr) host(m.group, m.table, Membership{}, false);
     send_to(from, cluster_.kinds.replica_ready, ReplicaReadyMessage{m.group, m.storage, m.attempt},
@@ -763,7 +758,7 @@ void StorageNode::on_catch_up_request(sim::NodeId from, const CatchUpRequest& m)
     snapshot_of(*r, reply);
     reply.items = r->items;
     const TableSpec& table = cluster_.scenario.tables[r->table];
-    copying = copy_time((r->applied - m.from + 1) * table.item_bytes, spec_.copy_bytes_per_s);
+    copying = spec_.copy_time((r->applied - m.from + 1) * table.item_bytes);
     ++stats_.snapshots_sent;
   }
   ++stats_.catch_ups_sent;
