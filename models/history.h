@@ -39,13 +39,15 @@ struct HistoryEntry {
 // The versions of one item a replica holds, oldest first: (version, write).
 using ItemVersions = std::vector<std::pair<std::uint64_t, WriteId>>;
 
-// One replica as it stands at the end: where it is, whether it votes, and every version of
-// every item it applied (its B-tree with history, as point-in-time recovery keeps).
+// One replica as it stands at the end: where it is, the membership it applied last (as it knows
+// it), and every version of every item it applied (its B-tree with history, as point-in-time
+// recovery keeps). Who votes is read from these memberships, never from a model's bookkeeping.
 struct FinalReplica {
   std::uint32_t group = 0;
   sim::NodeId node = 0;
-  bool voting = false;   // a member of the group's write quorum
-  bool storage = false;  // a storage replica (a log replica holds no items)
+  bool storage = false;  // it holds items (a log replica holds none)
+  std::uint32_t membership_epoch = 0;         // of the membership it applied last
+  std::vector<sim::NodeId> storage_members;   // the nodes that membership names as storage replicas
   std::map<std::pair<std::uint32_t, std::uint64_t>, ItemVersions> items;  // by (table, key)
 };
 

@@ -16,6 +16,9 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, TestHooks h
       cluster_(kernel_, scenario, hooks.planted_bug),
       routing_kinds_(kernel_),
       timeline_(scenario.tables.size()) {
+  monitor_ = std::make_unique<monitors::SafetyMonitor>([this] { return kernel_.now(); }, monitor_world(),
+                                                     hooks.monitors_record_only);
+  cluster_.observer = monitor_.get();
   for (const AzSpec& az : scenario.azs) network_.add_az(az.name);
   for (std::size_t a = 0; a < scenario.azs.size(); ++a)
     for (std::uint32_t i = 0; i < scenario.azs[a].storage_nodes; ++i)
@@ -125,6 +128,7 @@ void Simulation::place_groups() {
     for (sim::NodeId node : membership.nodes) cluster_.node(node)->host(group, table, membership, true);
     cluster_.node(membership.nodes[leader])->lead_initially(group);
     cluster_.health.add_group(now, replication::Membership::kSize, true);
+    monitor_->group_created(group, membership);
   }
 }
 
@@ -179,7 +183,6 @@ void Simulation::build_admission() {
 
 void Simulation::build_partitioning() {
   if (!scenario_.partitioning.enabled) return;
-  cluster_.split_kinds.emplace(kernel_);
   splitter_ = std::make_unique<partitioning::SplitController>(network_, node_name(scenario_.azs[0].name, "splitter", 0), 0,
                                                               scenario_, cluster_);
   cluster_.on_split = [this](const sim::Node& from, replication::GroupId parent, replication::GroupId child,
@@ -190,6 +193,7 @@ void Simulation::build_partitioning() {
     splitter_->completed(parent, child, low, high);
     partitions_.split(parent, child, low);
     const replication::Membership members = cluster_.directory.membership(parent);  // a copy: add_group may grow
+    monitor_->group_created(child, members, parent);
     // No leader yet: the child's first serving leader sets it, and that change is published.
     cluster_.directory.add_group(child, table, members, replication::kNoNode, low, high);
     cluster_.directory.narrow(parent, low - 1);
@@ -210,7 +214,6 @@ void Simulation::build_partitioning() {
 
 void Simulation::build_balancing() {
   if (!scenario_.balancing.enabled) return;
-  cluster_.move_kinds.emplace(kernel_);
   balancer_ = std::make_unique<partitioning::Balancer>(network_, node_name(scenario_.azs[0].name, "balancer", 0), 0,
                                                        scenario_, cluster_);
   cluster_.on_move = [this](replication::GroupId group, sim::NodeId from, sim::NodeId to, replication::MoveStep step) {
@@ -247,8 +250,8 @@ sim::Node* Simulation::placement(std::string_view role, std::string_view table_n
   replication::Ballot best;
   for (sim::NodeId member : members.nodes) {
     const replication::Replica* replica = member == replication::kNoNode ? nullptr : cluster_.node(member)->find(group);
-    if (replica != nullptr && replica->role == replication::Role::leader && replica->leader_ballot > best) {
-      best = replica->leader_ballot;
+    if (replica != nullptr && replica->v.role == replication::Role::leader && replica->v.leader_ballot > best) {
+      best = replica->v.leader_ballot;
       leader = member;
     }
   }
@@ -261,14 +264,50 @@ sim::Node* Simulation::placement(std::string_view role, std::string_view table_n
 RunOutcome Simulation::run() {
   // After the workload stops, operations still in flight get their full retry budget.
   const sim::Time drained = workload_end() + scenario_.client.operation_time_max() + sim::seconds(1);
-  RunOutcome outcome{kernel_.run_until(drained)};
-  if (!outcome.complete()) return outcome;
-  // Then every fault ends and the groups get time to catch up and heal before the checkers
-  // read the replicas.
-  faults_.end_all();
-  outcome.status = kernel_.run_until(drained + scenario_.replication.final_heal);
+  RunOutcome outcome;
+  try {
+    outcome.status = kernel_.run_until(drained);
+    if (!outcome.complete()) return outcome;
+    // Then every fault ends and the groups get time to catch up and heal before the checkers
+    // read the replicas.
+    faults_.end_all();
+    outcome.status = kernel_.run_until(drained + scenario_.replication.final_heal);
+  } catch (const monitors::SafetyViolation&) {
+    // The event that broke the rule was cut short: nothing after it is trustworthy.
+    outcome.status = sim::RunStatus::stopped;
+    outcome.safety_violation = true;
+    cluster_.health.settle(kernel_.now());
+    return outcome;
+  }
   cluster_.health.settle(kernel_.now());
+  if (outcome.complete()) {
+    std::vector<replication::GroupId> groups;
+    for (replication::GroupId g = 0; g < cluster_.directory.size(); ++g)
+      if (cluster_.directory.exists(g)) groups.push_back(g);
+    monitor_->at_end(groups);
+  }
   return outcome;
+}
+
+monitors::World Simulation::monitor_world() {
+  monitors::World world;
+  world.replica = [this](sim::NodeId node, replication::GroupId group) -> const replication::Replica* {
+    const replication::StorageNode* storage = cluster_.node(node);
+    return storage == nullptr ? nullptr : storage->find(group);
+  };
+  world.nodes.name = [this](sim::NodeId node) { return network_.node(node).name(); };
+  world.nodes.az = [this](sim::NodeId node) { return network_.node(node).az(); };
+  world.nodes.powered = [this](sim::NodeId node) { return network_.node(node).powered(); };
+  world.all_replicas = [this] {
+    std::vector<monitors::PlacedReplica> all;
+    for (const auto& node : storage_)
+      for (const replication::Replica* replica : node->replicas()) all.push_back({node->id(), replica});
+    std::stable_sort(all.begin(), all.end(), [](const monitors::PlacedReplica& a, const monitors::PlacedReplica& b) {
+      return a.replica->group < b.replica->group;
+    });
+    return all;
+  };
+  return world;
 }
 
 std::size_t Simulation::operations_in_flight() const {
@@ -291,9 +330,13 @@ FinalState Simulation::final_state() const {
       FinalReplica out;
       out.group = replica->group;
       out.node = node->id();
-      out.voting = cluster_.directory.membership(replica->group).contains(node->id());
-      out.storage = replica->storage;
-      for (const auto& [key, versions] : replica->items) out.items.emplace(std::pair{replica->table, key}, versions);
+      out.storage = replica->d.storage;
+      const replication::Membership& membership = replica->d.membership;
+      out.membership_epoch = membership.epoch;
+      for (std::size_t i = 0; i < replication::Membership::kSize; ++i)
+        if (membership.nodes[i] != replication::kNoNode && membership.is_storage(i))
+          out.storage_members.push_back(membership.nodes[i]);
+      for (const auto& [key, versions] : replica->d.items) out.items.emplace(std::pair{replica->table, key}, versions);
       state.replicas.push_back(std::move(out));
     }
   std::sort(state.replicas.begin(), state.replicas.end(),

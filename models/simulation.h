@@ -11,6 +11,7 @@
 #include "models/history.h"
 #include "models/key_sampler.h"
 #include "models/metrics.h"
+#include "models/monitors/safety_monitor.h"
 #include "models/partition_map.h"
 #include "models/replication/cluster.h"
 #include "models/replication/storage_node.h"
@@ -32,6 +33,7 @@ namespace models {
 
 struct RunOutcome {
   sim::RunStatus status = sim::RunStatus::drained;
+  bool safety_violation = false;  // a monitor stopped the run (status stopped)
   bool complete() const {
     return status == sim::RunStatus::drained || status == sim::RunStatus::time_limit;
   }
@@ -40,6 +42,9 @@ struct RunOutcome {
 // Switches for tests only; no scenario file or command-line option reaches them.
 struct TestHooks {
   replication::PlantedBug planted_bug = replication::PlantedBug::none;
+  // The monitors record violations without stopping the run, so a test can show that the
+  // checkers catch a planted bug too.
+  bool monitors_record_only = false;
 };
 
 class Simulation {
@@ -83,9 +88,11 @@ class Simulation {
   // What the checkers read: every client operation, and every replica as it ends.
   const std::vector<HistoryEntry>& history() const { return history_; }
   FinalState final_state() const;
+  const monitors::SafetyMonitor& monitor() const { return *monitor_; }
 
  private:
   void place_groups();
+  monitors::World monitor_world();
   void build_routing();
   // GAC servers (mode gac) or the adaptive controller (mode adaptive), if a table is provisioned.
   void build_admission();
@@ -107,6 +114,7 @@ class Simulation {
   PartitionMap partitions_;
   sim::FaultContext faults_;
   replication::Cluster cluster_;
+  std::unique_ptr<monitors::SafetyMonitor> monitor_;
   routing::RoutingKinds routing_kinds_;
   Timeline timeline_;
   routing::RoutingFleet fleet_;

@@ -367,6 +367,26 @@ Json consistency(const Verdicts& v) {
   return out;
 }
 
+// Each safety monitor's verdict: how often it checked its rule, how often the rule broke, and
+// the first break (the run stops there).
+Json monitors(const models::monitors::SafetyMonitor& monitor) {
+  using models::monitors::Invariant;
+  Json out;
+  for (std::size_t i = 0; i < models::monitors::kInvariantCount; ++i) {
+    const auto invariant = static_cast<Invariant>(i);
+    const models::monitors::InvariantVerdict& v = monitor.verdict(invariant);
+    Json entry{{"rule", models::monitors::invariant_rule(invariant)},
+               {"checked", v.checked},
+               {"violations", v.violations},
+               {"passed", v.passed()}};
+    if (v.first) {
+      entry["first"] = {{"group", v.first->group}, {"t_s", seconds_of(v.first->at)}, {"detail", v.first->detail}};
+    }
+    out[std::string(models::monitors::invariant_name(invariant))] = entry;
+  }
+  return out;
+}
+
 const char* status_name(sim::RunStatus status) {
   switch (status) {
     case sim::RunStatus::drained: return "finished";
@@ -396,7 +416,7 @@ Json build_report(const models::Simulation& simulation, const models::RunOutcome
   Json report;
   report["format"] = "ddbsim-report/1";
   report["complete"] = outcome.complete();
-  report["status"] = status_name(outcome.status);
+  report["status"] = outcome.safety_violation ? "stopped by a safety violation" : status_name(outcome.status);
   report["seed"] = simulation.seed();
   report["scenario"] = {{"name", scenario.name}, {"sha256", scenario.sha256}};
   report["sim_duration_s"] = static_cast<double>(scenario.duration.nanos() / 1'000'000) / 1000.0;
@@ -420,6 +440,7 @@ Json build_report(const models::Simulation& simulation, const models::RunOutcome
   report["timeline"] = timeline(simulation);
   report["routing"] = routing(simulation, report["timeline"]);
   report["capacity"] = capacity(simulation);
+  report["monitors"] = monitors(simulation.monitor());
   if (simulation.scenario().replication.keep_item_history && outcome.complete())
     report["consistency"] = consistency(judge(simulation));
   Json faults = Json::array();
@@ -475,6 +496,15 @@ namespace {
 void invariant_checks(const Json& report, const std::string& prefix, std::vector<Check>& checks) {
   checks.push_back(Check{prefix + "the run finished", report["complete"].get<bool>(),
                          "status " + report["status"].get<std::string>()});
+  if (report.contains("monitors")) {
+    for (const auto& [name, m] : report["monitors"].items()) {
+      std::string detail = fmt::format("{} checks, {} violations", m["checked"].get<std::uint64_t>(),
+                                       m["violations"].get<std::uint64_t>());
+      if (m.contains("first"))
+        detail += fmt::format("; first at {}s: {}", m["first"]["t_s"].get<double>(), m["first"]["detail"].get<std::string>());
+      checks.push_back(Check{prefix + "monitor " + name + ": " + m["rule"].get<std::string>(), m["passed"].get<bool>(), detail});
+    }
+  }
   if (report.contains("consistency")) {
     const Json& c = report["consistency"];
     auto first = [](const Json& verdict) {

@@ -183,6 +183,16 @@ std::string render_text(const Json& r) {
                          h["max"].is_null() ? "-" : fmt::format("{:.3f} s", h["max"].get<double>()));
     }
   }
+  if (r.contains("monitors")) {
+    out += "\nSafety monitors (checked during the run)\n";
+    for (const auto& [name, m] : r["monitors"].items()) {
+      out += fmt::format("  {:<24} {:<4} {:>12} checks, {} violations\n", name, m["passed"].get<bool>() ? "ok" : "FAIL",
+                         grouped(m["checked"].get<std::uint64_t>()), m["violations"].get<std::uint64_t>());
+      if (m.contains("first"))
+        out += fmt::format("    first at {}: {}\n", clock_text(m["first"]["t_s"].get<double>()),
+                           m["first"]["detail"].get<std::string>());
+    }
+  }
   if (r.contains("consistency")) {
     const Json& c = r["consistency"];
     const Json& ev = c["eventual_reads"];

@@ -74,7 +74,8 @@ SeedRun run_seed(const models::Scenario& scenario, std::uint64_t seed, sim::Trac
     simulation.set_interrupt_flag(interrupt);
     const models::RunOutcome outcome = simulation.run();
     result.report = reports::build_report(simulation, outcome);
-    result.complete = outcome.complete();
+    // A run a safety monitor stopped is over and judged (it fails); only an interrupted one is not.
+    result.complete = outcome.complete() || outcome.safety_violation;
     result.events = simulation.kernel().events_dispatched();
     result.digest = simulation.kernel().digest();
   }
@@ -85,7 +86,7 @@ SeedRun run_seed(const models::Scenario& scenario, std::uint64_t seed, sim::Trac
     simulation.set_interrupt_flag(interrupt);
     const models::RunOutcome outcome = simulation.run();
     reports::attach_variant(result.report, variant.name, reports::build_report(simulation, outcome));
-    result.complete = result.complete && outcome.complete();
+    result.complete = result.complete && (outcome.complete() || outcome.safety_violation);
     result.events += simulation.kernel().events_dispatched();
   }
   if (!result.complete) result.report["complete"] = false;

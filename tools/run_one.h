@@ -16,7 +16,7 @@ struct SeedRun {
   std::uint64_t seed = 0;
   reports::Json report;                 // with checks attached
   std::vector<reports::Check> checks;
-  bool complete = false;
+  bool complete = false;                // not interrupted: the run ended and was judged
   bool passed = false;
   std::uint64_t events = 0;
   std::uint64_t digest = 0;

@@ -130,7 +130,7 @@ void Balancer::relieve(sim::NodeId node, std::vector<std::uint32_t>& projected, 
     projected[to] += group_load[g];
     busy[node] = busy[to] = true;
     replication::StorageNode* leader = cluster_.node(node);
-    network().send(*this, node, cluster_.move_kinds->request, [leader, g, to] { leader->on_move_request(g, to); });
+    network().send(*this, node, cluster_.kinds.move_request, [leader, g, to] { leader->on_move_request(g, to); });
     return;
   }
   ++stats_.no_room;

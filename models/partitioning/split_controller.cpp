@@ -31,7 +31,7 @@ std::uint64_t SplitController::bytes_of(GroupId group) const {
   const sim::NodeId leader = cluster_.directory.leader(group);
   const replication::StorageNode* node = cluster_.node(leader);
   const replication::Replica* replica = node == nullptr ? nullptr : node->find(group);
-  const std::uint64_t written = replica == nullptr ? 0 : replica->items.size();
+  const std::uint64_t written = replica == nullptr ? 0 : replica->d.items.size();
   return base_bytes(group) + written * scenario_.tables[cluster_.directory.table_of(group)].item_bytes;
 }
 
@@ -102,8 +102,8 @@ std::uint64_t SplitController::observed_point(GroupId group, std::uint64_t low, 
   std::vector<std::uint64_t> keys;
   if (replica != nullptr) {
     // In arrival order: the ring's oldest entry sits at recent_next once it has wrapped.
-    const auto& ring = replica->recent_keys;
-    const std::size_t start = ring.size() < 256 ? 0 : replica->recent_next % ring.size();
+    const auto& ring = replica->service.recent_keys;
+    const std::size_t start = ring.size() < 256 ? 0 : replica->service.recent_next % ring.size();
     for (std::size_t i = 0; i < ring.size(); ++i) {
       const std::uint64_t h = ring[(start + i) % ring.size()];
       if (h >= low && h <= high) keys.push_back(h);
@@ -149,7 +149,7 @@ void SplitController::request(GroupId parent, const Pending& pending) {
   ++stats_.requests;
   const GroupId child = pending.child;
   const std::uint64_t at = pending.at;
-  network().send(*this, leader, cluster_.split_kinds->request,
+  network().send(*this, leader, cluster_.kinds.split_request,
                  [node, parent, at, child] { node->on_split_request(parent, at, child); });
 }
 

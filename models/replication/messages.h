@@ -5,12 +5,14 @@
 
 #include "models/replication/types.h"
 
+#include <map>
+#include <variant>
 #include <vector>
 
 namespace models::replication {
 
-// Phase 2: the leader asks members to accept `entry` at `slot`; `commit` tells them how far
-// the log is known committed.
+// Phase 2: the leader asks a member (or a node joining) to accept `entry` at `slot`; `commit`
+// tells how far the log is known committed.
 struct AcceptMessage {
   GroupId group;
   Ballot ballot;
@@ -20,14 +22,13 @@ struct AcceptMessage {
 };
 
 // A member persisted every slot up to `persisted` under `ballot` (ok), or refuses because it
-// promised `promised` (not ok), or lacks slots before the accepted one (gap: wants catch-up).
+// promised `promised` (not ok).
 struct AcceptedMessage {
   GroupId group;
   Ballot ballot;
   Ballot promised;
   Slot persisted;
   bool ok;
-  bool gap;
 };
 
 // Phase 1: a candidate asks for promises; `applied` is how far its own state goes, so
@@ -39,25 +40,29 @@ struct PrepareMessage {
   std::uint32_t epoch;  // the candidate's membership epoch
 };
 
-enum class PromiseRefusal : std::uint8_t { none, ballot, behind, removed };
+// ballot: a higher one was promised; behind: the candidate lacks trimmed entries; removed: the
+// candidate is no member any more; not_voter: this replica is in no configuration it knows of.
+enum class PromiseRefusal : std::uint8_t { none, ballot, behind, removed, not_voter };
 
 struct PromiseMessage {
   GroupId group;
   Ballot ballot;               // the ballot asked for
   Ballot promised;             // the acceptor's promise after handling it
   PromiseRefusal refusal;
-  sim::Time granted_lease_end; // the latest lease this acceptor granted another leader
+  sim::Time granted_lease_end; // the latest lease this acceptor granted a leader
   Slot from;                   // entries start at this slot
   std::vector<LogEntry> entries;
   sim::NodeId lease_holder = kNoNode;  // split children: whom that lease went to (kNoNode: not known)
   sim::NodeId granted_to = kNoNode;    // the leader the acceptor granted that lease to, by heartbeat
 };
 
-// One group in a heartbeat: the sender leads `group` under `ballot`, committed up to `commit`.
+// One group in a heartbeat: the sender leads `group` under `ballot`, committed up to `commit`,
+// and its log goes to `last` (a member short of it lost accepts and asks to catch up).
 struct HeartbeatItem {
   GroupId group;
   Ballot ballot;
   Slot commit;
+  Slot last;
   // Where each side keeps the group's replica, so neither has to search for it (a region has
   // thousands of replicas per node). A hint: checked against the group, looked up if stale.
   std::uint32_t sender_local;
@@ -71,8 +76,9 @@ struct HeartbeatMessage {
 
 struct HeartbeatAnswer {
   GroupId group;
-  bool ok;          // still follows this ballot: the lease is extended
-  Slot persisted;   // how far its log goes, so the leader can spot a lagging member
+  Ballot ballot;    // echoed from the heartbeat
+  bool ok;          // still follows this ballot: the lease is granted
+  Slot persisted;   // how far its log is on disk, so the leader can spot a lagging member
   std::uint32_t leader_local;    // echoed from the heartbeat
   std::uint32_t follower_local;  // for the leader's next heartbeat
 };
@@ -99,8 +105,8 @@ struct CatchUpRequest {
   Slot from;
 };
 
-// The leader's answer: log entries from `from`, or (when those were trimmed) a snapshot of
-// its items as of `snapshot_applied`, followed by its log tail.
+// The leader's answer: log entries from `from`, or (when those were trimmed, or to build a new
+// replica) a snapshot of its state as of `snapshot_applied`, followed by its log tail.
 struct CatchUpMessage {
   GroupId group;
   Ballot ballot;
@@ -108,17 +114,18 @@ struct CatchUpMessage {
   Slot from;
   std::vector<LogEntry> entries;
   bool snapshot = false;
-  bool make_storage = false;  // healing: the receiver becomes a storage replica with these items
+  bool make_storage = false;  // the receiver becomes a storage replica with these items
+  std::uint32_t attempt = 0;  // a replacement's snapshot: acknowledged with this attempt (0: catch-up)
   Slot snapshot_applied = 0;
   std::map<std::uint64_t, ItemVersions> items;
-  Membership membership;
+  Membership membership;      // as of snapshot_applied (never a change still in flight)
   // snapshots: the sender's range and the splits behind it, as of snapshot_applied
   std::uint64_t hash_low = 0;
   std::uint64_t hash_high = 0;
   std::vector<std::pair<std::uint64_t, GroupId>> children;
 };
 
-// Healing: the leader asks a node to become a new replica of the group. A log replica copies
+// A replacement: the leader asks a node to prepare a replica of the group. A log replica copies
 // the unarchived log tail (seconds); a storage replica also copies the B-tree (minutes).
 struct BuildReplicaMessage {
   GroupId group;
@@ -126,21 +133,46 @@ struct BuildReplicaMessage {
   Ballot ballot;
   bool storage;
   std::uint32_t attempt;  // echoed back so a stale answer is recognised
+  std::uint32_t epoch;    // the leader's membership epoch: an older replica there is a leftover
 };
 
-// The new replica is ready; the leader then commits the membership change.
+// The copy is done: the leader sends its snapshot.
+struct ReplicaReadyMessage {
+  GroupId group;
+  bool storage;
+  std::uint32_t attempt;
+};
+
+// The snapshot is installed and on disk: the leader may propose the membership change.
+struct SnapshotInstalledMessage {
+  GroupId group;
+  std::uint32_t attempt;
+  Slot applied;
+};
+
 // A leader that stepped down after a move hands its leadership to the node it moved to, with
-// the commit point it reached under `ballot` (the joint config that removed it included).
+// the commit point it reached under `ballot` (the config that removed it included).
 struct LeadershipTransferMessage {
   GroupId group;
   Ballot ballot;
   Slot commit;
 };
 
-struct ReplicaReadyMessage {
+// A replacement was given up before its config entry was proposed: the target drops the replica
+// it built, unless some membership it knows names it.
+struct AbandonReplicaMessage {
   GroupId group;
-  bool storage;
-  std::uint32_t attempt;
 };
+
+// A member made a split child's replica: the parent's leader may open the child's leadership.
+struct SplitReadyMessage {
+  GroupId child;
+};
+
+// Everything the consensus rules send to one other node.
+using Message = std::variant<AcceptMessage, AcceptedMessage, PrepareMessage, PromiseMessage, LeaderCheckMessage,
+                             LeaderCheckReply, CatchUpRequest, CatchUpMessage, BuildReplicaMessage,
+                             ReplicaReadyMessage, SnapshotInstalledMessage, LeadershipTransferMessage,
+                             SplitReadyMessage, AbandonReplicaMessage, HeartbeatMessage>;
 
 }  // namespace models::replication

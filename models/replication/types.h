@@ -1,5 +1,5 @@
 // The vocabulary of a replication group: ballots, memberships and write-ahead log entries.
-// Plain values shared by the replicas, the Paxos role logic and the messages between nodes.
+// Plain values shared by the replicas, the consensus rules and the messages between nodes.
 #pragma once
 
 #include "models/history.h"
@@ -15,6 +15,7 @@ namespace models::replication {
 using GroupId = std::uint32_t;  // one group per partition: the partition's id
 using Slot = std::uint64_t;     // a position in a group's log, from 1
 inline constexpr sim::NodeId kNoNode = 0xffffffffu;
+inline constexpr GroupId kNoGroup = 0xffffffffu;
 
 // A Paxos ballot: (round, node) packed so that integer order is ballot order and two nodes
 // never pick the same ballot. Zero means "none".
@@ -41,19 +42,24 @@ class Ballot {
 
 // The voting members of a group: three replicas in three AZs. A member is a storage replica
 // (write-ahead log and B-tree) or a log replica (log only: votes, never leads, serves nothing).
+// Members are named by node id everywhere; the seat index only keeps the layout stable.
 struct Membership {
   static constexpr std::size_t kSize = 3;
   std::array<sim::NodeId, kSize> nodes{kNoNode, kNoNode, kNoNode};
   std::uint8_t storage_mask = 0;  // bit i: nodes[i] is a storage replica
   std::uint32_t epoch = 0;        // grows with every change
 
-  bool contains(sim::NodeId node) const { return index_of(node) < kSize; }
+  bool contains(sim::NodeId node) const { return node != kNoNode && index_of(node) < kSize; }
   std::size_t index_of(sim::NodeId node) const {
     for (std::size_t i = 0; i < kSize; ++i)
       if (nodes[i] == node) return i;
     return kSize;
   }
   bool is_storage(std::size_t i) const { return ((storage_mask >> i) & 1u) != 0; }
+  bool is_storage_node(sim::NodeId node) const {
+    const std::size_t i = index_of(node);
+    return i < kSize && is_storage(i);
+  }
   static constexpr std::size_t quorum() { return kSize / 2 + 1; }
   bool operator==(const Membership&) const = default;
 };
@@ -63,22 +69,24 @@ struct Membership {
 enum class EntryKind : std::uint8_t { write, noop, config, split };
 
 // One write-ahead log entry. A config entry carries its new membership packed into the item
-// fields, so every entry has one size.
+// fields, so every entry has one size. Every config entry is a joint change: it commits only
+// once a quorum of the membership before it and a quorum of the one it installs persisted it.
 struct LogEntry {
   Ballot ballot;
-  WriteId write = 0;        // write: the value's identity
-  std::uint64_t key = 0;    // write: the item
+  WriteId write = 0;          // write: the value's identity
+  std::uint64_t key = 0;      // write: the item
   std::uint64_t version = 0;  // write: the version this entry creates for the item
   std::uint32_t item_bytes = 0;
   EntryKind kind = EntryKind::noop;
 
-  // A joint config (a move, which replaces the leader itself) commits only once a quorum of
-  // the old membership and a quorum of the new one persisted it: quorums of two memberships
-  // that differ in one node need not overlap, and the node leaving takes its copies along.
-  static LogEntry config(Ballot ballot, const Membership& membership, bool joint = false);
-  bool joint() const { return kind == EntryKind::config && ((version >> 40) & 1u) != 0; }
+  static LogEntry noop(Ballot ballot);
+  static LogEntry config(Ballot ballot, const Membership& membership);
   static LogEntry split(Ballot ballot, std::uint64_t at_hash, GroupId child);
   Membership membership() const;  // REQUIRES: kind == config
+  // The same decision, whatever ballot carried it (a new leader re-proposes recovered values).
+  bool same_value(const LogEntry& other) const {
+    return kind == other.kind && write == other.write && key == other.key && version == other.version;
+  }
 };
 
 }  // namespace models::replication

@@ -48,13 +48,19 @@ DurabilityVerdict check_durability(const std::vector<models::HistoryEntry>& hist
   SIM_ASSERT(group_of != nullptr);
   SIM_ASSERT_OP(state.write_quorum, >, 0u);
 
-  // Voting storage replicas of each group, for the quorum count and the examples' node lists.
+  // Voting storage replicas of each group: the storage members of the newest membership a
+  // replica of the group applied.
+  std::map<std::uint32_t, std::pair<std::uint32_t, std::vector<sim::NodeId>>> newest;  // group -> (epoch, members)
+  for (const models::FinalReplica& replica : state.replicas) {
+    auto [it, fresh] = newest.try_emplace(replica.group, replica.membership_epoch, replica.storage_members);
+    if (!fresh && replica.membership_epoch > it->second.first) it->second = {replica.membership_epoch, replica.storage_members};
+  }
   std::map<std::uint32_t, std::vector<sim::NodeId>> voters;
+  for (const auto& [group, membership] : newest) voters[group] = membership.second;  // groups with no voter too
   std::vector<Holding> holdings;
   for (const models::FinalReplica& replica : state.replicas) {
-    std::vector<sim::NodeId>& group_voters = voters[replica.group];  // groups with no voter too
-    if (!replica.voting || !replica.storage) continue;
-    group_voters.push_back(replica.node);
+    const std::vector<sim::NodeId>& group_voters = voters[replica.group];
+    if (!replica.storage || std::find(group_voters.begin(), group_voters.end(), replica.node) == group_voters.end()) continue;
     for (const auto& [item, versions] : replica.items) {
       for (const auto& [version, write] : versions) {
         holdings.push_back(Holding{replica.group, item.first, item.second, version, write, replica.node});

@@ -35,9 +35,12 @@ struct DurabilityVerdict {
 };
 
 // Every put with outcome ok, version v and write w must have (v, w) among the item's versions
-// on at least state.write_quorum replicas of group_of(table, key) that are both voting and
-// storage: a log replica holds no items and a non-voting replica was never part of the quorum
-// that acknowledged the write. Groups are those of the replicas and of the acknowledged puts.
+// on at least state.write_quorum of the voting storage replicas of group_of(table, key): the
+// storage members of the newest membership any replica of the group applied (what the replicas
+// themselves say, not a directory). A log replica holds no items; a replica outside that
+// membership was never part of the quorum that acknowledged the write; a member whose replica
+// is gone or holds no items lacks it. Groups are those of the replicas and of the acknowledged
+// puts.
 DurabilityVerdict check_durability(const std::vector<models::HistoryEntry>& history,
                                    const models::FinalState& state, GroupOf group_of);
 

@@ -35,7 +35,7 @@ std::string world(const std::string& workload, const std::string& extra = "") {
 
 std::size_t items_on(const replication::StorageNode& node) {
   std::size_t items = 0;
-  for (const replication::Replica* replica : node.replicas()) items += replica->items.size();
+  for (const replication::Replica* replica : node.replicas()) items += replica->d.items.size();
   return items;
 }
 
@@ -74,7 +74,7 @@ TEST_CASE("Request path: with nothing failing every operation succeeds on its fi
   CHECK(m.attempts() == m.operations());
   CHECK(total(m, false).succeeded() == total(m, false).requests);
   CHECK(total(m, true).succeeded() == total(m, true).requests);
-  // client->router 200us, router 100us, router->storage 100us, service, and back again.
+  // client->router 200us, router 100us, router->d.storage 100us, service, and back again.
   CHECK(m.latency(Operation::get_strong).min() >= 700'000u);
   CHECK(items_on(*simulation.storage_nodes().front()) > 0);
 }
@@ -106,7 +106,7 @@ TEST_CASE("Request path: one replica down costs nothing once its groups have new
   Simulation simulation(scenario, 1);
   replication::GroupId led_from_az2 = 99;
   for (const replication::Replica* replica : simulation.storage_nodes()[1]->replicas())
-    if (replica->role == replication::Role::leader) led_from_az2 = replica->group;
+    if (replica->v.role == replication::Role::leader) led_from_az2 = replica->group;
   REQUIRE(led_from_az2 < 3);
   simulation.run();
   const OutcomeCounts writes = total(simulation.metrics(), true);

@@ -87,8 +87,8 @@ TEST_CASE("Balancer: the hottest partition of a hot node moves to the roomiest n
   CHECK(simulation.cluster().node(hot)->find(move.group) == nullptr);
   const replication::Replica* moved = simulation.cluster().node(roomy)->find(move.group);
   REQUIRE(moved != nullptr);
-  CHECK(moved->storage);
-  CHECK(moved->role == replication::Role::leader);
+  CHECK(moved->d.storage);
+  CHECK(moved->v.role == replication::Role::leader);
   // After the move no node is over the threshold.
   const auto& loads = balancer->loads()[hot];
   REQUIRE(loads.size() >= 5);
@@ -147,7 +147,7 @@ TEST_CASE("Balancer: a move over slow links keeps every committed entry and one 
   for (sim::NodeId node : final_members.nodes) {
     const replication::Replica* r = simulation.cluster().node(node)->find(group);
     REQUIRE(r != nullptr);
-    CHECK(r->membership == final_members);
+    CHECK(r->d.membership == final_members);
   }
   check_consistent(report);
 }

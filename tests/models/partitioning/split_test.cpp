@@ -79,9 +79,9 @@ TEST_CASE("Splits for size go through the log: every item moves with its range, 
   for (const auto& node : simulation.storage_nodes())
     for (const replication::Replica* r : node->replicas()) {
       const Partition& p = simulation.partitions().partition(r->group);
-      CHECK(r->hash_low == p.hash_low);
-      CHECK(r->hash_high == p.hash_high);
-      for (const auto& [key, versions] : r->items) {
+      CHECK(r->d.hash_low == p.hash_low);
+      CHECK(r->d.hash_high == p.hash_high);
+      for (const auto& [key, versions] : r->d.items) {
         CHECK(p.hash_low <= key_hash(0, key));
         CHECK(key_hash(0, key) <= p.hash_high);
       }
@@ -157,9 +157,9 @@ TEST_CASE("Splits in a table of several partitions stay inside the parent's rang
   for (std::size_t i = 1; i < ranges.size(); ++i) CHECK(ranges[i].first == ranges[i - 1].second + 1);
   for (const auto& node : simulation.storage_nodes())
     for (const replication::Replica* r : node->replicas()) {
-      CHECK(r->hash_low == simulation.cluster().directory.hash_low(r->group));
-      CHECK(r->hash_high == simulation.cluster().directory.hash_high(r->group));
-      for (const auto& [key, versions] : r->items) CHECK(r->holds(key_hash(0, key)));
+      CHECK(r->d.hash_low == simulation.cluster().directory.hash_low(r->group));
+      CHECK(r->d.hash_high == simulation.cluster().directory.hash_high(r->group));
+      for (const auto& [key, versions] : r->d.items) CHECK(r->holds(key_hash(0, key)));
     }
   CHECK(report["consistency"]["durability"]["lost_writes"].get<std::uint64_t>() == 0);
   CHECK(report["consistency"]["linearizability"]["violations"].get<std::uint64_t>() == 0);

@@ -46,7 +46,7 @@ const replication::Replica& replica_of(const Simulation& s, const std::string& n
 
 std::string leader_node_of(const Simulation& s, replication::GroupId group) {
   for (const auto& n : s.storage_nodes())
-    if (const replication::Replica* r = n->find(group); r != nullptr && r->role == Role::leader && n->powered()) return n->name();
+    if (const replication::Replica* r = n->find(group); r != nullptr && r->v.role == Role::leader && n->powered()) return n->name();
   return "";
 }
 
@@ -70,7 +70,7 @@ TEST_CASE("Replication: a leader cut off from its followers steps down when its 
   REQUIRE_FALSE(first_leader.empty());
   simulation.kernel().run_until(sim::Time::zero() + sim::seconds(45));
   // The old leader heard no quorum for a whole lease: it no longer claims to lead.
-  CHECK(replica_of(simulation, first_leader, 0).role != Role::leader);
+  CHECK(replica_of(simulation, first_leader, 0).v.role != Role::leader);
   CHECK(leader_node_of(simulation, 0) != first_leader);
   CHECK_FALSE(leader_node_of(simulation, 0).empty());
   simulation.run();
@@ -91,13 +91,13 @@ TEST_CASE("Replication: a follower back from a power-off catches up from the lea
   for (const auto& n : simulation.storage_nodes())
     if (!n->powered()) follower = n->name();
   REQUIRE_FALSE(follower.empty());
-  const replication::Slot behind = replica_of(simulation, follower, 0).applied;
-  CHECK(behind + 1000 < replica_of(simulation, leader, 0).applied);  // it missed half a minute of writes
+  const replication::Slot behind = replica_of(simulation, follower, 0).d.applied;
+  CHECK(behind + 1000 < replica_of(simulation, leader, 0).d.applied);  // it missed half a minute of writes
   simulation.kernel().run_until(sim::Time::zero() + sim::seconds(56));
   const replication::Replica& back = replica_of(simulation, follower, 0);
-  CHECK(back.applied + 20 >= replica_of(simulation, leader, 0).applied);
-  CHECK(back.leader_node == node_named(simulation, leader).id());
-  CHECK(simulation.cluster().directory.membership(0).contains(back.leader_node));
+  CHECK(back.d.applied + 20 >= replica_of(simulation, leader, 0).d.applied);
+  CHECK(back.v.leader_node == node_named(simulation, leader).id());
+  CHECK(simulation.cluster().directory.membership(0).contains(back.v.leader_node));
 }
 
 TEST_CASE("Replication: the gray-failure rule stops a follower that alone cannot hear the leader", "[replication]") {
@@ -165,27 +165,37 @@ std::string cut_off_leader() {
                  "2m", "200KB", R"({"get_strong": 0.9, "put": 0.1})");
 }
 
-TEST_CASE("Planted bug: acknowledging a write before a quorum persisted it loses writes the checker finds", "[replication][planted]") {
+// A planted bug must stop the run at once with the monitor of its invariant (and nothing else
+// must), and, with the monitors only recording, the checkers must find what it did.
+void check_planted(replication::PlantedBug bug, const char* invariant, const std::function<bool(const reports::Json&)>& checker_caught) {
   const Scenario scenario = parse_scenario(cut_off_leader(), "bug.json");
-  int caught = 0;
+  int monitor_caught = 0, checkers_caught = 0;
   for (std::uint64_t seed = 1; seed <= 3; ++seed) {
     const reports::Json correct = run(scenario, seed);
+    for (const auto& [name, verdict] : correct["monitors"].items()) CHECK(verdict["passed"] == true);
     CHECK(correct["consistency"]["durability"]["passed"] == true);
     CHECK(correct["consistency"]["linearizability"]["passed"] == true);
-    const reports::Json buggy = run(scenario, seed, TestHooks{replication::PlantedBug::ack_before_quorum});
-    if (buggy["consistency"]["durability"]["lost_writes"].get<int>() > 0) ++caught;
+    const reports::Json stopped = run(scenario, seed, TestHooks{bug, false});
+    if (stopped["monitors"][invariant]["violations"].get<int>() > 0) {
+      ++monitor_caught;
+      CHECK(stopped["status"] == "stopped by a safety violation");
+    }
+    const reports::Json recorded = run(scenario, seed, TestHooks{bug, true});
+    CHECK(recorded["monitors"][invariant]["violations"].get<int>() > 0);
+    if (checker_caught(recorded)) ++checkers_caught;
   }
-  CHECK(caught >= 2);
+  CHECK(monitor_caught == 3);
+  CHECK(checkers_caught >= 2);
 }
 
-TEST_CASE("Planted bug: a new leader that does not wait out the old lease serves stale reads the checker finds", "[replication][planted]") {
-  const Scenario scenario = parse_scenario(cut_off_leader(), "bug.json");
-  int caught = 0;
-  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
-    const reports::Json correct = run(scenario, seed);
-    CHECK(correct["consistency"]["linearizability"]["passed"] == true);
-    const reports::Json buggy = run(scenario, seed, TestHooks{replication::PlantedBug::skip_lease_wait});
-    if (buggy["consistency"]["linearizability"]["violations"].get<int>() > 0) ++caught;
-  }
-  CHECK(caught >= 2);
+TEST_CASE("Planted bug: acknowledging a write before a quorum persisted it is caught by a monitor and the checker",
+          "[replication][planted]") {
+  check_planted(replication::PlantedBug::ack_before_quorum, "acknowledged_on_quorum",
+                [](const reports::Json& r) { return r["consistency"]["durability"]["lost_writes"].get<int>() > 0; });
+}
+
+TEST_CASE("Planted bug: a new leader that does not wait out the old lease is caught by a monitor and the checker",
+          "[replication][planted]") {
+  check_planted(replication::PlantedBug::skip_lease_wait, "lease_exclusivity",
+                [](const reports::Json& r) { return r["consistency"]["linearizability"]["violations"].get<int>() > 0; });
 }

@@ -1,5 +1,6 @@
-// Tests of reports/checkers/durability.*: acknowledged writes counted on voting storage
-// replicas only, a lost write caught and named, an unhealed group reported apart.
+// Tests of reports/checkers/durability.*: acknowledged writes counted on the voting storage
+// replicas the replicas' own memberships name, a lost write caught and named, an unhealed group
+// reported apart.
 #include "reports/checkers/durability.h"
 
 #include "tests/reports/checkers/history_builders.h"
@@ -17,26 +18,32 @@ using reports::checkers::DurabilityVerdict;
 
 namespace {
 
-// Keys below 100 live in group 0, the rest in group 1.
-std::uint32_t group_of(std::uint32_t /*table*/, std::uint64_t key) { return key < 100 ? 0 : 1; }
+// Keys below 100 live in group 0, below 200 in group 1, the rest in group 2.
+std::uint32_t group_of(std::uint32_t /*table*/, std::uint64_t key) { return key < 100 ? 0 : key < 200 ? 1 : 2; }
 
-FinalReplica replica(std::uint32_t group, sim::NodeId node, bool voting, bool storage) {
+// A replica whose last applied membership (epoch 1) names `storage_members` as storage replicas.
+FinalReplica replica(std::uint32_t group, sim::NodeId node, bool storage, std::vector<sim::NodeId> storage_members,
+                     std::uint32_t epoch = 1) {
   FinalReplica result;
   result.group = group;
   result.node = node;
-  result.voting = voting;
   result.storage = storage;
+  result.membership_epoch = epoch;
+  result.storage_members = std::move(storage_members);
   return result;
 }
 
-// Group 0: three voting storage replicas (nodes 1-3), a voting log replica (node 4) and a
-// non-voting storage replica (node 5). Group 1: nodes 11-13, all voting storage. Quorum 2.
+// Group 0: members 1-3, storage replicas; node 5 keeps a storage replica but is no member.
+// Group 1: members 11 and 12 are storage replicas, 13 a log replica. Group 2: nodes 21-23.
+// Quorum 2.
 FinalState healthy_state() {
   FinalState state;
   state.write_quorum = 2;
-  state.replicas = {replica(0, 1, true, true),  replica(0, 2, true, true),  replica(0, 3, true, true),
-                    replica(0, 4, true, false), replica(0, 5, false, true), replica(1, 11, true, true),
-                    replica(1, 12, true, true), replica(1, 13, true, true)};
+  const std::vector<sim::NodeId> zero{1, 2, 3}, one{11, 12}, two{21, 22, 23};
+  state.replicas = {replica(0, 1, true, zero),  replica(0, 2, true, zero),  replica(0, 3, true, zero),
+                    replica(0, 5, true, {5, 2, 3}, 0), replica(1, 11, true, one), replica(1, 12, true, one),
+                    replica(1, 13, false, one), replica(2, 21, true, two), replica(2, 22, true, two),
+                    replica(2, 23, true, two)};
   return state;
 }
 
@@ -84,17 +91,41 @@ TEST_CASE("Durability: a write every replica lost is caught and named", "[checke
 
 TEST_CASE("Durability: a log replica is not counted, even if it lists the item", "[checkers]") {
   FinalState state = healthy_state();
-  hold(state, 1, 17, 1, 0xA1);
-  hold(state, 4, 17, 1, 0xA1);
-  const DurabilityVerdict verdict = check_durability({put(17, 0xA1, 1, 0, 10)}, state, group_of);
+  hold(state, 11, 117, 1, 0xA1);
+  hold(state, 13, 117, 1, 0xA1);
+  const DurabilityVerdict verdict = check_durability({put(117, 0xA1, 1, 0, 10)}, state, group_of);
   CHECK_FALSE(verdict.passed);
   CHECK(verdict.lost_writes == 1);
 }
 
-TEST_CASE("Durability: a non-voting storage replica is not counted", "[checkers]") {
+TEST_CASE("Durability: a storage replica outside the membership is not counted", "[checkers]") {
   FinalState state = healthy_state();
   hold(state, 1, 17, 1, 0xA1);
   hold(state, 5, 17, 1, 0xA1);
+  CHECK(check_durability({put(17, 0xA1, 1, 0, 10)}, state, group_of).lost_writes == 1);
+}
+
+TEST_CASE("Durability: who votes is the newest membership the group's replicas applied (defect 7)", "[checkers]") {
+  // Group 2 healed: node 24 replaced node 23, and nodes 21 and 24 applied that; node 22 and the
+  // replaced node 23 (back from a power-off) still hold epoch 1. The write is on 21 and 23.
+  FinalState state = healthy_state();
+  std::erase_if(state.replicas, [](const models::FinalReplica& r) { return r.node == 21; });
+  state.replicas.push_back(replica(2, 21, true, {21, 22, 24}, 2));  // after the stale ones, on purpose
+  state.replicas.push_back(replica(2, 24, true, {21, 22, 24}, 2));
+  hold(state, 21, 217, 1, 0xA1);
+  hold(state, 23, 217, 1, 0xA1);
+  const DurabilityVerdict verdict = check_durability({put(217, 0xA1, 1, 0, 10)}, state, group_of);
+  CHECK(verdict.lost_writes == 1);  // node 23 votes no more: one copy among {21, 22, 24}
+  hold(state, 24, 217, 1, 0xA1);
+  CHECK(check_durability({put(217, 0xA1, 1, 0, 10)}, state, group_of).passed);
+}
+
+TEST_CASE("Durability: a storage member whose replica holds no items lacks every write", "[checkers]") {
+  FinalState state = healthy_state();
+  for (models::FinalReplica& r : state.replicas)
+    if (r.node == 3) r.storage = false;  // the membership says storage; the replica never got the items
+  hold(state, 1, 17, 1, 0xA1);
+  hold(state, 3, 17, 1, 0xA1);
   CHECK(check_durability({put(17, 0xA1, 1, 0, 10)}, state, group_of).lost_writes == 1);
 }
 
@@ -124,8 +155,9 @@ TEST_CASE("Durability: failed puts are not owed to anyone", "[checkers]") {
 TEST_CASE("Durability: a group left below a quorum of voting storage replicas is reported apart",
           "[checkers]") {
   FinalState state = healthy_state();
-  node(state, 12).voting = false;
-  node(state, 13).storage = false;
+  // Group 1's newest membership (epoch 2, applied by node 11) has one storage replica left.
+  for (models::FinalReplica& r : state.replicas)
+    if (r.node == 11) r = replica(1, 11, true, {11}, 2);
   hold(state, 1, 17, 1, 0xA1);
   hold(state, 2, 17, 1, 0xA1);
   const DurabilityVerdict verdict =

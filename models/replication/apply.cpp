@@ -1,0 +1,117 @@
+// Disk completions and applying committed entries: items, memberships, splits.
+#include "models/replication/rules.h"
+
+#include "models/partition_map.h"
+#include "sim/assert.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace models::replication::rules {
+namespace {
+
+void apply_write(Replica& r, Slot slot, const LogEntry& e, bool keep_history) {
+  const std::uint64_t version = effective_version(r.applied_value(e.key).first, e);
+  if (r.d.storage) {
+    ItemVersions& versions = r.d.items[e.key];
+    if (!versions.empty() && versions.back().first >= version) [[unlikely]]
+      sim::detail::assertion_failed("item versions grow with the log", __FILE__, __LINE__,
+                                    fmt::format("group {} slot {} key {} has v{} (write {:x}), entry brings v{} (write {:x})",
+                                                r.group, slot, e.key, versions.back().first, versions.back().second,
+                                                version, e.write));
+    if (keep_history || versions.empty()) versions.emplace_back(version, e.write);
+    else versions.back() = {version, e.write};
+  }
+  auto pending = r.v.pending_versions.find(e.key);
+  if (pending != r.v.pending_versions.end() && pending->second <= version) r.v.pending_versions.erase(pending);
+}
+
+// The upper part of the range, and the items in it, go to the child; the node hosting this
+// replica creates the child replica from what is staged here.
+void apply_split(Replica& r, const LogEntry& e) {
+  if (e.key <= r.d.hash_low || e.key > r.d.hash_high) return;
+  StagedSplit staged{static_cast<GroupId>(e.write), e.key, r.d.hash_high, r.d.membership, {}};
+  for (auto it = r.d.items.begin(); it != r.d.items.end();) {
+    if (key_hash(r.table, it->first) >= e.key) {
+      staged.items.insert(staged.items.end(), std::move(*it));
+      it = r.d.items.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  r.d.hash_high = e.key - 1;
+  r.d.children.emplace_back(e.key, staged.child);
+  r.d.staged_splits.push_back(std::move(staged));
+}
+
+// Keeps the newest `kept` applied entries (the unarchived tail lagging members catch up from),
+// trimming in chunks so the log is not shifted on every apply.
+void trim(Replica& r, std::size_t kept) {
+  const Slot excess_at = r.d.log.start() + kept + std::max<std::size_t>(kept / 4, 1);
+  if (r.d.applied >= excess_at) r.d.log.trim_before(r.d.applied - kept + 1);
+}
+
+}  // namespace
+
+void on_written(Replica& r, Host& host, std::uint64_t write) {
+  r.d.log.written(write);
+  if (r.v.role == Role::leader) {
+    try_commit(r, host);
+    return;
+  }
+  if (r.v.role == Role::follower && r.v.leader_node != kNoNode && r.v.leader_node != host.self())
+    host.send(r.v.leader_node, AcceptedMessage{r.group, r.v.leader_ballot, r.d.promised, acknowledged_slot(r), true});
+  apply(r, host);
+}
+
+void apply(Replica& r, Host& host) {
+  const Slot limit = std::min({r.v.commit, r.d.log.persisted(), std::max(r.v.matched, r.d.applied)});
+  if (limit <= r.d.applied) return;
+  const Slot from = r.d.applied + 1;
+  if (Observer* observer = host.observer()) observer->applying(host.self(), r, from, limit);
+  const bool keep_history = host.spec().keep_item_history;
+  bool configs = false;
+  for (Slot slot = from; slot <= limit; ++slot) {
+    SIM_ASSERT(r.d.log.has(slot));
+    const LogEntry& e = r.d.log.at(slot);
+    switch (e.kind) {
+      case EntryKind::write: apply_write(r, slot, e, keep_history); break;
+      case EntryKind::config:
+        r.d.membership = e.membership();
+        r.d.joined = r.d.joined || r.d.membership.contains(host.self());
+        configs = true;
+        break;
+      case EntryKind::split: apply_split(r, e); break;
+      case EntryKind::noop: break;
+    }
+    r.d.applied = slot;
+  }
+  if (r.v.splitting_at != 0 && r.d.hash_high < r.v.splitting_at) r.v.splitting_at = 0;  // the split applied
+  host.applied(r, from, limit);
+  if (configs)
+    for (Slot slot = from; slot <= limit; ++slot)
+      if (r.d.log.at(slot).kind == EntryKind::config) config_applied(r, host, slot);
+  if (r.v.role == Role::leader && r.v.first_own_slot >= from && r.v.first_own_slot <= limit) check_serving(r, host);
+  if (!r.d.staged_splits.empty()) host.splits_staged(r);
+  trim(r, host.spec().log_entries_kept);
+}
+
+void start_split_child(Replica& child, const Replica& parent, sim::NodeId self) {
+  // The child starts as a follower with the parent's promise (so no ballot the parent refused
+  // can win it), the parent's lease and a fresh log.
+  child.d.promised = parent.d.promised;
+  child.d.granted_lease_end = parent.d.granted_lease_end;
+  child.d.split_lease_holder = parent.v.role == Role::leader ? self : parent.v.leader_node;
+}
+
+void on_split_request(Replica& r, Host& host, std::uint64_t at_hash, GroupId child) {
+  if (!serving(r, host.self(), host.now()) || r.v.splitting_at != 0 || !r.d.staged_splits.empty() || !r.v.changes.empty() ||
+      pending_config_slot(r) != 0)
+    return;
+  if (at_hash <= r.d.hash_low || at_hash > r.d.hash_high) return;
+  r.v.splitting_at = at_hash;
+  propose(r, host, LogEntry::split(r.v.leader_ballot, at_hash, child));
+}
+
+}  // namespace models::replication::rules

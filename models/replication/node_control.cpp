@@ -1,0 +1,145 @@
+// What a storage node does for the control plane and for other nodes' changes: copying data for
+// a replacement, picking replacement targets, making split children, starting moves, dropping
+// replicas a change removed.
+#include "models/replication/rules.h"
+#include "models/replication/storage_node.h"
+
+#include <algorithm>
+
+namespace models::replication {
+
+sim::Duration StorageNode::copy_time(const Replica& r, bool storage) const {
+  const TableSpec& table = cluster_.scenario.tables[r.table];
+  return spec_.copy_time(spec_.wal_tail_bytes + (storage ? table.partition_bytes() : 0));
+}
+
+sim::Duration StorageNode::replay_time(const Replica& r, Slot entries) const {
+  return spec_.copy_time(entries * cluster_.scenario.tables[r.table].item_bytes);
+}
+
+sim::NodeId StorageNode::replacement_for(const Replica& r, sim::NodeId member) {
+  const sim::AzId az = network().node(member).az();
+  // Autoadmin knows which nodes are up; pick the least loaded one in the same AZ that holds no
+  // replica of this group and is no other change's target.
+  const StorageNode* target = nullptr;
+  for (const StorageNode* node : cluster_.storage_by_node) {
+    if (node == nullptr || node->az() != az || !node->powered() || r.d.membership.contains(node->id())) continue;
+    // A replica left there by an earlier member or an unfinished replacement is rebuilt over.
+    if (const Replica* leftover = node->find(r.group);
+        leftover != nullptr && !rules::replaceable(*leftover, node->id(), r.d.membership.epoch))
+      continue;
+    const bool targeted = std::any_of(r.v.changes.begin(), r.v.changes.end(),
+                                      [node](const Change& c) { return c.target == node->id(); });
+    if (targeted) continue;
+    if (target == nullptr || node->replica_count() < target->replica_count()) target = node;
+  }
+  return target == nullptr ? kNoNode : target->id();
+}
+
+void StorageNode::on_build_replica(sim::NodeId from, const BuildReplicaMessage& m) {
+  const TableSpec& table = cluster_.scenario.tables[m.table];
+  const std::uint64_t bytes = spec_.wal_tail_bytes + (m.storage ? table.partition_bytes() : 0);
+  after(spec_.copy_time(bytes), cluster_.kinds.build_done, [this, from, m] {
+    // A replica that turns into a member only through the committed change, and into a storage
+    // replica only when the leader's items arrive. A replica already here (a former member's, an
+    // unfinished replacement's, a log replica being rebuilt as storage) is brought up to date by
+    // the snapshot: never started over, as a late duplicate of this request must not wipe what
+    // the leader's snapshot installed.
+    if (find(m.group) == nullptr) host(m.group, m.table, Membership{}, false);
+    send(from, ReplicaReadyMessage{m.group, m.storage, m.attempt});
+  });
+}
+
+void StorageNode::drop_soon(const Replica& r) { schedule_drop(r, false); }
+
+void StorageNode::drop_removed(const Replica& r) { schedule_drop(r, true); }
+
+void StorageNode::schedule_drop(const Replica& r, bool whatever_it_believes) {
+  // By an event of its own, never in the middle of the rule that decided it.
+  const GroupId group = r.group;
+  const std::uint64_t serial = r.serial;
+  after(sim::Duration::zero(), cluster_.kinds.drop, [this, group, serial, whatever_it_believes] {
+    const Replica* replica = find(group);
+    if (replica == nullptr || replica->serial != serial || replica->v.role == Role::leader) return;
+    if (whatever_it_believes || (replica->d.joined && !rules::is_voter(*replica, self()))) drop_replica(group);
+  });
+}
+
+void StorageNode::drop_replica(GroupId group) {
+  const auto at = std::lower_bound(index_.begin(), index_.end(), std::pair<GroupId, std::uint32_t>{group, 0});
+  if (at == index_.end() || at->first != group) return;
+  Replica& replica = *replicas_[at->second];
+  SIM_ASSERT(replica.v.role != Role::leader);
+  if (cluster_.observer != nullptr) cluster_.observer->replica_dropped(group, self());
+  serving_changed(replica, false);
+  fail_writes(group);
+  replicas_[at->second].reset();
+  free_.push_back(at->second);
+  index_.erase(at);
+  --replica_count_;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Splits
+
+void StorageNode::on_split_request(GroupId group, std::uint64_t at_hash, GroupId child) {
+  if (Replica* r = find(group)) rules::on_split_request(*r, *this, at_hash, child);
+}
+
+void StorageNode::splits_staged(Replica& r) {
+  if (!cluster_.on_split) return;
+  // Made by an event of its own, never in the middle of whatever applied the entry.
+  for (const StagedSplit& staged : r.d.staged_splits) {
+    const GroupId parent = r.group, child = staged.child;
+    after(sim::Duration::zero(), cluster_.kinds.split_child, [this, parent, child] { create_child(parent, child); });
+  }
+}
+
+void StorageNode::create_child(GroupId parent, GroupId child) {
+  Replica* p = find(parent);
+  if (p == nullptr) return;
+  auto staged = std::find_if(p->d.staged_splits.begin(), p->d.staged_splits.end(),
+                             [child](const StagedSplit& s) { return s.child == child; });
+  if (staged == p->d.staged_splits.end()) return;
+  StagedSplit split = std::move(*staged);
+  p->d.staged_splits.erase(staged);
+  if (find(child) != nullptr) return;
+  if (cluster_.on_split) cluster_.on_split(*this, parent, child, split.low, split.high);
+  const std::uint32_t table = p->table;
+  const bool storage = p->d.storage;
+  Replica& c = host(child, table, split.membership, storage);
+  p = find(parent);  // host may have moved the index, never the replica; found again for clarity
+  c.d.hash_low = split.low;
+  c.d.hash_high = split.high;
+  c.d.items = std::move(split.items);
+  rules::start_split_child(c, *p, self());
+  // The node that led the parent opens the child's leadership with an ordinary election as soon
+  // as another member has the child (it says so), or after a heartbeat interval; it need not
+  // wait out the parent's lease, which it held itself. If it cannot, the others elect by
+  // themselves, waiting the lease out.
+  if (p->v.role == Role::leader) {
+    after(spec_.heartbeat_interval, cluster_.kinds.split_ready, [this, child] { on_split_ready(child); });
+  } else if (p->v.leader_node != kNoNode) {
+    send(p->v.leader_node, SplitReadyMessage{child});
+  }
+}
+
+void StorageNode::on_split_ready(GroupId child) {
+  Replica* c = find(child);
+  if (c == nullptr || c->v.role != Role::follower || c->v.leader_node != kNoNode || c->v.election) return;
+  rules::elect_now(*c, *this, kNoNode);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Moves
+
+void StorageNode::on_move_request(GroupId group, sim::NodeId target) {
+  Replica* r = find(group);
+  const StorageNode* to = cluster_.node(target);
+  if (r == nullptr || to == nullptr || to->az() != az()) return;
+  const bool idle = r->v.changes.empty();
+  rules::on_move_request(*r, *this, target);
+  if (idle && !r->v.changes.empty()) ++stats_.moves_started;
+}
+
+}  // namespace models::replication

@@ -1,0 +1,115 @@
+// The storage node's request service: item requests from routers wait for one of its workers,
+// then are admitted (or throttled) and served. Writes and strongly consistent reads only by a
+// serving leader; eventually consistent reads by any storage member that follows a live leader.
+// Writes are acknowledged once their slot commits and applies. Apart from the consensus rules:
+// it asks them whether it may serve and hands them writes to propose.
+#include "models/replication/rules.h"
+#include "models/replication/storage_node.h"
+
+#include "models/partition_map.h"
+
+namespace models::replication {
+
+void StorageNode::handle(const ItemRequest& request, sim::Reply<ItemResponse> reply) {
+  ++stats_.requests;
+  const StorageSpec& spec = cluster_.scenario.storage;
+  const sim::Duration service = (is_write(request.op) ? spec.write_service : spec.read_service).sample(rng());
+  if (!requests_.submit(service, Job{this, request, reply}))
+    reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+}
+
+void StorageNode::redirect(const Replica* replica, const sim::Reply<ItemResponse>& reply) {
+  ++stats_.redirected;
+  sim::NodeId hint = kNoNode;
+  if (replica != nullptr) hint = replica->v.role == Role::leader ? self() : replica->v.leader_node;
+  ItemResponse answer{Outcome::unavailable, 0, 0, true, hint};
+  // Not a member of the group any more (or never): the router's route is stale.
+  answer.moved = replica == nullptr || !replica->is_member(self());
+  reply.send(*this, answer);
+}
+
+void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> reply) {
+  Replica* r = find(request.group);
+  const sim::Time now = kernel().now();
+  if (r != nullptr) {
+    const std::uint64_t hash = key_hash(r->table, request.key);
+    if (!r->holds(hash)) {
+      // A split gave the key to another group: say which, so the router goes there.
+      ++stats_.redirected;
+      ItemResponse answer{Outcome::unavailable, 0, 0, true, kNoNode};
+      answer.moved = true;
+      answer.owner_hint = r->child_for(hash);  // kNoGroup: look the key up
+      reply.send(*this, answer);
+      return;
+    }
+    if (r->v.splitting_at != 0 && hash >= r->v.splitting_at && request.op != Operation::get_eventual) {
+      // The split entry is in the log: nothing for the departing range may follow it.
+      reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+      return;
+    }
+  }
+  const bool can_serve = request.op == Operation::get_eventual
+                             ? r != nullptr && rules::serves_eventual(*r, self(), now, spec_.election_timeout())
+                             : r != nullptr && rules::serving(*r, self(), now);
+  if (!can_serve) return redirect(r, reply);
+  if (is_write(request.op) && rules::moving_out(*r)) {
+    // The move's membership change is the last entry this leader proposes: nothing after it
+    // would be lost at the handoff, and the client's retry reaches the new leader.
+    reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+    return;
+  }
+  if (!admission_.admit(r->service.buckets, r->group, r->table, request.op, request.item_bytes, now)) {
+    reply.send(*this, ItemResponse{Outcome::throttled, 0, 0, false, kNoNode});
+    return;
+  }
+  if (r->v.role == Role::leader) {
+    // What the control plane picks split points from: the hashes of recently served keys.
+    constexpr std::size_t kRecentKeys = 256;
+    const std::uint64_t hash = key_hash(r->table, request.key);
+    std::vector<std::uint64_t>& recent = r->service.recent_keys;
+    if (recent.size() < kRecentKeys) recent.push_back(hash);
+    else recent[r->service.recent_next++ % kRecentKeys] = hash;
+  }
+  if (request.op != Operation::get_eventual && cluster_.observer != nullptr) cluster_.observer->served(self(), *r);
+  if (request.op != Operation::put) {
+    const auto [version, value] = r->applied_value(request.key);
+    reply.send(*this, ItemResponse{Outcome::ok, version, value, false, kNoNode});
+    return;
+  }
+  LogEntry entry;
+  entry.kind = EntryKind::write;
+  entry.write = request.write;
+  entry.key = request.key;
+  entry.item_bytes = request.item_bytes;
+  entry.version = rules::next_version(*r, request.key);
+  r->v.pending_versions[request.key] = entry.version;
+  const Slot slot = rules::propose(*r, *this, entry);
+  pending_writes_.emplace(std::pair{r->group, slot}, PendingWrite{std::move(reply), entry.version, entry.write});
+}
+
+void StorageNode::acknowledge_writes(Replica& r, Slot from, Slot to) {
+  for (auto it = pending_writes_.lower_bound({r.group, from}); it != pending_writes_.end() && it->first.first == r.group &&
+                                                                it->first.second <= to;
+       ++it) {
+    PendingWrite& pending = it->second;
+    if (!pending.reply.valid()) continue;  // acknowledged already (the planted bug)
+    if (cluster_.observer != nullptr) cluster_.observer->acknowledged(self(), r, it->first.second);
+    pending.reply.send(*this, ItemResponse{Outcome::ok, pending.version, pending.write, false, kNoNode});
+    pending.reply = sim::Reply<ItemResponse>();
+  }
+  const auto applied_end = pending_writes_.upper_bound({r.group, std::min(to, r.d.applied)});
+  for (auto it = pending_writes_.lower_bound({r.group, from}); it != applied_end;) {
+    it = pending_writes_.erase(it);
+    ++stats_.writes_committed;
+  }
+}
+
+void StorageNode::fail_writes(GroupId group) {
+  for (auto it = pending_writes_.lower_bound({group, 0}); it != pending_writes_.end() && it->first.first == group;) {
+    // The write may still commit under a later leader: the client cannot know, as with a 500.
+    if (it->second.reply.valid()) it->second.reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+    it = pending_writes_.erase(it);
+  }
+}
+
+}  // namespace models::replication

@@ -1,0 +1,143 @@
+// The consensus rules of one replica, as functions of its state, an input (a message, a timer,
+// a disk completion, a tick, a request) and its Host, through which every effect goes. No kernel,
+// network or disk here: the rules are tested alone (tests/models/replication/) and fuzzed with
+// a host that reorders, drops and duplicates messages and crashes nodes.
+//
+// Where each rule lives:
+//   acceptor.cpp   promises, accepts, following a leader, heartbeats as a follower, leader checks
+//   candidate.cpp  suspecting the leader (the gray-failure rule), phase 1, becoming leader
+//   leader.cpp     proposing, commit points (quorums of every configuration in play), stepping down
+//   lease.cpp      granting and renewing leases, when a leader may serve
+//   apply.cpp      disk completions, applying committed entries, splits
+//   catch_up.cpp   catch-up and snapshots, both sides
+//   changes.cpp    replacing members (healing, log to storage replica, moves) and the handoff
+#pragma once
+
+#include "models/replication/host.h"
+
+#include <functional>
+
+namespace models::replication::rules {
+
+// ---- acceptor (acceptor.cpp) ----
+// Promises `prepare.ballot` unless a higher ballot was promised, the candidate lacks entries
+// this replica already trimmed (it must catch up first), or the candidate was removed from the
+// group. A promise carries the entries after the candidate's applied slot and the latest lease
+// this replica granted, which the new leader must wait out.
+PromiseMessage on_prepare(Replica& r, Host& host, const PrepareMessage& prepare, sim::NodeId candidate);
+// Accepts an entry from the leader of `message.ballot` and acknowledges it once on disk.
+void on_accept(Replica& r, Host& host, const AcceptMessage& message, sim::NodeId leader);
+// A heartbeat from the leader of `item.ballot`: follow it, grant its lease, learn its commit point.
+HeartbeatAnswer on_heartbeat(Replica& r, Host& host, const HeartbeatItem& item, sim::Time sent, sim::NodeId leader);
+LeaderCheckReply on_leader_check(const Replica& r, Host& host, const LeaderCheckMessage& message);
+// Starts following the leader of `ballot` (what matched the old leader proves nothing now).
+void follow(Replica& r, Host& host, Ballot ballot, sim::NodeId leader);
+// Whether `node` is a member of the applied configuration or of one in the replica's log.
+bool is_voter(const Replica& r, sim::NodeId node);
+// The newest membership epoch the replica knows of (applied, or in a config entry of its log).
+std::uint32_t newest_epoch(const Replica& r);
+// A replica that a replacement built from a leader of membership `epoch` may overwrite: no
+// membership it knows names its node, or all it knows are older than the leader's.
+bool replaceable(const Replica& r, sim::NodeId node, std::uint32_t epoch);
+// What this replica acknowledges: on disk and known to match the leader's log.
+Slot acknowledged_slot(const Replica& r);
+
+// ---- candidate (candidate.cpp) ----
+// The leader has been silent for an election timeout: ask peers first (gray-failure rule), then elect.
+void suspect_leader(Replica& r, Host& host);
+void on_leader_check_reply(Replica& r, Host& host, const LeaderCheckReply& reply);
+// Elects at once; leases granted to `released` (a leader that handed over) need no waiting out.
+void elect_now(Replica& r, Host& host, sim::NodeId released);
+void on_promise(Replica& r, Host& host, const PromiseMessage& promise, sim::NodeId from);
+
+// ---- leader (leader.cpp) ----
+// Appends `entry` under the leader's ballot, writes it and sends it out; returns its slot.
+Slot propose(Replica& r, Host& host, LogEntry entry);
+// The version a new write of `key` gets: one past the newest applied or pending one.
+std::uint64_t next_version(const Replica& r, std::uint64_t key);
+// The version a write creates when it applies on top of `newest`: the one its leader gave it,
+// or one past `newest` if that is no longer above it. (A new leader may recover, side by side,
+// writes of a deposed leader that was cut off and of the leader that followed it, each numbered
+// from its own view; every replica applies them in one order and numbers them alike.)
+inline std::uint64_t effective_version(std::uint64_t newest, const LogEntry& e) {
+  return e.version > newest ? e.version : newest + 1;
+}
+void on_accepted(Replica& r, Host& host, const AcceptedMessage& message, sim::NodeId from);
+// Moves the commit point as far as the quorums allow and applies.
+void try_commit(Replica& r, Host& host);
+// The highest slot that may be committed now, by the quorums of every configuration governing
+// the slots after the commit point. Pure.
+Slot committable(const Replica& r, sim::NodeId self);
+void step_down(Replica& r, Host& host);
+// Every node the leader replicates to: members of the applied configuration and of a pending
+// one, and replacement targets that installed its snapshot.
+std::vector<sim::NodeId> replication_targets(const Replica& r, sim::NodeId self);
+// The first config entry in the log not applied yet, and its slot (0: none).
+Slot pending_config_slot(const Replica& r);
+// Every config entry in the log not applied yet, in slot order.
+void for_each_unapplied_config(const Replica& r, const std::function<void(Slot, const Membership&)>& f);
+// Per tick: a leader whose lease lapsed steps down, a serving one checks its members; a follower
+// whose leader went silent suspects it. `heartbeat` receives the items a leader sends, per peer.
+void on_tick(Replica& r, Host& host, const std::function<void(sim::NodeId, const HeartbeatItem&)>& heartbeat);
+// A heartbeat to every target of this one group, now (a new leader, a handoff).
+void send_heartbeat(Replica& r, Host& host);
+
+// ---- lease (lease.cpp) ----
+// May the leader answer strongly consistent reads and take writes now?
+bool serving(const Replica& r, sim::NodeId self, sim::Time now);
+// A follower grants the leader of its ballot a lease running from the heartbeat's send time.
+void grant_lease(Replica& r, const ReplicationSpec& spec, sim::Time sent, sim::NodeId leader);
+// The leader's answer to a heartbeat it sent at `sent`: peer `from` granted its lease.
+void on_heartbeat_answer(Replica& r, Host& host, const HeartbeatAnswer& answer, sim::Time sent, sim::NodeId from);
+// The leader's lease: quorums of the applied configuration and of a pending one granted it.
+sim::Time lease_end(const Replica& r, sim::NodeId self);
+// Recomputes the leader's lease (after an answer, or when the configurations in play change).
+void refresh_lease(Replica& r, sim::NodeId self);
+// Starts serving if it may, or wakes up when the old lease is over.
+void check_serving(Replica& r, Host& host);
+// Eventually consistent reads: any storage member that follows a live leader and applied what it
+// knows is committed (a replica just back from power-off first catches up).
+bool serves_eventual(const Replica& r, sim::NodeId self, sim::Time now, sim::Duration leader_silence_max);
+
+// ---- applying (apply.cpp) ----
+// The disk finished the log's writes up to `write`.
+void on_written(Replica& r, Host& host, std::uint64_t write);
+// Applies committed entries that are on disk and match the leader, in slot order.
+void apply(Replica& r, Host& host);
+// A split child's replica starts as a follower under its parent's promise and lease.
+void start_split_child(Replica& child, const Replica& parent, sim::NodeId self);
+void on_split_request(Replica& r, Host& host, std::uint64_t at_hash, GroupId child);
+
+// ---- catch-up (catch_up.cpp) ----
+void request_catch_up(Replica& r, Host& host, Slot from);
+// The leader's answer, sent after `copying` (a snapshot takes as long as replaying the archive).
+void on_catch_up_request(Replica& r, Host& host, const CatchUpRequest& request, sim::NodeId from);
+void on_catch_up(Replica& r, Host& host, CatchUpMessage& message, sim::NodeId from);
+// The leader's state as of its applied slot, with its log after it (items if `with_items`).
+CatchUpMessage snapshot_of(const Replica& r, bool with_items);
+
+// ---- membership changes (changes.cpp) ----
+// A serving leader checks its members: a silent one is replaced, a log replica rebuilt as storage.
+void check_members(Replica& r, Host& host);
+void on_replica_ready(Replica& r, Host& host, const ReplicaReadyMessage& message, sim::NodeId from);
+void on_snapshot_installed(Replica& r, Host& host, const SnapshotInstalledMessage& message, sim::NodeId from);
+// A config entry applied: finish the change it was, start the next step, or leave the group.
+void config_applied(Replica& r, Host& host, Slot slot);
+// The control plane asks the leader to move its replica to `target` (same AZ, holding none).
+void on_move_request(Replica& r, Host& host, sim::NodeId target);
+void on_leadership_transfer(Replica& r, Host& host, const LeadershipTransferMessage& message, sim::NodeId from);
+// The leader gives a replacement up (deadline, or stepping down before proposing it).
+void give_up(const Replica& r, Host& host, const Change& change);
+// A write may not be taken now: the leader proposed the change that removes it.
+bool moving_out(const Replica& r);
+// After a commit: a leader that a committed change removed hands off once it may.
+void after_commit(Replica& r, Host& host);
+
+// ---- timers ----
+void on_timer(Replica& r, Host& host, TimerKind kind, std::uint64_t token);
+// Per owner (on_timer dispatches): candidate.cpp, lease.cpp, changes.cpp.
+void on_election_timer(Replica& r, Host& host, TimerKind kind, std::uint64_t serial);
+void on_serve_timer(Replica& r, Host& host, std::uint64_t ballot);
+void on_change_timer(Replica& r, Host& host, TimerKind kind, std::uint64_t token);
+
+}  // namespace models::replication::rules

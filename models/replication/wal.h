@@ -1,0 +1,66 @@
+// A replica's write-ahead log: the entries it accepted and exactly which of them are on disk.
+// Every change to the log is a write to the log device, numbered in order; the device completes
+// writes in that order (group commit). A power-off keeps what reached the disk and nothing else:
+// an entry never written is lost with everything after it, and an entry re-accepted under a newer
+// ballot whose rewrite had not landed returns to the ballot on disk. Applied entries older than
+// the newest few are trimmed (archived), so the log holds a bounded tail.
+#pragma once
+
+#include "models/replication/types.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace models::replication {
+
+class Wal {
+ public:
+  Slot start() const { return start_; }                  // the first slot held
+  Slot last() const { return start_ + records_.size() - 1; }  // start() - 1 when empty
+  bool empty() const { return records_.empty(); }
+  std::size_t size() const { return records_.size(); }
+  bool has(Slot slot) const { return slot >= start_ && slot - start_ < records_.size(); }
+  const LogEntry& at(Slot slot) const { return records_[slot - start_].entry; }
+  // Every slot up to here is on disk exactly as it is in memory (what an acceptor may acknowledge).
+  Slot persisted() const { return persisted_; }
+  // Whether `slot` is on disk with its value (perhaps under an older ballot than in memory).
+  bool durable(Slot slot) const { return slot < start_ || (has(slot) && !records_[slot - start_].on_disk.none()); }
+  // The newest write made, for the host to hand to the disk; 0 if none ever.
+  std::uint64_t newest_write() const { return next_write_ - 1; }
+
+  // Appends at last() + 1.
+  void append(const LogEntry& entry);
+  // An acceptor stores `entry` at `slot` (REQUIRES: start() <= slot <= last() + 1). The same
+  // value keeps what follows it (an accept sent twice, or a value re-proposed under a newer
+  // ballot: the newer ballot is written); another value replaces it and drops everything after
+  // (a deposed leader's entries). Returns whether anything changed (a write is due).
+  bool store(Slot slot, const LogEntry& entry);
+  // Drops `slot` and everything after it (REQUIRES: slot > the applied slot).
+  void truncate_from(Slot slot);
+  // The device completed every write numbered up to `write`.
+  void written(std::uint64_t write);
+  // Power-off: the log becomes what is on disk.
+  void lose_unwritten();
+  // Drops entries before `before` (REQUIRES: they are applied).
+  void trim_before(Slot before);
+  // A snapshot of everything up to `applied` replaces the entries up to it; `tail` (the slots
+  // after it) is stored as an acceptor stores entries, so what the log already holds beyond it,
+  // and matches, stays.
+  void install(Slot applied, const std::vector<LogEntry>& tail);
+
+ private:
+  struct Record {
+    LogEntry entry;
+    Ballot on_disk;            // the ballot of the value on disk at this slot; none: not on disk
+    std::uint64_t write = 0;   // the write that made the in-memory form
+  };
+  bool clean(const Record& r) const { return r.on_disk == r.entry.ballot; }
+  void advance_persisted();
+
+  Slot start_ = 1;
+  std::vector<Record> records_;
+  Slot persisted_ = 0;
+  std::uint64_t next_write_ = 1;
+};
+
+}  // namespace models::replication

@@ -1,0 +1,509 @@
+// Tests of the consensus rules (models/replication/rules.h and wal.h) on bare replicas, with a
+// recording host instead of a kernel. The tests named after a defect fail without its fix.
+#include "models/replication/rules.h"
+#include "tests/models/replication/fake_host.h"
+
+#include <catch2/catch.hpp>
+
+using namespace models::replication;
+using models::replication::testing::FakeHost;
+
+namespace {
+
+Membership three(sim::NodeId a, sim::NodeId b, sim::NodeId c, std::uint32_t epoch = 1) {
+  Membership m;
+  m.nodes = {a, b, c};
+  m.storage_mask = 0b111;
+  m.epoch = epoch;
+  return m;
+}
+
+LogEntry write(Ballot ballot, std::uint64_t key, std::uint64_t version, models::WriteId id) {
+  LogEntry e;
+  e.ballot = ballot;
+  e.kind = EntryKind::write;
+  e.key = key;
+  e.version = version;
+  e.write = id;
+  return e;
+}
+
+// A replica of group 7 whose log holds `entries` from slot 1, all on disk.
+Replica replica_with(const std::vector<LogEntry>& entries, Membership membership = three(1, 2, 3)) {
+  Replica r;
+  r.group = 7;
+  r.d.membership = membership;
+  for (const LogEntry& e : entries) r.d.log.append(e);
+  r.d.log.written(r.d.log.newest_write());
+  r.v.matched = r.d.log.last();
+  if (!entries.empty()) r.d.promised = entries.back().ballot;
+  return r;
+}
+
+// Makes `r` (on node `self`) the leader of `ballot`, with its log as it is.
+void lead(Replica& r, sim::NodeId self, Ballot ballot) {
+  r.v.role = Role::leader;
+  r.v.leader_ballot = ballot;
+  r.v.leader_node = self;
+  r.d.promised = ballot;
+  r.v.matched = r.d.log.last();
+}
+
+AcceptMessage accept(Ballot ballot, Slot slot, Slot commit, LogEntry entry) { return AcceptMessage{7, ballot, slot, commit, entry}; }
+
+}  // namespace
+
+TEST_CASE("Ballot: order is round first, then node; next_for always goes up", "[rules]") {
+  const Ballot a = Ballot::make(1, 9);
+  const Ballot b = Ballot::make(2, 0);
+  CHECK(a < b);
+  CHECK(Ballot::make(2, 1) > b);
+  CHECK(a.round() == 1);
+  CHECK(a.node() == 9);
+  CHECK(b.next_for(4) > b);
+  CHECK(b.next_for(4).node() == 4);
+  CHECK(Ballot().none());
+  CHECK(Ballot() < a);
+}
+
+TEST_CASE("Membership: a config entry carries the whole membership", "[rules]") {
+  Membership m = three(4, 17, 200000);
+  m.storage_mask = 0b101;
+  m.epoch = 12;
+  const LogEntry e = LogEntry::config(Ballot::make(3, 4), m);
+  CHECK(e.kind == EntryKind::config);
+  CHECK(e.membership() == m);
+  CHECK(Membership::quorum() == 2);
+}
+
+// ---- the write-ahead log ---------------------------------------------------------------------
+
+TEST_CASE("Wal: the same value at a slot keeps what follows it; another value drops it (defect 1)", "[rules][wal]") {
+  const Ballot b = Ballot::make(1, 1);
+  Wal log;
+  for (std::uint64_t k = 1; k <= 3; ++k) log.append(write(b, k, 1, k));
+  log.written(log.newest_write());
+  REQUIRE(log.persisted() == 3);
+  // The same entry again (a delayed duplicate accept): nothing changes, nothing to write.
+  CHECK_FALSE(log.store(2, write(b, 2, 1, 2)));
+  CHECK(log.last() == 3);
+  CHECK(log.persisted() == 3);
+  // The same value under a newer ballot (a new leader re-proposing it): rewritten, slot 3 stays.
+  const Ballot newer = Ballot::make(2, 2);
+  CHECK(log.store(2, write(newer, 2, 1, 2)));
+  CHECK(log.last() == 3);
+  CHECK(log.at(2).ballot == newer);
+  CHECK(log.persisted() == 1);  // slot 2's rewrite is not on disk yet
+  log.written(log.newest_write());
+  CHECK(log.persisted() == 3);
+  // Another value: the deposed leader's entry and everything after it go.
+  CHECK(log.store(2, write(newer, 9, 1, 99)));
+  CHECK(log.last() == 2);
+  CHECK(log.at(2).write == 99);
+}
+
+TEST_CASE("Wal: a power-off keeps exactly what reached the disk", "[rules][wal]") {
+  const Ballot b = Ballot::make(1, 1);
+  const Ballot newer = Ballot::make(2, 2);
+  Wal log;
+  for (std::uint64_t k = 1; k <= 4; ++k) log.append(write(b, k, 1, k));
+  log.written(log.newest_write() - 1);  // slots 1..3 on disk, slot 4 still in flight
+  CHECK(log.persisted() == 3);
+  log.store(2, write(newer, 2, 1, 2));  // a rewrite under a newer ballot, not on disk yet
+  CHECK(log.durable(2));                // its value is on disk, under the old ballot
+  log.lose_unwritten();
+  CHECK(log.last() == 3);                // slot 4 never reached the disk
+  CHECK(log.at(2).ballot == b);          // slot 2 is back to the ballot on disk
+  CHECK(log.persisted() == 3);
+}
+
+// ---- acceptor -----------------------------------------------------------------------------------
+
+TEST_CASE("Acceptor: a delayed duplicate accept does not drop entries it acknowledged (defect 1)", "[rules]") {
+  const Ballot b = Ballot::make(1, 2);
+  Replica r = replica_with({});
+  FakeHost host(1);
+  for (Slot s = 1; s <= 3; ++s) {
+    rules::on_accept(r, host, accept(b, s, 0, write(b, s, 1, s)), 2);
+    host.finish_writes(r);
+  }
+  REQUIRE(r.d.log.persisted() == 3);
+  REQUIRE(host.sent_of<AcceptedMessage>().back().second.persisted == 3);  // the leader may count slot 3
+  host.sent.clear();
+  rules::on_accept(r, host, accept(b, 2, 0, write(b, 2, 1, 2)), 2);  // slot 2 again, late
+  CHECK(r.d.log.last() == 3);
+  CHECK(r.d.log.persisted() == 3);
+  CHECK(host.writes.empty());
+  REQUIRE(host.sent_of<AcceptedMessage>().size() == 1);
+  CHECK(host.sent_of<AcceptedMessage>()[0].second.persisted >= 2);
+}
+
+TEST_CASE("Acceptor: promises only a higher ballot and reports its entries after the candidate's state", "[rules]") {
+  const Ballot old_ballot = Ballot::make(1, 1);
+  Replica r = replica_with({write(old_ballot, 5, 1, 11), write(old_ballot, 6, 1, 12), write(old_ballot, 5, 2, 13)});
+  r.d.granted_lease_end = sim::Time::zero() + sim::seconds(9);
+  FakeHost host(3);
+  const PromiseMessage promise = rules::on_prepare(r, host, PrepareMessage{7, Ballot::make(2, 2), 1, 1}, 2);
+  CHECK(promise.refusal == PromiseRefusal::none);
+  CHECK(r.d.promised == Ballot::make(2, 2));
+  CHECK(promise.from == 2);
+  REQUIRE(promise.entries.size() == 2);
+  CHECK(promise.entries[0].write == 12);
+  CHECK(promise.granted_lease_end == sim::Time::zero() + sim::seconds(9));  // the new leader must wait it out
+  CHECK(rules::on_prepare(r, host, PrepareMessage{7, Ballot::make(2, 2), 1, 1}, 2).refusal == PromiseRefusal::ballot);
+  const PromiseMessage lower = rules::on_prepare(r, host, PrepareMessage{7, Ballot::make(1, 3), 1, 1}, 3);
+  CHECK(lower.refusal == PromiseRefusal::ballot);
+  CHECK(lower.promised == Ballot::make(2, 2));
+}
+
+TEST_CASE("Acceptor: a candidate missing trimmed slots is refused until it catches up", "[rules]") {
+  const Ballot b = Ballot::make(1, 1);
+  Replica r = replica_with({write(b, 1, 1, 1), write(b, 2, 1, 2), write(b, 3, 1, 3), write(b, 4, 1, 4)});
+  r.d.applied = 4;
+  r.d.log.trim_before(4);  // slots 1..3 archived: only slot 4 stays
+  FakeHost host(3);
+  CHECK(rules::on_prepare(r, host, PrepareMessage{7, Ballot::make(2, 2), 1, 1}, 2).refusal == PromiseRefusal::behind);
+  CHECK(r.d.promised == b);  // nothing promised
+  CHECK(rules::on_prepare(r, host, PrepareMessage{7, Ballot::make(2, 2), 3, 1}, 2).refusal == PromiseRefusal::none);
+}
+
+TEST_CASE("Acceptor: a removed candidate is told so, and a replica in no configuration does not vote", "[rules]") {
+  FakeHost host(3);
+  Replica member = replica_with({}, three(1, 3, 5, 4));
+  CHECK(rules::on_prepare(member, host, PrepareMessage{7, Ballot::make(9, 2), 0, 2}, 2).refusal == PromiseRefusal::removed);
+  // A replica built for a replacement that never committed (its membership names other nodes).
+  Replica stray = replica_with({}, three(1, 2, 4, 1));
+  CHECK(rules::on_prepare(stray, host, PrepareMessage{7, Ballot::make(9, 2), 0, 1}, 2).refusal == PromiseRefusal::not_voter);
+  CHECK(stray.d.promised.none());
+  // The same replica votes once a config entry in its log names it.
+  stray.d.log.append(LogEntry::config(Ballot::make(1, 1), three(1, 2, 3, 2)));
+  CHECK(rules::on_prepare(stray, host, PrepareMessage{7, Ballot::make(9, 2), 0, 1}, 2).refusal == PromiseRefusal::none);
+}
+
+TEST_CASE("Acceptor: accepts in order, refuses lower ballots, and asks to catch up on a gap", "[rules]") {
+  Replica r = replica_with({});
+  FakeHost host(1);
+  const Ballot b = Ballot::make(1, 2);
+  rules::on_accept(r, host, accept(b, 1, 0, write(b, 5, 1, 1)), 2);
+  CHECK(r.v.leader_node == 2);
+  CHECK(r.v.matched == 1);
+  CHECK(r.d.log.persisted() == 0);  // on disk only once the node wrote it
+  rules::on_accept(r, host, accept(b, 3, 1, write(b, 5, 2, 2)), 2);
+  CHECK(r.d.log.last() == 1);
+  CHECK(r.v.commit == 1);  // commit points are learned even from a message that cannot be used
+  CHECK(host.sent_of<CatchUpRequest>().size() == 1);
+  CHECK(host.sent_of<CatchUpRequest>()[0].second.from == 2);
+  r.d.promised = Ballot::make(5, 3);
+  rules::on_accept(r, host, accept(b, 2, 1, write(b, 6, 1, 3)), 2);
+  CHECK(r.d.log.last() == 1);
+  REQUIRE_FALSE(host.sent_of<AcceptedMessage>().empty());
+  CHECK_FALSE(host.sent_of<AcceptedMessage>().back().second.ok);
+}
+
+TEST_CASE("Acceptor: a new leader's value replaces a deposed leader's entry and everything after it", "[rules]") {
+  const Ballot old_ballot = Ballot::make(1, 1);
+  Replica r = replica_with({write(old_ballot, 1, 1, 1), write(old_ballot, 2, 1, 2), write(old_ballot, 3, 1, 3)});
+  FakeHost host(2);
+  const Ballot b = Ballot::make(2, 3);
+  rules::on_accept(r, host, accept(b, 1, 0, write(b, 1, 1, 1)), 3);  // the same value: re-proposed
+  CHECK(r.d.log.last() == 3);
+  rules::on_accept(r, host, accept(b, 2, 0, LogEntry::noop(b)), 3);  // another value
+  CHECK(r.d.log.last() == 2);
+  CHECK(r.d.log.at(2).kind == EntryKind::noop);
+  CHECK(r.v.matched == 2);
+  CHECK(rules::acknowledged_slot(r) == 0);  // neither rewrite is on disk yet
+  host.finish_writes(r);
+  CHECK(rules::acknowledged_slot(r) == 2);
+}
+
+// ---- leader ------------------------------------------------------------------------------------
+
+TEST_CASE("Leader: the commit point is the highest slot a quorum of its membership persisted", "[rules]") {
+  const Ballot b = Ballot::make(2, 1);
+  Replica r = replica_with({write(b, 1, 1, 1), write(b, 2, 1, 2), write(b, 3, 1, 3)});
+  lead(r, 1, b);
+  CHECK(rules::committable(r, 1) == 0);
+  r.v.progress.of(2).match = 2;
+  CHECK(rules::committable(r, 1) == 2);
+  r.v.progress.of(3).match = 3;
+  CHECK(rules::committable(r, 1) == 3);
+  // A node that is no member counts for nothing.
+  Replica alone = replica_with({write(b, 1, 1, 1)});
+  lead(alone, 1, b);
+  alone.v.progress.of(9).match = 1;
+  CHECK(rules::committable(alone, 1) == 0);
+}
+
+TEST_CASE("Leader: a replacement commits on quorums of the old and the new membership, by node id (defect 2)",
+          "[rules]") {
+  // Node 3 is replaced by node 4 at slot 2. Nodes 2 and 3 persisted everything; node 4 nothing:
+  // the old membership's quorum holds slot 2, the new one's (1 and 2, or 4) must hold it too.
+  const Ballot b = Ballot::make(2, 1);
+  const Membership next = three(1, 2, 4, 2);
+  Replica r = replica_with({write(b, 1, 1, 1), LogEntry::config(b, next), write(b, 2, 1, 3)});
+  lead(r, 1, b);
+  r.d.log.truncate_from(2);  // the leader's own copy of slots 2 and 3 is not on disk yet
+  r.d.log.append(LogEntry::config(b, next));
+  r.d.log.append(write(b, 2, 1, 3));
+  r.v.matched = 3;
+  r.v.progress.of(3).match = 3;  // the member being replaced has it all
+  CHECK(rules::committable(r, 1) == 1);  // old quorum {1?, 3}: leader has only slot 1 on disk
+  r.d.log.written(r.d.log.newest_write());
+  // Old quorum {1, 3} holds everything, but the new membership {1, 2, 4} has only the leader.
+  CHECK(rules::committable(r, 1) == 1);
+  // Node 4's copies, not node 3's, count for its seat.
+  r.v.progress.of(4).match = 2;
+  CHECK(rules::committable(r, 1) == 2);
+  // After the config entry, the new membership alone: the leader and node 4 for slot 3.
+  r.v.progress.of(4).match = 3;
+  CHECK(rules::committable(r, 1) == 3);
+}
+
+TEST_CASE("Leader: a committed config entry it has not applied yet governs the slots after it", "[rules]") {
+  // Found by the fuzz test: slot 2 (a config replacing node 3 by node 4) is committed but not
+  // applied at the leader (its own copy of slot 2 is not on disk). Slot 3 must be counted on
+  // {1, 2, 4}, not on the applied {1, 2, 3}.
+  const Ballot b = Ballot::make(2, 1);
+  Replica r = replica_with({write(b, 1, 1, 1), LogEntry::config(b, three(1, 2, 4, 2)), LogEntry::noop(b)});
+  lead(r, 1, b);
+  r.d.applied = 1;
+  r.v.commit = 2;
+  r.v.progress.of(3).match = 3;  // the member leaving has slot 3
+  r.v.progress.of(4).match = 2;
+  CHECK(rules::committable(r, 1) == 2);
+  r.v.progress.of(4).match = 3;
+  CHECK(rules::committable(r, 1) == 3);
+}
+
+TEST_CASE("Lease: a leader counts itself only while it is a member (defect 5)", "[rules][lease]") {
+  const Ballot b = Ballot::make(2, 1);
+  const sim::Time t = sim::Time::zero() + sim::seconds(10);
+  Replica r = replica_with({write(b, 1, 1, 1)}, three(2, 3, 4, 5));  // node 1 was moved out
+  lead(r, 1, b);
+  r.v.progress.of(2).lease_until = t;
+  CHECK(rules::lease_end(r, 1) == sim::Time());  // one member of three is no quorum
+  r.v.progress.of(3).lease_until = t - sim::seconds(1);
+  CHECK(rules::lease_end(r, 1) == t - sim::seconds(1));  // two members: the earlier of their grants
+  // A member leader: itself and any one other member.
+  Replica member = replica_with({write(b, 1, 1, 1)}, three(1, 2, 3));
+  lead(member, 1, b);
+  member.v.progress.of(2).lease_until = t;
+  CHECK(rules::lease_end(member, 1) == t);
+}
+
+TEST_CASE("Lease: while a membership change is in the log, both memberships must grant the lease", "[rules][lease]") {
+  const Ballot b = Ballot::make(2, 1);
+  const sim::Time t = sim::Time::zero() + sim::seconds(10);
+  Replica r = replica_with({write(b, 1, 1, 1), LogEntry::config(b, three(1, 2, 4, 2))}, three(1, 2, 3));
+  lead(r, 1, b);
+  r.v.progress.of(3).lease_until = t;  // the member leaving: the old membership's quorum
+  CHECK(rules::lease_end(r, 1) == sim::Time());  // but the new membership has only the leader
+  r.v.progress.of(4).lease_until = t - sim::seconds(2);
+  CHECK(rules::lease_end(r, 1) == t - sim::seconds(2));
+}
+
+// ---- candidate ----------------------------------------------------------------------------------
+
+TEST_CASE("Candidate: the highest-ballot entry of each slot wins, and a configuration a promise shows must be reached",
+          "[rules]") {
+  FakeHost host(1);
+  Replica r = replica_with({}, three(1, 2, 3));
+  rules::elect_now(r, host, kNoNode);
+  REQUIRE(r.v.election);
+  const Ballot ballot = r.v.election->ballot;
+  CHECK(host.sent_of<PrepareMessage>().size() == 2);  // nodes 2 and 3
+  // Node 2 holds a config entry that moves node 1's seat to node 4. It may have committed on
+  // {2, 3} and {2, 4}, and slots after it on {2, 4} alone: {1, 2} is not enough any more.
+  const Ballot older = Ballot::make(1, 2);
+  const Ballot oldest = Ballot::make(1, 1);
+  PromiseMessage from_two{7, ballot, ballot, PromiseRefusal::none, sim::Time(), 1,
+                          {write(older, 1, 1, 1), LogEntry::config(older, three(4, 2, 3, 2)), write(older, 2, 1, 2)}};
+  rules::on_promise(r, host, from_two, 2);
+  CHECK(r.v.role == Role::candidate);
+  const auto prepares = host.sent_of<PrepareMessage>();
+  REQUIRE(prepares.size() == 3);
+  CHECK(prepares.back().first == 4);  // the new member is asked
+  PromiseMessage from_four{7, ballot, ballot, PromiseRefusal::none, sim::Time(), 1, {write(oldest, 9, 1, 9)}};
+  rules::on_promise(r, host, from_four, 4);
+  REQUIRE(r.v.role == Role::leader);
+  CHECK(host.wins == 1);
+  // Per slot the highest ballot: node 2's entries, all re-proposed under the new ballot, then a no-op.
+  CHECK(r.d.log.at(1).write == 1);
+  CHECK(r.d.log.at(2).kind == EntryKind::config);
+  CHECK(r.d.log.at(3).write == 2);
+  CHECK(r.d.log.at(4).kind == EntryKind::noop);
+  for (Slot s = 1; s <= 4; ++s) CHECK(r.d.log.at(s).ballot == ballot);
+}
+
+TEST_CASE("Candidate: a lease granted to a leader that handed over needs no waiting out; any other lease does",
+          "[rules][move]") {
+  const sim::Time lease = sim::Time::zero() + sim::seconds(50);
+  for (const bool handed_over : {true, false}) {
+    FakeHost host(1);
+    host.clock = sim::Time::zero() + sim::seconds(40);
+    Replica r = replica_with({}, three(1, 2, 3));
+    rules::elect_now(r, host, handed_over ? 2 : kNoNode);
+    const Ballot ballot = r.v.election->ballot;
+    PromiseMessage promise{7, ballot, ballot, PromiseRefusal::none, lease, 1, {}, kNoNode, 2};
+    rules::on_promise(r, host, promise, 3);
+    REQUIRE(r.v.role == Role::leader);
+    CHECK(r.v.serve_after == (handed_over ? host.clock : lease));
+  }
+}
+
+// ---- applying ------------------------------------------------------------------------------------
+
+TEST_CASE("Replica: applies only what is committed, on disk and known to match the leader", "[rules]") {
+  const Ballot b = Ballot::make(1, 1);
+  Replica r = replica_with({write(b, 1, 1, 1), write(b, 2, 1, 2), write(b, 3, 1, 3)});
+  FakeHost host(2);
+  r.v.matched = 2;
+  r.v.commit = 3;
+  rules::apply(r, host);
+  CHECK(r.d.applied == 2);  // slot 3 may be a deposed leader's
+  r.v.matched = 3;
+  r.v.commit = 1;
+  r.d.applied = 0;
+  r.d.items.clear();
+  rules::apply(r, host);
+  CHECK(r.d.applied == 1);
+  CHECK(r.applied_value(1) == std::pair<std::uint64_t, models::WriteId>{1, 1});
+}
+
+TEST_CASE("Replica: without item history only the newest version of an item is kept", "[rules]") {
+  const Ballot b = Ballot::make(1, 1);
+  Replica r = replica_with({write(b, 5, 1, 1), write(b, 5, 2, 2)});
+  FakeHost host(2);
+  host.replication.keep_item_history = false;
+  r.v.commit = 2;
+  rules::apply(r, host);
+  REQUIRE(r.d.items.at(5).size() == 1);
+  CHECK(r.d.items.at(5).back() == std::pair<std::uint64_t, models::WriteId>{2, 2});
+}
+
+TEST_CASE("Replica: a write numbered by a deposed leader applies above the newer ones, alike everywhere", "[rules]") {
+  // A new leader recovered, side by side, a write of the leader before it (v3 of key 5) and one
+  // of a leader cut off earlier (v2 of key 5, numbered from an older view).
+  const Ballot b = Ballot::make(3, 1);
+  Replica r = replica_with({write(b, 5, 1, 1), write(b, 5, 3, 3), write(b, 5, 2, 2)});
+  FakeHost host(2);
+  r.v.commit = 3;
+  rules::apply(r, host);
+  const models::ItemVersions& versions = r.d.items.at(5);
+  REQUIRE(versions.size() == 3);
+  CHECK(versions[1] == std::pair<std::uint64_t, models::WriteId>{3, 3});
+  CHECK(versions[2] == std::pair<std::uint64_t, models::WriteId>{4, 2});
+}
+
+TEST_CASE("Replica: the log keeps the newest applied entries, trimmed in chunks", "[rules]") {
+  const Ballot b = Ballot::make(1, 1);
+  std::vector<LogEntry> entries;
+  for (std::uint64_t k = 1; k <= 30; ++k) entries.push_back(write(b, k, 1, k));
+  Replica r = replica_with(entries);
+  FakeHost host(2);
+  host.replication.log_entries_kept = 8;
+  r.v.commit = 20;
+  rules::apply(r, host);
+  CHECK(r.d.log.start() == 13);  // the newest 8 applied entries stay, and what is not applied
+  CHECK(r.d.log.last() == 30);
+}
+
+// ---- membership changes ---------------------------------------------------------------------------
+
+namespace {
+
+// A serving leader on node 1 of {1, 2, 3} whose member 3 fell silent long ago.
+Replica serving_leader(FakeHost& host) {
+  const Ballot b = Ballot::make(2, 1);
+  Replica r = replica_with({write(b, 1, 1, 1)}, three(1, 2, 3));
+  lead(r, 1, b);
+  r.v.commit = 1;
+  r.d.applied = 1;
+  r.v.first_own_slot = 1;
+  r.v.leader_since = host.clock - sim::seconds(60);
+  r.v.progress.of(2).last_ack = host.clock;
+  r.v.progress.of(2).lease_until = host.clock + sim::seconds(2);
+  r.v.progress.of(3).last_ack = host.clock - sim::seconds(30);
+  rules::refresh_lease(r, 1);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("Changes: a replacement is proposed only once its snapshot is installed; the snapshot goes again until it is "
+          "(defects 3 and 4)",
+          "[rules][changes]") {
+  FakeHost host(1);
+  host.replacement = 4;
+  host.replication.log_replicas = false;  // a storage replica at once
+  Replica r = serving_leader(host);
+  REQUIRE(rules::serving(r, 1, host.clock));
+  rules::check_members(r, host);
+  REQUIRE(r.v.changes.size() == 1);
+  const std::uint32_t attempt = r.v.changes[0].attempt;
+  REQUIRE(host.sent_of<BuildReplicaMessage>().size() == 1);
+  CHECK(host.sent_of<BuildReplicaMessage>()[0].first == 4);
+  rules::on_replica_ready(r, host, ReplicaReadyMessage{7, true, attempt}, 4);
+  auto snapshots = host.sent_of<CatchUpMessage>();
+  REQUIRE(snapshots.size() == 1);
+  // The target learns the membership as it stands: it is no member until the change commits.
+  CHECK(snapshots[0].second.membership == r.d.membership);
+  CHECK_FALSE(snapshots[0].second.membership.contains(4));
+  CHECK(snapshots[0].second.make_storage);
+  CHECK(rules::pending_config_slot(r) == 0);  // nothing proposed while the snapshot is unconfirmed
+  // The snapshot was lost: the retry sends it again.
+  rules::on_timer(r, host, TimerKind::snapshot_retry, attempt);
+  CHECK(host.sent_of<CatchUpMessage>().size() == 2);
+  CHECK(rules::pending_config_slot(r) == 0);
+  rules::on_snapshot_installed(r, host, SnapshotInstalledMessage{7, attempt, 1}, 4);
+  const Slot slot = rules::pending_config_slot(r);
+  REQUIRE(slot != 0);
+  const Membership next = r.d.log.at(slot).membership();
+  CHECK(next.contains(4));
+  CHECK_FALSE(next.contains(3));
+  CHECK(next.is_storage_node(4));
+  CHECK(next.epoch == 2);
+}
+
+TEST_CASE("Changes: a replacement whose target never installs is given up, nothing proposed (defect 6)",
+          "[rules][changes]") {
+  FakeHost host(1);
+  host.replacement = 4;
+  Replica r = serving_leader(host);
+  rules::check_members(r, host);
+  REQUIRE(r.v.changes.size() == 1);
+  const std::uint32_t attempt = r.v.changes[0].attempt;
+  rules::on_replica_ready(r, host, ReplicaReadyMessage{7, false, attempt}, 4);
+  // The target dies before it installs: the deadline ends the change; no config is in the log,
+  // so the group's writes never wait on the dead target.
+  rules::on_timer(r, host, TimerKind::change_deadline, attempt);
+  CHECK(r.v.changes.empty());
+  CHECK(rules::pending_config_slot(r) == 0);
+  CHECK(rules::serving(r, 1, host.clock));
+}
+
+TEST_CASE("Changes: the leader moves its own replica, then hands over once the new node has every entry", "[rules][move]") {
+  FakeHost host(1);
+  Replica r = serving_leader(host);
+  r.v.progress.of(3).last_ack = host.clock;
+  r.v.progress.of(3).lease_until = host.clock + sim::seconds(2);
+  rules::on_move_request(r, host, 4);
+  REQUIRE(r.v.changes.size() == 1);
+  const std::uint32_t attempt = r.v.changes[0].attempt;
+  rules::on_replica_ready(r, host, ReplicaReadyMessage{7, true, attempt}, 4);
+  rules::on_snapshot_installed(r, host, SnapshotInstalledMessage{7, attempt, 1}, 4);
+  const Slot slot = rules::pending_config_slot(r);
+  REQUIRE(slot == 2);
+  CHECK(rules::moving_out(r));  // no write after its own removal
+  host.finish_writes(r);
+  // The old and the new membership's quorums persist it: it commits and applies.
+  rules::on_accepted(r, host, AcceptedMessage{7, r.v.leader_ballot, r.v.leader_ballot, 2, true}, 2);
+  CHECK(r.d.applied == 1);  // {1, 2} is the old quorum, but the new {4, 2, 3} has only node 2
+  rules::on_accepted(r, host, AcceptedMessage{7, r.v.leader_ballot, r.v.leader_ballot, 2, true}, 4);
+  CHECK(r.d.applied == 2);
+  CHECK_FALSE(r.d.membership.contains(1));
+  CHECK(r.v.role == Role::follower);  // node 4 had every entry: handed over at once
+  CHECK(host.handed_to == 4);
+  REQUIRE(host.sent_of<LeadershipTransferMessage>().size() == 1);
+  CHECK(host.sent_of<LeadershipTransferMessage>()[0].second.commit == 2);
+}
