@@ -70,6 +70,7 @@ SeedRun run_seed(const models::Scenario& scenario, std::uint64_t seed, sim::Trac
   const auto started = std::chrono::steady_clock::now();
   {
     models::Simulation simulation(scenario, seed);
+    result.setup_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     simulation.set_tracer(tracer);
     simulation.set_interrupt_flag(interrupt);
     const models::RunOutcome outcome = simulation.run();
@@ -108,6 +109,8 @@ void write_outputs(const std::string& dir, const SeedRun& run, const std::string
   info["seed"] = run.seed;
   info["complete"] = run.complete;
   info["wall_s"] = run.wall_s;
+  info["setup_wall_s"] = run.setup_wall_s;  // building the simulation (placing groups), before the first event
+  info["sim_end_s"] = run.report["sim_end_s"];
   info["events"] = run.events;
   info["events_per_s"] = run.wall_s > 0 ? static_cast<double>(run.events) / run.wall_s : 0.0;
   const std::uint64_t rss_kib = peak_rss_kib();

@@ -21,6 +21,7 @@ struct SeedRun {
   std::uint64_t events = 0;
   std::uint64_t digest = 0;
   double wall_s = 0.0;
+  double setup_wall_s = 0.0;  // of the base run's simulation, before its first event
 };
 
 // Loads a scenario and checks its expectations against the report it will produce; on bad

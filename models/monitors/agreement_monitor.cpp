@@ -14,7 +14,7 @@ std::string describe(const EntryValue& v) {
   switch (v.kind) {
     case replication::EntryKind::write: return fmt::format("write {:x} of key {} v{}", v.write, v.key, v.version);
     case replication::EntryKind::noop: return "no-op";
-    case replication::EntryKind::config: return fmt::format("config epoch {}", v.write);
+    case replication::EntryKind::config: return fmt::format("config epoch {}", config_of(v).epoch);
     case replication::EntryKind::split: return fmt::format("split at {:x} into group {}", v.key, v.write);
   }
   return "?";
@@ -44,7 +44,10 @@ void AgreementMonitor::decided(GroupId group, sim::NodeId node, Slot slot, const
     if (value.kind == replication::EntryKind::config) {
       auto later = std::upper_bound(g.configs.begin(), g.configs.end(), slot,
                                  [](Slot s, const ConfigAt& c) { return s < c.slot; });
-      g.configs.insert(later, ConfigAt{slot, config_of(value)});
+      // A change takes effect only on the membership it was made from: one a deposed leader
+      // made from an older membership is decided as a no-op would be.
+      SIM_ASSERT(later != g.configs.begin());
+      if (base_of(value) == std::prev(later)->membership) g.configs.insert(later, ConfigAt{slot, config_of(value)});
     }
     return;
   }

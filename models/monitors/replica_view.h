@@ -27,14 +27,17 @@ struct EntryValue {
 
 inline EntryValue value_of(const LogEntry& e) { return EntryValue{e.kind, e.key, e.version, e.write}; }
 // REQUIRES: v.kind == config.
-inline Membership config_of(const EntryValue& v) {
+inline LogEntry entry_of(const EntryValue& v) {
   LogEntry e;
   e.kind = v.kind;
   e.key = v.key;
   e.version = v.version;
   e.write = v.write;
-  return e.membership();
+  return e;
 }
+inline Membership config_of(const EntryValue& v) { return entry_of(v).membership(); }
+// REQUIRES: v.kind == config. The membership the change was made from.
+inline Membership base_of(const EntryValue& v) { return entry_of(v).base(); }
 
 inline Slot applied_of(const Replica& r) { return r.d.applied; }
 

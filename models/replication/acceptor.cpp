@@ -8,16 +8,14 @@
 namespace models::replication::rules {
 
 bool is_voter(const Replica& r, sim::NodeId node) {
-  if (r.d.membership.contains(node)) return true;
-  for (Slot s = std::max(r.d.applied + 1, r.d.log.start()); s <= r.d.log.last(); ++s)
-    if (r.d.log.at(s).kind == EntryKind::config && r.d.log.at(s).membership().contains(node)) return true;
-  return false;
+  bool voter = r.d.membership.contains(node);
+  for_each_unapplied_config(r, [&](Slot, const Membership& m) { voter = voter || m.contains(node); });
+  return voter;
 }
 
 std::uint32_t newest_epoch(const Replica& r) {
   std::uint32_t epoch = r.d.membership.epoch;
-  for (Slot s = std::max(r.d.applied + 1, r.d.log.start()); s <= r.d.log.last(); ++s)
-    if (r.d.log.at(s).kind == EntryKind::config) epoch = std::max(epoch, r.d.log.at(s).membership().epoch);
+  for_each_unapplied_config(r, [&](Slot, const Membership& m) { epoch = m.epoch; });
   return epoch;
 }
 
@@ -28,9 +26,9 @@ bool replaceable(const Replica& r, sim::NodeId node, std::uint32_t epoch) {
 Slot acknowledged_slot(const Replica& r) { return std::min(r.d.log.persisted(), std::max(r.v.matched, r.d.applied)); }
 
 PromiseMessage on_prepare(Replica& r, Host& host, const PrepareMessage& prepare, sim::NodeId candidate) {
+  const auto [granted_end, granted_to] = granted_lease(r, host);
   PromiseMessage out{prepare.group, prepare.ballot, r.d.promised, PromiseRefusal::none,
-                     r.d.granted_lease_end, prepare.applied + 1, {}, r.d.split_lease_holder,
-                     r.d.lease_granted_to};
+                     granted_end, prepare.applied + 1, {}, r.d.split_lease_holder, granted_to};
   if (!r.d.membership.contains(candidate) && r.d.membership.epoch > prepare.epoch) {
     out.refusal = PromiseRefusal::removed;
     return out;
@@ -51,7 +49,8 @@ PromiseMessage on_prepare(Replica& r, Host& host, const PrepareMessage& prepare,
     out.refusal = PromiseRefusal::behind;
     return out;
   }
-  // A promise is durable at once (the model writes promises without a disk delay).
+  // A promise is durable at once (the model writes promises without a disk delay). From here on
+  // this replica follows no leader of a lower ballot: its node's grants no longer cover it.
   r.d.promised = prepare.ballot;
   out.promised = prepare.ballot;
   for (Slot slot = std::max(out.from, r.d.log.start()); slot <= r.d.log.last(); ++slot)
@@ -64,6 +63,7 @@ PromiseMessage on_prepare(Replica& r, Host& host, const PrepareMessage& prepare,
       r.v.leader_contact = host.now();
     }
   }
+  host.roles_changed(r);
   return out;
 }
 
@@ -71,11 +71,22 @@ void follow(Replica& r, Host& host, Ballot ballot, sim::NodeId leader) {
   if (r.v.role == Role::leader) step_down(r, host);
   r.v.leader_ballot = ballot;
   r.v.leader_node = leader;
+  // What it holds of this ballot matches the leader's log (a leader gives a slot one value);
+  // what it applied is committed. Beyond that, nothing is known to match.
   r.v.matched = r.d.applied;
+  while (r.d.log.has(r.v.matched + 1) && r.d.log.at(r.v.matched + 1).ballot == ballot) ++r.v.matched;
   if (r.v.role == Role::candidate) {
     r.v.role = Role::follower;
     r.v.election.reset();
   }
+  host.roles_changed(r);
+}
+
+void leader_gone(Replica& r, Host& host, sim::NodeId leader) {
+  if (r.v.role != Role::follower || r.v.leader_node != leader) return;
+  r.v.leader_node = kNoNode;
+  r.v.leader_contact = host.now();  // a whole timeout before it elects: the old lease may run
+  host.roles_changed(r);
 }
 
 namespace {
@@ -91,8 +102,10 @@ void on_accept(Replica& r, Host& host, const AcceptMessage& m, sim::NodeId leade
     host.send(leader, AcceptedMessage{m.group, m.ballot, r.d.promised, 0, false});
     return;
   }
+  const bool raised = m.ballot > r.d.promised;
   r.d.promised = m.ballot;
   if (m.ballot != r.v.leader_ballot || r.v.leader_node != leader) follow(r, host, m.ballot, leader);
+  else if (raised) host.roles_changed(r);
   r.v.commit = std::max(r.v.commit, m.commit);
   r.v.leader_contact = host.now();
   const Slot slot = m.slot;
@@ -108,22 +121,32 @@ void on_accept(Replica& r, Host& host, const AcceptMessage& m, sim::NodeId leade
   // The same value stays with everything after it (a duplicate, or a re-proposal under this
   // ballot); another value replaces a deposed leader's entry and what followed it.
   const bool changed = r.d.log.store(slot, m.entry);
+  // The receiver's side: the slot now holds the leader's value, under a ballot no lower than
+  // the one that carried it, and everything up to it matches the leader's log.
+  SIM_ASSERT(r.d.log.at(slot).same_value(m.entry));
+  SIM_ASSERT(r.d.log.at(slot).ballot >= m.entry.ballot);
   r.v.matched = slot;
   if (changed) host.persist(r);
   else acknowledge(r, host, leader);
   apply(r, host);
 }
 
-HeartbeatAnswer on_heartbeat(Replica& r, Host& host, const HeartbeatItem& item, sim::Time sent, sim::NodeId leader) {
-  if (item.ballot < r.d.promised) return HeartbeatAnswer{item.group, item.ballot, false, 0, item.sender_local, r.local};
+HeartbeatAnswer on_heartbeat(Replica& r, Host& host, const HeartbeatItem& item, sim::Time, sim::NodeId leader) {
+  HeartbeatAnswer no{item.group, item.ballot, false, 0, item.sender_local, r.local};
+  if (item.resigned) {
+    if (r.v.leader_ballot == item.ballot) leader_gone(r, host, leader);
+    return no;
+  }
+  if (item.ballot < r.d.promised) return no;
+  const bool raised = item.ballot > r.d.promised;
   r.d.promised = item.ballot;
   if (r.v.leader_ballot != item.ballot || r.v.leader_node != leader) follow(r, host, item.ballot, leader);
+  else if (raised) host.roles_changed(r);
   r.v.leader_contact = host.now();
-  grant_lease(r, host.spec(), sent, leader);
   r.v.commit = std::max(r.v.commit, item.commit);
   apply(r, host);
-  // Missing committed slots; or short of the leader's log with no progress for a whole
-  // interval: accepts were lost (the leader sends each once).
+  // Missing committed slots; or short of the leader's log with no progress since the last item:
+  // accepts were lost.
   const Slot matched = std::max(r.v.matched, r.d.applied);
   if (matched < item.commit || (matched < item.last && matched == r.v.matched_at_heartbeat))
     request_catch_up(r, host, matched + 1);
@@ -132,8 +155,9 @@ HeartbeatAnswer on_heartbeat(Replica& r, Host& host, const HeartbeatItem& item, 
 }
 
 LeaderCheckReply on_leader_check(const Replica& r, Host& host, const LeaderCheckMessage& m) {
-  const bool healthy = r.v.role == Role::follower && r.v.leader_node == m.leader &&
-                       host.now() - r.v.leader_contact <= host.spec().election_timeout();
+  // Only what it really heard counts: not the back-off of an election it gave up.
+  const bool healthy = follows(r, host.self()) && r.v.leader_node == m.leader &&
+                       host.now() - host.heard_from(m.leader) <= host.spec().election_timeout();
   return LeaderCheckReply{m.group, healthy};
 }
 

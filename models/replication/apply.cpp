@@ -12,17 +12,19 @@ namespace models::replication::rules {
 namespace {
 
 void apply_write(Replica& r, Slot slot, const LogEntry& e, bool keep_history) {
-  const std::uint64_t version = effective_version(r.applied_value(e.key).first, e);
+  std::uint64_t version = e.version;
   if (r.d.storage) {
     ItemVersions& versions = r.d.items[e.key];
-    if (!versions.empty() && versions.back().first >= version) [[unlikely]]
+    const std::uint64_t newest = versions.empty() ? 0 : versions.back().first;
+    version = effective_version(newest, e);
+    if (newest >= version) [[unlikely]]
       sim::detail::assertion_failed("item versions grow with the log", __FILE__, __LINE__,
                                     fmt::format("group {} slot {} key {} has v{} (write {:x}), entry brings v{} (write {:x})",
-                                                r.group, slot, e.key, versions.back().first, versions.back().second,
-                                                version, e.write));
+                                                r.group, slot, e.key, newest, versions.back().second, version, e.write));
     if (keep_history || versions.empty()) versions.emplace_back(version, e.write);
     else versions.back() = {version, e.write};
   }
+  if (r.v.pending_versions.empty()) return;
   auto pending = r.v.pending_versions.find(e.key);
   if (pending != r.v.pending_versions.end() && pending->second <= version) r.v.pending_versions.erase(pending);
 }
@@ -71,16 +73,17 @@ void apply(Replica& r, Host& host) {
   const Slot from = r.d.applied + 1;
   if (Observer* observer = host.observer()) observer->applying(host.self(), r, from, limit);
   const bool keep_history = host.spec().keep_item_history;
-  bool configs = false;
+  std::vector<Slot> configs;  // slots of the changes that took effect (bounded by the slots applied)
   for (Slot slot = from; slot <= limit; ++slot) {
     SIM_ASSERT(r.d.log.has(slot));
     const LogEntry& e = r.d.log.at(slot);
     switch (e.kind) {
       case EntryKind::write: apply_write(r, slot, e, keep_history); break;
       case EntryKind::config:
+        if (!takes_effect(e, r.d.membership)) break;  // a deposed leader's change: a no-op
         r.d.membership = e.membership();
         r.d.joined = r.d.joined || r.d.membership.contains(host.self());
-        configs = true;
+        configs.push_back(slot);
         break;
       case EntryKind::split: apply_split(r, e); break;
       case EntryKind::noop: break;
@@ -89,9 +92,7 @@ void apply(Replica& r, Host& host) {
   }
   if (r.v.splitting_at != 0 && r.d.hash_high < r.v.splitting_at) r.v.splitting_at = 0;  // the split applied
   host.applied(r, from, limit);
-  if (configs)
-    for (Slot slot = from; slot <= limit; ++slot)
-      if (r.d.log.at(slot).kind == EntryKind::config) config_applied(r, host, slot);
+  for (Slot slot : configs) config_applied(r, host, slot);
   if (r.v.role == Role::leader && r.v.first_own_slot >= from && r.v.first_own_slot <= limit) check_serving(r, host);
   if (!r.d.staged_splits.empty()) host.splits_staged(r);
   trim(r, host.spec().log_entries_kept);
@@ -106,7 +107,7 @@ void start_split_child(Replica& child, const Replica& parent, sim::NodeId self) 
 }
 
 void on_split_request(Replica& r, Host& host, std::uint64_t at_hash, GroupId child) {
-  if (!serving(r, host.self(), host.now()) || r.v.splitting_at != 0 || !r.d.staged_splits.empty() || !r.v.changes.empty() ||
+  if (!serving(r, host, host.now()) || r.v.splitting_at != 0 || !r.d.staged_splits.empty() || !r.v.changes.empty() ||
       pending_config_slot(r) != 0)
     return;
   if (at_hash <= r.d.hash_low || at_hash > r.d.hash_high) return;

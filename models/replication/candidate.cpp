@@ -17,6 +17,7 @@ void abandon(Replica& r, Host& host) {
   r.v.election.reset();
   r.v.role = Role::follower;
   r.v.leader_contact = host.now();  // wait a whole timeout before trying again
+  host.roles_changed(r);
 }
 
 // The configurations phase 1 must reach a quorum of, in slot order.
@@ -24,7 +25,7 @@ std::vector<Membership> configs_to_reach(const Replica& r) {
   std::vector<Membership> out{r.d.membership};
   const Election& e = *r.v.election;
   for (const LogEntry& entry : e.recovered)
-    if (entry.kind == EntryKind::config && !entry.ballot.none()) out.push_back(entry.membership());
+    if (!entry.ballot.none() && takes_effect(entry, out.back())) out.push_back(entry.membership());
   return out;
 }
 
@@ -125,9 +126,10 @@ void become_leader(Replica& r, Host& host) {
     PeerProgress& peer = r.v.progress.of(node);
     peer.last_ack = now;
   }
+  host.roles_changed(r);
   host.persist(r);
   for (sim::NodeId node : replication_targets(r, host.self()))
-    for (Slot s = first; s <= slot; ++s) host.send(node, AcceptMessage{r.group, ballot, s, r.v.commit, r.d.log.at(s)});
+    for (Slot s = first; s <= slot; ++s) send_accept(r, host, node, s);
   send_heartbeat(r, host);
 }
 
@@ -137,6 +139,7 @@ void start_election(Replica& r, Host& host, sim::NodeId released) {
   r.v.election->serial = host.next_serial();
   r.v.election->candidate = host.self();
   r.v.election->released = released;
+  host.roles_changed(r);
 }
 
 }  // namespace

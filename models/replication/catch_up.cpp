@@ -78,8 +78,10 @@ bool take_items_forward(Replica& r, CatchUpMessage& m, bool keep_history) {
 
 void on_catch_up(Replica& r, Host& host, CatchUpMessage& m, sim::NodeId from) {
   if (m.ballot < r.d.promised) return;
+  const bool raised = m.ballot > r.d.promised;
   r.d.promised = m.ballot;
   if (m.ballot != r.v.leader_ballot || r.v.leader_node != from) follow(r, host, m.ballot, from);
+  else if (raised) host.roles_changed(r);
   r.v.leader_contact = host.now();
   r.v.catch_up_asked = sim::Time();
   bool installed = false;
@@ -93,7 +95,9 @@ void on_catch_up(Replica& r, Host& host, CatchUpMessage& m, sim::NodeId from) {
       r.v.matched = m.snapshot_applied + m.entries.size();
       if (replacement || m.membership.epoch >= r.d.membership.epoch) {
         r.d.membership = m.membership;
-        r.d.joined = m.membership.contains(host.self());
+        // A replacement starts over; a member catching up stays one that joined, so a snapshot
+        // that shows it was removed gets it dropped.
+        r.d.joined = (!replacement && r.d.joined) || m.membership.contains(host.self());
       }
       r.d.hash_low = m.hash_low;
       r.d.hash_high = m.hash_high;
@@ -112,6 +116,7 @@ void on_catch_up(Replica& r, Host& host, CatchUpMessage& m, sim::NodeId from) {
     }
     if (installed) {
       if (Observer* observer = host.observer()) observer->snapshot_installed(host.self(), r);
+      if (!replacement && r.d.joined && !r.is_member(host.self()) && r.v.role == Role::follower) host.drop_soon(r);
     }
   } else {
     const Slot matched = std::max(r.v.matched, r.d.applied);

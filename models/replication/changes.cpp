@@ -36,6 +36,8 @@ void start_change(Replica& r, Host& host, Change::Kind kind, sim::NodeId replace
   c.deadline = host.now() + deadline;
   host.send(target, BuildReplicaMessage{r.group, r.table, r.v.leader_ballot, storage, c.attempt, r.d.membership.epoch});
   host.start_timer(r, TimerKind::change_deadline, deadline, c.attempt);
+  // Bounded: one change per seat (a move excludes the others).
+  SIM_ASSERT_OP(r.v.changes.size(), <, Membership::kSize);
   r.v.changes.push_back(c);
 }
 
@@ -68,7 +70,7 @@ void maybe_propose(Replica& r, Host& host) {
     ++next.epoch;
     it->step = Change::Step::proposed;
     Change& proposed = *it;
-    proposed.config_slot = propose(r, host, LogEntry::config(r.v.leader_ballot, next));
+    proposed.config_slot = propose(r, host, LogEntry::config(r.v.leader_ballot, r.d.membership, next));
     return;
   }
 }
@@ -119,7 +121,7 @@ void check_members(Replica& r, Host& host) {
   for (sim::NodeId member : r.d.membership.nodes) {
     if (member == host.self() || member == kNoNode) continue;
     const PeerProgress* peer = r.v.progress.find(member);
-    const sim::Time heard = peer != nullptr ? peer->last_ack : r.v.leader_since;
+    const sim::Time heard = std::max(peer != nullptr ? peer->last_ack : r.v.leader_since, host.acked_by(member));
     auto change = std::find_if(r.v.changes.begin(), r.v.changes.end(), [member](const Change& c) { return c.replaced == member; });
     if (now - heard > spec.election_timeout()) {
       // The log replica being rebuilt as storage died itself: replace it instead.
@@ -154,6 +156,7 @@ void on_snapshot_installed(Replica& r, Host& host, const SnapshotInstalledMessag
   PeerProgress& peer = r.v.progress.of(from);
   peer.match = std::max(peer.match, m.applied);
   peer.last_ack = host.now();
+  host.roles_changed(r);  // a target now: sent to, and its node heartbeated
   // The new replica follows the log from here: send it what came after its snapshot.
   for (Slot slot = m.applied + 1; slot <= r.d.log.last(); ++slot)
     if (r.d.log.has(slot)) host.send(from, AcceptMessage{r.group, r.v.leader_ballot, slot, r.v.commit, r.d.log.at(slot)});
@@ -162,10 +165,11 @@ void on_snapshot_installed(Replica& r, Host& host, const SnapshotInstalledMessag
 
 void config_applied(Replica& r, Host& host, Slot slot) {
   if (r.v.role != Role::leader) {
+    host.roles_changed(r);
     if (r.d.membership.epoch > 0 && !r.is_member(host.self()) && r.v.role == Role::follower) host.drop_soon(r);
     return;
   }
-  refresh_lease(r, host.self());
+  refresh_lease(r, host);
   for (auto it = r.v.changes.begin(); it != r.v.changes.end(); ++it) {
     if (it->step != Change::Step::proposed || it->config_slot != slot) continue;
     const Change done = *it;
@@ -177,12 +181,13 @@ void config_applied(Replica& r, Host& host, Slot slot) {
     break;
   }
   r.v.progress.keep_only(replication_targets(r, host.self()));
+  host.roles_changed(r);
   if (!r.is_member(host.self())) return maybe_hand_off(r, host);
   maybe_propose(r, host);
 }
 
 void on_move_request(Replica& r, Host& host, sim::NodeId target) {
-  if (!serving(r, host.self(), host.now()) || r.v.splitting_at != 0 || !r.d.staged_splits.empty() ||
+  if (!serving(r, host, host.now()) || r.v.splitting_at != 0 || !r.d.staged_splits.empty() ||
       !r.v.changes.empty() || pending_config_slot(r) != 0 || r.d.membership.contains(target))
     return;
   r.v.moving_to = target;

@@ -86,6 +86,18 @@ class Host {
   // A move handed leadership over (from this node to `to`).
   virtual void handed_off(const Replica& r, sim::NodeId to) = 0;
 
+  // ---- the node's links (links.h): leases and contact per pair of nodes ----
+  virtual sim::Time granted_to(sim::NodeId leader) const = 0;  // the lease this node last granted `leader`
+  virtual sim::Time granted_by(sim::NodeId peer) const = 0;    // the lease `peer` last granted this node
+  virtual sim::Time heard_from(sim::NodeId leader) const = 0;  // its last heartbeat here
+  virtual sim::Time acked_by(sim::NodeId peer) const = 0;      // its last answer to a heartbeat
+  // The replica's role, leader, promise or configurations may have changed: the links register
+  // it anew (what it follows, what it leads), and the node looks at it at its next tick.
+  virtual void roles_changed(Replica& r) = 0;
+  // `peers` are owed an item about `r`'s group in their next heartbeat (its commit point moved,
+  // or its leadership started or ended); `soon`: send them a heartbeat now.
+  virtual void owe_items(const Replica& r, const NodeList& peers, bool soon) = 0;
+
   // ---- what the leader asks the control plane ----
   // A node of `member`'s AZ that can take a new replica of `r`'s group, or kNoNode.
   virtual sim::NodeId replacement_for(const Replica& r, sim::NodeId member) = 0;

@@ -16,28 +16,33 @@ namespace models::replication::rules {
 
 Slot pending_config_slot(const Replica& r) {
   for (Slot s = std::max(r.d.applied + 1, r.d.log.start()); s <= r.d.log.last(); ++s)
-    if (r.d.log.at(s).kind == EntryKind::config) return s;
+    if (takes_effect(r.d.log.at(s), r.d.membership)) return s;
   return 0;
 }
 
-void for_each_unapplied_config(const Replica& r, const std::function<void(Slot, const Membership&)>& f) {
-  for (Slot s = std::max(r.d.applied + 1, r.d.log.start()); s <= r.d.log.last(); ++s)
-    if (r.d.log.at(s).kind == EntryKind::config) f(s, r.d.log.at(s).membership());
-}
-
-std::vector<sim::NodeId> replication_targets(const Replica& r, sim::NodeId self) {
-  std::vector<sim::NodeId> out;
-  out.reserve(Membership::kSize);
-  auto add = [&](sim::NodeId node) {
-    if (node != kNoNode && node != self && std::find(out.begin(), out.end(), node) == out.end()) out.push_back(node);
-  };
-  for (sim::NodeId node : r.d.membership.nodes) add(node);
+NodeList replication_targets(const Replica& r, sim::NodeId self) {
+  NodeList out;
+  for (sim::NodeId node : r.d.membership.nodes)
+    if (node != self) out.add(node);
   for_each_unapplied_config(r, [&](Slot, const Membership& m) {
-    for (sim::NodeId node : m.nodes) add(node);
+    for (sim::NodeId node : m.nodes)
+      if (node != self) out.add(node);
   });
   for (const Change& change : r.v.changes)
-    if (change.step == Change::Step::installed || change.step == Change::Step::proposed) add(change.target);
+    if ((change.step == Change::Step::installed || change.step == Change::Step::proposed) && change.target != self)
+      out.add(change.target);
   return out;
+}
+
+void send_accept(const Replica& r, Host& host, sim::NodeId node, Slot slot) {
+  // The sender's side of the handoff: only a leader sends, only what is in its log, and every
+  // slot past its commit point carries its ballot (it re-proposed what it recovered).
+  SIM_ASSERT(r.v.role == Role::leader);
+  SIM_ASSERT(r.d.log.has(slot));
+  SIM_ASSERT(node != host.self());
+  const LogEntry& entry = r.d.log.at(slot);
+  if (slot > r.v.commit) SIM_ASSERT(entry.ballot == r.v.leader_ballot);
+  host.send(node, AcceptMessage{r.group, r.v.leader_ballot, slot, r.v.commit, entry});
 }
 
 Slot propose(Replica& r, Host& host, LogEntry entry) {
@@ -47,9 +52,9 @@ Slot propose(Replica& r, Host& host, LogEntry entry) {
   const Slot slot = r.d.log.last();
   r.v.matched = slot;
   host.persist(r);
-  for (sim::NodeId node : replication_targets(r, host.self()))
-    host.send(node, AcceptMessage{r.group, r.v.leader_ballot, slot, r.v.commit, entry});
-  if (entry.kind == EntryKind::config) refresh_lease(r, host.self());  // the new members' quorum counts too
+  for (sim::NodeId node : replication_targets(r, host.self())) send_accept(r, host, node, slot);
+  if (entry.kind == EntryKind::config) refresh_lease(r, host);  // the new members' quorum counts too
+  host.roles_changed(r);  // new members are sent to; the group is looked at until all have it
   return slot;
 }
 
@@ -66,8 +71,7 @@ void on_accepted(Replica& r, Host& host, const AcceptedMessage& m, sim::NodeId f
     return;
   }
   if (m.ballot != r.v.leader_ballot) return;
-  const std::vector<sim::NodeId> targets = replication_targets(r, host.self());
-  if (std::find(targets.begin(), targets.end(), from) == targets.end()) return;
+  if (!replication_targets(r, host.self()).contains(from)) return;
   PeerProgress& peer = r.v.progress.of(from);
   peer.match = std::max(peer.match, m.persisted);
   peer.last_ack = host.now();
@@ -81,11 +85,11 @@ Slot committable(const Replica& r, sim::NodeId self) {
   Membership governing = r.d.membership;
   const Slot commit = std::max(r.v.commit, r.d.applied);
   for (Slot s = std::max(r.d.applied + 1, r.d.log.start()); s <= commit && s <= r.d.log.last(); ++s)
-    if (r.d.log.at(s).kind == EntryKind::config) governing = r.d.log.at(s).membership();
+    if (takes_effect(r.d.log.at(s), governing)) governing = r.d.log.at(s).membership();
   Slot reach = quorum_match(governing, self, own, r.v.progress);
   for (Slot s = commit + 1; s <= r.d.log.last() && s <= reach; ++s) {
     const LogEntry& entry = r.d.log.at(s);
-    if (entry.kind != EntryKind::config) continue;
+    if (!takes_effect(entry, governing)) continue;
     // The change needs the new membership's quorum too; what follows it, that quorum alone.
     governing = entry.membership();
     const Slot next_reach = quorum_match(governing, self, own, r.v.progress);
@@ -105,13 +109,16 @@ void try_commit(Replica& r, Host& host) {
     SIM_ASSERT(r.d.log.at(reach).ballot == r.v.leader_ballot);
     r.v.commit = reach;
     if (Observer* observer = host.observer()) observer->committed(host.self(), r, before + 1, reach);
+    host.owe_items(r, replication_targets(r, host.self()), false);  // members learn the commit point
   }
   apply(r, host);
   after_commit(r, host);
 }
 
 void step_down(Replica& r, Host& host) {
-  if (r.v.role == Role::leader) {
+  const bool leading = r.v.role == Role::leader;
+  const NodeList targets = leading ? replication_targets(r, host.self()) : NodeList{};
+  if (leading) {
     if (Observer* observer = host.observer()) observer->released(host.self(), r);
     host.serving_changed(r, false);
     host.leadership_ended(r);
@@ -129,38 +136,59 @@ void step_down(Replica& r, Host& host) {
   r.v.changes.clear();
   r.v.handoff_armed = false;
   r.v.progress.clear();
+  // Its followers hear at once that it stopped leading (their node keeps hearing this one).
+  if (leading) host.owe_items(r, targets, true);
+  host.roles_changed(r);
   if (r.d.membership.epoch > 0 && !r.d.membership.contains(host.self())) host.drop_soon(r);  // a change removed it
 }
 
-void send_heartbeat(Replica& r, Host& host) {
-  for (sim::NodeId node : replication_targets(r, host.self())) {
-    const HeartbeatItem item{r.group, r.v.leader_ballot, r.v.commit, r.d.log.last(), r.local, r.v.progress.of(node).local_hint};
-    host.send(node, HeartbeatMessage{host.now(), {item}});
-  }
-}
+void send_heartbeat(Replica& r, Host& host) { host.owe_items(r, replication_targets(r, host.self()), true); }
 
-void on_tick(Replica& r, Host& host, const std::function<void(sim::NodeId, const HeartbeatItem&)>& heartbeat) {
+bool on_tick(Replica& r, Host& host) {
   const sim::Time now = host.now();
   const ReplicationSpec& spec = host.spec();
   switch (r.v.role) {
-    case Role::leader:
-      // A leader that no quorum has answered for a whole lease steps down.
+    case Role::leader: {
+      // A leader that no quorum has granted a lease for a whole lease steps down.
+      refresh_lease(r, host);
       if (now >= r.v.lease_end && now - r.v.leader_since >= spec.lease) {
         step_down(r, host);
-        return;
+        return true;
       }
-      if (serving(r, host.self(), now)) check_members(r, host);
-      if (r.v.role != Role::leader) return;
-      for (sim::NodeId node : replication_targets(r, host.self()))
-        heartbeat(node, HeartbeatItem{r.group, r.v.leader_ballot, r.v.commit, r.d.log.last(), r.local, r.v.progress.of(node).local_hint});
-      return;
-    case Role::follower:
-      if (r.may_lead(host.self()) && now - r.v.leader_contact > spec.election_timeout())
-        suspect_leader(r, host);
-      return;
+      if (serving(r, host, now)) check_members(r, host);
+      if (r.v.role != Role::leader) return true;
+      // Accepts go out once: a member that acknowledged nothing new for a whole tick gets what
+      // it lacks again (a bounded batch; the rest follows as it acknowledges).
+      bool lagging = false;
+      for (sim::NodeId node : replication_targets(r, host.self())) {
+        PeerProgress& peer = r.v.progress.of(node);
+        if (peer.match >= r.d.log.last()) continue;
+        lagging = true;
+        if (peer.match == peer.match_at_tick) {
+          constexpr Slot kResendMax = 64;
+          const Slot from = std::max(peer.match + 1, r.d.log.start());
+          for (Slot s = from; s <= r.d.log.last() && s < from + kResendMax; ++s) send_accept(r, host, node, s);
+        }
+        peer.match_at_tick = peer.match;
+      }
+      // Quiet once serving with every member caught up and nothing changing.
+      return lagging || !r.v.changes.empty() || r.v.moving_to != kNoNode || !serving(r, host, now) ||
+             r.d.membership.storage_mask != 0b111 || pending_config_slot(r) != 0;
+    }
+    case Role::follower: {
+      if (r.may_lead(host.self()) && now - leader_heard(r, host) > spec.election_timeout()) suspect_leader(r, host);
+      // Committed slots it cannot apply (it does not know its copies match the leader's): the
+      // leader, which counted them as acknowledged, sends nothing unasked.
+      const Slot matched = std::max(r.v.matched, r.d.applied);
+      const bool behind = r.v.role == Role::follower && matched < r.v.commit;
+      if (behind) request_catch_up(r, host, matched + 1);
+      // A follower of a live leader is looked at again only when its leader's node goes quiet.
+      return behind || r.v.role != Role::follower || !follows(r, host.self());
+    }
     case Role::candidate:
-      return;
+      return true;
   }
+  return true;
 }
 
 void on_timer(Replica& r, Host& host, TimerKind kind, std::uint64_t token) {

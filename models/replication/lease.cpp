@@ -1,53 +1,76 @@
-// Lease rules. A follower that hears a heartbeat of the ballot it follows grants that leader a
-// lease until the heartbeat's send time plus the lease, and remembers it on disk; a candidate
-// waits out the latest lease its promisers granted anyone else. A leader's lease runs until the
-// latest time a quorum of its applied membership (and of every one in its log) granted it; it counts
-// itself only while it is a member. It serves strongly consistent requests only inside its
-// lease, after the old leader's lease is over, and once its first own entry committed.
+// Lease rules. Leases are granted per pair of nodes (links.h): a follower node answering a
+// heartbeat grants the sender a lease until the heartbeat's send time plus the lease, covering
+// every group in which it follows the sender's ballot, and keeps the latest grant on disk. A
+// replica that stops following a leader keeps that grant as its own, and a candidate waits out
+// the latest grant its promisers report. A leader's lease in a group runs until the latest time
+// a quorum of its applied membership (and of every one in its log) granted it: a member counts
+// with the node's grant while it follows, with what it had granted when it stopped, and the
+// leader counts itself only while it is a member. It serves strongly consistent requests only
+// inside its lease, after the old leader's lease is over, once its first own entry committed.
 #include "models/replication/rules.h"
 
 #include <algorithm>
 
 namespace models::replication::rules {
 
-void grant_lease(Replica& r, const ReplicationSpec& spec, sim::Time sent, sim::NodeId leader) {
-  if (sent + spec.lease >= r.d.granted_lease_end) {
-    r.d.granted_lease_end = sent + spec.lease;
-    r.d.lease_granted_to = leader;
-  }
-  r.d.split_lease_holder = kNoNode;  // the group's own leaders grant leases now
+bool follows(const Replica& r, sim::NodeId self) {
+  return r.v.role == Role::follower && r.v.leader_node != kNoNode && r.v.leader_node != self &&
+         r.d.promised == r.v.leader_ballot;
 }
 
-sim::Time lease_end(const Replica& r, sim::NodeId self) {
-  sim::Time end = quorum_lease(r.d.membership, self, r.v.progress);
-  for_each_unapplied_config(r, [&](Slot, const Membership& m) { end = std::min(end, quorum_lease(m, self, r.v.progress)); });
+std::pair<sim::Time, sim::NodeId> granted_lease(const Replica& r, const Host& host) {
+  std::pair<sim::Time, sim::NodeId> out{r.d.granted_lease_end, r.d.lease_granted_to};
+  if (follows(r, host.self())) {
+    const sim::Time now_granted = host.granted_to(r.v.leader_node);
+    if (now_granted >= out.first) out = {now_granted, r.v.leader_node};
+  }
+  return out;
+}
+
+sim::Time lease_end(const Replica& r, const Host& host) {
+  const auto granted = [&](sim::NodeId node) {
+    const PeerProgress* p = r.v.progress.find(node);
+    if (p == nullptr) return sim::Time();
+    return p->follows ? std::max(p->lease_until, host.granted_by(node)) : p->lease_until;
+  };
+  sim::Time end = quorum_lease(r.d.membership, host.self(), granted);
+  for_each_unapplied_config(r, [&](Slot, const Membership& m) { end = std::min(end, quorum_lease(m, host.self(), granted)); });
   return end;
 }
 
-void on_heartbeat_answer(Replica& r, Host& host, const HeartbeatAnswer& answer, sim::Time sent, sim::NodeId from) {
-  if (!answer.ok || r.v.role != Role::leader || answer.ballot != r.v.leader_ballot) return;
-  const std::vector<sim::NodeId> targets = replication_targets(r, host.self());
-  if (std::find(targets.begin(), targets.end(), from) == targets.end()) return;
-  PeerProgress& peer = r.v.progress.of(from);
-  peer.last_ack = host.now();
-  peer.local_hint = answer.follower_local;
-  peer.lease_until = std::max(peer.lease_until, sent + host.spec().lease);
-  refresh_lease(r, host.self());
+void refresh_lease(Replica& r, const Host& host) {
+  if (r.v.role == Role::leader) r.v.lease_end = lease_end(r, host);
+}
+
+void on_follow_change(Replica& r, Host& host, sim::NodeId from, Ballot ballot) {
+  if (r.v.role != Role::leader) return;
+  PeerProgress* p = r.v.progress.find(from);
+  if (p == nullptr) return;  // no peer of this leadership
+  const bool follows_now = ballot == r.v.leader_ballot;
+  if (p->follows && !follows_now) p->lease_until = std::max(p->lease_until, host.granted_by(from));
+  p->follows = follows_now;
+  refresh_lease(r, host);
   check_serving(r, host);
+  host.roles_changed(r);  // looked at the next tick: the lease may be gone
 }
 
-void refresh_lease(Replica& r, sim::NodeId self) {
-  if (r.v.role == Role::leader) r.v.lease_end = lease_end(r, self);
+void on_heartbeat_answer(Replica& r, Host& host, const HeartbeatAnswer& answer, sim::Time, sim::NodeId from) {
+  if (!answer.ok || r.v.role != Role::leader || answer.ballot != r.v.leader_ballot) return;
+  if (!replication_targets(r, host.self()).contains(from)) return;
+  PeerProgress& peer = r.v.progress.of(from);
+  peer.local_hint = answer.follower_local;
 }
 
-bool serving(const Replica& r, sim::NodeId self, sim::Time now) {
-  return r.v.role == Role::leader && r.may_lead(self) && now < r.v.lease_end && now >= r.v.serve_after &&
-         r.v.commit >= r.v.first_own_slot;
+bool serving(Replica& r, const Host& host, sim::Time now) {
+  if (r.v.role != Role::leader || !r.may_lead(host.self()) || now < r.v.serve_after || r.v.commit < r.v.first_own_slot)
+    return false;
+  refresh_lease(r, host);
+  return now < r.v.lease_end;
 }
 
 void check_serving(Replica& r, Host& host) {
   const sim::Time now = host.now();
-  if (serving(r, host.self(), now)) {
+  if (serving(r, host, now)) {
     host.serving_changed(r, true);
     return;
   }
@@ -59,10 +82,15 @@ void on_serve_timer(Replica& r, Host& host, std::uint64_t ballot) {
   if (r.v.role == Role::leader && r.v.leader_ballot.raw() == ballot) check_serving(r, host);
 }
 
-bool serves_eventual(const Replica& r, sim::NodeId self, sim::Time now, sim::Duration leader_silence_max) {
-  if (!r.d.storage || !r.is_member(self)) return false;
+sim::Time leader_heard(const Replica& r, const Host& host) {
+  if (r.v.leader_node == kNoNode) return r.v.leader_contact;
+  return std::max(r.v.leader_contact, host.heard_from(r.v.leader_node));
+}
+
+bool serves_eventual(const Replica& r, const Host& host, sim::Time now, sim::Duration leader_silence_max) {
+  if (!r.d.storage || !r.is_member(host.self())) return false;
   if (r.v.role == Role::leader) return true;
-  return r.v.leader_node != kNoNode && now - r.v.leader_contact <= leader_silence_max && r.d.applied >= r.v.commit;
+  return r.v.leader_node != kNoNode && now - leader_heard(r, host) <= leader_silence_max && r.d.applied >= r.v.commit;
 }
 
 }  // namespace models::replication::rules

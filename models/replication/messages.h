@@ -1,6 +1,5 @@
 // Messages between the storage nodes of replication groups. Per-group Paxos messages name
-// their group; heartbeats carry every group a leader shares with one peer node (coalesced per
-// node pair, so a region of many groups stays cheap to simulate).
+// their group; heartbeats go per pair of nodes and carry only groups that changed (links.h).
 #pragma once
 
 #include "models/replication/types.h"
@@ -56,8 +55,9 @@ struct PromiseMessage {
   sim::NodeId granted_to = kNoNode;    // the leader the acceptor granted that lease to, by heartbeat
 };
 
-// One group in a heartbeat: the sender leads `group` under `ballot`, committed up to `commit`,
-// and its log goes to `last` (a member short of it lost accepts and asks to catch up).
+// One group in a heartbeat, sent only when something moved: the sender leads `group` under
+// `ballot`, committed up to `commit`, and its log goes to `last` (a member short of it lost
+// accepts and asks to catch up); or (resigned) it led the group under `ballot` and stopped.
 struct HeartbeatItem {
   GroupId group;
   Ballot ballot;
@@ -67,24 +67,44 @@ struct HeartbeatItem {
   // thousands of replicas per node). A hint: checked against the group, looked up if stale.
   std::uint32_t sender_local;
   std::uint32_t receiver_local;
-};
-
-struct HeartbeatMessage {
-  sim::Time sent;
-  std::vector<HeartbeatItem> items;
+  bool resigned = false;
 };
 
 struct HeartbeatAnswer {
   GroupId group;
-  Ballot ballot;    // echoed from the heartbeat
-  bool ok;          // still follows this ballot: the lease is granted
-  Slot persisted;   // how far its log is on disk, so the leader can spot a lagging member
-  std::uint32_t leader_local;    // echoed from the heartbeat
-  std::uint32_t follower_local;  // for the leader's next heartbeat
+  Ballot ballot;    // echoed from the item
+  bool ok;          // it follows this ballot
+  Slot persisted;   // how far its log is on disk and matches
+  std::uint32_t leader_local;    // echoed from the item
+  std::uint32_t follower_local;  // for the leader's next item
 };
 
-struct HeartbeatAckMessage {
-  sim::Time sent;   // the heartbeat's send time: leases count from it
+// A replica of `group` on the answering node started following the leader node under `ballot`,
+// or (none) stopped following it. Versioned per pair of nodes.
+struct FollowChange {
+  std::uint64_t version;
+  GroupId group;
+  Ballot ballot;
+};
+
+// Once per interval from a node to each peer it leads groups with (links.h).
+struct NodeHeartbeat {
+  sim::Time sent;                      // the lease it asks for runs from here
+  std::uint64_t sequence;              // per pair of nodes
+  std::uint32_t incarnation;           // the sender's: a new one means it forgot its leaderships
+  std::uint32_t follower_incarnation;  // the receiver's, as the sender last heard
+  std::uint64_t changes_seen;          // the receiver's follow changes it applied, up to this version
+  std::vector<HeartbeatItem> items;
+};
+
+// The answer: a lease until `sent` plus the lease, for every group in which the answering node
+// follows the sender; the follow changes the sender has not confirmed; the items' answers.
+struct NodeHeartbeatAck {
+  sim::Time sent;
+  std::uint64_t sequence;
+  std::uint32_t incarnation;   // the answering node's
+  std::uint64_t version;       // of its follow changes towards the sender
+  std::vector<FollowChange> changes;
   std::vector<HeartbeatAnswer> answers;
 };
 
@@ -173,6 +193,6 @@ struct SplitReadyMessage {
 using Message = std::variant<AcceptMessage, AcceptedMessage, PrepareMessage, PromiseMessage, LeaderCheckMessage,
                              LeaderCheckReply, CatchUpRequest, CatchUpMessage, BuildReplicaMessage,
                              ReplicaReadyMessage, SnapshotInstalledMessage, LeadershipTransferMessage,
-                             SplitReadyMessage, AbandonReplicaMessage, HeartbeatMessage>;
+                             SplitReadyMessage, AbandonReplicaMessage>;
 
 }  // namespace models::replication

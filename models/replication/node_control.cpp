@@ -71,6 +71,7 @@ void StorageNode::drop_replica(GroupId group) {
   Replica& replica = *replicas_[at->second];
   SIM_ASSERT(replica.v.role != Role::leader);
   if (cluster_.observer != nullptr) cluster_.observer->replica_dropped(group, self());
+  links_.forget(replica);
   serving_changed(replica, false);
   fail_writes(group);
   replicas_[at->second].reset();

@@ -25,8 +25,8 @@ const PeerProgress* Progress::find(sim::NodeId node) const {
   return nullptr;
 }
 
-void Progress::keep_only(const std::vector<sim::NodeId>& nodes) {
-  std::erase_if(peers_, [&](const PeerProgress& p) { return std::find(nodes.begin(), nodes.end(), p.node) == nodes.end(); });
+void Progress::keep_only(const NodeList& nodes) {
+  std::erase_if(peers_, [&](const PeerProgress& p) { return !nodes.contains(p.node); });
 }
 
 Slot quorum_match(const Membership& config, sim::NodeId self, Slot own, const Progress& progress) {
@@ -42,21 +42,6 @@ Slot quorum_match(const Membership& config, sim::NodeId self, Slot own, const Pr
   }
   std::sort(held.begin(), held.end(), std::greater<>());
   return held[Membership::quorum() - 1];
-}
-
-sim::Time quorum_lease(const Membership& config, sim::NodeId self, const Progress& progress) {
-  std::array<sim::Time, Membership::kSize> granted{};
-  for (std::size_t i = 0; i < Membership::kSize; ++i) {
-    const sim::NodeId node = config.nodes[i];
-    if (node == kNoNode) continue;
-    if (node == self) {
-      granted[i] = sim::Time::max();
-    } else if (const PeerProgress* p = progress.find(node)) {
-      granted[i] = p->lease_until;
-    }
-  }
-  std::sort(granted.begin(), granted.end(), std::greater<>());
-  return granted[Membership::quorum() - 1];
 }
 
 }  // namespace models::replication

@@ -6,6 +6,10 @@
 #include "models/replication/types.h"
 #include "sim/time.h"
 
+#include <algorithm>
+#include <array>
+#include <functional>
+#include <utility>
 #include <vector>
 
 namespace models::replication {
@@ -14,8 +18,12 @@ namespace models::replication {
 struct PeerProgress {
   sim::NodeId node = kNoNode;
   Slot match = 0;                  // highest slot it reported on disk under this leader's ballot
-  sim::Time last_ack;              // its last answer to a heartbeat
-  sim::Time lease_until;           // the lease it granted this leader (heartbeat send + lease)
+  sim::Time last_ack;              // its last accepted message
+  Slot match_at_tick = 0;          // `match` at the leader's last tick (no progress: send again)
+  // It follows this leader's ballot (it said so): its lease grants to this node count for the
+  // group. When it stops, the grant it had given stays as `lease_until`.
+  bool follows = false;
+  sim::Time lease_until;
   std::uint32_t local_hint = 0;    // where it keeps the group's replica (saves it a search)
 };
 
@@ -24,9 +32,10 @@ class Progress {
  public:
   PeerProgress& of(sim::NodeId node);
   const PeerProgress* find(sim::NodeId node) const;
+  PeerProgress* find(sim::NodeId node) { return const_cast<PeerProgress*>(std::as_const(*this).find(node)); }
   void clear() { peers_.clear(); }
   // Forgets every peer not in `nodes`.
-  void keep_only(const std::vector<sim::NodeId>& nodes);
+  void keep_only(const NodeList& nodes);
   const std::vector<PeerProgress>& peers() const { return peers_; }
 
  private:
@@ -47,7 +56,18 @@ bool is_quorum(const Membership& config, Predicate&& yes) {
 Slot quorum_match(const Membership& config, sim::NodeId self, Slot own, const Progress& progress);
 
 // The latest instant until which a majority of `config` granted the leader its lease (the
-// leader counts for itself only when it is a member, and its own grant never limits it).
-sim::Time quorum_lease(const Membership& config, sim::NodeId self, const Progress& progress);
+// leader counts for itself only when it is a member, and its own grant never limits it);
+// `granted(node)` is what that peer granted for this group.
+template <class Granted>
+sim::Time quorum_lease(const Membership& config, sim::NodeId self, Granted&& granted) {
+  std::array<sim::Time, Membership::kSize> grants{};
+  for (std::size_t i = 0; i < Membership::kSize; ++i) {
+    const sim::NodeId node = config.nodes[i];
+    if (node == kNoNode) continue;
+    grants[i] = node == self ? sim::Time::max() : granted(node);
+  }
+  std::sort(grants.begin(), grants.end(), std::greater<>());
+  return grants[Membership::quorum() - 1];
+}
 
 }  // namespace models::replication

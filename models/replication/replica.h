@@ -113,6 +113,14 @@ struct VolatileState {
   sim::NodeId transferred_from = kNoNode;  // won leadership from this node by a handoff
 };
 
+// What the node's links (links.h) hold this replica as: the leader it follows, under which
+// ballot, and the peers it leads with. Kept so a change of role is told to the links exactly once.
+struct LinkState {
+  sim::NodeId leader = kNoNode;
+  Ballot ballot;
+  NodeList targets;
+};
+
 // Per replica, the node's request service: admission buckets and the keys it served lately.
 struct ServiceState {
   std::unique_ptr<admission::PartitionBuckets> buckets;  // made on first use
@@ -129,6 +137,7 @@ struct Replica {
   DurableState d;
   VolatileState v;
   ServiceState service;
+  LinkState links;
 
   // Power-off: only the disk survives.
   void restart() {
@@ -137,6 +146,7 @@ struct Replica {
     v.commit = d.applied;
     v.matched = d.applied;
     service = ServiceState{};
+    links = LinkState{};
   }
 
   bool holds(std::uint64_t hash) const { return d.hash_low <= hash && hash <= d.hash_high; }

@@ -49,8 +49,8 @@ void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> rep
     }
   }
   const bool can_serve = request.op == Operation::get_eventual
-                             ? r != nullptr && rules::serves_eventual(*r, self(), now, spec_.election_timeout())
-                             : r != nullptr && rules::serving(*r, self(), now);
+                             ? r != nullptr && rules::serves_eventual(*r, *this, now, spec_.election_timeout())
+                             : r != nullptr && rules::serving(*r, *this, now);
   if (!can_serve) return redirect(r, reply);
   if (is_write(request.op) && rules::moving_out(*r)) {
     // The move's membership change is the last entry this leader proposes: nothing after it

@@ -15,6 +15,7 @@
 
 #include "models/replication/host.h"
 
+#include <algorithm>
 #include <functional>
 
 namespace models::replication::rules {
@@ -27,8 +28,11 @@ namespace models::replication::rules {
 PromiseMessage on_prepare(Replica& r, Host& host, const PrepareMessage& prepare, sim::NodeId candidate);
 // Accepts an entry from the leader of `message.ballot` and acknowledges it once on disk.
 void on_accept(Replica& r, Host& host, const AcceptMessage& message, sim::NodeId leader);
-// A heartbeat from the leader of `item.ballot`: follow it, grant its lease, learn its commit point.
+// A heartbeat item from the leader of `item.ballot`: follow it, learn its commit point and log end
+// (the lease is granted per pair of nodes, links.h); or, resigned, it stopped leading.
 HeartbeatAnswer on_heartbeat(Replica& r, Host& host, const HeartbeatItem& item, sim::Time sent, sim::NodeId leader);
+// `leader` restarted or resigned: the replica follows nobody until it hears a new leader.
+void leader_gone(Replica& r, Host& host, sim::NodeId leader);
 LeaderCheckReply on_leader_check(const Replica& r, Host& host, const LeaderCheckMessage& message);
 // Starts following the leader of `ballot` (what matched the old leader proves nothing now).
 void follow(Replica& r, Host& host, Ballot ballot, sim::NodeId leader);
@@ -51,6 +55,8 @@ void elect_now(Replica& r, Host& host, sim::NodeId released);
 void on_promise(Replica& r, Host& host, const PromiseMessage& promise, sim::NodeId from);
 
 // ---- leader (leader.cpp) ----
+// Sends the entry at `slot` to `node` under the leader's ballot.
+void send_accept(const Replica& r, Host& host, sim::NodeId node, Slot slot);
 // Appends `entry` under the leader's ballot, writes it and sends it out; returns its slot.
 Slot propose(Replica& r, Host& host, LogEntry entry);
 // The version a new write of `key` gets: one past the newest applied or pending one.
@@ -71,33 +77,54 @@ Slot committable(const Replica& r, sim::NodeId self);
 void step_down(Replica& r, Host& host);
 // Every node the leader replicates to: members of the applied configuration and of a pending
 // one, and replacement targets that installed its snapshot.
-std::vector<sim::NodeId> replication_targets(const Replica& r, sim::NodeId self);
-// The first config entry in the log not applied yet, and its slot (0: none).
+NodeList replication_targets(const Replica& r, sim::NodeId self);
+// A config entry changes the membership only if it was derived from the one in force before
+// its slot; otherwise (a deposed leader's change, recovered after another one) it is a no-op.
+inline bool takes_effect(const LogEntry& e, const Membership& before) {
+  return e.kind == EntryKind::config && e.base() == before;
+}
+// The first config entry in the log not applied yet that takes effect, and its slot (0: none).
 Slot pending_config_slot(const Replica& r);
-// Every config entry in the log not applied yet, in slot order.
-void for_each_unapplied_config(const Replica& r, const std::function<void(Slot, const Membership&)>& f);
-// Per tick: a leader whose lease lapsed steps down, a serving one checks its members; a follower
-// whose leader went silent suspects it. `heartbeat` receives the items a leader sends, per peer.
-void on_tick(Replica& r, Host& host, const std::function<void(sim::NodeId, const HeartbeatItem&)>& heartbeat);
-// A heartbeat to every target of this one group, now (a new leader, a handoff).
+// Every config entry in the log not applied yet that takes effect, in slot order.
+template <class F>
+void for_each_unapplied_config(const Replica& r, F&& f) {
+  Membership before = r.d.membership;
+  for (Slot s = std::max(r.d.applied + 1, r.d.log.start()); s <= r.d.log.last(); ++s)
+    if (takes_effect(r.d.log.at(s), before)) {
+      before = r.d.log.at(s).membership();
+      f(s, before);
+    }
+}
+// A tick for a group the node looks at (one that changed, or whose peer went quiet): a leader
+// whose lease lapsed steps down, a serving one checks its members and sends again what a
+// member did not acknowledge; a follower whose leader went silent suspects it. Returns whether
+// the group still needs looking at (quiet groups cost nothing per tick).
+bool on_tick(Replica& r, Host& host);
+// An item about this group to every target, in a heartbeat sent now (a new leader, a handoff).
 void send_heartbeat(Replica& r, Host& host);
 
 // ---- lease (lease.cpp) ----
-// May the leader answer strongly consistent reads and take writes now?
-bool serving(const Replica& r, sim::NodeId self, sim::Time now);
-// A follower grants the leader of its ballot a lease running from the heartbeat's send time.
-void grant_lease(Replica& r, const ReplicationSpec& spec, sim::Time sent, sim::NodeId leader);
-// The leader's answer to a heartbeat it sent at `sent`: peer `from` granted its lease.
+// Follows a leader: follows its ballot, having promised nothing higher.
+bool follows(const Replica& r, sim::NodeId self);
+// The latest lease this replica granted a leader (and to which one): what a promise reports.
+std::pair<sim::Time, sim::NodeId> granted_lease(const Replica& r, const Host& host);
+// The leader's lease: quorums of the applied configuration and of every one in its log granted it.
+sim::Time lease_end(const Replica& r, const Host& host);
+// Recomputes the leader's lease into v.lease_end.
+void refresh_lease(Replica& r, const Host& host);
+// A peer started (its ballot) or stopped (none) following this leader in the group.
+void on_follow_change(Replica& r, Host& host, sim::NodeId from, Ballot ballot);
+// A peer's answer to this leader's heartbeat item.
 void on_heartbeat_answer(Replica& r, Host& host, const HeartbeatAnswer& answer, sim::Time sent, sim::NodeId from);
-// The leader's lease: quorums of the applied configuration and of a pending one granted it.
-sim::Time lease_end(const Replica& r, sim::NodeId self);
-// Recomputes the leader's lease (after an answer, or when the configurations in play change).
-void refresh_lease(Replica& r, sim::NodeId self);
+// May the leader answer strongly consistent reads and take writes now? (Refreshes its lease.)
+bool serving(Replica& r, const Host& host, sim::Time now);
 // Starts serving if it may, or wakes up when the old lease is over.
 void check_serving(Replica& r, Host& host);
+// When the replica last heard its leader (its messages, or its node's heartbeats).
+sim::Time leader_heard(const Replica& r, const Host& host);
 // Eventually consistent reads: any storage member that follows a live leader and applied what it
 // knows is committed (a replica just back from power-off first catches up).
-bool serves_eventual(const Replica& r, sim::NodeId self, sim::Time now, sim::Duration leader_silence_max);
+bool serves_eventual(const Replica& r, const Host& host, sim::Time now, sim::Duration leader_silence_max);
 
 // ---- applying (apply.cpp) ----
 // The disk finished the log's writes up to `write`.

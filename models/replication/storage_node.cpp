@@ -55,7 +55,7 @@ struct Delivery {
     if constexpr (requires { message.slot; }) out += " slot=" + std::to_string(message.slot);
     if constexpr (requires { message.ballot; })
       out += " ballot=" + std::to_string(message.ballot.round()) + "." + std::to_string(message.ballot.node());
-    if constexpr (requires { message.sent; message.items.size(); }) out += " groups=" + std::to_string(message.items.size());
+    if constexpr (requires { message.sent; message.items.size(); }) out += " items=" + std::to_string(message.items.size());
   }
 };
 
@@ -75,8 +75,8 @@ sim::KindId kind_of(const ReplicationKinds& k) {
   else if constexpr (std::is_same_v<M, LeadershipTransferMessage>) return k.transfer;
   else if constexpr (std::is_same_v<M, SplitReadyMessage>) return k.split_ready;
   else if constexpr (std::is_same_v<M, AbandonReplicaMessage>) return k.abandon_replica;
-  else if constexpr (std::is_same_v<M, HeartbeatMessage>) return k.heartbeat;
-  else if constexpr (std::is_same_v<M, HeartbeatAckMessage>) return k.heartbeat_ack;
+  else if constexpr (std::is_same_v<M, NodeHeartbeat>) return k.heartbeat;
+  else if constexpr (std::is_same_v<M, NodeHeartbeatAck>) return k.heartbeat_ack;
   else static_assert(sizeof(M) == 0, "a message without an event kind");
 }
 
@@ -161,7 +161,7 @@ void StorageNode::lead_initially(GroupId group) {
     if (member == self() || member == kNoNode) continue;
     PeerProgress& peer = r.v.progress.of(member);
     peer.last_ack = now;
-    peer.lease_until = now + spec_.lease;
+    peer.lease_until = now + spec_.lease;  // the lease the run starts with
     Replica& follower = *cluster_.node(member)->find(group);
     follower.d.promised = ballot;
     follower.v.leader_ballot = ballot;
@@ -169,10 +169,12 @@ void StorageNode::lead_initially(GroupId group) {
     follower.d.granted_lease_end = now + spec_.lease;
     follower.d.lease_granted_to = self();
   }
-  r.v.lease_end = rules::lease_end(r, self());
+  rules::refresh_lease(r, *this);
 }
 
 void StorageNode::start() {
+  // Every replica registers with the links (the leader it follows, the peers it leads with).
+  for (const auto& [group, local] : index_) roles_changed(*replicas_[local]);
   const auto offset = sim::Duration::from_nanos(static_cast<std::int64_t>(
       rng().below(static_cast<std::uint64_t>(spec_.heartbeat_interval.nanos()))));
   after(offset, cluster_.kinds.tick, [this] { tick(); });
@@ -211,10 +213,10 @@ void StorageNode::send_after(sim::Duration delay, sim::NodeId to, Message messag
 
 template <class M>
 void StorageNode::receive(sim::NodeId from, M& m) {
-  if constexpr (std::is_same_v<M, HeartbeatMessage>) {
-    on_heartbeat(from, m);
-  } else if constexpr (std::is_same_v<M, HeartbeatAckMessage>) {
-    on_heartbeat_ack(from, m);
+  if constexpr (std::is_same_v<M, NodeHeartbeat>) {
+    if (std::optional<NodeHeartbeatAck> ack = links_.on_heartbeat(from, m, lookup(), *this)) transmit(from, std::move(*ack));
+  } else if constexpr (std::is_same_v<M, NodeHeartbeatAck>) {
+    links_.on_ack(from, m, lookup(), *this);
   } else if constexpr (std::is_same_v<M, BuildReplicaMessage>) {
     on_build_replica(from, m);
   } else if constexpr (std::is_same_v<M, SplitReadyMessage>) {
@@ -245,25 +247,29 @@ void StorageNode::receive(sim::NodeId from, M& m) {
   }
 }
 
-void StorageNode::on_heartbeat(sim::NodeId from, const HeartbeatMessage& m) {
-  HeartbeatAckMessage ack{m.sent, {}};
-  ack.answers.reserve(m.items.size());
-  for (const HeartbeatItem& item : m.items) {
-    Replica* r = find(item.group, item.receiver_local);
-    if (r == nullptr) {
-      ack.answers.push_back(HeartbeatAnswer{item.group, item.ballot, false, 0, item.sender_local, 0});
-      continue;
-    }
-    ack.answers.push_back(rules::on_heartbeat(*r, *this, item, m.sent, from));
-  }
-  transmit(from, std::move(ack));
+Links::Lookup StorageNode::lookup() {
+  return [this](GroupId group) { return find(group); };
 }
 
-void StorageNode::on_heartbeat_ack(sim::NodeId from, const HeartbeatAckMessage& m) {
-  for (const HeartbeatAnswer& answer : m.answers) {
-    Replica* r = find(answer.group, answer.leader_local);
-    if (r != nullptr) rules::on_heartbeat_answer(*r, *this, answer, m.sent, from);
-  }
+void StorageNode::send_heartbeat(sim::NodeId peer) {
+  ++stats_.heartbeats_sent;
+  transmit(peer, links_.heartbeat_for(peer, kernel().now(), lookup()));
+}
+
+void StorageNode::touch(GroupId group) {
+  const auto at = std::lower_bound(attention_.begin(), attention_.end(), group);
+  if (at == attention_.end() || *at != group) attention_.insert(at, group);
+}
+
+void StorageNode::roles_changed(Replica& r) {
+  links_.relink(r, self(), rules::replication_targets(r, self()));
+  touch(r.group);
+}
+
+void StorageNode::owe_items(const Replica& r, const NodeList& peers, bool soon) {
+  links_.owe_items(r, peers);
+  if (soon)
+    for (sim::NodeId peer : peers) send_heartbeat(peer);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -346,29 +352,27 @@ void StorageNode::handed_off(const Replica& r, sim::NodeId to) {
 // Time and power
 
 void StorageNode::tick() {
-  heartbeat_batch_.clear();
-  auto collect = [this](sim::NodeId peer, const HeartbeatItem& item) { heartbeat_batch_.push_back({peer, item}); };
-  for (std::size_t i = 0; i < index_.size(); ++i) {
-    // The rules may drop nothing here (drops are events of their own), so the index is stable.
-    Replica& r = *replicas_[index_[i].second];
-    rules::on_tick(r, *this, collect);
-  }
-  // One heartbeat message per peer node, covering every group this node leads with it.
-  std::stable_sort(heartbeat_batch_.begin(), heartbeat_batch_.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
   const sim::Time now = kernel().now();
-  for (std::size_t i = 0; i < heartbeat_batch_.size();) {
-    const sim::NodeId peer = heartbeat_batch_[i].first;
-    HeartbeatMessage message{now, {}};
-    for (; i < heartbeat_batch_.size() && heartbeat_batch_[i].first == peer; ++i) message.items.push_back(heartbeat_batch_[i].second);
-    ++stats_.heartbeats_sent;
-    transmit(peer, std::move(message));
-  }
+  // One heartbeat to each peer this node leads groups with: every lease it holds is renewed.
+  for (sim::NodeId peer : links_.heartbeat_peers()) send_heartbeat(peer);
+  // Then only the groups that changed since the last tick, or whose peer went quiet.
+  std::vector<GroupId> quiet;
+  links_.quiet_groups(now, spec_.election_timeout(), quiet);
+  for (GroupId g : quiet) touch(g);
+  looking_.swap(attention_);
+  attention_.clear();
+  for (GroupId g : looking_)
+    if (Replica* r = find(g); r != nullptr && rules::on_tick(*r, *this)) touch(g);
+  looking_.clear();
   after(spec_.heartbeat_interval, cluster_.kinds.tick, [this] { tick(); });
 }
 
 void StorageNode::on_power_off() {
   const sim::Time now = kernel().now();
+  std::vector<Replica*> all;
+  for (const auto& [group, local] : index_) all.push_back(replicas_[local].get());
+  links_.restart(++incarnation_, all);  // before the replicas forget which leader they followed
+  attention_.clear();
   for (const auto& [group, local] : index_) {
     Replica& r = *replicas_[local];
     serving_changed(r, false);
@@ -390,6 +394,7 @@ void StorageNode::on_power_on() {
     r.service.buckets = admission_.make_buckets(r.group, r.table, now);
     // A replica that a committed change removed (a leader that lost power before handing off).
     drop_soon(r);
+    touch(group);  // it follows nobody now: it waits for a leader, or elects
     if (cluster_.directory.membership(group).contains(self()))
       cluster_.health.healthy_changed(group, now, healthy_members(cluster_.directory.membership(group)));
   }

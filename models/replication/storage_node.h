@@ -4,15 +4,17 @@
 // routers through its request service (writes and strongly consistent reads only as a serving
 // leader; eventually consistent reads from any storage member), with admission control; and it
 // does the control plane's bidding (copies for replacements, splits, moves). Heartbeats and lease
-// renewals are coalesced per pair of nodes.
+// renewals go per pair of nodes, and a tick looks only at groups that changed (links.h).
 //
-// Files: storage_node.cpp (hosting, messages, the Host side, power), request_service.cpp
-// (requests and admission), node_control.cpp (copies, splits, moves, replacement targets).
+// Files: storage_node.cpp (hosting, messages, the Host side, ticks, power), request_service.cpp
+// (requests and admission), node_control.cpp (copies, splits, moves, replacement targets);
+// heartbeats and leases per node pair are links.h.
 #pragma once
 
 #include "models/messages.h"
 #include "models/replication/cluster.h"
 #include "models/replication/host.h"
+#include "models/replication/links.h"
 #include "models/replication/messages.h"
 #include "models/replication/replica.h"
 #include "models/work_queue.h"
@@ -119,13 +121,21 @@ class StorageNode final : public sim::Node, private Host {
   void replacement_done(const Replica& r, const Change& change) override;
   void handed_off(const Replica& r, sim::NodeId to) override;
   sim::NodeId replacement_for(const Replica& r, sim::NodeId member) override;
+  sim::Time granted_to(sim::NodeId leader) const override { return links_.granted_to(leader); }
+  sim::Time granted_by(sim::NodeId peer) const override { return links_.granted_by(peer); }
+  sim::Time heard_from(sim::NodeId leader) const override { return links_.heard_from(leader); }
+  sim::Time acked_by(sim::NodeId peer) const override { return links_.acked_by(peer); }
+  void roles_changed(Replica& r) override;
+  void owe_items(const Replica& r, const NodeList& peers, bool soon) override;
   sim::Duration copy_time(const Replica& r, bool storage) const override;
   sim::Duration replay_time(const Replica& r, Slot entries) const override;
 
   template <class M>
   void transmit(sim::NodeId to, M message);
-  void on_heartbeat(sim::NodeId from, const HeartbeatMessage& message);
-  void on_heartbeat_ack(sim::NodeId from, const HeartbeatAckMessage& message);
+  void send_heartbeat(sim::NodeId peer);
+  Links::Lookup lookup();
+  // The node looks at `group` at its next tick (it changed, or a peer went quiet).
+  void touch(GroupId group);
   void on_build_replica(sim::NodeId from, const BuildReplicaMessage& message);
   void on_split_ready(GroupId child);
 
@@ -156,7 +166,10 @@ class StorageNode final : public sim::Node, private Host {
   admission::NodeAdmission admission_;
   std::map<std::pair<GroupId, Slot>, PendingWrite> pending_writes_;
   sim::Time disk_free_at_;
-  std::vector<std::pair<sim::NodeId, HeartbeatItem>> heartbeat_batch_;
+  Links links_;                      // heartbeats and leases per pair of nodes
+  std::uint32_t incarnation_ = 0;    // counts power-offs (its peers learn it forgot its leaderships)
+  std::vector<GroupId> attention_;   // sorted: groups to look at next tick; the others are quiet
+  std::vector<GroupId> looking_;     // the tick's own copy
 
   StorageNodeStats stats_;
 };

@@ -6,7 +6,9 @@
 #include "sim/node.h"
 #include "sim/time.h"
 
+#include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <compare>
 #include <cstdint>
 
@@ -64,6 +66,34 @@ struct Membership {
   bool operator==(const Membership&) const = default;
 };
 
+// A few node ids kept inline (no allocation): a group's replication targets are its members,
+// the members of a membership in its log and a node joining, so never more than kMax.
+class NodeList {
+ public:
+  static constexpr std::size_t kMax = 8;
+  void add(sim::NodeId node) {
+    if (node == kNoNode || contains(node)) return;
+    if (size_ >= kMax) [[unlikely]] std::abort();  // more targets than any group can have: a bug
+    nodes_[size_++] = node;
+  }
+  bool contains(sim::NodeId node) const {
+    for (std::size_t i = 0; i < size_; ++i)
+      if (nodes_[i] == node) return true;
+    return false;
+  }
+  const sim::NodeId* begin() const { return nodes_.data(); }
+  const sim::NodeId* end() const { return nodes_.data() + size_; }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  bool operator==(const NodeList& other) const {
+    return std::equal(begin(), end(), other.begin(), other.end());
+  }
+
+ private:
+  std::array<sim::NodeId, kMax> nodes_{};
+  std::uint8_t size_ = 0;
+};
+
 // split: the group gives the part of its hash range from `key` up to a new group (`write`
 // holds its id), created on the same nodes when the entry applies.
 enum class EntryKind : std::uint8_t { write, noop, config, split };
@@ -71,6 +101,10 @@ enum class EntryKind : std::uint8_t { write, noop, config, split };
 // One write-ahead log entry. A config entry carries its new membership packed into the item
 // fields, so every entry has one size. Every config entry is a joint change: it commits only
 // once a quorum of the membership before it and a quorum of the one it installs persisted it.
+// It also carries the membership it was derived from (its base: one seat differs), and takes
+// effect only where that base is the membership in force before its slot: recovery adopts each
+// slot's highest-ballot value, so a deposed leader's change can land after another change made
+// from the same base; it is then a no-op (rules::takes_effect).
 struct LogEntry {
   Ballot ballot;
   WriteId write = 0;          // write: the value's identity
@@ -80,9 +114,11 @@ struct LogEntry {
   EntryKind kind = EntryKind::noop;
 
   static LogEntry noop(Ballot ballot);
-  static LogEntry config(Ballot ballot, const Membership& membership);
+  // REQUIRES: next differs from base in one seat at most, and next.epoch == base.epoch + 1.
+  static LogEntry config(Ballot ballot, const Membership& base, const Membership& next);
   static LogEntry split(Ballot ballot, std::uint64_t at_hash, GroupId child);
   Membership membership() const;  // REQUIRES: kind == config
+  Membership base() const;        // REQUIRES: kind == config
   // The same decision, whatever ballot carried it (a new leader re-proposes recovered values).
   bool same_value(const LogEntry& other) const {
     return kind == other.kind && write == other.write && key == other.key && version == other.version;

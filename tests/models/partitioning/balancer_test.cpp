@@ -166,8 +166,12 @@ TEST_CASE("Balancer: a leader that loses power between its replacement and the h
   const sim::NodeId old_leader = node_named(simulation, "az1/storage0");
   const auto& directory = simulation.cluster().directory;
   for (const auto& node : simulation.storage_nodes())
-    for (const replication::Replica* r : node->replicas())
+    for (const replication::Replica* r : node->replicas()) {
+      INFO("group " << r->group << " on " << node->name() << ": epoch " << r->d.membership.epoch << " joined "
+                    << r->d.joined << " role " << static_cast<int>(r->v.role) << " applied " << r->d.applied
+                    << "; the directory's epoch " << directory.membership(r->group).epoch);
       CHECK(directory.membership(r->group).contains(node->id()));  // no leftover replica anywhere
+    }
   CHECK(directory.membership(4).contains(old_leader));  // group 4 healed back onto it
   check_consistent(report);
 }

@@ -6,6 +6,7 @@
 #include "models/replication/host.h"
 #include "models/replication/rules.h"
 
+#include <map>
 #include <vector>
 
 namespace models::replication::testing {
@@ -52,6 +53,15 @@ class FakeHost final : public Host {
   sim::NodeId replacement_for(const Replica&, sim::NodeId) override { return replacement; }
   sim::Duration copy_time(const Replica&, bool) const override { return sim::seconds(1); }
   sim::Duration replay_time(const Replica&, Slot) const override { return sim::Duration::zero(); }
+  sim::Time granted_to(sim::NodeId leader) const override { return lookup(grants_given, leader); }
+  sim::Time granted_by(sim::NodeId peer) const override { return lookup(grants_received, peer); }
+  sim::Time heard_from(sim::NodeId leader) const override { return lookup(heard, leader); }
+  sim::Time acked_by(sim::NodeId peer) const override { return lookup(acked, peer); }
+  void roles_changed(Replica&) override { ++role_changes; }
+  void owe_items(const Replica&, const NodeList& peers, bool soon) override {
+    items_owed += static_cast<int>(peers.size());
+    if (soon) ++heartbeats_now;
+  }
 
   // Messages of type M sent so far, with their addressees.
   template <class M>
@@ -85,8 +95,17 @@ class FakeHost final : public Host {
   int wins = 0;
   int drops = 0;
   sim::NodeId handed_to = kNoNode;
+  // The node's links, as a test sets them.
+  std::map<sim::NodeId, sim::Time> grants_given, grants_received, heard, acked;
+  int role_changes = 0;
+  int items_owed = 0;
+  int heartbeats_now = 0;
 
  private:
+  static sim::Time lookup(const std::map<sim::NodeId, sim::Time>& m, sim::NodeId node) {
+    const auto it = m.find(node);
+    return it == m.end() ? sim::Time() : it->second;
+  }
   sim::NodeId id_;
 };
 

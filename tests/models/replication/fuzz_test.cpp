@@ -7,6 +7,7 @@
 // turns friendly, and the group must converge. A failing schedule prints its seed and its last
 // actions; DDBSIM_FUZZ_SEED=<seed> replays that one schedule with every action printed.
 #include "models/monitors/safety_monitor.h"
+#include "models/replication/links.h"
 #include "models/replication/rules.h"
 #include "sim/rng.h"
 
@@ -32,7 +33,8 @@ struct Envelope {
   sim::NodeId from;
   sim::NodeId to;
   std::optional<Message> message;
-  std::optional<HeartbeatAckMessage> ack;
+  std::optional<NodeHeartbeat> heartbeat;
+  std::optional<NodeHeartbeatAck> ack;
 };
 
 template <class M>
@@ -48,7 +50,6 @@ const char* message_name() {
   else if constexpr (std::is_same_v<M, ReplicaReadyMessage>) return "replica ready";
   else if constexpr (std::is_same_v<M, SnapshotInstalledMessage>) return "snapshot installed";
   else if constexpr (std::is_same_v<M, LeadershipTransferMessage>) return "leadership transfer";
-  else if constexpr (std::is_same_v<M, HeartbeatMessage>) return "heartbeat";
   else return "other";
 }
 
@@ -88,6 +89,12 @@ class NodeHost final : public Host {
   sim::NodeId replacement_for(const Replica& r, sim::NodeId member) override;
   sim::Duration copy_time(const Replica&, bool) const override { return sim::millis(50); }
   sim::Duration replay_time(const Replica&, Slot) const override { return sim::Duration::zero(); }
+  sim::Time granted_to(sim::NodeId leader) const override;
+  sim::Time granted_by(sim::NodeId peer) const override;
+  sim::Time heard_from(sim::NodeId leader) const override;
+  sim::Time acked_by(sim::NodeId peer) const override;
+  void roles_changed(Replica& r) override;
+  void owe_items(const Replica& r, const NodeList& peers, bool soon) override;
 
  private:
   Harness& harness_;
@@ -96,6 +103,8 @@ class NodeHost final : public Host {
 
 struct FuzzNode {
   bool up = true;
+  Links links;
+  std::uint32_t incarnation = 0;
   std::unique_ptr<Replica> replica;
   std::deque<std::uint64_t> disk;  // writes handed to the disk, completed in order
   std::map<Slot, bool> proposed;   // writes this node proposed as leader, by slot, awaiting apply
@@ -133,9 +142,18 @@ class Harness {
   sim::Time clock_ = sim::Time::zero() + sim::seconds(1);
   models::ReplicationSpec spec_;
   SafetyMonitor& monitor() { return monitor_; }
+  std::string describe() const;
   std::uint64_t below(std::uint64_t n) { return rng_.below(n); }
   std::uint64_t serial() { return ++serial_; }
-  void post(sim::NodeId from, sim::NodeId to, Message message) { bag_.push_back({from, to, std::move(message), {}}); }
+  void post(sim::NodeId from, sim::NodeId to, Message message) { bag_.push_back({from, to, std::move(message), {}, {}}); }
+  Links& links(sim::NodeId node) { return nodes_[node].links; }
+  const Links& links(sim::NodeId node) const { return nodes_[node].links; }
+  Links::Lookup lookup(sim::NodeId node) {
+    return [this, node](GroupId) { return nodes_[node].replica.get(); };
+  }
+  void heartbeat(sim::NodeId from, sim::NodeId to) {
+    bag_.push_back({from, to, {}, links(from).heartbeat_for(to, clock_, lookup(from)), {}});
+  }
   void disk_write(sim::NodeId node, std::uint64_t write) { nodes_[node].disk.push_back(write); }
   void timer(sim::NodeId node, const Replica& r, TimerKind kind, sim::Duration delay, std::uint64_t token) {
     timers_.push_back({node, r.serial, kind, token, clock_ + delay});
@@ -189,11 +207,15 @@ class Harness {
     r->v.leader_contact = clock_;
     nodes_[n].replica = std::move(r);
   }
+
+ public:
   void say(std::string line) {
     if (verbose_) fmt::print("{:>10.6f}  {}\n", clock_.seconds_double(), line);
     actions_.push_back(fmt::format("{:.6f} {}", clock_.seconds_double(), std::move(line)));
     if (actions_.size() > 60) actions_.erase(actions_.begin());
   }
+
+ private:
   void deliver(Envelope e);
   void tick(sim::NodeId n);
   void crash(sim::NodeId n);
@@ -229,6 +251,20 @@ void NodeHost::start_timer(const Replica& r, TimerKind kind, sim::Duration delay
 void NodeHost::drop_soon(const Replica&) { harness_.drop(id_, false); }
 void NodeHost::drop_removed(const Replica&) { harness_.drop(id_, true); }
 void NodeHost::applied(Replica& r, Slot from, Slot to) { harness_.writes_applied(id_, r, from, to); }
+sim::Time NodeHost::granted_to(sim::NodeId leader) const { return harness_.links(id_).granted_to(leader); }
+sim::Time NodeHost::granted_by(sim::NodeId peer) const { return harness_.links(id_).granted_by(peer); }
+sim::Time NodeHost::heard_from(sim::NodeId leader) const { return harness_.links(id_).heard_from(leader); }
+sim::Time NodeHost::acked_by(sim::NodeId peer) const { return harness_.links(id_).acked_by(peer); }
+void NodeHost::roles_changed(Replica& r) {
+  if (r.links.leader != r.v.leader_node || r.links.ballot != r.v.leader_ballot)
+    harness_.say(fmt::format("n{} now {} ballot {}.{} of n{}", id_, r.v.role == Role::leader ? "leads" : r.v.role == Role::candidate ? "runs with" : "follows", r.v.leader_ballot.round(), r.v.leader_ballot.node(), static_cast<std::int64_t>(r.v.leader_node == kNoNode ? -1 : r.v.leader_node)));
+  harness_.links(id_).relink(r, id_, rules::replication_targets(r, id_));
+}
+void NodeHost::owe_items(const Replica& r, const NodeList& peers, bool soon) {
+  harness_.links(id_).owe_items(r, peers);
+  if (soon)
+    for (sim::NodeId peer : peers) harness_.heartbeat(id_, peer);
+}
 void NodeHost::leadership_ended(Replica&) { harness_.writes_failed(id_); }
 sim::NodeId NodeHost::replacement_for(const Replica& r, sim::NodeId) { return harness_.spare_for(r); }
 
@@ -236,10 +272,15 @@ void Harness::deliver(Envelope e) {
   FuzzNode& node = nodes_[e.to];
   if (!node.up) return;
   NodeHost& host = *hosts_[e.to];
+  if (e.heartbeat) {
+    say(fmt::format("n{} <- n{} heartbeat ({} items)", e.to, e.from, e.heartbeat->items.size()));
+    if (std::optional<NodeHeartbeatAck> ack = node.links.on_heartbeat(e.from, *e.heartbeat, lookup(e.to), host))
+      bag_.push_back({e.to, e.from, {}, {}, std::move(*ack)});
+    return;
+  }
   if (e.ack) {
-    if (!node.replica) return;
-    say(fmt::format("n{} <- n{} heartbeat ack", e.to, e.from));
-    for (const HeartbeatAnswer& answer : e.ack->answers) rules::on_heartbeat_answer(*node.replica, host, answer, e.ack->sent, e.from);
+    say(fmt::format("n{} <- n{} heartbeat ack ({} changes)", e.to, e.from, e.ack->changes.size()));
+    node.links.on_ack(e.from, *e.ack, lookup(e.to), host);
     return;
   }
   Message& m = *e.message;
@@ -253,6 +294,7 @@ void Harness::deliver(Envelope e) {
     if (node.replica && node.replica->v.role != Role::leader && !rules::is_voter(*node.replica, e.to)) {
       say(fmt::format("n{} drops the replica of an abandoned replacement", e.to));
       monitor_.replica_dropped(kGroup, e.to);
+      node.links.forget(*node.replica);
       node.replica.reset();
       node.disk.clear();
     }
@@ -282,11 +324,7 @@ void Harness::deliver(Envelope e) {
         else if constexpr (std::is_same_v<M, ReplicaReadyMessage>) rules::on_replica_ready(r, host, msg, e.from);
         else if constexpr (std::is_same_v<M, SnapshotInstalledMessage>) rules::on_snapshot_installed(r, host, msg, e.from);
         else if constexpr (std::is_same_v<M, LeadershipTransferMessage>) rules::on_leadership_transfer(r, host, msg, e.from);
-        else if constexpr (std::is_same_v<M, HeartbeatMessage>) {
-          HeartbeatAckMessage ack{msg.sent, {}};
-          for (const HeartbeatItem& item : msg.items) ack.answers.push_back(rules::on_heartbeat(r, host, item, msg.sent, e.from));
-          bag_.push_back({e.to, e.from, {}, std::move(ack)});
-        } else if constexpr (std::is_same_v<M, BuildReplicaMessage> || std::is_same_v<M, SplitReadyMessage> ||
+        else if constexpr (std::is_same_v<M, BuildReplicaMessage> || std::is_same_v<M, SplitReadyMessage> ||
                              std::is_same_v<M, AbandonReplicaMessage>) {
         } else static_assert(sizeof(M) == 0);
       },
@@ -297,12 +335,8 @@ void Harness::tick(sim::NodeId n) {
   FuzzNode& node = nodes_[n];
   if (!node.up || !node.replica) return;
   say(fmt::format("n{} tick", n));
-  std::map<sim::NodeId, HeartbeatMessage> batch;
-  rules::on_tick(*node.replica, *hosts_[n], [&](sim::NodeId peer, const HeartbeatItem& item) {
-    auto [it, fresh] = batch.try_emplace(peer, HeartbeatMessage{clock_, {}});
-    it->second.items.push_back(item);
-  });
-  for (auto& [peer, message] : batch) post(n, peer, std::move(message));
+  for (sim::NodeId peer : node.links.heartbeat_peers()) heartbeat(n, peer);
+  rules::on_tick(*node.replica, *hosts_[n]);
 }
 
 void Harness::crash(sim::NodeId n) {
@@ -312,6 +346,9 @@ void Harness::crash(sim::NodeId n) {
   node.disk.clear();
   node.proposed.clear();
   std::erase_if(timers_, [n](const PendingTimer& t) { return t.node == n; });
+  std::vector<Replica*> all;
+  if (node.replica) all.push_back(node.replica.get());
+  node.links.restart(++node.incarnation, all);
   if (node.replica) node.replica->restart();
 }
 
@@ -326,7 +363,7 @@ void Harness::restart(sim::NodeId n) {
 
 void Harness::propose(sim::NodeId n) {
   FuzzNode& node = nodes_[n];
-  if (!node.up || !node.replica || !rules::serving(*node.replica, n, clock_)) return;
+  if (!node.up || !node.replica || !rules::serving(*node.replica, *hosts_[n], clock_)) return;
   Replica& r = *node.replica;
   monitor_.served(n, r);
   if (rng_.below(3) == 0 || rules::moving_out(r)) return;  // a strongly consistent read
@@ -375,6 +412,7 @@ void Harness::finish_drops() {
     if (!whatever && (!node.replica->d.joined || rules::is_voter(*node.replica, n))) continue;
     say(fmt::format("n{} drops its replica", n));
     monitor_.replica_dropped(kGroup, n);
+    node.links.forget(*node.replica);
     node.replica.reset();
     node.disk.clear();
   }
@@ -445,7 +483,7 @@ void Harness::run(std::size_t steps) {
     } else {
       const auto leader = static_cast<sim::NodeId>(rng_.below(n));
       FuzzNode& node = nodes_[leader];
-      if (node.up && node.replica && rules::serving(*node.replica, leader, clock_)) {
+      if (node.up && node.replica && rules::serving(*node.replica, *hosts_[leader], clock_)) {
         const sim::NodeId target = spare_for(*node.replica);
         if (target != kNoNode) {
           say(fmt::format("n{} asked to move to n{}", leader, target));
@@ -484,6 +522,36 @@ void Harness::heal_and_check() {
   monitor_.at_end({kGroup});
 }
 
+// Every replica's state, for a failing schedule's report.
+std::string Harness::describe() const {
+  const auto members = [](const Membership& m) {
+    return fmt::format("epoch {} [n{}{} n{}{} n{}{}]", m.epoch, m.nodes[0], m.is_storage(0) ? "" : "(log)", m.nodes[1],
+                       m.is_storage(1) ? "" : "(log)", m.nodes[2], m.is_storage(2) ? "" : "(log)");
+  };
+  std::string out;
+  for (sim::NodeId n = 0; n < nodes_.size(); ++n) {
+    const Replica* r = nodes_[n].replica.get();
+    if (r == nullptr) {
+      out += fmt::format("  n{}: no replica\n", n);
+      continue;
+    }
+    out += fmt::format("  n{}: {} ballot {}.{} of n{} promised {}.{} commit {} matched {} applied {} membership {}\n", n,
+                       r->v.role == Role::leader ? "leader" : r->v.role == Role::candidate ? "candidate" : "follower",
+                       r->v.leader_ballot.round(), r->v.leader_ballot.node(), static_cast<std::int64_t>(r->v.leader_node == kNoNode ? -1 : r->v.leader_node),
+                       r->d.promised.round(), r->d.promised.node(), r->v.commit, r->v.matched, r->d.applied,
+                       members(r->d.membership));
+    for (Slot s = r->d.log.start(); s <= r->d.log.last(); ++s) {
+      const LogEntry& e = r->d.log.at(s);
+      out += fmt::format("      slot {} ballot {}.{} {}{}\n", s, e.ballot.round(), e.ballot.node(),
+                         e.kind == EntryKind::config ? "config " + members(e.membership())
+                         : e.kind == EntryKind::write ? fmt::format("write {} key {} v{}", e.write, e.key, e.version)
+                                                       : std::string(e.kind == EntryKind::noop ? "noop" : "other"),
+                         r->d.log.durable(s) ? "" : " (not durable)");
+    }
+  }
+  return out;
+}
+
 void run_schedule(std::uint64_t seed, bool verbose) {
   const std::size_t node_count = 3 + seed % 3;
   Harness harness(seed, node_count, verbose);
@@ -503,7 +571,7 @@ void run_schedule(std::uint64_t seed, bool verbose) {
     std::string recent;
     for (const std::string& a : harness.actions()) recent += "  " + a + "\n";
     FAIL("fuzz schedule " << seed << " (" << node_count << " nodes) broke a safety rule:\n"
-                          << detail << "last actions:\n" << recent << "replay: DDBSIM_FUZZ_SEED=" << seed
+                          << detail << "last actions:\n" << recent << "replicas:\n" << harness.describe() << "replay: DDBSIM_FUZZ_SEED=" << seed
                           << " build/models_tests \"[fuzz]\"");
   }
 }

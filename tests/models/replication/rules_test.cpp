@@ -66,13 +66,17 @@ TEST_CASE("Ballot: order is round first, then node; next_for always goes up", "[
   CHECK(Ballot() < a);
 }
 
-TEST_CASE("Membership: a config entry carries the whole membership", "[rules]") {
-  Membership m = three(4, 17, 200000);
+TEST_CASE("Membership: a config entry carries the whole membership and the one it was made from", "[rules]") {
+  Membership base = three(4, 17, 9, 11);
+  base.storage_mask = 0b001;
+  Membership m = three(4, 17, 200000, 12);
   m.storage_mask = 0b101;
-  m.epoch = 12;
-  const LogEntry e = LogEntry::config(Ballot::make(3, 4), m);
+  const LogEntry e = LogEntry::config(Ballot::make(3, 4), base, m);
   CHECK(e.kind == EntryKind::config);
   CHECK(e.membership() == m);
+  CHECK(e.base() == base);
+  CHECK(rules::takes_effect(e, base));
+  CHECK_FALSE(rules::takes_effect(e, three(4, 17, 9, 11)));  // another mask at that epoch
   CHECK(Membership::quorum() == 2);
 }
 
@@ -176,7 +180,7 @@ TEST_CASE("Acceptor: a removed candidate is told so, and a replica in no configu
   CHECK(rules::on_prepare(stray, host, PrepareMessage{7, Ballot::make(9, 2), 0, 1}, 2).refusal == PromiseRefusal::not_voter);
   CHECK(stray.d.promised.none());
   // The same replica votes once a config entry in its log names it.
-  stray.d.log.append(LogEntry::config(Ballot::make(1, 1), three(1, 2, 3, 2)));
+  stray.d.log.append(LogEntry::config(Ballot::make(1, 1), three(1, 2, 4, 1), three(1, 2, 3, 2)));
   CHECK(rules::on_prepare(stray, host, PrepareMessage{7, Ballot::make(9, 2), 0, 1}, 2).refusal == PromiseRefusal::none);
 }
 
@@ -240,10 +244,10 @@ TEST_CASE("Leader: a replacement commits on quorums of the old and the new membe
   // the old membership's quorum holds slot 2, the new one's (1 and 2, or 4) must hold it too.
   const Ballot b = Ballot::make(2, 1);
   const Membership next = three(1, 2, 4, 2);
-  Replica r = replica_with({write(b, 1, 1, 1), LogEntry::config(b, next), write(b, 2, 1, 3)});
+  Replica r = replica_with({write(b, 1, 1, 1), LogEntry::config(b, three(1, 2, 3), next), write(b, 2, 1, 3)});
   lead(r, 1, b);
   r.d.log.truncate_from(2);  // the leader's own copy of slots 2 and 3 is not on disk yet
-  r.d.log.append(LogEntry::config(b, next));
+  r.d.log.append(LogEntry::config(b, three(1, 2, 3), next));
   r.d.log.append(write(b, 2, 1, 3));
   r.v.matched = 3;
   r.v.progress.of(3).match = 3;  // the member being replaced has it all
@@ -259,12 +263,39 @@ TEST_CASE("Leader: a replacement commits on quorums of the old and the new membe
   CHECK(rules::committable(r, 1) == 3);
 }
 
+TEST_CASE("Apply: a deposed leader's change recovered after another one made from the same membership is a no-op",
+          "[rules]") {
+  // Found by the fuzz test: leader A (ballot 1) proposed moving node 3 to node 5 at slot 3; it
+  // was deposed before that committed, and leader B (ballot 2) moved node 1 to node 4 at slot 2.
+  // A later leader recovers both (each slot's highest ballot). Applying A's change after B's
+  // would re-seat node 1, which had left and dropped its data, and drop node 3's seat.
+  const Ballot b = Ballot::make(3, 2);
+  const Membership m1 = three(1, 2, 3);
+  const Membership by_b = three(4, 2, 3, 2);
+  const Membership by_a = three(1, 2, 5, 2);
+  Replica r = replica_with({LogEntry::noop(b), LogEntry::config(b, m1, by_b), LogEntry::config(b, m1, by_a), write(b, 1, 1, 1)});
+  lead(r, 2, b);
+  FakeHost host(2);
+  // Only B's change is pending; A's does not count for voters, epochs or quorums.
+  CHECK(rules::pending_config_slot(r) == 2);
+  CHECK_FALSE(rules::is_voter(r, 5));
+  CHECK(rules::newest_epoch(r) == 2);
+  r.v.progress.of(4).match = 4;  // B's new membership {4, 2, 3} has a quorum, the old {1, 2, 3} not
+  CHECK(rules::committable(r, 2) == 0);
+  r.v.progress.of(3).match = 4;
+  CHECK(rules::committable(r, 2) == 4);  // node 5 is not needed for anything
+  r.v.commit = 4;
+  rules::apply(r, host);
+  CHECK(r.d.applied == 4);
+  CHECK(r.d.membership == by_b);
+}
+
 TEST_CASE("Leader: a committed config entry it has not applied yet governs the slots after it", "[rules]") {
   // Found by the fuzz test: slot 2 (a config replacing node 3 by node 4) is committed but not
   // applied at the leader (its own copy of slot 2 is not on disk). Slot 3 must be counted on
   // {1, 2, 4}, not on the applied {1, 2, 3}.
   const Ballot b = Ballot::make(2, 1);
-  Replica r = replica_with({write(b, 1, 1, 1), LogEntry::config(b, three(1, 2, 4, 2)), LogEntry::noop(b)});
+  Replica r = replica_with({write(b, 1, 1, 1), LogEntry::config(b, three(1, 2, 3), three(1, 2, 4, 2)), LogEntry::noop(b)});
   lead(r, 1, b);
   r.d.applied = 1;
   r.v.commit = 2;
@@ -278,28 +309,48 @@ TEST_CASE("Leader: a committed config entry it has not applied yet governs the s
 TEST_CASE("Lease: a leader counts itself only while it is a member (defect 5)", "[rules][lease]") {
   const Ballot b = Ballot::make(2, 1);
   const sim::Time t = sim::Time::zero() + sim::seconds(10);
+  FakeHost host(1);
   Replica r = replica_with({write(b, 1, 1, 1)}, three(2, 3, 4, 5));  // node 1 was moved out
   lead(r, 1, b);
-  r.v.progress.of(2).lease_until = t;
-  CHECK(rules::lease_end(r, 1) == sim::Time());  // one member of three is no quorum
-  r.v.progress.of(3).lease_until = t - sim::seconds(1);
-  CHECK(rules::lease_end(r, 1) == t - sim::seconds(1));  // two members: the earlier of their grants
+  r.v.progress.of(2).follows = true;
+  host.grants_received[2] = t;  // node 2's node grants cover the group while it follows
+  CHECK(rules::lease_end(r, host) == sim::Time());  // one member of three is no quorum
+  r.v.progress.of(3).lease_until = t - sim::seconds(1);  // node 3 stopped following, with this grant
+  CHECK(rules::lease_end(r, host) == t - sim::seconds(1));  // two members: the earlier of their grants
   // A member leader: itself and any one other member.
   Replica member = replica_with({write(b, 1, 1, 1)}, three(1, 2, 3));
   lead(member, 1, b);
-  member.v.progress.of(2).lease_until = t;
-  CHECK(rules::lease_end(member, 1) == t);
+  member.v.progress.of(2).follows = true;
+  CHECK(rules::lease_end(member, host) == t);
+}
+
+TEST_CASE("Lease: a member that stops following keeps the grant it had, however long its node grants", "[rules][lease]") {
+  const Ballot b = Ballot::make(2, 1);
+  const sim::Time t = sim::Time::zero() + sim::seconds(10);
+  FakeHost host(1);
+  Replica r = replica_with({write(b, 1, 1, 1)}, three(1, 2, 3));
+  lead(r, 1, b);
+  r.v.progress.of(2);
+  rules::on_follow_change(r, host, 2, b);  // node 2 follows this ballot
+  host.grants_received[2] = t;
+  CHECK(rules::lease_end(r, host) == t);
+  rules::on_follow_change(r, host, 2, Ballot());  // it stopped (it promised a candidate)
+  host.grants_received[2] = t + sim::seconds(5);  // its node still answers this node's heartbeats
+  CHECK(rules::lease_end(r, host) == t);
+  rules::on_follow_change(r, host, 2, Ballot::make(1, 1));  // an older ballot of this node: no
+  CHECK(rules::lease_end(r, host) == t);
 }
 
 TEST_CASE("Lease: while a membership change is in the log, both memberships must grant the lease", "[rules][lease]") {
   const Ballot b = Ballot::make(2, 1);
   const sim::Time t = sim::Time::zero() + sim::seconds(10);
-  Replica r = replica_with({write(b, 1, 1, 1), LogEntry::config(b, three(1, 2, 4, 2))}, three(1, 2, 3));
+  FakeHost host(1);
+  Replica r = replica_with({write(b, 1, 1, 1), LogEntry::config(b, three(1, 2, 3), three(1, 2, 4, 2))}, three(1, 2, 3));
   lead(r, 1, b);
   r.v.progress.of(3).lease_until = t;  // the member leaving: the old membership's quorum
-  CHECK(rules::lease_end(r, 1) == sim::Time());  // but the new membership has only the leader
+  CHECK(rules::lease_end(r, host) == sim::Time());  // but the new membership has only the leader
   r.v.progress.of(4).lease_until = t - sim::seconds(2);
-  CHECK(rules::lease_end(r, 1) == t - sim::seconds(2));
+  CHECK(rules::lease_end(r, host) == t - sim::seconds(2));
 }
 
 // ---- candidate ----------------------------------------------------------------------------------
@@ -317,7 +368,7 @@ TEST_CASE("Candidate: the highest-ballot entry of each slot wins, and a configur
   const Ballot older = Ballot::make(1, 2);
   const Ballot oldest = Ballot::make(1, 1);
   PromiseMessage from_two{7, ballot, ballot, PromiseRefusal::none, sim::Time(), 1,
-                          {write(older, 1, 1, 1), LogEntry::config(older, three(4, 2, 3, 2)), write(older, 2, 1, 2)}};
+                          {write(older, 1, 1, 1), LogEntry::config(older, three(1, 2, 3), three(4, 2, 3, 2)), write(older, 2, 1, 2)}};
   rules::on_promise(r, host, from_two, 2);
   CHECK(r.v.role == Role::candidate);
   const auto prepares = host.sent_of<PrepareMessage>();
@@ -424,7 +475,7 @@ Replica serving_leader(FakeHost& host) {
   r.v.progress.of(2).last_ack = host.clock;
   r.v.progress.of(2).lease_until = host.clock + sim::seconds(2);
   r.v.progress.of(3).last_ack = host.clock - sim::seconds(30);
-  rules::refresh_lease(r, 1);
+  rules::refresh_lease(r, host);
   return r;
 }
 
@@ -437,7 +488,7 @@ TEST_CASE("Changes: a replacement is proposed only once its snapshot is installe
   host.replacement = 4;
   host.replication.log_replicas = false;  // a storage replica at once
   Replica r = serving_leader(host);
-  REQUIRE(rules::serving(r, 1, host.clock));
+  REQUIRE(rules::serving(r, host, host.clock));
   rules::check_members(r, host);
   REQUIRE(r.v.changes.size() == 1);
   const std::uint32_t attempt = r.v.changes[0].attempt;
@@ -479,7 +530,7 @@ TEST_CASE("Changes: a replacement whose target never installs is given up, nothi
   rules::on_timer(r, host, TimerKind::change_deadline, attempt);
   CHECK(r.v.changes.empty());
   CHECK(rules::pending_config_slot(r) == 0);
-  CHECK(rules::serving(r, 1, host.clock));
+  CHECK(rules::serving(r, host, host.clock));
 }
 
 TEST_CASE("Changes: the leader moves its own replica, then hands over once the new node has every entry", "[rules][move]") {
@@ -506,4 +557,77 @@ TEST_CASE("Changes: the leader moves its own replica, then hands over once the n
   CHECK(host.handed_to == 4);
   REQUIRE(host.sent_of<LeadershipTransferMessage>().size() == 1);
   CHECK(host.sent_of<LeadershipTransferMessage>()[0].second.commit == 2);
+}
+
+TEST_CASE("Candidate: the gray-failure check counts only what a peer heard from the leader, not its own back-off",
+          "[rules]") {
+  // Found by the fuzz test: two followers of a leader that had gone each gave up an election
+  // when the other said it still heard the leader, and each said so only because giving up
+  // restarts the wait for the leader. Neither ever elected.
+  const Ballot b = Ballot::make(2, 3);
+  FakeHost host(2);
+  Replica r = replica_with({}, three(1, 2, 3));
+  r.d.promised = b;
+  r.v.leader_ballot = b;
+  r.v.leader_node = 3;
+  r.v.leader_contact = host.clock;  // it just gave up an election
+  host.heard[3] = host.clock - sim::seconds(30);
+  CHECK_FALSE(rules::on_leader_check(r, host, LeaderCheckMessage{7, 3}).leader_healthy);
+  host.heard[3] = host.clock - sim::millis(100);  // the leader's node heartbeats it
+  CHECK(rules::on_leader_check(r, host, LeaderCheckMessage{7, 3}).leader_healthy);
+}
+
+TEST_CASE("Follower: committed slots it holds of its leader's ballot apply after it follows again; others are asked for",
+          "[rules]") {
+  // Found by the fuzz test: a follower that stopped following and followed the same leader
+  // again held slots 2 and 3 of its ballot but counted nothing as matching, and a leader counts
+  // acknowledged slots as delivered: heartbeats carry nothing for a quiet group, so it never
+  // applied them.
+  const Ballot b = Ballot::make(2, 3);
+  FakeHost host(2);
+  Replica r = replica_with({write(b, 1, 1, 1), write(b, 2, 1, 2), write(b, 3, 1, 3)});
+  r.d.applied = 1;
+  r.v.commit = 3;
+  r.v.role = Role::follower;
+  r.v.leader_node = 3;
+  r.v.leader_ballot = b;
+  rules::leader_gone(r, host, 3);
+  CHECK(r.v.leader_node == kNoNode);
+  rules::on_heartbeat(r, host, HeartbeatItem{7, b, 3, 3, 0, 0, false}, host.clock, 3);  // follows again
+  CHECK(r.v.matched == 3);
+  CHECK(r.d.applied == 3);
+  // A slot of another ballot is not known to match: on its tick it asks the leader.
+  Replica other = replica_with({write(b, 1, 1, 1), write(Ballot::make(1, 1), 2, 1, 2)});
+  other.d.applied = 1;
+  other.d.promised = b;
+  other.v.leader_ballot = b;
+  other.v.leader_node = 3;
+  other.v.matched = 1;
+  other.v.commit = 2;
+  host.heard[3] = host.clock;
+  host.sent.clear();
+  CHECK(rules::on_tick(other, host));  // keeps looking until it caught up
+  const auto asked = host.sent_of<CatchUpRequest>();
+  REQUIRE(asked.size() == 1);
+  CHECK(asked[0].first == 3);
+  CHECK(asked[0].second.from == 2);
+}
+
+TEST_CASE("Catch-up: a member that learns from a snapshot that it was removed drops its replica", "[rules]") {
+  // Found by a scenario test: a node back from a long power-off caught up by snapshot, took the
+  // membership that no longer named it, forgot it had been a member, and kept its replica.
+  FakeHost host(3);
+  Replica r = replica_with({}, three(1, 2, 3));
+  r.d.joined = true;
+  CatchUpMessage snapshot{};
+  snapshot.group = 7;
+  snapshot.ballot = Ballot::make(5, 1);
+  snapshot.snapshot = true;
+  snapshot.snapshot_applied = 40;
+  snapshot.commit = 40;
+  snapshot.membership = three(1, 2, 4, 2);
+  rules::on_catch_up(r, host, snapshot, 1);
+  CHECK(r.d.applied == 40);
+  CHECK(r.d.joined);
+  CHECK(host.drops == 1);
 }
