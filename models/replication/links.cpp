@@ -26,25 +26,15 @@ const Links::Peer* Links::find(sim::NodeId node) const {
   return it == peers_.end() ? nullptr : &it->second;
 }
 
-sim::Time Links::granted_to(sim::NodeId leader) const {
-  const Peer* p = find(leader);
-  return p == nullptr ? sim::Time() : p->granted_until;
+sim::Time Links::time_of(sim::NodeId node, sim::Time Peer::*field) const {
+  const Peer* p = find(node);
+  return p == nullptr ? sim::Time() : p->*field;
 }
 
-sim::Time Links::granted_by(sim::NodeId peer) const {
-  const Peer* p = find(peer);
-  return p == nullptr ? sim::Time() : p->granted_by;
-}
-
-sim::Time Links::heard_from(sim::NodeId leader) const {
-  const Peer* p = find(leader);
-  return p == nullptr ? sim::Time() : p->contact;
-}
-
-sim::Time Links::acked_by(sim::NodeId peer) const {
-  const Peer* p = find(peer);
-  return p == nullptr ? sim::Time() : p->last_ack;
-}
+sim::Time Links::granted_to(sim::NodeId leader) const { return time_of(leader, &Peer::granted_until); }
+sim::Time Links::granted_by(sim::NodeId peer) const { return time_of(peer, &Peer::granted_by); }
+sim::Time Links::heard_from(sim::NodeId leader) const { return time_of(leader, &Peer::contact); }
+sim::Time Links::acked_by(sim::NodeId peer) const { return time_of(peer, &Peer::last_ack); }
 
 void Links::follow_change(sim::NodeId leader, GroupId group, Ballot ballot) {
   Peer& p = peer(leader);

@@ -89,6 +89,7 @@ class Links {
   };
   Peer& peer(sim::NodeId node) { return peers_[node]; }
   const Peer* find(sim::NodeId node) const;
+  sim::Time time_of(sim::NodeId node, sim::Time Peer::*field) const;  // zero for a peer never met
   void follow_change(sim::NodeId leader, GroupId group, Ballot ballot);
 
   std::uint32_t incarnation_ = 0;

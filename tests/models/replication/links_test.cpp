@@ -26,34 +26,37 @@ struct Node {
       return it == replicas.end() ? nullptr : &it->second;
     };
   }
-  Replica& lead(GroupId g, Ballot b, const NodeList& peers) {
+  // Group `g`'s replica here, in a membership of nodes 1-3, under ballot `b` of `leader`.
+  Replica& place(GroupId g, Ballot b, sim::NodeId leader) {
     Replica& r = replicas[g];
     r.group = g;
     r.d.membership.nodes = {1, 2, 3};
     r.d.membership.storage_mask = 0b111;
     r.d.membership.epoch = 1;
     r.d.promised = b;
-    r.v.role = Role::leader;
+    r.v.role = leader == id ? Role::leader : Role::follower;
     r.v.leader_ballot = b;
-    r.v.leader_node = id;
+    r.v.leader_node = leader;
+    return r;
+  }
+  Replica& lead(GroupId g, Ballot b, const NodeList& peers) {
+    Replica& r = place(g, b, id);
     for (sim::NodeId p : peers) r.v.progress.of(p);
     links.relink(r, id, peers);
     return r;
   }
   Replica& follow(GroupId g, Ballot b, sim::NodeId leader) {
-    Replica& r = replicas[g];
-    r.group = g;
-    r.d.membership.nodes = {1, 2, 3};
-    r.d.membership.storage_mask = 0b111;
-    r.d.membership.epoch = 1;
-    r.d.promised = b;
-    r.v.role = Role::follower;
-    r.v.leader_ballot = b;
-    r.v.leader_node = leader;
+    Replica& r = place(g, b, leader);
     links.relink(r, id, {});
     return r;
   }
 };
+
+NodeList only(sim::NodeId node) {
+  NodeList l;
+  l.add(node);
+  return l;
+}
 
 // As a storage node does when the rules say roles changed (FakeHost only counts them).
 void relink_all(Node& node) {
@@ -77,8 +80,7 @@ TEST_CASE("Links: a heartbeat carries items only for groups that changed, and it
           "[rules][links]") {
   Node leader(1), follower(2);
   const Ballot b = Ballot::make(3, 1);
-  NodeList to_two;
-  to_two.add(2);
+  const NodeList to_two = only(2);
   for (GroupId g = 10; g < 20; ++g) {
     leader.lead(g, b, to_two);
     follower.follow(g, b, 1);
@@ -103,8 +105,7 @@ TEST_CASE("Links: a follower of a leadership that ended is told so, whenever a l
   // (alive, leading other groups) kept them from ever electing a new one.
   Node old_leader(1), follower(2);
   const Ballot b = Ballot::make(3, 1);
-  NodeList to_two;
-  to_two.add(2);
+  const NodeList to_two = only(2);
   old_leader.lead(11, b, to_two);  // it still leads another group with node 2: heartbeats flow
   follower.follow(11, b, 1);
   Replica& stale = follower.follow(10, b, 1);  // group 10: node 1 holds no replica any more
@@ -126,8 +127,7 @@ TEST_CASE("Links: the first heartbeat after this node restarted does not end the
           "[rules][links]") {
   Node leader(1), follower(2);
   const Ballot b = Ballot::make(3, 1);
-  NodeList to_two;
-  to_two.add(2);
+  const NodeList to_two = only(2);
   leader.links.restart(4, {});  // the leader's node restarted four times long ago
   leader.lead(10, b, to_two);
   follower.links.restart(1, {});  // the follower's node just restarted; an accept made it follow
