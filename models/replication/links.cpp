@@ -115,7 +115,7 @@ NodeHeartbeat Links::heartbeat_for(sim::NodeId node, sim::Time now, const Lookup
     Owed& owed = it->second;
     if (!owed.resigned) {
       // A leader's item says how it stands now; a leadership gone since says nothing.
-      const Replica* r = lookup(it->first);
+      const Replica* r = lookup(it->first, owed.item.sender_local);
       if (r == nullptr || r->v.role != Role::leader || r->v.leader_ballot != owed.item.ballot) {
         it = p.owed.erase(it);
         continue;
@@ -144,7 +144,7 @@ std::optional<NodeHeartbeatAck> Links::on_heartbeat(sim::NodeId from, const Node
     // The sender restarted: it leads nothing it led before.
     const std::vector<GroupId> followed = p.followed;
     for (GroupId g : followed)
-      if (Replica* r = lookup(g)) rules::leader_gone(*r, host, from);
+      if (Replica* r = lookup(g, kNoHint)) rules::leader_gone(*r, host, from);
     p.leader_incarnation = hb.incarnation;
     p.changes.clear();
   }
@@ -156,7 +156,7 @@ std::optional<NodeHeartbeatAck> Links::on_heartbeat(sim::NodeId from, const Node
   NodeHeartbeatAck ack{hb.sent, hb.sequence, incarnation_, 0, {}, {}};
   ack.answers.reserve(hb.items.size());
   for (const HeartbeatItem& item : hb.items) {
-    Replica* r = lookup(item.group);
+    Replica* r = lookup(item.group, item.receiver_local);
     if (r == nullptr) {
       ack.answers.push_back(HeartbeatAnswer{item.group, item.ballot, false, 0, item.sender_local, 0});
       continue;
@@ -181,7 +181,7 @@ void Links::on_ack(sim::NodeId from, const NodeHeartbeatAck& ack, const Lookup& 
     // The peer restarted: it follows none of this node's leaderships any more.
     const std::vector<GroupId> led = p.led;
     for (GroupId g : led)
-      if (Replica* r = lookup(g)) rules::on_follow_change(*r, host, from, Ballot());
+      if (Replica* r = lookup(g, kNoHint)) rules::on_follow_change(*r, host, from, Ballot());
     p.peer_incarnation = ack.incarnation;
     p.applied_version = 0;
   }
@@ -190,7 +190,7 @@ void Links::on_ack(sim::NodeId from, const NodeHeartbeatAck& ack, const Lookup& 
   if (ack.version > p.applied_version) {
     for (const FollowChange& change : ack.changes) {
       if (change.version <= p.applied_version) continue;
-      Replica* r = lookup(change.group);
+      Replica* r = lookup(change.group, kNoHint);
       const bool leads = r != nullptr && r->v.role == Role::leader && r->v.leader_ballot == change.ballot;
       if (!change.ballot.none() && !leads) {
         // It follows a leadership of this node that has ended (a message of it arrived late,
@@ -209,7 +209,7 @@ void Links::on_ack(sim::NodeId from, const NodeHeartbeatAck& ack, const Lookup& 
   for (auto it = p.owed.begin(); it != p.owed.end();)
     it = it->second.sequence != 0 && it->second.sequence <= ack.sequence ? p.owed.erase(it) : std::next(it);
   for (const HeartbeatAnswer& answer : ack.answers)
-    if (Replica* r = lookup(answer.group)) rules::on_heartbeat_answer(*r, host, answer, ack.sent, from);
+    if (Replica* r = lookup(answer.group, answer.leader_local)) rules::on_heartbeat_answer(*r, host, answer, ack.sent, from);
 }
 
 void Links::quiet_groups(sim::Time now, sim::Duration silence, std::vector<GroupId>& out) const {

@@ -25,7 +25,9 @@ namespace models::replication {
 
 class Links {
  public:
-  using Lookup = std::function<Replica*(GroupId)>;
+  // The replica of a group on this node; `hint` is where the peer said it keeps it (kNoHint: none).
+  static constexpr std::uint32_t kNoHint = ~std::uint32_t{0};
+  using Lookup = std::function<Replica*(GroupId, std::uint32_t hint)>;
 
   // ---- what the consensus rules read (through their Host) ----
   sim::Time granted_to(sim::NodeId leader) const;  // the lease this node last granted `leader`

@@ -248,7 +248,7 @@ void StorageNode::receive(sim::NodeId from, M& m) {
 }
 
 Links::Lookup StorageNode::lookup() {
-  return [this](GroupId group) { return find(group); };
+  return [this](GroupId group, std::uint32_t hint) { return find(group, hint); };
 }
 
 void StorageNode::send_heartbeat(sim::NodeId peer) {

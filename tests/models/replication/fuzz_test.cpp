@@ -149,7 +149,7 @@ class Harness {
   Links& links(sim::NodeId node) { return nodes_[node].links; }
   const Links& links(sim::NodeId node) const { return nodes_[node].links; }
   Links::Lookup lookup(sim::NodeId node) {
-    return [this, node](GroupId) { return nodes_[node].replica.get(); };
+    return [this, node](GroupId, std::uint32_t) { return nodes_[node].replica.get(); };
   }
   void heartbeat(sim::NodeId from, sim::NodeId to) {
     bag_.push_back({from, to, {}, links(from).heartbeat_for(to, clock_, lookup(from)), {}});

@@ -21,7 +21,7 @@ struct Node {
   std::map<GroupId, Replica> replicas;
 
   Links::Lookup lookup() {
-    return [this](GroupId g) -> Replica* {
+    return [this](GroupId g, std::uint32_t) -> Replica* {
       const auto it = replicas.find(g);
       return it == replicas.end() ? nullptr : &it->second;
     };
