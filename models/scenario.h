@@ -188,6 +188,14 @@ struct BalancingSpec {
   Duration cooldown = sim::minutes(10);
 };
 
+// What storage nodes tell the control plane (models/control/reports.h): every report_interval
+// each reports its replicas and what admission did; autoadmin counts a node silent for
+// `silence` as down and leaves it out of the placement list it sends every interval.
+struct ControlSpec {
+  Duration report_interval = sim::seconds(1);
+  Duration silence = sim::seconds(3);
+};
+
 struct TableSpec {
   std::string name;
   std::uint32_t partitions = 1;
@@ -281,6 +289,7 @@ struct Scenario {
   AdmissionSpec admission;
   PartitioningSpec partitioning;
   BalancingSpec balancing;
+  ControlSpec control;
   MetadataSpec metadata;
   MemdsSpec memds;
   std::vector<TableSpec> tables;

@@ -220,6 +220,17 @@ void read_balancing(const Node& node, BalancingSpec& b) {
   object.finish();
 }
 
+void read_control(const Node& node, ControlSpec& c) {
+  ObjectReader object = node.object();
+  if (auto n = object.optional("report_interval")) c.report_interval = read_delay(*n);
+  if (auto n = object.optional("silence")) {
+    c.silence = read_delay(*n);
+    if (c.silence < c.report_interval)
+      n->fail_expected("a duration of at least report_interval (" + format_duration(c.report_interval) + ")");
+  }
+  object.finish();
+}
+
 void read_routing(const Node& node, RoutingSpec& routing) {
   ObjectReader object = node.object();
   if (auto n = object.optional("cache"))
@@ -471,6 +482,8 @@ nlohmann::json resolve(const Scenario& s) {
     out["balancing"] = {{"interval", format_duration(s.balancing.interval)},
                         {"threshold", s.balancing.threshold},
                         {"cooldown", format_duration(s.balancing.cooldown)}};
+  out["control"] = {{"report_interval", format_duration(s.control.report_interval)},
+                    {"silence", format_duration(s.control.silence)}};
   out["routing"] = {{"cache", s.routing.cache == RoutingSpec::Cache::memds ? "memds" : "legacy"},
                     {"cache_ttl", format_duration(s.routing.cache_ttl)},
                     {"lookup_timeout", format_duration(s.routing.lookup_timeout)}};
@@ -608,6 +621,7 @@ Scenario parse_document(const nlohmann::json& doc, const std::string& file_label
   if (auto n = top.optional("memds")) read_memds(*n, scenario.memds);
   if (auto n = top.optional("partitioning")) read_partitioning(*n, scenario.partitioning);
   if (auto n = top.optional("balancing")) read_balancing(*n, scenario.balancing);
+  if (auto n = top.optional("control")) read_control(*n, scenario.control);
   read_tables(top.required("tables"), scenario);
   for (const TableSpec& t : scenario.tables)
     if (t.capacity.mode == TableCapacity::Mode::on_demand) scenario.partitioning.enabled = true;

@@ -51,6 +51,11 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, TestHooks h
   cluster_.storage_by_node.assign(network_.node_count(), nullptr);
   for (const auto& node : storage_) cluster_.storage_by_node[node->id()] = node.get();
   place_groups();
+  // Autoadmin placed the replicas; from here on it knows the fleet only from its reports.
+  autoadmin_ = std::make_unique<control::Autoadmin>(network_, node_name(scenario.azs[0].name, "autoadmin", 0), 0,
+                                                    scenario, cluster_);
+  cluster_.autoadmin = autoadmin_.get();
+  autoadmin_->start();
   // The route servers start with the current map and the routers with warm caches: the service
   // has been running for a long time before the run's first second.
   for (replication::GroupId group = 0; group < partitions_.size(); ++group) {
@@ -174,8 +179,8 @@ void Simulation::build_admission() {
   if (scenario_.admission.mode == AdmissionSpec::Mode::adaptive) {
     std::vector<std::vector<std::uint32_t>> groups(scenario_.tables.size());
     for (replication::GroupId g = 0; g < partitions_.size(); ++g) groups[partitions_.partition(g).table].push_back(g);
-    adaptive_ = std::make_unique<admission::AdaptiveController>(network_, node_name(scenario_.azs[0].name, "autoadmin", 0),
-                                                                0, scenario_, cluster_.shares, cluster_.ledger,
+    adaptive_ = std::make_unique<admission::AdaptiveController>(network_, node_name(scenario_.azs[0].name, "adaptive", 0),
+                                                                0, scenario_, cluster_.shares, autoadmin_->view(),
                                                                 std::move(groups));
     adaptive_->start();
   }
@@ -184,7 +189,7 @@ void Simulation::build_admission() {
 void Simulation::build_partitioning() {
   if (!scenario_.partitioning.enabled) return;
   splitter_ = std::make_unique<partitioning::SplitController>(network_, node_name(scenario_.azs[0].name, "splitter", 0), 0,
-                                                              scenario_, cluster_);
+                                                              scenario_, cluster_, autoadmin_->view());
   cluster_.on_split = [this](const sim::Node& from, replication::GroupId parent, replication::GroupId child,
                              std::uint64_t low, std::uint64_t high) {
     if (cluster_.directory.exists(child)) return;
@@ -215,7 +220,7 @@ void Simulation::build_partitioning() {
 void Simulation::build_balancing() {
   if (!scenario_.balancing.enabled) return;
   balancer_ = std::make_unique<partitioning::Balancer>(network_, node_name(scenario_.azs[0].name, "balancer", 0), 0,
-                                                       scenario_, cluster_);
+                                                       scenario_, cluster_, *autoadmin_);
   cluster_.on_move = [this](replication::GroupId group, sim::NodeId from, sim::NodeId to, replication::MoveStep step) {
     balancer_->moved(group, from, to, step);
   };

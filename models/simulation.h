@@ -4,6 +4,7 @@
 #pragma once
 
 #include "models/admission/adaptive_controller.h"
+#include "models/control/autoadmin.h"
 #include "models/admission/gac.h"
 #include "models/client.h"
 #include "models/partitioning/balancer.h"
@@ -82,6 +83,7 @@ class Simulation {
   const admission::AdaptiveController* adaptive_controller() const { return adaptive_.get(); }
   const partitioning::SplitController* splitter() const { return splitter_.get(); }
   const partitioning::Balancer* balancer() const { return balancer_.get(); }
+  const control::Autoadmin& autoadmin() const { return *autoadmin_; }
   std::size_t operations_in_flight() const;
   std::size_t replica_count() const;
 
@@ -128,6 +130,7 @@ class Simulation {
   std::optional<admission::GacKinds> gac_kinds_;  // registered only when GAC runs
   admission::GacRing gac_ring_;
   std::vector<std::unique_ptr<admission::GacServer>> gac_servers_;
+  std::unique_ptr<control::Autoadmin> autoadmin_;
   std::unique_ptr<admission::AdaptiveController> adaptive_;
   std::unique_ptr<partitioning::SplitController> splitter_;
   std::unique_ptr<partitioning::Balancer> balancer_;

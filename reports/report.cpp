@@ -201,6 +201,9 @@ Json replication(const models::Simulation& simulation) {
   out["healing"] = {{"log_replica_s", seconds_histogram(health.log_replica_heal_ns())},
                     {"storage_replica_s", seconds_histogram(health.storage_heal_ns())}};
   out["membership_changes"] = cluster.directory.changes();
+  std::uint64_t refused = 0;
+  for (const auto& node : simulation.storage_nodes()) refused += node->stats().builds_refused;
+  out["builds_refused"] = refused;
   // The groups that suffered most, so a reader can go and look at them in the trace.
   std::vector<std::uint32_t> order(health.size());
   for (std::uint32_t g = 0; g < order.size(); ++g) order[g] = g;
@@ -437,6 +440,15 @@ Json build_report(const models::Simulation& simulation, const models::RunOutcome
                           {"abandoned_by_client_power_loss", abandoned}};
   report["network"] = network(simulation.network().stats());
   report["replication"] = replication(simulation);
+  {
+    // What the control plane decided from; everything else in this report is measured by the
+    // simulator itself, which no decision inside the model reads.
+    const models::control::Autoadmin& autoadmin = simulation.autoadmin();
+    report["control"] = {{"decisions_from", "node reports and placement lists (models/control)"},
+                         {"figures_from", "the simulator's own measurements"},
+                         {"node_reports_received", autoadmin.view().reports()},
+                         {"placement_lists_sent", autoadmin.lists_sent()}};
+  }
   report["timeline"] = timeline(simulation);
   report["routing"] = routing(simulation, report["timeline"]);
   report["capacity"] = capacity(simulation);

@@ -182,6 +182,16 @@ std::string render_text(const Json& r) {
                          h["p50"].is_null() ? "-" : fmt::format("{:.3f} s", h["p50"].get<double>()),
                          h["max"].is_null() ? "-" : fmt::format("{:.3f} s", h["max"].get<double>()));
     }
+    if (x.contains("builds_refused") && x["builds_refused"].get<std::uint64_t>() > 0)
+      out += fmt::format("  replacement builds refused (a newer membership's voter there): {}\n",
+                         x["builds_refused"].get<std::uint64_t>());
+  }
+  if (r.contains("control")) {
+    const Json& c = r["control"];
+    out += fmt::format("Control plane: decided from {} node reports and {} placement lists; the figures here are the "
+                       "simulator's own measurements\n",
+                       grouped(c["node_reports_received"].get<std::uint64_t>()),
+                       grouped(c["placement_lists_sent"].get<std::uint64_t>()));
   }
   if (r.contains("monitors")) {
     out += "\nSafety monitors (checked during the run)\n";

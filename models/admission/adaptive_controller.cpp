@@ -6,12 +6,12 @@
 namespace models::admission {
 
 AdaptiveController::AdaptiveController(sim::Network& network, std::string name, sim::AzId az,
-                                       const Scenario& scenario, Shares& shares, const Ledger& ledger,
+                                       const Scenario& scenario, Shares& shares, const control::FleetView& view,
                                        std::vector<std::vector<std::uint32_t>> groups_by_table)
-    : sim::Node(network, std::move(name), az, "autoadmin"),
+    : sim::Node(network, std::move(name), az, "adaptive"),
       scenario_(scenario),
       shares_(shares),
-      ledger_(ledger),
+      view_(view),
       groups_by_table_(std::move(groups_by_table)),
       tick_kind_(network.kernel().register_kind("autoadmin.adaptive_tick")) {}
 
@@ -21,22 +21,20 @@ void AdaptiveController::add_partition(std::uint32_t table, std::uint32_t group)
 
 void AdaptiveController::start() {
   // The metrics of the interval before a restart are lost with it: start counting afresh.
-  seen_.assign(ledger_.size(), AdmissionTotals{});
-  for (std::uint32_t g = 0; g < ledger_.size(); ++g)
-    if (ledger_.tracked(g)) seen_[g] = ledger_.totals(g);
+  seen_.assign(view_.group_slots(), AdmissionTotals{});
+  for (std::uint32_t g = 0; g < view_.group_slots(); ++g) seen_[g] = view_.totals(g);
   after(scenario_.admission.adaptive.interval, tick_kind_, [this] { tick(); });
 }
 
 void AdaptiveController::tick() {
-  if (seen_.size() < ledger_.size()) seen_.resize(ledger_.size());
+  if (seen_.size() < view_.group_slots()) seen_.resize(view_.group_slots());
   const sim::Duration interval = scenario_.admission.adaptive.interval;
   for (std::uint32_t t = 0; t < groups_by_table_.size(); ++t) {
     if (scenario_.tables[t].capacity.mode != TableCapacity::Mode::provisioned) continue;
     adjust(t, false, interval);
     adjust(t, true, interval);
   }
-  for (std::uint32_t g = 0; g < ledger_.size(); ++g)
-    if (ledger_.tracked(g)) seen_[g] = ledger_.totals(g);
+  for (std::uint32_t g = 0; g < view_.group_slots(); ++g) seen_[g] = view_.totals(g);
   after(interval, tick_kind_, [this] { tick(); });
 }
 
@@ -51,8 +49,8 @@ void AdaptiveController::adjust(std::uint32_t table, bool write, sim::Duration i
   MicroUnits consumed = 0;
   std::vector<MicroUnits> turned_away(groups.size(), 0);
   for (std::size_t i = 0; i < groups.size(); ++i) {
-    const AdmissionTotals& now = ledger_.totals(groups[i]);
-    const AdmissionTotals& before = seen_[groups[i]];
+    const AdmissionTotals& now = view_.totals(groups[i]);
+    const AdmissionTotals& before = groups[i] < seen_.size() ? seen_[groups[i]] : now;
     consumed += per_second(write ? now.write - before.write : now.read - before.read);
     turned_away[i] = per_second(write ? now.throttled_write - before.throttled_write
                                       : now.throttled_read - before.throttled_read);

@@ -1,5 +1,6 @@
-// Adaptive capacity (shared/DYNAMODB_MODEL 1.5 b): an autoadmin actor that, every interval,
-// reads the partition metrics storage nodes reported for the interval just ended and
+// Adaptive capacity (shared/DYNAMODB_MODEL 1.5 b): a control-plane actor that, every interval,
+// reads the partition metrics storage nodes reported to autoadmin (models/control/fleet_view.h)
+// for the interval just ended and
 //  - raises the share of each partition that throttled while its table consumed less than it
 //    provisioned, by `boost` times the units it turned away, within the table's unused rate
 //    and the partition ceiling;
@@ -9,6 +10,7 @@
 #pragma once
 
 #include "models/admission/ledger.h"
+#include "models/control/fleet_view.h"
 #include "models/admission/shares.h"
 #include "models/scenario.h"
 #include "sim/network.h"
@@ -27,7 +29,7 @@ class AdaptiveController final : public sim::Node {
  public:
   // `groups_by_table[t]`: the partitions (groups) of table t.
   AdaptiveController(sim::Network& network, std::string name, sim::AzId az, const Scenario& scenario,
-                     Shares& shares, const Ledger& ledger, std::vector<std::vector<std::uint32_t>> groups_by_table);
+                     Shares& shares, const control::FleetView& view, std::vector<std::vector<std::uint32_t>> groups_by_table);
 
   void start();
   // A partition created after the start (a split) joins its table's set.
@@ -44,7 +46,7 @@ class AdaptiveController final : public sim::Node {
 
   const Scenario& scenario_;
   Shares& shares_;
-  const Ledger& ledger_;
+  const control::FleetView& view_;
   std::vector<std::vector<std::uint32_t>> groups_by_table_;
   std::vector<AdmissionTotals> seen_;  // by group: the totals at the last tick
   sim::KindId tick_kind_;

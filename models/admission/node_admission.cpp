@@ -17,7 +17,10 @@ NodeAdmission::NodeAdmission(const Scenario& scenario, const Shares& shares, Led
       node_read_(per_second(scenario.admission.node_rcu), per_second(scenario.admission.node_rcu),
                  per_second(scenario.admission.node_rcu), now),
       node_write_(per_second(scenario.admission.node_wcu), per_second(scenario.admission.node_wcu),
-                  per_second(scenario.admission.node_wcu), now) {}
+                  per_second(scenario.admission.node_wcu), now),
+      // Reports per partition are for the controllers that read them.
+      gather_(scenario.balancing.enabled || scenario.partitioning.enabled ||
+              scenario.admission.mode == AdmissionSpec::Mode::adaptive) {}
 
 std::unique_ptr<PartitionBuckets> NodeAdmission::make_buckets(std::uint32_t group, std::uint32_t table,
                                                                sim::Time now) const {
@@ -72,12 +75,29 @@ bool NodeAdmission::admit(std::unique_ptr<PartitionBuckets>& buckets, std::uint3
     (write ? stats_.consumed_write : stats_.consumed_read) += cost;
     if (from_burst) ++stats_.admitted_from_burst;
     ledger_.admitted(group, now, write, cost, from_burst);
+    if (gather_) {
+      AdmissionTotals& t = unreported_[group];
+      (write ? t.write : t.read) += cost;
+      ++t.admitted;
+      if (from_burst) ++t.from_burst;
+    }
   } else {
     ++stats_.throttled;
     ledger_.throttled(group, now, write, cost);
+    if (gather_) {
+      AdmissionTotals& t = unreported_[group];
+      (write ? t.throttled_write : t.throttled_read) += cost;
+      ++t.throttled;
+    }
   }
   ledger_.levels(group, now, write, std::max<MicroUnits>(burst.tokens(now), 0), allocated.rate());
   return ok;
+}
+
+std::vector<std::pair<std::uint32_t, AdmissionTotals>> NodeAdmission::take_unreported() {
+  std::vector<std::pair<std::uint32_t, AdmissionTotals>> out(unreported_.begin(), unreported_.end());
+  unreported_.clear();
+  return out;
 }
 
 }  // namespace models::admission

@@ -10,6 +10,10 @@
 #include "models/scenario.h"
 
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <utility>
+#include <vector>
 
 namespace models::admission {
 
@@ -47,6 +51,12 @@ class NodeAdmission {
 
   const AdmissionStats& stats() const { return stats_; }
 
+  // What admission did per partition since the last call (for the node's report to the control
+  // plane; gathered only when a controller reads reports). Sorted by group.
+  std::vector<std::pair<std::uint32_t, AdmissionTotals>> take_unreported();
+  // A node that loses power loses what it had not reported.
+  void forget_unreported() { unreported_.clear(); }
+
  private:
   // Follows a share the control plane changed: new rates, capacities sized to the share.
   void resize(PartitionBuckets& b, const Share& share, sim::Time now) const;
@@ -57,6 +67,9 @@ class NodeAdmission {
   TokenBucket node_read_;
   TokenBucket node_write_;
   AdmissionStats stats_;
+  bool gather_ = false;
+  // Bounded by the partitions the node admitted for within one report interval.
+  std::map<std::uint32_t, AdmissionTotals> unreported_;
 };
 
 }  // namespace models::admission

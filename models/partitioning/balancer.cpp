@@ -8,20 +8,21 @@
 namespace models::partitioning {
 
 Balancer::Balancer(sim::Network& network, std::string name, sim::AzId az, const Scenario& scenario,
-                   replication::Cluster& cluster)
+                   replication::Cluster& cluster, const control::Autoadmin& autoadmin)
     : sim::Node(network, std::move(name), az, "balancer"),
       scenario_(scenario),
       cluster_(cluster),
+      autoadmin_(autoadmin),
       tick_kind_(network.kernel().register_kind("balancer.check")) {}
 
 void Balancer::start() {
+  const control::FleetView& view = autoadmin_.view();
   node_seen_.assign(cluster_.storage_by_node.size(), {0, 0});
   loads_.resize(cluster_.storage_by_node.size());
   for (sim::NodeId n = 0; n < cluster_.storage_by_node.size(); ++n)
-    if (const auto* node = cluster_.node(n)) node_seen_[n] = {node->admission().consumed_read, node->admission().consumed_write};
-  group_seen_.assign(cluster_.ledger.size(), admission::AdmissionTotals{});
-  for (GroupId g = 0; g < cluster_.ledger.size(); ++g)
-    if (cluster_.ledger.tracked(g)) group_seen_[g] = cluster_.ledger.totals(g);
+    if (view.known(n)) node_seen_[n] = view.consumed(n);
+  group_seen_.assign(view.group_slots(), admission::AdmissionTotals{});
+  for (GroupId g = 0; g < view.group_slots(); ++g) group_seen_[g] = view.totals(g);
   after(scenario_.balancing.interval, tick_kind_, [this] { tick(); });
 }
 
@@ -38,22 +39,21 @@ std::uint32_t Balancer::per_mille(admission::MicroUnits read, admission::MicroUn
 }
 
 void Balancer::measure(std::vector<std::uint32_t>& node_load, std::vector<std::uint32_t>& group_load) {
+  const control::FleetView& view = autoadmin_.view();
   node_load.assign(cluster_.storage_by_node.size(), 0);
   for (sim::NodeId n = 0; n < cluster_.storage_by_node.size(); ++n) {
-    const replication::StorageNode* node = cluster_.node(n);
-    if (node == nullptr) continue;
-    const auto& a = node->admission();
-    // A node that lost power reports nothing, and counts from what it reports next.
+    if (!view.known(n)) continue;
+    // What the node reported over the interval: nothing, if it was down or its reports lost.
+    const auto [read, write] = view.consumed(n);
     const auto& [read_before, write_before] = node_seen_[n];
-    node_load[n] = node->powered() ? per_mille(a.consumed_read - read_before, a.consumed_write - write_before) : 0;
-    node_seen_[n] = {a.consumed_read, a.consumed_write};
+    node_load[n] = per_mille(read - read_before, write - write_before);
+    node_seen_[n] = {read, write};
     loads_[n].push_back(node_load[n]);
   }
-  if (group_seen_.size() < cluster_.ledger.size()) group_seen_.resize(cluster_.ledger.size());
-  group_load.assign(cluster_.ledger.size(), 0);
-  for (GroupId g = 0; g < cluster_.ledger.size(); ++g) {
-    if (!cluster_.ledger.tracked(g)) continue;
-    const auto& total = cluster_.ledger.totals(g);
+  if (group_seen_.size() < view.group_slots()) group_seen_.resize(view.group_slots());
+  group_load.assign(view.group_slots(), 0);
+  for (GroupId g = 0; g < view.group_slots(); ++g) {
+    const auto& total = view.totals(g);
     group_load[g] = per_mille(total.read - group_seen_[g].read, total.write - group_seen_[g].write);
     group_seen_[g] = total;
   }
@@ -100,10 +100,11 @@ void Balancer::relieve(sim::NodeId node, std::vector<std::uint32_t>& projected, 
   const sim::Time now = kernel().now();
   const auto threshold = static_cast<std::uint32_t>(scenario_.balancing.threshold * 1000.0 + 0.5);
   if (moved_at_.size() < cluster_.directory.size()) moved_at_.resize(cluster_.directory.size());
-  // The partitions it leads, hottest first (ties: lower group).
+  // The partitions it leads (its reports charged them last), hottest first (ties: lower group).
+  const control::FleetView& view = autoadmin_.view();
   std::vector<GroupId> candidates;
   for (GroupId g = 0; g < cluster_.directory.size() && g < group_load.size(); ++g) {
-    if (!cluster_.directory.exists(g) || cluster_.directory.leader(g) != node || group_load[g] == 0) continue;
+    if (!cluster_.directory.exists(g) || view.charged_by(g) != node || group_load[g] == 0) continue;
     if (moved_at_[g] && now - *moved_at_[g] < scenario_.balancing.cooldown) continue;
     candidates.push_back(g);
   }
@@ -111,18 +112,15 @@ void Balancer::relieve(sim::NodeId node, std::vector<std::uint32_t>& projected, 
                    [&](GroupId a, GroupId b) { return group_load[a] > group_load[b]; });
   const sim::AzId az = network().node(node).az();
   for (GroupId g : candidates) {
+    // The partition map is the control plane's own record.
     const replication::Membership& members = cluster_.directory.membership(g);
-    const replication::StorageNode* target = nullptr;
-    for (const replication::StorageNode* t : cluster_.storage_by_node) {
-      // No member, nor a node keeping a replica from an earlier move that did not finish.
-      if (t == nullptr || t->az() != az || !t->powered() || busy[t->id()] || members.contains(t->id()) ||
-          t->find(g) != nullptr)
-        continue;
-      if (projected[t->id()] + group_load[g] > threshold) continue;
-      if (target == nullptr || projected[t->id()] < projected[target->id()]) target = t;
+    sim::NodeId to = replication::kNoNode;
+    for (sim::NodeId t = 0; t < view.node_slots(); ++t) {
+      if (!view.known(t) || view.az(t) != az || !autoadmin_.alive(t) || busy[t] || members.contains(t)) continue;
+      if (projected[t] + group_load[g] > threshold) continue;
+      if (to == replication::kNoNode || projected[t] < projected[to]) to = t;
     }
-    if (target == nullptr) continue;
-    const sim::NodeId to = target->id();
+    if (to == replication::kNoNode) continue;
     records_.push_back(
         MoveRecord{g, node, to, now, std::nullopt, std::nullopt, false, projected[node], projected[to], group_load[g]});
     ++stats_.decided;

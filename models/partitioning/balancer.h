@@ -1,14 +1,17 @@
 // The control plane's node balancer (shared/DYNAMODB_MODEL 1.4 and 1.6). Every interval it reads
-// what storage nodes report: the units each consumed (as a fraction of what a node can serve,
-// admission.node_rcu and node_wcu) and, per partition, the units it consumed (the admission
-// ledger). A node above the threshold gets the hottest partition it leads moved to the least
-// loaded node of the same AZ (so the three replicas stay in three AZs) that holds no replica of
-// it, if that node stays under the threshold with it. Writes and strongly consistent reads are
+// what storage nodes reported (models/control/fleet_view.h): the units each consumed (as a
+// fraction of what a node can serve, admission.node_rcu and node_wcu) and, per partition, the
+// units it consumed and the node that charged them (its leader). A node above the threshold gets
+// the hottest partition it leads moved to the least loaded node of the same AZ (so the three
+// replicas stay in three AZs) that it heard from lately and that is no member, if that node
+// stays under the threshold with it. A node holding a replica of a newer membership refuses
+// the build, and the move is abandoned. Writes and strongly consistent reads are
 // served, and charged, at the leader, so that is where a partition's load sits and what a move
 // relieves. The leader does the move itself: it rebuilds its replica on the target, commits the
 // membership change through the partition's log, steps down and hands leadership over.
 #pragma once
 
+#include "models/control/autoadmin.h"
 #include "models/replication/cluster.h"
 #include "models/scenario.h"
 #include "sim/network.h"
@@ -45,7 +48,7 @@ struct MoveRecord {
 class Balancer final : public sim::Node {
  public:
   Balancer(sim::Network& network, std::string name, sim::AzId az, const Scenario& scenario,
-           replication::Cluster& cluster);
+           replication::Cluster& cluster, const control::Autoadmin& autoadmin);
 
   void start();
   // The storage side's report of a move's progress (Cluster::on_move).
@@ -74,6 +77,7 @@ class Balancer final : public sim::Node {
 
   const Scenario& scenario_;
   replication::Cluster& cluster_;
+  const control::Autoadmin& autoadmin_;
   sim::KindId tick_kind_;
   std::vector<std::pair<admission::MicroUnits, admission::MicroUnits>> node_seen_;  // by NodeId
   std::vector<admission::AdmissionTotals> group_seen_;                              // by group

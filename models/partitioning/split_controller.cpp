@@ -8,10 +8,11 @@
 namespace models::partitioning {
 
 SplitController::SplitController(sim::Network& network, std::string name, sim::AzId az, const Scenario& scenario,
-                                 replication::Cluster& cluster)
+                                 replication::Cluster& cluster, const control::FleetView& view)
     : sim::Node(network, std::move(name), az, "splitter"),
       scenario_(scenario),
       cluster_(cluster),
+      view_(view),
       tick_kind_(network.kernel().register_kind("splitter.check")) {
   const auto& directory = cluster_.directory;
   next_group_ = static_cast<GroupId>(directory.size());
@@ -21,18 +22,14 @@ SplitController::SplitController(sim::Network& network, std::string name, sim::A
 }
 
 void SplitController::start() {
-  seen_.assign(cluster_.ledger.size(), admission::AdmissionTotals{});
-  for (GroupId g = 0; g < cluster_.ledger.size(); ++g)
-    if (cluster_.ledger.tracked(g)) seen_[g] = cluster_.ledger.totals(g);
+  cluster_.on_split_advice = [this](const replication::SplitAdvice& advice) { on_advice(advice); };
+  seen_.assign(view_.group_slots(), admission::AdmissionTotals{});
+  for (GroupId g = 0; g < view_.group_slots(); ++g) seen_[g] = view_.totals(g);
   after(scenario_.partitioning.check_interval, tick_kind_, [this] { tick(); });
 }
 
 std::uint64_t SplitController::bytes_of(GroupId group) const {
-  const sim::NodeId leader = cluster_.directory.leader(group);
-  const replication::StorageNode* node = cluster_.node(leader);
-  const replication::Replica* replica = node == nullptr ? nullptr : node->find(group);
-  const std::uint64_t written = replica == nullptr ? 0 : replica->d.items.size();
-  return base_bytes(group) + written * scenario_.tables[cluster_.directory.table_of(group)].item_bytes;
+  return base_bytes(group) + view_.items(group) * scenario_.tables[cluster_.directory.table_of(group)].item_bytes;
 }
 
 void SplitController::tick() {
@@ -50,12 +47,13 @@ void SplitController::tick() {
     }
     ++it;
   }
+  // A leader that did not answer within an interval is asked again when the partition is next found hot.
+  std::erase_if(advising_, [&](const auto& entry) { return now - entry.second >= interval; });
   const std::size_t groups = cluster_.directory.size();
   for (GroupId g = 0; g < groups; ++g)
-    if (cluster_.directory.exists(g) && pending_.count(g) == 0) consider(g, interval);
-  if (seen_.size() < cluster_.ledger.size()) seen_.resize(cluster_.ledger.size());
-  for (GroupId g = 0; g < cluster_.ledger.size(); ++g)
-    if (cluster_.ledger.tracked(g)) seen_[g] = cluster_.ledger.totals(g);
+    if (cluster_.directory.exists(g) && pending_.count(g) == 0 && advising_.count(g) == 0) consider(g, interval);
+  if (seen_.size() < view_.group_slots()) seen_.resize(view_.group_slots());
+  for (GroupId g = 0; g < view_.group_slots(); ++g) seen_[g] = view_.totals(g);
   after(interval, tick_kind_, [this] { tick(); });
 }
 
@@ -72,7 +70,8 @@ void SplitController::consider(GroupId group, sim::Duration interval) {
   } else if (spec.split_for_heat && cluster_.ledger.tracked(group) && group < seen_.size() &&
              group < born_.size() && now - born_[group] >= interval) {
     // Consumption over the interval as a fraction of the ceiling (reads and writes mix linearly).
-    const auto& total = cluster_.ledger.totals(group);
+    // (Whether the table is metered is the control plane's own record, kept in the ledger.)
+    const auto& total = view_.totals(group);
     const auto& before = seen_[group];
     const double seconds = static_cast<double>(interval.nanos()) / 1e9;
     const double read = static_cast<double>(total.read - before.read) / admission::kMicro / seconds;
@@ -80,11 +79,37 @@ void SplitController::consider(GroupId group, sim::Duration interval) {
     const double load = read / static_cast<double>(scenario_.admission.partition_rcu) +
                         write / static_cast<double>(scenario_.admission.partition_wcu);
     if (load <= spec.heat_threshold) return;
-    at = spec.split_point == PartitioningSpec::SplitPoint::midpoint ? low + (high - low) / 2 + 1
-                                                                     : observed_point(group, low, high);
+    if (spec.split_point == PartitioningSpec::SplitPoint::observed) {
+      // Only the leader saw which keys it served: ask it where to split.
+      const sim::NodeId leader = cluster_.directory.leader(group);
+      if (leader == replication::kNoNode) return;
+      advising_[group] = now;
+      network().send(*this, leader, cluster_.kinds.split_advice,
+                     [node = cluster_.node(leader), group, me = id()] { node->on_split_advice_request(group, me); });
+      return;
+    }
+    at = low + (high - low) / 2 + 1;
     heat = true;
   }
-  if (at == 0) return;
+  if (at != 0) decide(group, at, heat);
+}
+
+void SplitController::on_advice(const replication::SplitAdvice& advice) {
+  const GroupId group = advice.group;
+  if (advising_.erase(group) == 0 || pending_.count(group) != 0 || !cluster_.directory.exists(group)) return;
+  switch (advice.verdict) {
+    case replication::SplitAdvice::Verdict::single_item: ++stats_.skipped_single_item; return;
+    case replication::SplitAdvice::Verdict::sequential: ++stats_.skipped_sequential; return;
+    case replication::SplitAdvice::Verdict::split: break;
+  }
+  // The leader advised from the range it held; the split must still fall inside the partition's.
+  if (advice.at <= cluster_.directory.hash_low(group) || advice.at > cluster_.directory.hash_high(group)) return;
+  decide(group, advice.at, true);
+}
+
+void SplitController::decide(GroupId group, std::uint64_t at, bool heat) {
+  const PartitioningSpec& spec = scenario_.partitioning;
+  const sim::Time now = kernel().now();
   const GroupId child = next_group_++;
   records_.push_back(SplitRecord{now, sim::Time::zero(), group, child, heat, false});
   ++(heat ? stats_.for_heat : stats_.for_size);
@@ -93,53 +118,6 @@ void SplitController::consider(GroupId group, sim::Duration interval) {
   const auto copy = sim::Duration::from_nanos(static_cast<std::int64_t>(
       static_cast<double>(copy_bytes) / static_cast<double>(scenario_.replication.copy_bytes_per_s) * 1e9));
   pending_[group] = Pending{child, at, now + spec.split_duration + copy, records_.size() - 1};
-}
-
-std::uint64_t SplitController::observed_point(GroupId group, std::uint64_t low, std::uint64_t high) {
-  const sim::NodeId leader = cluster_.directory.leader(group);
-  const replication::StorageNode* node = cluster_.node(leader);
-  const replication::Replica* replica = node == nullptr ? nullptr : node->find(group);
-  std::vector<std::uint64_t> keys;
-  if (replica != nullptr) {
-    // In arrival order: the ring's oldest entry sits at recent_next once it has wrapped.
-    const auto& ring = replica->service.recent_keys;
-    const std::size_t start = ring.size() < 256 ? 0 : replica->service.recent_next % ring.size();
-    for (std::size_t i = 0; i < ring.size(); ++i) {
-      const std::uint64_t h = ring[(start + i) % ring.size()];
-      if (h >= low && h <= high) keys.push_back(h);
-    }
-  }
-  if (keys.size() < 16) return low + (high - low) / 2 + 1;  // too little seen: the middle
-  // Keys that only move forward (timestamps as sort keys): every new write lands at the end of
-  // the range whatever the split, so splitting gains nothing. Retries and interleaving blur
-  // the order, so compare halves: nearly all newer keys lie above the older half's median.
-  {
-    const std::size_t half = keys.size() / 2;
-    std::vector<std::uint64_t> older(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(half));
-    std::nth_element(older.begin(), older.begin() + static_cast<std::ptrdiff_t>(half / 2), older.end());
-    const std::uint64_t median = older[half / 2];
-    std::size_t above = 0;
-    for (std::size_t i = half; i < keys.size(); ++i) above += keys[i] > median ? 1 : 0;
-    if (above * 10 > (keys.size() - half) * 9) {
-      ++stats_.skipped_sequential;
-      return 0;
-    }
-  }
-  std::sort(keys.begin(), keys.end());
-  // One key taking most of the traffic stays hot wherever the split falls.
-  std::size_t run = 1, longest = 1;
-  for (std::size_t i = 1; i < keys.size(); ++i) {
-    run = keys[i] == keys[i - 1] ? run + 1 : 1;
-    longest = std::max(longest, run);
-  }
-  if (longest * 2 > keys.size()) {
-    ++stats_.skipped_single_item;
-    return 0;
-  }
-  // The median: half the observed load on each side.
-  std::uint64_t at = keys[keys.size() / 2];
-  if (at <= low) at = low + 1;
-  return at;
 }
 
 void SplitController::request(GroupId parent, const Pending& pending) {

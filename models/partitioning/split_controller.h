@@ -1,14 +1,15 @@
 // The control plane's partition splitter (shared/DYNAMODB_MODEL 1.6). Every check interval it
-// reads what the storage nodes report about each partition: its size (the base size of its
-// range plus every key written during the run) and, for metered tables, the units it consumed
-// over the interval (the admission ledger). A partition past the size limit is split at the
-// middle of its range; one consuming more than heat_threshold of the partition ceiling is split
-// where its recently served keys suggest (their median), unless one key takes most of them (a
-// single hot item gains nothing from a split). After split_duration (preparing the child) it
-// asks the partition's leader to commit the split through its log, and asks again if the
-// leader changed before it did.
+// reads what the storage nodes reported about each partition (models/control/fleet_view.h):
+// its size (the base size of its range plus every key its leader reported written) and, for
+// metered tables, the units it consumed over the interval. A partition past the size limit is
+// split at the middle of its range; one consuming more than heat_threshold of the partition
+// ceiling is split where its leader advises from the keys it served lately (their median),
+// unless one key takes most of them or they only move forward (replication/split_point.h).
+// After split_duration (preparing the child) it asks the partition's leader to commit the split
+// through its log, and asks again if the leader changed before it did.
 #pragma once
 
+#include "models/control/fleet_view.h"
 #include "models/replication/cluster.h"
 #include "models/scenario.h"
 #include "sim/network.h"
@@ -42,7 +43,7 @@ struct SplitRecord {
 class SplitController final : public sim::Node {
  public:
   SplitController(sim::Network& network, std::string name, sim::AzId az, const Scenario& scenario,
-                  replication::Cluster& cluster);
+                  replication::Cluster& cluster, const control::FleetView& view);
 
   void start();
   // The control-plane hook (Cluster::on_split) calls this once a split completed.
@@ -65,14 +66,17 @@ class SplitController final : public sim::Node {
   };
   void tick();
   void consider(GroupId group, sim::Duration interval);
-  // Where the recently served keys suggest splitting [low, high], or 0 for "do not split".
-  std::uint64_t observed_point(GroupId group, std::uint64_t low, std::uint64_t high);
+  // A leader's answer to "where would you split this hot partition?".
+  void on_advice(const replication::SplitAdvice& advice);
+  void decide(GroupId group, std::uint64_t at, bool heat);
   void request(GroupId parent, const Pending& pending);
 
   const Scenario& scenario_;
   replication::Cluster& cluster_;
+  const control::FleetView& view_;
+  std::map<GroupId, sim::Time> advising_;                  // hot partitions whose leader was asked, by group
   std::vector<std::uint64_t> base_bytes_;                  // by group
-  std::vector<admission::AdmissionTotals> seen_;           // by group: ledger totals at the last tick
+  std::vector<admission::AdmissionTotals> seen_;           // by group: reported totals at the last tick
   std::vector<sim::Time> born_;                            // by group: when it was created
   std::map<GroupId, Pending> pending_;                     // by parent
   GroupId next_group_ = 0;

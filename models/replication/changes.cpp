@@ -34,7 +34,8 @@ void start_change(Replica& r, Host& host, Change::Kind kind, sim::NodeId replace
   c.detected = detected;
   const sim::Duration deadline = host.copy_time(r, storage) * 2 + host.spec().election_timeout() * 4;
   c.deadline = host.now() + deadline;
-  host.send(target, BuildReplicaMessage{r.group, r.table, r.v.leader_ballot, storage, c.attempt, r.d.membership.epoch});
+  host.send(target, BuildReplicaMessage{r.group, r.table, r.v.leader_ballot, storage, c.attempt, r.d.membership.epoch,
+                                         kind == Change::Kind::make_storage});
   host.start_timer(r, TimerKind::change_deadline, deadline, c.attempt);
   // Bounded: one change per seat (a move excludes the others).
   SIM_ASSERT_OP(r.v.changes.size(), <, Membership::kSize);
@@ -103,6 +104,12 @@ void maybe_hand_off(Replica& r, Host& host) {
 
 }  // namespace
 
+void avoid(Replica& r, sim::NodeId node) {
+  if (r.v.avoid[0] == node) return;
+  r.v.avoid[1] = r.v.avoid[0];
+  r.v.avoid[0] = node;
+}
+
 void give_up(const Replica& r, Host& host, const Change& c) {
   // A target that is no member (not a log replica being rebuilt) drops what it built.
   if (c.kind != Change::Kind::make_storage) host.send(c.target, AbandonReplicaMessage{r.group});
@@ -144,6 +151,15 @@ void on_replica_ready(Replica& r, Host& host, const ReplicaReadyMessage& m, sim:
   if (r.v.role != Role::leader) return;
   Change* c = find_change(r, from, m.attempt, Change::Step::copying);
   if (c == nullptr) return;
+  if (m.refused) {
+    // The target is a voter of a newer membership: this leader is behind, and the node is no
+    // target for it. Nothing was built there to abandon; the next check picks another node.
+    SIM_ASSERT(c->kind != Change::Kind::make_storage);  // a member never refuses its own rebuild
+    avoid(r, from);
+    if (c->kind == Change::Kind::move) r.v.moving_to = kNoNode;
+    r.v.changes.erase(r.v.changes.begin() + (c - r.v.changes.data()));
+    return;
+  }
   c->step = Change::Step::installing;
   send_snapshot(r, host, *c);
 }
@@ -224,6 +240,7 @@ void on_change_timer(Replica& r, Host& host, TimerKind kind, std::uint64_t token
   }
   if (it->step == Change::Step::proposed) return;  // in the log: it commits or a new leader finishes it
   if (it->kind == Change::Kind::move) r.v.moving_to = kNoNode;  // given up; the control plane may ask again
+  if (it->kind == Change::Kind::heal) avoid(r, it->target);     // dead, or too slow: heal elsewhere
   give_up(r, host, *it);
   r.v.changes.erase(it);
 }

@@ -10,6 +10,7 @@
 #include "models/replication/directory.h"
 #include "models/replication/group_health.h"
 #include "models/replication/host.h"
+#include "models/replication/split_point.h"
 #include "models/replication/types.h"
 #include "models/scenario.h"
 #include "sim/kernel.h"
@@ -17,6 +18,10 @@
 #include <array>
 #include <functional>
 #include <vector>
+
+namespace models::control {
+class Autoadmin;
+}
 
 namespace models::replication {
 
@@ -27,10 +32,10 @@ struct ReplicationKinds {
   // messages
   sim::KindId accept, accepted, prepare, promise, heartbeat, heartbeat_ack, leader_check, leader_check_reply,
       catch_up_request, catch_up, build_replica, replica_ready, snapshot_installed, transfer, split_ready, abandon_replica;
-  // the control plane's requests
-  sim::KindId split_request, move_request;
+  // the control plane's requests, and what nodes and the control plane tell each other
+  sim::KindId split_request, move_request, split_advice, node_report, placement;
   // a node's own events
-  sim::KindId tick, disk, build_done, split_child, snapshot_copied, drop;
+  sim::KindId tick, disk, build_done, split_child, snapshot_copied, drop, report;
   std::array<sim::KindId, 6> timers{};  // by TimerKind
 };
 
@@ -64,6 +69,9 @@ struct Cluster {
   std::function<void(const sim::Node& from, GroupId group)> publish;
   SplitHook on_split;  // set when partitions may split
   MoveHook on_move;    // set when the control plane moves partitions
+  control::Autoadmin* autoadmin = nullptr;  // where storage nodes send their reports
+  // The splitter's ear for a leader's split advice (delivered by the network; set with splits).
+  std::function<void(const SplitAdvice&)> on_split_advice;
   StorageNode* node(sim::NodeId id) const { return id < storage_by_node.size() ? storage_by_node[id] : nullptr; }
 };
 

@@ -134,6 +134,7 @@ void step_down(Replica& r, Host& host) {
   for (const Change& c : r.v.changes)
     if (c.step != Change::Step::proposed) give_up(r, host, c);
   r.v.changes.clear();
+  r.v.avoid = {kNoNode, kNoNode};
   r.v.handoff_armed = false;
   r.v.progress.clear();
   // Its followers hear at once that it stopped leading (their node keeps hearing this one).
@@ -155,7 +156,12 @@ bool on_tick(Replica& r, Host& host) {
         step_down(r, host);
         return true;
       }
-      if (serving(r, host, now)) check_members(r, host);
+      if (serving(r, host, now)) {
+        // Its lease may have come only after the serve check (grants arrive with heartbeat
+        // acks, which check nothing): it counts as serving from here, and is published.
+        host.serving_changed(r, true);
+        check_members(r, host);
+      }
       if (r.v.role != Role::leader) return true;
       // Accepts go out once: a member that acknowledged nothing new for a whole tick gets what
       // it lacks again (a bounded batch; the rest follows as it acknowledges).

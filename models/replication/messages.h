@@ -154,13 +154,16 @@ struct BuildReplicaMessage {
   bool storage;
   std::uint32_t attempt;  // echoed back so a stale answer is recognised
   std::uint32_t epoch;    // the leader's membership epoch: an older replica there is a leftover
+  bool member = false;    // the node is a member already (a log replica rebuilt as storage)
 };
 
-// The copy is done: the leader sends its snapshot.
+// The copy is done: the leader sends its snapshot. Or (refused) the node holds a replica of the
+// group that a membership newer than the leader's counts as a voter: it builds nothing over it.
 struct ReplicaReadyMessage {
   GroupId group;
   bool storage;
   std::uint32_t attempt;
+  bool refused = false;
 };
 
 // The snapshot is installed and on disk: the leader may propose the membership change.

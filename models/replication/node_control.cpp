@@ -1,8 +1,11 @@
 // What a storage node does for the control plane and for other nodes' changes: copying data for
 // a replacement, picking replacement targets, making split children, starting moves, dropping
 // replicas a change removed.
+#include "models/control/autoadmin.h"
 #include "models/replication/rules.h"
 #include "models/replication/storage_node.h"
+
+#include "sim/assert.h"
 
 #include <algorithm>
 
@@ -18,25 +21,93 @@ sim::Duration StorageNode::replay_time(const Replica& r, Slot entries) const {
 }
 
 sim::NodeId StorageNode::replacement_for(const Replica& r, sim::NodeId member) {
+  // From autoadmin's last placement list (nodes it heard from lately, with the replicas they
+  // reported), plus the replacements this node asked of them since: the least loaded node of
+  // the member's AZ that is no member, no other change's target, and neither refused this group
+  // nor let a build of it time out under this leadership. A stale list may name a node that
+  // died since: its copy never answers, the change is given up at its deadline, and the next
+  // attempt goes elsewhere.
+  if (placement_ == nullptr) return kNoNode;
   const sim::AzId az = network().node(member).az();
-  // Autoadmin knows which nodes are up; pick the least loaded one in the same AZ that holds no
-  // replica of this group and is no other change's target.
-  const StorageNode* target = nullptr;
-  for (const StorageNode* node : cluster_.storage_by_node) {
-    if (node == nullptr || node->az() != az || !node->powered() || r.d.membership.contains(node->id())) continue;
-    // A replica left there by an earlier member or an unfinished replacement is rebuilt over.
-    if (const Replica* leftover = node->find(r.group);
-        leftover != nullptr && !rules::replaceable(*leftover, node->id(), r.d.membership.epoch))
-      continue;
+  sim::NodeId best = kNoNode;
+  std::uint64_t best_load = 0;
+  for (const control::PlacementEntry& e : placement_->nodes) {
+    if (e.az != az || e.node == self() || r.d.membership.contains(e.node)) continue;
+    if (e.node == r.v.avoid[0] || e.node == r.v.avoid[1]) continue;
     const bool targeted = std::any_of(r.v.changes.begin(), r.v.changes.end(),
-                                      [node](const Change& c) { return c.target == node->id(); });
+                                      [&e](const Change& c) { return c.target == e.node; });
     if (targeted) continue;
-    if (target == nullptr || node->replica_count() < target->replica_count()) target = node;
+    const auto asked = std::lower_bound(asked_.begin(), asked_.end(), std::pair<sim::NodeId, std::uint32_t>{e.node, 0});
+    const std::uint64_t load = e.replicas + (asked != asked_.end() && asked->first == e.node ? asked->second : 0);
+    if (best == kNoNode || load < best_load) {
+      best = e.node;
+      best_load = load;
+    }
   }
-  return target == nullptr ? kNoNode : target->id();
+  if (best != kNoNode) {
+    auto at = std::lower_bound(asked_.begin(), asked_.end(), std::pair<sim::NodeId, std::uint32_t>{best, 0});
+    if (at == asked_.end() || at->first != best) at = asked_.insert(at, {best, 0});
+    ++at->second;
+  }
+  return best;
+}
+
+void StorageNode::on_placement(control::PlacementListPtr list) {
+  SIM_ASSERT(list != nullptr);
+  // Lists overtake one another on the network: an older one than held is ignored.
+  if (placement_ != nullptr && list->made <= placement_->made) return;
+  placement_ = std::move(list);
+  asked_.clear();  // its counts include what was built since the nodes reported; near enough
+}
+
+void StorageNode::report() {
+  const sim::Duration every = cluster_.scenario.control.report_interval;
+  after(every, cluster_.kinds.report, [this] { report(); });
+  control::Autoadmin* autoadmin = cluster_.autoadmin;
+  if (autoadmin == nullptr) return;
+  control::NodeReport out;
+  out.sent = kernel().now();
+  out.replicas = static_cast<std::uint32_t>(replica_count_);
+  const admission::AdmissionStats& a = admission_.stats();
+  out.consumed_read = a.consumed_read - reported_read_;
+  out.consumed_write = a.consumed_write - reported_write_;
+  reported_read_ = a.consumed_read;
+  reported_write_ = a.consumed_write;
+  out.groups = admission_.take_unreported();
+  if (cluster_.scenario.partitioning.enabled) {
+    // The size of each partition it leads, when it changed (a new leader tells it once).
+    // Bounded: entries only for groups it leads now.
+    std::erase_if(reported_sizes_, [this](const auto& entry) {
+      const Replica* r = find(entry.first);
+      return r == nullptr || r->v.role != Role::leader;
+    });
+    for (const auto& [group, local] : index_) {
+      const Replica& r = *replicas_[local];
+      if (r.v.role != Role::leader) continue;
+      const std::uint64_t items = r.d.items.size();
+      auto [at, added] = reported_sizes_.try_emplace(group, items);
+      if (!added && at->second == items) continue;
+      at->second = items;
+      out.sizes.emplace_back(group, items);
+    }
+  }
+  network().send(*this, autoadmin->id(), cluster_.kinds.node_report,
+                 [autoadmin, from = id(), report = std::move(out)] { autoadmin->on_report(from, report); });
+}
+
+bool StorageNode::refuses(const BuildReplicaMessage& m) const {
+  // A replica here that a membership at least as new as the leader's counts as a voter is no
+  // leftover: this node is no replacement target for that leader (it is behind).
+  const Replica* here = find(m.group);
+  return !m.member && here != nullptr && !rules::replaceable(*here, self(), m.epoch);
 }
 
 void StorageNode::on_build_replica(sim::NodeId from, const BuildReplicaMessage& m) {
+  if (refuses(m)) {
+    ++stats_.builds_refused;
+    send(from, ReplicaReadyMessage{m.group, m.storage, m.attempt, true});
+    return;
+  }
   const TableSpec& table = cluster_.scenario.tables[m.table];
   const std::uint64_t bytes = spec_.wal_tail_bytes + (m.storage ? table.partition_bytes() : 0);
   after(spec_.copy_time(bytes), cluster_.kinds.build_done, [this, from, m] {
@@ -44,9 +115,11 @@ void StorageNode::on_build_replica(sim::NodeId from, const BuildReplicaMessage& 
     // replica only when the leader's items arrive. A replica already here (a former member's, an
     // unfinished replacement's, a log replica being rebuilt as storage) is brought up to date by
     // the snapshot: never started over, as a late duplicate of this request must not wipe what
-    // the leader's snapshot installed.
-    if (find(m.group) == nullptr) host(m.group, m.table, Membership{}, false);
-    send(from, ReplicaReadyMessage{m.group, m.storage, m.attempt});
+    // the leader's snapshot installed. One that joined a newer membership meanwhile refuses.
+    const bool refused = refuses(m);
+    if (refused) ++stats_.builds_refused;
+    else if (find(m.group) == nullptr) host(m.group, m.table, Membership{}, false);
+    send(from, ReplicaReadyMessage{m.group, m.storage, m.attempt, refused});
   });
 }
 
@@ -85,6 +158,15 @@ void StorageNode::drop_replica(GroupId group) {
 
 void StorageNode::on_split_request(GroupId group, std::uint64_t at_hash, GroupId child) {
   if (Replica* r = find(group)) rules::on_split_request(*r, *this, at_hash, child);
+}
+
+void StorageNode::on_split_advice_request(GroupId group, sim::NodeId splitter) {
+  const Replica* r = find(group);
+  if (r == nullptr || r->v.role != Role::leader || !cluster_.on_split_advice) return;  // the splitter asks again
+  const SplitAdvice advice = advise_split(group, r->service.recent_keys, r->service.recent_next,
+                                          ServiceState::kRecentKeys, r->d.hash_low, r->d.hash_high);
+  network().send(*this, splitter, cluster_.kinds.split_advice,
+                 [hook = &cluster_.on_split_advice, advice] { (*hook)(advice); });
 }
 
 void StorageNode::splits_staged(Replica& r) {

@@ -110,6 +110,10 @@ struct VolatileState {
   std::vector<Change> changes;     // at most one per seat, and at most one proposed
   sim::NodeId moving_to = kNoNode; // moving its own replica there; handed over once it applied
   bool handoff_armed = false;      // a move's handoff waits for the new replica to catch up
+  // The last nodes that refused to build a replica of this group (they hold one of a newer
+  // membership) or never finished one by its deadline: no replacement target again while this
+  // leadership lasts. Bounded: older ones roll off.
+  std::array<sim::NodeId, 2> avoid{kNoNode, kNoNode};
   sim::NodeId transferred_from = kNoNode;  // won leadership from this node by a handoff
 };
 
@@ -123,8 +127,9 @@ struct LinkState {
 
 // Per replica, the node's request service: admission buckets and the keys it served lately.
 struct ServiceState {
+  static constexpr std::size_t kRecentKeys = 256;
   std::unique_ptr<admission::PartitionBuckets> buckets;  // made on first use
-  std::vector<std::uint64_t> recent_keys;  // leader: hashes of recently served keys (split points)
+  std::vector<std::uint64_t> recent_keys;  // leader: hashes of recently served keys (split advice)
   std::uint32_t recent_next = 0;
   bool counted_serving = false;            // counted as a serving leader in the group health
 };

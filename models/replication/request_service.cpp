@@ -63,8 +63,8 @@ void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> rep
     return;
   }
   if (r->v.role == Role::leader) {
-    // What the control plane picks split points from: the hashes of recently served keys.
-    constexpr std::size_t kRecentKeys = 256;
+    // What the leader advises split points from: the hashes of recently served keys.
+    constexpr std::size_t kRecentKeys = ServiceState::kRecentKeys;
     const std::uint64_t hash = key_hash(r->table, request.key);
     std::vector<std::uint64_t>& recent = r->service.recent_keys;
     if (recent.size() < kRecentKeys) recent.push_back(hash);

@@ -155,6 +155,8 @@ void on_move_request(Replica& r, Host& host, sim::NodeId target);
 void on_leadership_transfer(Replica& r, Host& host, const LeadershipTransferMessage& message, sim::NodeId from);
 // The leader gives a replacement up (deadline, or stepping down before proposing it).
 void give_up(const Replica& r, Host& host, const Change& change);
+// `node` is no replacement target for `r` while its leadership lasts (it refused, or timed out).
+void avoid(Replica& r, sim::NodeId node);
 // A write may not be taken now: the leader proposed the change that removes it.
 bool moving_out(const Replica& r);
 // After a commit: a leader that a committed change removed hands off once it may.

@@ -27,12 +27,16 @@ ReplicationKinds::ReplicationKinds(sim::Kernel& k)
       abandon_replica(k.register_kind("msg.abandon_replica")),
       split_request(k.register_kind("msg.split_request")),
       move_request(k.register_kind("msg.move_request")),
+      split_advice(k.register_kind("msg.split_advice")),
+      node_report(k.register_kind("msg.node_report")),
+      placement(k.register_kind("msg.placement")),
       tick(k.register_kind("storage.tick")),
       disk(k.register_kind("storage.wal_persisted")),
       build_done(k.register_kind("storage.replica_built")),
       split_child(k.register_kind("storage.split_child")),
       snapshot_copied(k.register_kind("storage.snapshot_copied")),
-      drop(k.register_kind("storage.replica_dropped")) {
+      drop(k.register_kind("storage.replica_dropped")),
+      report(k.register_kind("storage.report")) {
   timers[static_cast<std::size_t>(TimerKind::election_step)] = k.register_kind("storage.election_step");
   timers[static_cast<std::size_t>(TimerKind::election_timeout)] = k.register_kind("storage.election_timeout");
   timers[static_cast<std::size_t>(TimerKind::serve_check)] = k.register_kind("storage.serve_check");
@@ -178,6 +182,10 @@ void StorageNode::start() {
   const auto offset = sim::Duration::from_nanos(static_cast<std::int64_t>(
       rng().below(static_cast<std::uint64_t>(spec_.heartbeat_interval.nanos()))));
   after(offset, cluster_.kinds.tick, [this] { tick(); });
+  // Reports spread over the interval by node, so the control plane's load is even.
+  const sim::Duration every = cluster_.scenario.control.report_interval;
+  after(sim::Duration::from_nanos(every.nanos() / 16 * static_cast<std::int64_t>(id() % 16 + 1)), cluster_.kinds.report,
+        [this] { report(); });
 }
 
 std::uint8_t StorageNode::healthy_members(const Membership& membership) const {
@@ -380,6 +388,10 @@ void StorageNode::on_power_off() {
   }
   requests_.clear();
   pending_writes_.clear();
+  admission_.forget_unreported();
+  reported_sizes_.clear();
+  placement_.reset();
+  asked_.clear();
   disk_free_at_ = now;
   for (const auto& [group, local] : index_)
     if (cluster_.directory.membership(group).contains(self()))

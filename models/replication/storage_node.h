@@ -11,6 +11,7 @@
 // heartbeats and leases per node pair are links.h.
 #pragma once
 
+#include "models/control/reports.h"
 #include "models/messages.h"
 #include "models/replication/cluster.h"
 #include "models/replication/host.h"
@@ -35,6 +36,7 @@ struct StorageNodeStats {
   std::uint64_t catch_ups_sent = 0;
   std::uint64_t snapshots_sent = 0;
   std::uint64_t moves_started = 0;        // own replicas being rebuilt on another node
+  std::uint64_t builds_refused = 0;       // replacements refused: a replica of a newer membership is here
   std::uint64_t leaderships_handed_off = 0;
   std::uint64_t elections_by_handoff = 0; // elections run because a leader handed over
 };
@@ -78,6 +80,10 @@ class StorageNode final : public sim::Node, private Host {
   // replaces this node with it, and then this node steps down and hands leadership to it, so the
   // new leader serves without waiting out this node's lease.
   void on_move_request(GroupId group, sim::NodeId target);
+  // Autoadmin's latest placement list (node_control.cpp).
+  void on_placement(control::PlacementListPtr list);
+  // The splitter asks the leader of `group` where it would split it (node_control.cpp).
+  void on_split_advice_request(GroupId group, sim::NodeId splitter);
 
  protected:
   void on_power_off() override;
@@ -137,6 +143,7 @@ class StorageNode final : public sim::Node, private Host {
   // The node looks at `group` at its next tick (it changed, or a peer went quiet).
   void touch(GroupId group);
   void on_build_replica(sim::NodeId from, const BuildReplicaMessage& message);
+  bool refuses(const BuildReplicaMessage& message) const;
   void on_split_ready(GroupId child);
 
   // ---- request service (request_service.cpp) ----
@@ -150,6 +157,8 @@ class StorageNode final : public sim::Node, private Host {
   void drop_replica(GroupId group);
 
   void tick();
+  // Every control.report_interval: what autoadmin should know of this node (node_control.cpp).
+  void report();
   std::uint8_t healthy_members(const Membership& membership) const;
 
   Cluster& cluster_;
@@ -170,6 +179,12 @@ class StorageNode final : public sim::Node, private Host {
   std::uint32_t incarnation_ = 0;    // counts power-offs (its peers learn it forgot its leaderships)
   std::vector<GroupId> attention_;   // sorted: groups to look at next tick; the others are quiet
   std::vector<GroupId> looking_;     // the tick's own copy
+  // What it knows of the fleet: autoadmin's last placement list, and the replacements it asked
+  // of nodes since (by node, sorted; bounded by the nodes in the list).
+  control::PlacementListPtr placement_;
+  std::vector<std::pair<sim::NodeId, std::uint32_t>> asked_;
+  admission::MicroUnits reported_read_ = 0, reported_write_ = 0;  // admission totals at the last report
+  std::map<GroupId, std::uint64_t> reported_sizes_;  // led groups' items at the last report (splits only)
 
   StorageNodeStats stats_;
 };

@@ -21,26 +21,30 @@ struct Bench {
     for (std::uint32_t g = 0; g < 4; ++g) {
       shares.add_partition(g);
       shares.set(g, shares.base(0, 4));
-      ledger.track(g, 0, sim::Time::zero() + sim::minutes(10));
     }
-    controller = std::make_unique<AdaptiveController>(net, "autoadmin", 0, scenario, shares, ledger,
+    view.add_node(kReporter, 0, 4, kernel.now());
+    view.add_groups(4);
+    controller = std::make_unique<AdaptiveController>(net, "adaptive", 0, scenario, shares, view,
                                                       std::vector<std::vector<std::uint32_t>>{{0, 1, 2, 3}});
     controller->start();
   }
   // Over the next minute: `per_second` write units consumed and `throttled_per_second` turned
-  // away on partition g.
+  // away on partition g, as a storage node reports them to autoadmin.
   void minute_of(std::uint32_t g, std::int64_t per_second, std::int64_t throttled_per_second) {
-    const sim::Time t = kernel.now();
-    for (int s = 0; s < 60; ++s) {
-      ledger.admitted(g, t, true, per_second * kMicro, false);
-      if (throttled_per_second > 0) ledger.throttled(g, t, true, throttled_per_second * kMicro);
-    }
+    control::NodeReport report;
+    report.sent = kernel.now();
+    AdmissionTotals totals;
+    totals.write = 60 * per_second * kMicro;
+    totals.throttled_write = 60 * throttled_per_second * kMicro;
+    report.groups.emplace_back(g, totals);
+    view.on_report(kReporter, report, kernel.now());
   }
+  static constexpr sim::NodeId kReporter = 7;
   const Scenario& scenario;
   sim::Kernel kernel;
   sim::Network net;
   Shares shares;
-  Ledger ledger;
+  control::FleetView view;
   std::unique_ptr<AdaptiveController> controller;
 };
 

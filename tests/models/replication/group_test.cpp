@@ -146,6 +146,51 @@ TEST_CASE("Replication: a dead member is replaced by a log replica in seconds, t
   CHECK(health.group(0).no_quorum_ns == 0);
 }
 
+// Healing decides from what autoadmin was told. A non-member X of a follower's AZ dies, then
+// the follower. With a long `silence`, autoadmin's placement list still names X (idle, so the
+// least loaded): the leader builds there, the copy never answers, the change is given up at its
+// deadline and the next attempt avoids X. With the default silence X is out of the list by then.
+TEST_CASE("Replication: the healing target comes from autoadmin's placement list, stale or not", "[replication][control]") {
+  const auto heal = [](const std::string& silence) {
+    const std::string topology = R"({"azs": [{"name": "az1", "storage_nodes": 3, "routers": 1, "clients": 1},
+                                             {"name": "az2", "storage_nodes": 3, "routers": 1, "clients": 1},
+                                             {"name": "az3", "storage_nodes": 3, "routers": 1, "clients": 1}]})";
+    const Scenario scenario = parse_scenario(fmt::format(R"({{
+      "name": "stale", "duration": "2m", "topology": {},
+      "tables": [{{"name": "t", "partitions": 1, "items": 20, "size": "200KB"}}],
+      "workload": [{{"table": "t", "rate": 20, "mix": {{"put": 1}}}}],
+      "control": {{"silence": "{}"}}}})", topology, silence), "stale.json");
+    Simulation simulation(scenario, 4);
+    const replication::Membership before = simulation.cluster().directory.membership(0);
+    const std::string leader = leader_node_of(simulation, 0);
+    const replication::StorageNode* follower = nullptr;
+    for (sim::NodeId member : before.nodes)
+      if (simulation.cluster().node(member)->name() != leader) follower = simulation.cluster().node(member);
+    REQUIRE(follower != nullptr);
+    // The two other nodes of the follower's AZ, lower id first (idle ties go to it).
+    std::vector<replication::StorageNode*> others;
+    for (const auto& n : simulation.storage_nodes())
+      if (n->az() == follower->az() && n.get() != follower) others.push_back(n.get());
+    REQUIRE(others.size() == 2);
+    simulation.kernel().run_until(sim::Time::zero() + sim::seconds(10));
+    others[0]->power_off();
+    simulation.kernel().run_until(sim::Time::zero() + sim::seconds(11));
+    const_cast<replication::StorageNode*>(follower)->power_off();
+    // The follower is missed after an election timeout (4.5 s) and a log replica copies in
+    // about 2 s; a build to a dead node is given up only after 4 election timeouts at least.
+    simulation.kernel().run_until(sim::Time::zero() + sim::seconds(30));
+    const bool healed_by_30s = !simulation.cluster().directory.membership(0).contains(follower->id());
+    simulation.run();
+    const replication::Membership after = simulation.cluster().directory.membership(0);
+    CHECK_FALSE(after.contains(follower->id()));
+    CHECK_FALSE(after.contains(others[0]->id()));
+    CHECK(after.contains(others[1]->id()));
+    return healed_by_30s;
+  };
+  CHECK(heal("3s"));
+  CHECK_FALSE(heal("10m"));  // the first attempt went to the dead node and waited out its deadline
+}
+
 // ---- The planted bugs: each must be caught by a checker in a sweep of a few seeds ---------
 
 // The leader is cut off from its followers but not from the routers, and leases are long, so

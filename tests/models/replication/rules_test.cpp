@@ -531,6 +531,34 @@ TEST_CASE("Changes: a replacement whose target never installs is given up, nothi
   CHECK(r.v.changes.empty());
   CHECK(rules::pending_config_slot(r) == 0);
   CHECK(rules::serving(r, host, host.clock));
+  CHECK(r.v.avoid[0] == 4);  // the next attempt goes elsewhere
+}
+
+TEST_CASE("Changes: a target that holds a replica of a newer membership refuses; the leader drops the change and "
+          "remembers it",
+          "[rules][changes]") {
+  FakeHost host(1);
+  host.replacement = 4;
+  Replica r = serving_leader(host);
+  rules::check_members(r, host);
+  REQUIRE(r.v.changes.size() == 1);
+  REQUIRE(host.sent_of<BuildReplicaMessage>().size() == 1);
+  CHECK_FALSE(host.sent_of<BuildReplicaMessage>()[0].second.member);
+  const std::uint32_t attempt = r.v.changes[0].attempt;
+  rules::on_replica_ready(r, host, ReplicaReadyMessage{7, false, attempt, true}, 4);
+  CHECK(r.v.changes.empty());
+  CHECK(r.v.avoid[0] == 4);
+  // Nothing was built there: it is not told to abandon what it holds (a voter's replica).
+  CHECK(host.sent_of<AbandonReplicaMessage>().empty());
+  CHECK(host.sent_of<CatchUpMessage>().empty());
+  // A late answer of the same attempt changes nothing.
+  rules::on_replica_ready(r, host, ReplicaReadyMessage{7, false, attempt, false}, 4);
+  CHECK(host.sent_of<CatchUpMessage>().empty());
+  // The next check starts over (the host, which reads the refused list, picks the target).
+  host.replacement = 5;
+  rules::check_members(r, host);
+  REQUIRE(r.v.changes.size() == 1);
+  CHECK(r.v.changes[0].target == 5);
 }
 
 TEST_CASE("Changes: the leader moves its own replica, then hands over once the new node has every entry", "[rules][move]") {
