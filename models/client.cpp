@@ -190,6 +190,7 @@ void Client::finish(std::uint32_t slot, Outcome outcome) {
     entry.outcome = outcome;
     entry.invoked = op.started;
     entry.completed = kernel().now();
+    entry.attempts = op.attempts;
     if (outcome == Outcome::ok) {
       entry.version = op.last.version;
       entry.value = op.last.value;

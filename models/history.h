@@ -34,6 +34,9 @@ struct HistoryEntry {
   // and the write whose value it holds (0: none).
   std::uint64_t version = 0;
   WriteId value = 0;
+  // put: the attempts the client sent. Each reuses the write's identity and may take effect
+  // once, whatever the client learned of it: a retried put may be applied at several versions.
+  std::uint32_t attempts = 1;
 };
 
 // The versions of one item a replica holds, oldest first: (version, write).

@@ -129,7 +129,7 @@ class Checker {
     // also show up as a conflicting claim under rule a.
     check_reads_name_earlier_writes();
     check_claims();
-    add_revealed_maybe_writes();
+    add_revealed_writes();
 
     const auto by_time = [](const Point& a, const Point& b) {
       return std::tie(a.time, a.entry) < std::tie(b.time, b.entry);
@@ -150,36 +150,54 @@ class Checker {
           /*equal_allowed=*/false, "completed before {} was invoked, yet returns a version not below it");
   }
 
-  // Rule a, both ways round: each version has one write, each write one version.
+  // Rule a, both ways round: each version has one write, and each write at most one version
+  // per attempt that carried it (a retried put reuses the write's identity, and every attempt
+  // may be applied once, also one the client gave up on).
   void check_claims() {
     std::vector<Claim>& claims = work_.claims;
-    const auto report_pairs = [this, &claims](auto same_group, auto same_pair, const char* what) {
-      for (std::size_t begin = 0; begin < claims.size();) {
-        std::size_t end = begin + 1;
-        while (end < claims.size() && same_group(claims[begin], claims[end])) ++end;
-        // Within a group claims are sorted, so each new pair is one more conflicting claim.
-        for (std::size_t i = begin + 1; i < end; ++i) {
-          if (same_pair(claims[i - 1], claims[i])) continue;
-          violation(ConsistencyRule::one_write_per_version,
-                    fmt::format("{} and {} {}", describe(claims[begin].entry), describe(claims[i].entry), what));
-        }
-        begin = end;
-      }
-    };
-    const auto same_pair = [](const Claim& a, const Claim& b) {
-      return a.version == b.version && a.write == b.write;
-    };
     std::sort(claims.begin(), claims.end(), [](const Claim& a, const Claim& b) {
       return std::tie(a.version, a.write, a.entry) < std::tie(b.version, b.write, b.entry);
     });
-    report_pairs([](const Claim& a, const Claim& b) { return a.version == b.version; }, same_pair,
-                 "give one version to different writes");
+    for (std::size_t begin = 0; begin < claims.size();) {
+      std::size_t end = begin + 1;
+      while (end < claims.size() && claims[end].version == claims[begin].version) ++end;
+      // Sorted by write within a version: each new write is one more conflicting claim.
+      for (std::size_t i = begin + 1; i < end; ++i) {
+        if (claims[i].write == claims[i - 1].write) continue;
+        violation(ConsistencyRule::one_write_per_version,
+                  fmt::format("{} and {} give one version to different writes", describe(claims[begin].entry),
+                              describe(claims[i].entry)));
+      }
+      begin = end;
+    }
     std::sort(claims.begin(), claims.end(), [](const Claim& a, const Claim& b) {
       return std::tie(a.write, a.version, a.entry) < std::tie(b.write, b.version, b.entry);
     });
-    report_pairs([](const Claim& a, const Claim& b) { return a.write == b.write; }, same_pair,
-                 "give one write different versions");
-    // Left sorted by write: add_revealed_maybe_writes looks versions up here.
+    for (std::size_t begin = 0; begin < claims.size();) {
+      std::size_t end = begin + 1;
+      while (end < claims.size() && claims[end].write == claims[begin].write) ++end;
+      const std::uint32_t attempts = attempts_of(claims[begin].write);
+      std::uint32_t versions = 1;
+      for (std::size_t i = begin + 1; i < end; ++i) {
+        if (claims[i].version == claims[i - 1].version) continue;
+        if (++versions <= attempts) continue;
+        violation(ConsistencyRule::one_write_per_version,
+                  attempts == 1 ? fmt::format("{} and {} give one write different versions",
+                                              describe(claims[begin].entry), describe(claims[i].entry))
+                                : fmt::format("{} and {} give one write more versions than the {} attempts that carried it",
+                                              describe(claims[begin].entry), describe(claims[i].entry), attempts));
+      }
+      begin = end;
+    }
+    // Left sorted by write: add_revealed_writes looks versions up here.
+  }
+
+  // The attempts of the put that made `write` (puts_by_write is sorted by write by now).
+  std::uint32_t attempts_of(WriteId write) const {
+    const auto found = std::lower_bound(work_.puts_by_write.begin(), work_.puts_by_write.end(), write,
+                                        [](const auto& put, WriteId w) { return put.first < w; });
+    if (found == work_.puts_by_write.end() || found->first != write) return 1;
+    return std::max<std::uint32_t>(history_[found->second].attempts, 1);
   }
 
   // Rule c: the write a read returns was invoked, on this key, before the read completed.
@@ -217,16 +235,20 @@ class Checker {
     }
   }
 
-  // A maybe write that some read returned took effect at that version, so it is ordered
-  // against the other writes and reads like an acked put (by its invocation only).
-  void add_revealed_maybe_writes() {
+  // A version of a put that a read revealed, other than the one the client was told (a maybe
+  // write's, or another attempt's of a retried put), took effect there: it is ordered against
+  // the other writes and reads like an acked put, by the put's invocation only.
+  void add_revealed_writes() {
     for (const auto& [write, index] : work_.puts_by_write) {
       const HistoryEntry& entry = history_[index];
-      if (entry.outcome == models::Outcome::ok) continue;
-      const auto claim = std::lower_bound(work_.claims.begin(), work_.claims.end(), write,
-                                          [](const Claim& c, WriteId w) { return c.write < w; });
-      if (claim == work_.claims.end() || claim->write != write) continue;
-      work_.writes_by_invocation.push_back(Point{entry.invoked, claim->version, index});
+      const bool acked = entry.outcome == models::Outcome::ok;
+      auto claim = std::lower_bound(work_.claims.begin(), work_.claims.end(), write,
+                                    [](const Claim& c, WriteId w) { return c.write < w; });
+      for (std::uint64_t last = 0; claim != work_.claims.end() && claim->write == write; ++claim) {
+        if (claim->version == last || (acked && claim->version == entry.version)) continue;
+        last = claim->version;
+        work_.writes_by_invocation.push_back(Point{entry.invoked, claim->version, index});
+      }
     }
   }
 
@@ -252,10 +274,10 @@ class Checker {
     }
   }
 
-  // A later write in rules b and f may be a maybe write whose version only a read revealed.
+  // A later write in rules b and f may be a version of a put that only a read revealed.
   std::string describe_later(const Point& later) const {
     const HistoryEntry& entry = history_[later.entry];
-    if (entry.op == models::Operation::put && entry.outcome != models::Outcome::ok) {
+    if (entry.op == models::Operation::put && (entry.outcome != models::Outcome::ok || later.version != entry.version)) {
       return fmt::format("{} (seen by a read as v{})", describe(later.entry), later.version);
     }
     return describe(later.entry);

@@ -47,7 +47,12 @@ struct ConsistencyVerdict {
 // attempt may have been applied, perhaps after the client gave up: a read may return it if it
 // was invoked before the read completed, and once a read reveals its version it is ordered
 // like any other write (rules b and f), though never as "before" anything, having no known end.
-// O(n log n) in the number of operations.
+// Retries, as Knossos and Porcupine treat indeterminate operations: every attempt of a put
+// carries the same write and may take effect once, whether or not the client learned of it, so
+// a put of n attempts may be seen at up to n versions (rule a allows that many, no more). The
+// version the client was told is ordered by the put's completion; every other version a read
+// reveals, by its invocation only. Stale reads, lost writes and versions out of real-time
+// order are still caught. O(n log n) in the number of operations.
 // REQUIRES: every entry's invoked <= completed.
 ConsistencyVerdict check_linearizable(const std::vector<models::HistoryEntry>& history);
 

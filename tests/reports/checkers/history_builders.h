@@ -31,6 +31,12 @@ inline models::HistoryEntry maybe_put(std::uint64_t key, models::WriteId write, 
   return put(key, write, 0, invoked_ms, completed_ms, outcome);
 }
 
+// The same put, sent `attempts` times (each may have taken effect once).
+inline models::HistoryEntry retried(models::HistoryEntry put, std::uint32_t attempts) {
+  put.attempts = attempts;
+  return put;
+}
+
 inline models::HistoryEntry get(std::uint64_t key, std::uint64_t version, models::WriteId value,
                                 std::int64_t invoked_ms, std::int64_t completed_ms,
                                 models::Operation op = models::Operation::get_strong,

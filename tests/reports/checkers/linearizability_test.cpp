@@ -14,6 +14,7 @@ using checkers_test::eventual_get;
 using checkers_test::get;
 using checkers_test::maybe_put;
 using checkers_test::put;
+using checkers_test::retried;
 using models::HistoryEntry;
 using reports::checkers::check_linearizable;
 using reports::checkers::ConsistencyRule;
@@ -100,6 +101,27 @@ TEST_CASE("Linearizability: rule a catches two writes given one version", "[chec
 TEST_CASE("Linearizability: rule a catches one write seen at two versions", "[checkers]") {
   require_only(check_linearizable({put(1, 11, 2, 0, 10), get(1, 3, 11, 20, 30)}),
                ConsistencyRule::one_write_per_version);
+}
+
+TEST_CASE("Linearizability: a retried put may take effect once per attempt, at as many versions", "[checkers]") {
+  // Attempt 1 times out but is applied at v1; attempt 2 is applied at v2 and acknowledged.
+  const HistoryEntry twice = retried(put(1, 11, 2, 0, 100), 2);
+  require_passed(check_linearizable({twice, get(1, 1, 11, 10, 20), get(1, 2, 11, 110, 120)}));
+  // The late attempt may land after the acknowledged one: a read after the put sees it at v3.
+  require_passed(check_linearizable({twice, get(1, 2, 11, 110, 120), get(1, 3, 11, 130, 140)}));
+  // A put the client gave up on after three attempts, two of them applied.
+  require_passed(check_linearizable(
+      {retried(maybe_put(1, 12, 0, 100), 3), get(1, 1, 12, 50, 60), get(1, 2, 12, 150, 160)}));
+  // Still caught: more versions than attempts ...
+  require_only(check_linearizable({twice, get(1, 1, 11, 10, 20), get(1, 3, 11, 110, 120)}),
+               ConsistencyRule::one_write_per_version);
+  // ... a stale read after the acknowledged version ...
+  require_only(check_linearizable({twice, get(1, 2, 11, 110, 120), put(1, 12, 3, 130, 140), get(1, 2, 11, 150, 160)}),
+               ConsistencyRule::no_stale_reads);
+  // ... and an attempt's version revealed below a write that completed before the put began.
+  const ConsistencyVerdict order = check_linearizable(
+      {put(1, 10, 5, 0, 10), retried(put(1, 11, 7, 20, 100), 2), get(1, 4, 11, 30, 40)});
+  CHECK(order.violations_of(ConsistencyRule::real_time_write_order) == 1);
 }
 
 TEST_CASE("Linearizability: rule b catches a later write with a lower version", "[checkers]") {
