@@ -54,8 +54,10 @@ void Client::schedule_arrival(std::size_t generator) {
   const sim::Time from = kernel().now() < start ? start : kernel().now();
   sim::Time stop = stop_;
   if (g.spec->end && sim::Time::zero() + *g.spec->end < stop) stop = sim::Time::zero() + *g.spec->end;
-  const auto gap = sim::Duration::from_nanos(static_cast<std::int64_t>(rng().exponential(1e9 / g.rate_per_s)));
-  if (from + gap >= stop) return;
+  // Compared as a double first: at a tiny rate the gap overflows any integer time.
+  const double gap_ns = rng().exponential(1e9 / g.rate_per_s);
+  if (from >= stop || gap_ns >= static_cast<double>((stop - from).nanos())) return;
+  const auto gap = sim::Duration::from_nanos(static_cast<std::int64_t>(gap_ns));
   after(from + gap - kernel().now(), kinds_.client_arrival, [this, generator, start] {
     // Phases thin the arrivals drawn at the peak rate: each is kept with probability
     // rate(now) / peak, which gives Poisson arrivals at the phase's (or ramp's) rate.

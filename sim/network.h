@@ -1,6 +1,8 @@
 // The simulated network: every message between nodes goes through Network::send, which draws
 // the link's latency, applies loss, partitions, gray links and injected latency, and delivers
-// only to a powered node. Owns the registry of AZs and nodes; nodes own themselves.
+// only to a powered node. A power-off loses the messages in flight to and from the node: one
+// arriving at a node that lost power meanwhile (even if it is back), or sent by a node that
+// lost power before it arrived (its NIC and socket buffers died with it), is dropped. Owns the registry of AZs and nodes; nodes own themselves.
 #pragma once
 
 #include "sim/distribution.h"
@@ -117,7 +119,8 @@ class Network {
       latency += effect.extra_latency;
     }
     kernel_->after(latency, Tag{receiver.actor(), kind},
-                   Delivery<std::decay_t<F>>{this, from.id(), to, std::forward<F>(deliver)});
+                   Delivery<std::decay_t<F>>{this, from.id(), to, from.incarnation(), receiver.incarnation(),
+                                             std::forward<F>(deliver)});
   }
 
   RuleId add_rule(LinkRule rule);
@@ -142,11 +145,17 @@ class Network {
     Network* network;
     NodeId from;
     NodeId to;
+    std::uint32_t from_incarnation;  // a power cycle since sending loses the message
+    std::uint32_t to_incarnation;
     F deliver;
     void operator()() {
       const Node& receiver = *network->nodes_[to];
-      if (!receiver.powered()) {
+      if (!receiver.powered() || receiver.incarnation() != to_incarnation) {
         ++network->stats_.dropped_receiver_down;
+        return;
+      }
+      if (network->nodes_[from]->incarnation() != from_incarnation) {
+        ++network->stats_.dropped_sender_down;
         return;
       }
       // A partition that began while the message was in flight cuts it too.

@@ -28,8 +28,13 @@ int run_command(const RunOptions& options) {
   if (!loaded) return kExitBadInput;
   const models::Scenario& scenario = *loaded;
   const std::uint64_t seed = options.seed.value_or(scenario.seed);
-  fmt::print(stderr, "seed {}\n", seed);
-  std::fflush(stderr);
+  // With --format json, stdout and stderr together are the report alone on success (so
+  // `> f 2>&1` is JSON): the seed, the files written and the verdicts are in it.
+  const bool json = options.format == "json";
+  if (!json) {
+    fmt::print(stderr, "seed {}\n", seed);
+    std::fflush(stderr);
+  }
 
   std::unique_ptr<TraceFile> trace;
   if (!options.trace_file.empty()) {
@@ -51,17 +56,20 @@ int run_command(const RunOptions& options) {
     fmt::print(stderr, "ddbsim: cannot write the report to {}: {}\n", dir, error.what());
     return kExitBadInput;
   }
-  if (options.format == "json") fmt::print("{}\n", run.report.dump(2));
+  if (json) fmt::print("{}\n", run.report.dump(2));
   else fmt::print("{}", reports::render_text(run.report));
-  fmt::print(stderr, "wrote {}/report.json, report.txt, run.json ({:.2f} s wall, {:.2f}M events/s)\n", dir,
-             run.wall_s, run.wall_s > 0 ? static_cast<double>(run.events) / run.wall_s / 1e6 : 0.0);
+  std::fflush(stdout);  // before anything on stderr: captured together, they must not interleave
+  if (!json)
+    fmt::print(stderr, "wrote {}/report.json, report.txt, run.json ({:.2f} s wall, {:.2f}M events/s)\n", dir,
+               run.wall_s, run.wall_s > 0 ? static_cast<double>(run.events) / run.wall_s / 1e6 : 0.0);
 
   if (!run.complete) {
     fmt::print(stderr, "ddbsim: interrupted: the report is partial (\"complete\": false)\n");
     return kExitInterrupted;
   }
   if (!run.passed) {
-    fmt::print(stderr, "ddbsim: a check failed; reproduce with: {}\n", reproduce_command(options.scenario, seed));
+    if (!json)
+      fmt::print(stderr, "ddbsim: a check failed; reproduce with: {}\n", reproduce_command(options.scenario, seed));
     return kExitFailed;
   }
   return kExitPassed;

@@ -79,6 +79,15 @@ TEST_CASE("Request path: with nothing failing every operation succeeds on its fi
   CHECK(items_on(*simulation.storage_nodes().front()) > 0);
 }
 
+TEST_CASE("Request path: a rate so low that no operation arrives runs to the end with none", "[models]") {
+  // The exponential gap (about 1e19 ns) overflows integer time: it must end the arrivals, not the run.
+  const Scenario scenario = parse_scenario(world(R"({"table": "t", "rate": 1e-10, "mix": {"put": 1}})"), "unit.json");
+  Simulation simulation(scenario, 1);
+  const RunOutcome outcome = simulation.run();
+  CHECK(outcome.complete());
+  CHECK(simulation.metrics().operations() == 0);
+}
+
 TEST_CASE("Request path: a group without a write quorum makes the client retry, then fail as unavailable", "[models]") {
   const Scenario scenario = parse_scenario(
       world(R"({"table": "t", "rate": 5, "mix": {"put": 1}})",

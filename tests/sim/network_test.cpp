@@ -88,6 +88,30 @@ TEST_CASE("Network: a message in flight to a node that powers off is lost", "[ne
   CHECK(b.received == 0);
 }
 
+TEST_CASE("Network: a power cycle of either end loses the messages in flight", "[network]") {
+  World w;
+  Host a(w.net, "az1/a", 0), b(w.net, "az1/b", 0), c(w.net, "az1/c", 0);
+  w.send(a, b);  // b cycles before it arrives
+  w.send(c, a);  // neither end cycles: delivered
+  w.send(b, c);  // b's own message dies with b's NIC
+  w.kernel.at(Time::zero() + micros(50), {}, [&] {
+    b.power_off();
+    b.power_on();
+  });
+  w.kernel.run();
+  CHECK(b.received == 0);
+  CHECK(c.received == 0);
+  CHECK(a.received == 1);
+  CHECK(w.net.stats().dropped_receiver_down == 1);
+  CHECK(w.net.stats().dropped_sender_down == 1);
+  // After the cycle the node sends and receives again.
+  w.send(a, b);
+  w.send(b, c);
+  w.kernel.run();
+  CHECK(b.received == 1);
+  CHECK(c.received == 1);
+}
+
 TEST_CASE("Node: power-off cancels the node's timers, even after power returns", "[network]") {
   World w;
   Host a(w.net, "az1/a", 0);

@@ -63,13 +63,30 @@ TEST_CASE("Command line: run exits 0 when every check holds and writes the three
   CHECK_FALSE(std::filesystem::exists(out + "/report.json.partial"));
 }
 
-TEST_CASE("Command line: --seed overrides the scenario's seed and --format json prints the report", "[cli]") {
+TEST_CASE("Command line: --seed overrides the scenario's seed and --format json prints the report alone", "[cli]") {
   const std::string out = scratch("seed");
   const Result r = ddbsim("run " + kSource + "/tests/scenarios/tiny.json --seed 17 --format json --out " + out);
   INFO(r.out);
   CHECK(r.exit_code == 0);
-  CHECK(r.out.rfind("seed 17\n", 0) == 0);
+  // stdout and stderr together are one JSON document: the report, nothing before or after.
+  CHECK(r.out.rfind("{\n", 0) == 0);
+  CHECK(r.out.size() >= 2);
+  CHECK(r.out.substr(r.out.size() - 2) == "}\n");
+  CHECK(r.out.find("\nwrote ") == std::string::npos);
   CHECK(contains(r.out, "\"seed\": 17"));
+}
+
+TEST_CASE("Command line: the text report and the lines on stderr do not interleave when captured together", "[cli]") {
+  const std::string out = scratch("interleave");
+  const Result r = ddbsim("run " + kSource + "/tests/scenarios/tiny.json --out " + out);
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  // The report (longer than one 4 KiB stdio buffer) comes whole, then the "wrote" line.
+  const std::string report = slurp(out + "/report.txt");
+  REQUIRE(report.size() > 4096);
+  const std::size_t at = r.out.find(report);
+  CHECK(at != std::string::npos);
+  CHECK(r.out.find("wrote ") > at);
 }
 
 TEST_CASE("Command line: a failed expectation exits 1 and prints the command that reproduces it", "[cli]") {
