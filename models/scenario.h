@@ -299,6 +299,11 @@ struct Scenario {
   std::vector<Variant> variants;
 
   sim::TopologyNames topology_names() const;
+  // Whether a controller (balancer, splitter, adaptive capacity) reads what storage nodes report
+  // per partition: only then do they gather and send it, and autoadmin keep it.
+  bool partition_reports() const {
+    return balancing.enabled || partitioning.enabled || admission.mode == AdmissionSpec::Mode::adaptive;
+  }
   nlohmann::json resolved;  // the scenario with defaults filled in, as the report records it
 };
 

@@ -19,8 +19,7 @@ NodeAdmission::NodeAdmission(const Scenario& scenario, const Shares& shares, Led
       node_write_(per_second(scenario.admission.node_wcu), per_second(scenario.admission.node_wcu),
                   per_second(scenario.admission.node_wcu), now),
       // Reports per partition are for the controllers that read them.
-      gather_(scenario.balancing.enabled || scenario.partitioning.enabled ||
-              scenario.admission.mode == AdmissionSpec::Mode::adaptive) {}
+      gather_(scenario.partition_reports()) {}
 
 std::unique_ptr<PartitionBuckets> NodeAdmission::make_buckets(std::uint32_t group, std::uint32_t table,
                                                                sim::Time now) const {

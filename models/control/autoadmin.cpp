@@ -17,7 +17,7 @@ void Autoadmin::start() {
   for (sim::NodeId n = 0; n < cluster_.storage_by_node.size(); ++n)
     if (const replication::StorageNode* node = cluster_.node(n))
       view_.add_node(n, node->az(), static_cast<std::uint32_t>(node->replica_count()), kernel().now());
-  view_.add_groups(cluster_.directory.size());
+  if (scenario_.partition_reports()) view_.add_groups(cluster_.directory.size());
   tick();
 }
 
