@@ -479,19 +479,26 @@ Replica serving_leader(FakeHost& host) {
   return r;
 }
 
+// The leader's check finds member 3 silent and starts replacing it with node 4 (the host's
+// pick): the change's attempt.
+std::uint32_t start_replacing(FakeHost& host, Replica& r) {
+  host.replacement = 4;
+  rules::check_members(r, host);
+  REQUIRE(r.v.changes.size() == 1);
+  REQUIRE(r.v.changes[0].target == 4);
+  return r.v.changes[0].attempt;
+}
+
 }  // namespace
 
 TEST_CASE("Changes: a replacement is proposed only once its snapshot is installed; the snapshot goes again until it is "
           "(defects 3 and 4)",
           "[rules][changes]") {
   FakeHost host(1);
-  host.replacement = 4;
   host.replication.log_replicas = false;  // a storage replica at once
   Replica r = serving_leader(host);
   REQUIRE(rules::serving(r, host, host.clock));
-  rules::check_members(r, host);
-  REQUIRE(r.v.changes.size() == 1);
-  const std::uint32_t attempt = r.v.changes[0].attempt;
+  const std::uint32_t attempt = start_replacing(host, r);
   REQUIRE(host.sent_of<BuildReplicaMessage>().size() == 1);
   CHECK(host.sent_of<BuildReplicaMessage>()[0].first == 4);
   rules::on_replica_ready(r, host, ReplicaReadyMessage{7, true, attempt}, 4);
@@ -519,11 +526,8 @@ TEST_CASE("Changes: a replacement is proposed only once its snapshot is installe
 TEST_CASE("Changes: a replacement whose target never installs is given up, nothing proposed (defect 6)",
           "[rules][changes]") {
   FakeHost host(1);
-  host.replacement = 4;
   Replica r = serving_leader(host);
-  rules::check_members(r, host);
-  REQUIRE(r.v.changes.size() == 1);
-  const std::uint32_t attempt = r.v.changes[0].attempt;
+  const std::uint32_t attempt = start_replacing(host, r);
   rules::on_replica_ready(r, host, ReplicaReadyMessage{7, false, attempt}, 4);
   // The target dies before it installs: the deadline ends the change; no config is in the log,
   // so the group's writes never wait on the dead target.
@@ -538,13 +542,10 @@ TEST_CASE("Changes: a target that holds a replica of a newer membership refuses;
           "remembers it",
           "[rules][changes]") {
   FakeHost host(1);
-  host.replacement = 4;
   Replica r = serving_leader(host);
-  rules::check_members(r, host);
-  REQUIRE(r.v.changes.size() == 1);
+  const std::uint32_t attempt = start_replacing(host, r);
   REQUIRE(host.sent_of<BuildReplicaMessage>().size() == 1);
   CHECK_FALSE(host.sent_of<BuildReplicaMessage>()[0].second.member);
-  const std::uint32_t attempt = r.v.changes[0].attempt;
   rules::on_replica_ready(r, host, ReplicaReadyMessage{7, false, attempt, true}, 4);
   CHECK(r.v.changes.empty());
   CHECK(r.v.avoid[0] == 4);
