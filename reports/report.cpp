@@ -228,8 +228,10 @@ Json replication(const models::Simulation& simulation) {
 
 double per_second(std::uint64_t count) { return round_to(static_cast<double>(count) / 60.0, 1e3); }
 
-double ratio_or_one(std::uint64_t part, std::uint64_t whole) {
-  return whole == 0 ? 1.0 : round_to(static_cast<double>(part) / static_cast<double>(whole), 1e6);
+// A ratio, or null when there is nothing to divide: no requests is no data, never 100%.
+Json ratio_or_null(std::uint64_t part, std::uint64_t whole) {
+  if (whole == 0) return nullptr;
+  return round_to(static_cast<double>(part) / static_cast<double>(whole), 1e6);
 }
 
 // Per workload minute: what clients saw, and the load on routes and route servers.
@@ -245,10 +247,10 @@ Json timeline(const models::Simulation& simulation) {
     const models::MinuteCounts& m = i < t.minutes().size() ? t.minutes()[i] : empty;
     Json tables = Json::object();
     for (std::size_t k = 0; k < t.tables(); ++k)
-      tables[simulation.scenario().tables[k].name] = ratio_or_one(m.table_succeeded[k], m.table_requests[k]);
+      tables[simulation.scenario().tables[k].name] = ratio_or_null(m.table_succeeded[k], m.table_requests[k]);
     out.push_back({{"minute", i},
                    {"client_rps", per_second(m.client_requests)},
-                   {"availability", ratio_or_one(m.client_succeeded, m.client_requests)},
+                   {"availability", ratio_or_null(m.client_succeeded, m.client_requests)},
                    {"availability_by_table", tables},
                    {"metadata_rps", per_second(m.metadata_requests)},
                    {"metadata_rejected", m.metadata_rejected},
@@ -256,7 +258,7 @@ Json timeline(const models::Simulation& simulation) {
                    {"memds_rps", per_second(m.memds_requests)},
                    {"memds_rejected", m.memds_rejected},
                    {"memds_queue_max", m.memds_depth_max},
-                   {"cache_hit_ratio", ratio_or_one(m.route_hits, m.route_lookups)},
+                   {"cache_hit_ratio", ratio_or_null(m.route_hits, m.route_lookups)},
                    {"misroutes", m.misroutes}});
   }
   return out;
@@ -300,7 +302,7 @@ Json routing(const models::Simulation& simulation, const Json& minutes) {
   out["cache"] = scenario.routing.cache == models::RoutingSpec::Cache::memds ? "memds" : "legacy";
   out["routers"] = simulation.routers().size();
   out["lookups"] = lookups;
-  out["cache_hit_ratio"] = ratio_or_one(hits, lookups);
+  out["cache_hit_ratio"] = ratio_or_null(hits, lookups);
   out["misroutes"] = misroutes;
   out["lookups_failed"] = no_route;
   out["metadata_rps"] = load("metadata_rps");
@@ -309,7 +311,9 @@ Json routing(const models::Simulation& simulation, const Json& minutes) {
   Json recovery{{"trigger_s", trigger_s ? Json(*trigger_s) : Json(nullptr)}};
   std::optional<std::size_t> from;
   for (std::size_t i = minutes.size(); i-- > trigger_minute;) {
-    if (minutes[i]["availability"].get<double>() < 0.99) break;
+    const Json& availability = minutes[i]["availability"];
+    if (availability.is_null()) continue;  // no requests that minute: no evidence either way
+    if (availability.get<double>() < 0.99) break;
     from = i;
   }
   recovery["recovered"] = !trigger_s || from.has_value();

@@ -238,13 +238,17 @@ std::string render_text(const Json& r) {
   if (r.contains("timeline") && !r["timeline"].empty()) {
     out += fmt::format("\nTimeline   {:>9} {:>9} {:>9} {:>7} {:>6} {:>9} {:>7} {:>6} {:>9}\n", "client/s", "avail", "meta/s",
                        "m.rej", "m.q", "memds/s", "d.rej", "hits", "misroute");
+    // A minute without requests (or lookups) has no ratio: "-", never a perfect one.
+    const auto fraction = [](const Json& v, int decimals) {
+      return v.is_null() ? std::string("-") : fmt::format("{:.{}f}", v.get<double>(), decimals);
+    };
     for (const Json& m : r["timeline"])
-      out += fmt::format("  {:>7} {:>9.1f} {:>9.4f} {:>9.1f} {:>7} {:>6} {:>9.1f} {:>7} {:>6.4f} {:>9}\n",
+      out += fmt::format("  {:>7} {:>9.1f} {:>9} {:>9.1f} {:>7} {:>6} {:>9.1f} {:>7} {:>6} {:>9}\n",
                          clock_text(static_cast<double>(m["minute"].get<std::uint64_t>() * 60)), m["client_rps"].get<double>(),
-                         m["availability"].get<double>(), m["metadata_rps"].get<double>(),
+                         fraction(m["availability"], 4), m["metadata_rps"].get<double>(),
                          m["metadata_rejected"].get<std::uint64_t>(), m["metadata_queue_max"].get<std::uint64_t>(),
                          m["memds_rps"].get<double>(), m["memds_rejected"].get<std::uint64_t>(),
-                         m["cache_hit_ratio"].get<double>(), m["misroutes"].get<std::uint64_t>());
+                         fraction(m["cache_hit_ratio"], 4), m["misroutes"].get<std::uint64_t>());
   }
   if (r.contains("capacity") && !r["capacity"]["tables"].empty()) render_capacity(out, r["capacity"]);
   if (r.contains("variants")) {

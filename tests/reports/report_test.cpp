@@ -85,6 +85,34 @@ TEST_CASE("Reports: the text report lays out the same facts as report.json", "[r
   CHECK(report["resolved_scenario"]["client"]["max_attempts"] == 4);
 }
 
+TEST_CASE("Reports: a minute without requests shows no availability, never a perfect one", "[reports]") {
+  // The workload starts in the third minute: minutes 0 and 1 have no requests.
+  const models::Scenario scenario = models::parse_scenario(R"({"name": "late", "duration": "3m",
+    "topology": {"azs": [{"name": "az1", "storage_nodes": 1, "routers": 1, "clients": 1},
+                         {"name": "az2", "storage_nodes": 1, "routers": 0, "clients": 0},
+                         {"name": "az3", "storage_nodes": 1, "routers": 0, "clients": 0}]},
+    "tables": [{"name": "t", "partitions": 1, "items": 10}],
+    "workload": [{"table": "t", "rate": 10, "start": "2m", "mix": {"put": 1}}],
+    "expect": [{"metric": "timeline[*].availability", "op": ">=", "value": 0.99}]})", "late.json");
+  models::Simulation simulation(scenario, 1);
+  const models::RunOutcome outcome = simulation.run();
+  Json report = reports::build_report(simulation, outcome);
+  const std::vector<reports::Check> checks = reports::evaluate_checks(report, scenario);
+  reports::attach_checks(report, checks);
+  const Json& timeline = report["timeline"];
+  REQUIRE(timeline.size() == 3);
+  CHECK(timeline[0]["availability"].is_null());
+  CHECK(timeline[0]["availability_by_table"]["t"].is_null());
+  CHECK(timeline[1]["availability"].is_null());
+  CHECK(timeline[2]["availability"] == 1.0);
+  // An expectation over minutes that include one with no data is not met: "no data".
+  REQUIRE_FALSE(checks.empty());
+  CHECK_FALSE(checks.front().passed);
+  CHECK(checks.front().detail.find("no data") != std::string::npos);
+  const std::string text = reports::render_text(report);
+  CHECK(text.find("     0.0         -") != std::string::npos);
+}
+
 TEST_CASE("Reports: an expectation on a metric the report lacks is bad input at its JSON path", "[reports]") {
   const models::Scenario scenario =
       models::parse_scenario(tiny_with_expect(R"({"metric": "availability.by_az.az9.read.ratio", "op": ">=", "value": 1})"), "t.json");
