@@ -1,6 +1,7 @@
 // The ddbsim command line: run, validate, sweep, bench phold. Arguments are parsed by CLI11;
 // a usage mistake prints one line of usage and exits 2.
 #include "tools/commands.h"
+#include "tools/run_one.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -21,6 +22,7 @@ constexpr const char* kUsage =
 int main(int argc, char** argv) {
   CLI::App app{"ddbsim: a deterministic simulator of a DynamoDB-style service", "ddbsim"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", tools::version_line());
 
   tools::RunOptions run;
   std::uint64_t run_seed = 0;
@@ -63,6 +65,8 @@ int main(int argc, char** argv) {
     return app.exit(help);
   } catch (const CLI::CallForAllHelp& help) {
     return app.exit(help);
+  } catch (const CLI::CallForVersion& version) {
+    return app.exit(version);
   } catch (const CLI::ParseError& error) {
     fmt::print(stderr, "ddbsim: {}\n{}", error.what(), kUsage);
     return tools::kExitBadInput;

@@ -1,6 +1,8 @@
 // One seed: build, run, report; then the files.
 #include "tools/run_one.h"
 
+#include "ddbsim_version.h"
+
 #include "models/scenario_loader.h"
 #include "models/simulation.h"
 #include "sim/config/json_reader.h"
@@ -122,10 +124,14 @@ void write_outputs(const std::string& dir, const SeedRun& run, const std::string
   const std::uint64_t replicas = run.report["replication"]["replicas"].get<std::uint64_t>();
   info["replicas"] = replicas;
   info["peak_rss_bytes_per_replica"] = replicas == 0 ? 0.0 : static_cast<double>(rss_kib) * 1024.0 / static_cast<double>(replicas);
+  info["ddbsim_version"] = DDBSIM_VERSION;
+  info["commit"] = DDBSIM_COMMIT;
   info["compiler"] = compiler_name();
   info["build_type"] = DDBSIM_BUILD_TYPE;
   write_file_atomically(base / "run.json", info.dump(2) + "\n");
 }
+
+std::string version_line() { return fmt::format("ddbsim {} (commit {})", DDBSIM_VERSION, DDBSIM_COMMIT); }
 
 std::string reproduce_command(const std::string& scenario_file, std::uint64_t seed) {
   return fmt::format("build/ddbsim run {} --seed {}", scenario_file, seed);

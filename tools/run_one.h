@@ -36,6 +36,9 @@ SeedRun run_seed(const models::Scenario& scenario, std::uint64_t seed, sim::Trac
 // rename, so no reader ever sees half a report. Throws std::runtime_error on I/O failure.
 void write_outputs(const std::string& dir, const SeedRun& run, const std::string& command_line);
 
+// "ddbsim <version> (commit <git commit>)", as --version prints it.
+std::string version_line();
+
 // The one command that reproduces a seed's run.
 std::string reproduce_command(const std::string& scenario_file, std::uint64_t seed);
 

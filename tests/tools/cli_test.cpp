@@ -89,6 +89,21 @@ TEST_CASE("Command line: the text report and the lines on stderr do not interlea
   CHECK(r.out.find("wrote ") > at);
 }
 
+TEST_CASE("Command line: --version names the version and the commit, and run.json records them", "[cli]") {
+  const Result v = ddbsim("--version");
+  INFO(v.out);
+  CHECK(v.exit_code == 0);
+  CHECK(v.out.rfind("ddbsim 0.", 0) == 0);
+  CHECK(contains(v.out, "(commit "));
+  const std::string out = scratch("version");
+  REQUIRE(ddbsim("run " + kSource + "/tests/scenarios/tiny.json --out " + out).exit_code == 0);
+  const std::string info = slurp(out + "/run.json");
+  CHECK(contains(info, "\"ddbsim_version\""));
+  CHECK(contains(info, "\"commit\""));
+  // The report itself stays the same whatever build made it.
+  CHECK_FALSE(contains(slurp(out + "/report.json"), "\"commit\""));
+}
+
 TEST_CASE("Command line: a failed expectation exits 1 and prints the command that reproduces it", "[cli]") {
   const std::string out = scratch("fail");
   const Result r = ddbsim("run " + kSource + "/tests/scenarios/failing_expectation.json --out " + out);
