@@ -413,6 +413,7 @@ void read_faults(const Node& node, Scenario& scenario, const sim::FaultRegistry&
       for (const Node& entry : entries->array())
         scenario.faults.push_back(registry.parse(entry, context));
   }
+  if (auto swarm = object.optional("swarm")) scenario.faults.push_back(sim::FaultRegistry::parse_swarm(*swarm, context));
   object.finish();
 }
 

@@ -244,7 +244,7 @@ void Simulation::add_routers(std::uint32_t count) {
   }
 }
 
-sim::Node* Simulation::placement(std::string_view role, std::string_view table_name, std::uint64_t key) const {
+std::vector<sim::Node*> Simulation::placement(std::string_view role, std::string_view table_name, std::uint64_t key) const {
   std::uint32_t table = 0;
   while (table < scenario_.tables.size() && scenario_.tables[table].name != table_name) ++table;
   SIM_ASSERT_OP(table, <, scenario_.tables.size());
@@ -260,10 +260,15 @@ sim::Node* Simulation::placement(std::string_view role, std::string_view table_n
       leader = member;
     }
   }
-  if (role == "leader_of") return leader == replication::kNoNode ? cluster_.node(members.nodes[0]) : cluster_.node(leader);
+  // With no leader, the first member stands for it.
+  const sim::NodeId stand_in = leader == replication::kNoNode ? members.nodes[0] : leader;
+  if (role == "leader_of") return {cluster_.node(stand_in)};
+  std::vector<sim::Node*> followers;
   for (sim::NodeId member : members.nodes)
-    if (member != leader && member != replication::kNoNode) return cluster_.node(member);
-  return nullptr;
+    if (member != (role == "follower_of" ? leader : stand_in) && member != replication::kNoNode)
+      followers.push_back(cluster_.node(member));
+  if (role == "follower_of") followers.resize(std::min<std::size_t>(followers.size(), 1));
+  return followers;
 }
 
 RunOutcome Simulation::run() {

@@ -105,7 +105,7 @@ class Simulation {
   // Adds routers with cold caches, spread over the AZs that have routers (a fault's scale-out).
   void add_routers(std::uint32_t count);
   // Resolves fault targets such as "the leader of the group that owns orders/42".
-  sim::Node* placement(std::string_view role, std::string_view table, std::uint64_t key) const;
+  std::vector<sim::Node*> placement(std::string_view role, std::string_view table, std::uint64_t key) const;
 
   const Scenario& scenario_;
   std::uint64_t seed_;

@@ -55,8 +55,13 @@ class FaultContext {
   std::size_t holds_on(const Node& node) const;
   std::size_t nodes_held_down() const { return held_down_nodes_; }
 
-  // Ends every fault at once (the run's final heal): powers every held node back on and lifts
-  // every network rule. Fault events that fire afterwards change nothing.
+  // A paused node freezes (its events wait, its state stays) while any fault holds it paused.
+  void pause(Node& node);
+  void resume(Node& node);
+  bool paused(const Node& node) const;
+
+  // Ends every fault at once (the run's final heal): powers every held node back on, resumes
+  // every paused one and lifts every network rule. Fault events that fire afterwards change nothing.
   void end_all();
   bool ended() const { return ended_; }
 
@@ -64,10 +69,14 @@ class FaultContext {
   const std::vector<FaultRecord>& records() const { return records_; }
 
   // Targets are AZ names, node names, or placements ("leader_of:<table>/<key>",
-  // "follower_of:<table>/<key>") that the models resolve when the fault fires.
-  using PlacementResolver = std::function<Node*(std::string_view role, std::string_view table, std::uint64_t key)>;
+  // "follower_of:<table>/<key>", "followers_of:<table>/<key>") that the models resolve when the
+  // fault fires, to one node or (followers_of) several.
+  using PlacementResolver =
+      std::function<std::vector<Node*>(std::string_view role, std::string_view table, std::uint64_t key)>;
   void set_placement_resolver(PlacementResolver resolver) { resolver_ = std::move(resolver); }
-  Node& resolve_node(const std::string& target) const;
+  bool has_placement_resolver() const { return resolver_ != nullptr; }
+  std::vector<Node*> resolve_nodes(const std::string& target) const;
+  Node& resolve_node(const std::string& target) const;  // the first of resolve_nodes
   // Scale-out: the models build `count` new nodes of `role` (the add_nodes fault).
   using NodeAdder = std::function<void(std::string_view role, std::uint32_t count)>;
   void set_node_adder(NodeAdder adder) { adder_ = std::move(adder); }
@@ -91,6 +100,7 @@ class FaultContext {
   Network* network_;
   ActorId actor_;
   std::vector<std::uint32_t> holds_;  // by NodeId
+  std::vector<std::uint32_t> pauses_;  // by NodeId
   std::size_t held_down_nodes_ = 0;
   bool ended_ = false;
   std::vector<FaultRecord> records_;
@@ -114,8 +124,8 @@ struct FaultParseContext {
 using FaultParser =
     std::function<std::unique_ptr<Fault>(config::ObjectReader& entry, const FaultParseContext&)>;
 
-// Injectors by kind. The builtin kinds are power_off, restart, az_outage, latency, partition,
-// gray_link, add_nodes and the chaos scheduler random_power_off; models may register more.
+// Injectors by kind (sim/faults/: power.cpp, network.cpp, pause.cpp, chaos.cpp); models may
+// register more.
 class FaultRegistry {
  public:
   static FaultRegistry with_builtin_faults();
@@ -123,6 +133,8 @@ class FaultRegistry {
   std::vector<std::string> kinds() const;
   // Reads one entry: its "kind" picks the parser, and every key must be consumed.
   std::unique_ptr<Fault> parse(const config::Node& entry, const FaultParseContext& context) const;
+  // Reads faults.swarm (sim/faults/chaos.h).
+  static std::unique_ptr<Fault> parse_swarm(const config::Node& swarm, const FaultParseContext& context);
 
  private:
   std::map<std::string, FaultParser> parsers_;

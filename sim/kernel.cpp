@@ -38,12 +38,38 @@ void Kernel::drain_all() {
       key = heap_.top();
       heap_.pop();
     }
-    detail::Slot& slot = slot_at(key.slot());
-    const detail::EventVTable* vtable = slot.vtable;
-    slot.vtable = nullptr;
-    if (vtable != nullptr) vtable->destroy(slot.payload);
-    release_slot(key.slot());
+    destroy_slot(key.slot());
   }
+  for (auto& [actor, slots] : parked_)
+    for (std::uint32_t index : slots) destroy_slot(index);
+  parked_.clear();
+  parked_count_ = 0;
+}
+
+void Kernel::destroy_slot(std::uint32_t index) {
+  detail::Slot& slot = slot_at(index);
+  const detail::EventVTable* vtable = slot.vtable;
+  slot.vtable = nullptr;
+  if (vtable != nullptr) vtable->destroy(slot.payload);
+  release_slot(index);
+}
+
+void Kernel::pause_actor(ActorId actor) {
+  SIM_ASSERT_OP(actor, <, actor_names_.size());
+  if (pauses_.size() <= actor) pauses_.resize(actor + 1, 0);
+  if (pauses_[actor]++ == 0) ++paused_actors_;
+}
+
+void Kernel::resume_actor(ActorId actor) {
+  SIM_ASSERT(paused(actor));
+  if (--pauses_[actor] != 0) return;
+  --paused_actors_;
+  auto it = parked_.find(actor);
+  if (it == parked_.end()) return;
+  // The waiting events run now, in the order they were due (cancelled ones are released).
+  for (std::uint32_t index : it->second) enqueue(now_, index);
+  parked_count_ -= it->second.size();
+  parked_.erase(it);
 }
 
 void Kernel::add_chunk() {
@@ -126,6 +152,11 @@ void Kernel::dispatch(const QueueKey& key) {
   }
   const auto time_ns = static_cast<std::int64_t>(key.time_ns);
   SIM_ASSERT_OP(time_ns, >=, now_.nanos());
+  if (paused_actors_ != 0 && paused(slot.tag.actor)) [[unlikely]] {
+    parked_[slot.tag.actor].push_back(index);
+    ++parked_count_;
+    return;
+  }
   now_ = Time::from_nanos(time_ns);
   ++dispatched_;
   current_tag_ = slot.tag;

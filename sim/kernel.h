@@ -190,8 +190,16 @@ class Kernel : public boost::asio::execution_context {
   // The time of the next pending event, or Time::max() when none is pending.
   Time next_event_time();
 
+  // Freezes an actor, as a long GC pause or a VM stall freezes a process: its events (timers,
+  // deliveries) wait, in order, until it resumes, then run at the resume time. Pauses nest.
+  // A parked event can still be cancelled.
+  void pause_actor(ActorId actor);
+  void resume_actor(ActorId actor);
+  bool paused(ActorId actor) const { return actor < pauses_.size() && pauses_[actor] != 0; }
+  std::size_t events_parked() const { return parked_count_; }
+
   std::uint64_t events_dispatched() const { return dispatched_; }
-  std::size_t events_pending() const { return heap_.size() + fifo_.size(); }
+  std::size_t events_pending() const { return heap_.size() + fifo_.size() + parked_count_; }
   std::uint64_t digest() const { return digest_; }
   // The tag of the event being dispatched (zero tag outside dispatch).
   Tag current_tag() const { return current_tag_; }
@@ -243,6 +251,7 @@ class Kernel : public boost::asio::execution_context {
   void add_chunk();
   void dispatch(const QueueKey& key);
   void drain_all();
+  void destroy_slot(std::uint32_t index);
 
   static constexpr int kChunkBits = 12;
   static constexpr std::uint32_t kChunkSize = 1u << kChunkBits;
@@ -259,6 +268,11 @@ class Kernel : public boost::asio::execution_context {
   std::uint32_t slot_count_ = 0;
   std::uint32_t free_head_ = kNoSlot;
   Tag current_tag_{};
+  // Paused actors: how many pauses hold each, and the slots of their waiting events, in order.
+  std::vector<std::uint32_t> pauses_;
+  std::map<ActorId, std::vector<std::uint32_t>> parked_;
+  std::size_t paused_actors_ = 0;
+  std::size_t parked_count_ = 0;
   bool stop_requested_ = false;
   bool shutting_down_ = false;
   const std::atomic<bool>* interrupt_ = nullptr;

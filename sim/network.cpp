@@ -15,9 +15,9 @@ std::string_view link_class_name(LinkClass link_class) {
 }
 
 bool NodeSet::contains(const Node& node) const {
-  if (everyone) return true;
-  if (node.az() < 64 && ((az_mask >> node.az()) & 1u) != 0) return true;
-  return std::binary_search(nodes.begin(), nodes.end(), node.id());
+  const bool named = everyone || (node.az() < 64 && ((az_mask >> node.az()) & 1u) != 0) ||
+                     std::binary_search(nodes.begin(), nodes.end(), node.id());
+  return named != complement;
 }
 
 void NodeSet::add_node(NodeId node) {
@@ -67,7 +67,7 @@ void Network::remove_rule(RuleId id) {
   active_rules_.erase(it);
 }
 
-Network::RuleEffect Network::apply_rules(const Node& from, const Node& to, LinkClass link_class) const {
+Network::RuleEffect Network::apply_rules(const Node& from, const Node& to, LinkClass link_class, Rng* rng) const {
   RuleEffect effect;
   for (RuleId id : active_rules_) {
     const LinkRule& rule = rules_[id];
@@ -76,7 +76,14 @@ Network::RuleEffect Network::apply_rules(const Node& from, const Node& to, LinkC
     const bool backward = rule.symmetric && rule.from.contains(to) && rule.to.contains(from);
     if (!forward && !backward) continue;
     if (rule.drop) effect.drop = true;
+    if (rng == nullptr) continue;
+    // Draws happen in rule order, and only for the rules that have them, so a run without
+    // such rules draws exactly what it drew before they existed.
+    if (rule.loss > 0.0 && rng->bernoulli(rule.loss)) effect.drop = true;
+    if (rule.duplicate > 0.0 && rng->bernoulli(rule.duplicate)) effect.duplicate = true;
     effect.extra_latency += rule.extra_latency;
+    if (rule.jitter > Duration::zero())
+      effect.extra_latency += Duration::from_nanos(static_cast<std::int64_t>(rng->below(static_cast<std::uint64_t>(rule.jitter.nanos()))));
   }
   return effect;
 }

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace sim {
@@ -28,6 +29,11 @@ struct LinkConfig {
   double loss_probability = 0.0;
 };
 
+// How a message travels. A datagram may be duplicated by a duplicate rule; a message on a
+// stream (a request or response of sim/rpc.h, standing for a TCP connection) arrives at most
+// once: a connection never delivers a message twice, though it may lose or delay it.
+enum class Transport : std::uint8_t { datagram, stream };
+
 struct NetworkConfig {
   std::array<LinkConfig, kLinkClassCount> links{};
   LinkConfig& link(LinkClass c) { return links[static_cast<std::size_t>(c)]; }
@@ -35,27 +41,40 @@ struct NetworkConfig {
 };
 
 // A set of nodes named by AZ and/or by node: the sides of partitions and latency rules.
+// `complement`: every node but those named (the far side of an isolation).
 struct NodeSet {
   bool everyone = false;
   std::uint64_t az_mask = 0;     // bit i: every node of AZ i, including nodes added later
   std::vector<NodeId> nodes;     // sorted
+  bool complement = false;
 
-  static NodeSet all() { return NodeSet{true, 0, {}}; }
-  static NodeSet of_az(AzId az) { return NodeSet{false, std::uint64_t{1} << az, {}}; }
-  static NodeSet of_node(NodeId node) { return NodeSet{false, 0, {node}}; }
+  static NodeSet all() { return NodeSet{true, 0, {}, false}; }
+  static NodeSet of_az(AzId az) { return NodeSet{false, std::uint64_t{1} << az, {}, false}; }
+  static NodeSet of_node(NodeId node) { return NodeSet{false, 0, {node}, false}; }
+  NodeSet inverted() const {
+    NodeSet out = *this;
+    out.complement = !complement;
+    return out;
+  }
   bool contains(const Node& node) const;
   void add_node(NodeId node);
 };
 
 // One active disturbance of the network. A message from a node in `from` to a node in `to`
-// (or the reverse, when symmetric) on a matching link class is dropped or delayed.
+// (or the reverse, when symmetric) on a matching link class is dropped (always, or with
+// probability `loss`), delayed (by `extra_latency` plus a uniform draw below `jitter`, which
+// reorders messages), or delivered twice (with probability `duplicate`, the copy on a latency of
+// its own). Only `drop` cuts a message already in flight: the others act when it is sent.
 struct LinkRule {
   NodeSet from;
   NodeSet to;
   bool symmetric = true;
   std::optional<LinkClass> link_class;
   bool drop = false;
+  double loss = 0.0;
+  double duplicate = 0.0;
   Duration extra_latency;
+  Duration jitter;
 };
 using RuleId = std::uint32_t;
 
@@ -66,6 +85,7 @@ struct NetworkStats {
   std::uint64_t dropped_receiver_down = 0;
   std::uint64_t dropped_by_rule = 0;
   std::uint64_t dropped_by_loss = 0;
+  std::uint64_t duplicated = 0;
 };
 
 class Network {
@@ -96,7 +116,7 @@ class Network {
   // Sends a message: `deliver()` runs on arrival at `to` (an event tagged with the receiver
   // and `kind`), unless the message is lost on the way or `to` has no power when it arrives.
   template <class F>
-  void send(const Node& from, NodeId to, KindId kind, F&& deliver) {
+  void send(const Node& from, NodeId to, KindId kind, F&& deliver, Transport transport = Transport::datagram) {
     ++stats_.sent;
     if (!from.powered()) [[unlikely]] {
       ++stats_.dropped_sender_down;
@@ -111,12 +131,22 @@ class Network {
       return;
     }
     if (!active_rules_.empty()) [[unlikely]] {
-      const RuleEffect effect = apply_rules(from, receiver, link_class);
+      const RuleEffect effect = apply_rules(from, receiver, link_class, &from.network_rng());
       if (effect.drop) {
         ++stats_.dropped_by_rule;
         return;
       }
       latency += effect.extra_latency;
+      if constexpr (std::is_copy_constructible_v<std::decay_t<F>>) {
+        if (effect.duplicate && transport == Transport::datagram) {
+          // The copy travels on its own: its own latency draw, the same disturbances.
+          ++stats_.duplicated;
+          const Duration copy_latency = link.latency.sample(from.network_rng()) + effect.extra_latency;
+          kernel_->after(copy_latency, Tag{receiver.actor(), kind},
+                         Delivery<std::decay_t<F>>{this, from.id(), to, from.incarnation(), receiver.incarnation(),
+                                                   std::decay_t<F>(deliver)});
+        }
+      }
     }
     kernel_->after(latency, Tag{receiver.actor(), kind},
                    Delivery<std::decay_t<F>>{this, from.id(), to, from.incarnation(), receiver.incarnation(),
@@ -136,9 +166,12 @@ class Network {
 
   struct RuleEffect {
     bool drop = false;
+    bool duplicate = false;
     Duration extra_latency;
   };
-  RuleEffect apply_rules(const Node& from, const Node& to, LinkClass link_class) const;
+  // The combined effect of the active rules on one message. With `rng` null (a message already
+  // in flight) only the certain drops count: nothing is drawn.
+  RuleEffect apply_rules(const Node& from, const Node& to, LinkClass link_class, Rng* rng) const;
 
   template <class F>
   struct Delivery {
@@ -161,7 +194,7 @@ class Network {
       // A partition that began while the message was in flight cuts it too.
       if (!network->active_rules_.empty()) [[unlikely]] {
         const Node& sender = *network->nodes_[from];
-        if (network->apply_rules(sender, receiver, network->classify(sender, receiver)).drop) {
+        if (network->apply_rules(sender, receiver, network->classify(sender, receiver), nullptr).drop) {
           ++network->stats_.dropped_by_rule;
           return;
         }

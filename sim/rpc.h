@@ -17,8 +17,8 @@ class Reply {
   Reply() = default;
   // Sends the answer from `server` back to the caller over the network.
   void send(const Node& server, Response response) const {
-    network_->send(server, caller_, kind_,
-                   Answer{network_, pending_, complete_, std::move(response)});
+    network_->send(server, caller_, kind_, Answer{network_, pending_, complete_, std::move(response)},
+                   Transport::stream);
   }
   NodeId caller() const { return caller_; }
   bool valid() const { return network_ != nullptr; }
@@ -129,7 +129,8 @@ void start_call(Node& caller, NodeId server, KindId request_kind, KindId respons
   Reply<Response> reply(&caller.network(), caller.id(), id, response_kind,
                         &detail::complete_call<Response, Handler>);
   caller.network().send(caller, server, request_kind,
-                        detail::ServeRequest<std::decay_t<Serve>, Response>{std::forward<Serve>(serve), reply});
+                        detail::ServeRequest<std::decay_t<Serve>, Response>{std::forward<Serve>(serve), reply},
+                        Transport::stream);
 }
 
 // Calls `server`: `serve(Reply<Response>)` runs on the server when the request arrives, and

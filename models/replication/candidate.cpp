@@ -71,13 +71,19 @@ void record_promise(Election& e, const PromiseMessage& promise, sim::NodeId from
 }
 
 void send_prepare(Replica& r, Host& host) {
+  // Between suspecting its leader and asking for votes (a peer check, a jittered wait, or a
+  // pause of the whole node) the replica may have applied a configuration without it.
+  if (!r.may_lead(host.self()) || !is_voter(r, host.self())) {
+    abandon(r, host);
+    return;
+  }
   Election& e = *r.v.election;
   e.ballot = std::max(r.d.promised, r.v.leader_ballot).next_for(host.self());
   e.recovered_from = r.d.applied + 1;
   host.election_started(r);
   const PromiseMessage own = on_prepare(r, host, PrepareMessage{r.group, e.ballot, r.d.applied, r.d.membership.epoch},
                                         host.self());
-  SIM_ASSERT(own.refusal == PromiseRefusal::none);
+  SIM_ASSERT_OP(static_cast<int>(own.refusal), ==, static_cast<int>(PromiseRefusal::none));
   record_promise(e, own, host.self());
   ask(r, host);
   host.start_timer(r, TimerKind::election_timeout, host.spec().election_timeout(), e.serial);

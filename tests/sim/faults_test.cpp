@@ -3,7 +3,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <memory>
+#include <set>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -189,4 +192,158 @@ TEST_CASE("Faults: bad entries are rejected with their JSON path", "[faults]") {
   CHECK(parse_error(w, R"({"kind": "random_power_off", "per_hour": 1, "role": "dragon",
                           "down": {"dist": "constant", "value": "1m"}})") ==
         "test.json: $.role: expected a node role present in the topology, found \"dragon\"");
+}
+
+namespace {
+
+// Sends one message along every ordered pair of service nodes and returns the pairs that got through.
+std::set<std::pair<std::string, std::string>> reachable(World& w) {
+  std::set<std::pair<std::string, std::string>> out;
+  for (const auto& from : w.hosts)
+    for (const auto& to : w.hosts) {
+      if (from->is_client() || to->is_client() || from == to) continue;
+      w.net.send(*from, to->id(), 0, [&out, a = from->name(), b = to->name()] { out.emplace(a, b); });
+    }
+  w.kernel.run_until(w.kernel.now() + seconds(1));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Faults: partition shapes cut the links they name", "[faults]") {
+  World w;
+  SECTION("isolate a node: it reaches nobody and nobody reaches it") {
+    w.schedule(R"({"kind": "partition", "at": "0s", "shape": "isolate", "target": "az1/storage0"})");
+    w.kernel.run_until(Time::zero() + millis(1));
+    const auto through = reachable(w);
+    for (const auto& [from, to] : through) CHECK((from != "az1/storage0" && to != "az1/storage0"));
+    CHECK(through.size() == 8 * 7);  // the other 8 service nodes still reach each other
+  }
+  SECTION("one way: the isolated node still hears, but nothing it sends arrives") {
+    w.schedule(R"({"kind": "partition", "at": "0s", "shape": "isolate", "target": "az1/storage0", "one_way": true})");
+    w.kernel.run_until(Time::zero() + millis(1));
+    const auto through = reachable(w);
+    CHECK(through.count({"az2/storage0", "az1/storage0"}) == 1);
+    CHECK(through.count({"az1/storage0", "az2/storage0"}) == 0);
+  }
+  SECTION("a bridge: two AZs cannot reach each other, the third reaches both") {
+    w.schedule(R"({"kind": "partition", "at": "0s", "shape": "bridge", "bridge": "az2"})");
+    w.kernel.run_until(Time::zero() + millis(1));
+    const auto through = reachable(w);
+    CHECK(through.count({"az1/storage0", "az3/storage0"}) == 0);
+    CHECK(through.count({"az3/router0", "az1/storage1"}) == 0);
+    CHECK(through.count({"az1/storage0", "az2/storage0"}) == 1);
+    CHECK(through.count({"az2/storage1", "az3/storage0"}) == 1);
+  }
+  SECTION("majority/minority: the storage nodes split 2 against 4, routers reach all") {
+    w.schedule(R"({"kind": "partition", "at": "0s", "shape": "majority_minority"})");
+    w.kernel.run_until(Time::zero() + millis(1));
+    const auto through = reachable(w);
+    int cut = 0;
+    for (const auto& from : w.hosts)
+      for (const auto& to : w.hosts)
+        if (from->role() == "storage" && to->role() == "storage" && from != to)
+          cut += through.count({from->name(), to->name()}) == 0 ? 1 : 0;
+    CHECK(cut == 2 * 2 * 4);  // both directions between 2 and 4 nodes
+    CHECK(through.count({"az1/router0", "az3/storage1"}) == 1);
+    REQUIRE(w.context.records().size() == 1);
+    CHECK(w.context.records()[0].target.find(" <-> ") != std::string::npos);
+  }
+}
+
+TEST_CASE("Faults: a pause freezes a node's deliveries until it resumes", "[faults]") {
+  World w;
+  w.schedule(R"({"kind": "pause", "at": "10s", "duration": "5s", "node": "az1/storage0"})");
+  w.kernel.run_until(Time::zero() + seconds(11));
+  Host& victim = w.host("az1/storage0");
+  std::int64_t arrived = 0;
+  w.net.send(w.host("az2/storage0"), victim.id(), 0, [&] { arrived = w.kernel.now().nanos(); });
+  w.kernel.run_until(Time::zero() + seconds(14));
+  CHECK(arrived == 0);
+  CHECK(victim.powered());
+  w.kernel.run_until(Time::zero() + seconds(16));
+  CHECK(arrived == seconds(15).nanos());
+  CHECK(parse_error(w, R"({"kind": "pause", "at": "10s", "node": "az1/storage0"})").find("\"duration\"") != std::string::npos);
+}
+
+TEST_CASE("Faults: loss, duplicate and latency with jitter parse and act on the named links", "[faults]") {
+  World w;
+  w.schedule(R"({"kind": "loss", "at": "0s", "duration": "10s", "probability": 1.0, "node": "az1/storage0"})");
+  w.schedule(R"({"kind": "duplicate", "at": "0s", "duration": "10s", "probability": 1.0, "az": "az3"})");
+  w.kernel.run_until(Time::zero() + millis(1));
+  const auto through = reachable(w);
+  CHECK(through.count({"az1/storage0", "az2/storage0"}) == 0);
+  CHECK(through.count({"az2/storage0", "az1/storage0"}) == 0);  // a node's links, both ways
+  CHECK(through.count({"az2/storage0", "az3/storage0"}) == 1);
+  CHECK(w.net.stats().duplicated > 0);
+  CHECK(parse_error(w, R"({"kind": "loss", "at": "0s", "probability": 0})").find("probability") != std::string::npos);
+  CHECK(parse_error(w, R"({"kind": "latency", "at": "0s", "extra": "0s"})").find("jitter") != std::string::npos);
+}
+
+TEST_CASE("Faults: random_partition draws shapes and never runs more than max_active at once", "[faults]") {
+  World w;
+  w.schedule(R"({"kind": "random_partition", "per_hour": 600, "duration": ["5s", "20s"], "max_active": 1,
+                 "shapes": ["isolate_node", "isolate_az", "majority_minority", "bridge", "one_way"]})");
+  w.kernel.run_until(Time::zero() + hours(1));
+  int starts = 0, ends = 0, skipped = 0, open = 0, most = 0;
+  for (const FaultRecord& r : w.context.records()) {
+    starts += r.phase == "start";
+    ends += r.phase == "end";
+    skipped += r.phase == "skipped";
+    open += r.phase == "start" ? 1 : r.phase == "end" ? -1 : 0;
+    most = std::max(most, open);
+  }
+  CHECK(starts > 150);  // arrivals every 6 s, each busy for 12.5 s on average
+  CHECK(skipped > 0);
+  CHECK(most == 1);
+  CHECK(starts - ends <= 1);
+}
+
+TEST_CASE("Faults: a swarm draws each kind from its own streams: adding a kind changes no other", "[faults]") {
+  const auto records_of = [](const std::string& kinds, std::uint64_t seed) {
+    World w;  // for the names
+    const nlohmann::json doc = nlohmann::json::parse(R"({"enabled": 1.0, "kinds": )" + kinds + "}");
+    Kernel fresh{seed};
+    Network net{fresh, NetworkConfig{}};
+    std::vector<std::unique_ptr<Host>> hosts;
+    for (const char* az : {"az1", "az2", "az3"}) {
+      const AzId id = net.add_az(az);
+      for (int i = 0; i < 2; ++i)
+        hosts.push_back(std::make_unique<Host>(net, std::string(az) + "/storage" + std::to_string(i), id, "storage"));
+    }
+    FaultContext context{fresh, net};
+    FaultRegistry::parse_swarm(config::root(doc, "swarm.json"), FaultParseContext{w.names, hours(1)})->schedule(context);
+    fresh.run_until(Time::zero() + hours(1));
+    std::vector<std::string> out;
+    for (const FaultRecord& r : context.records())
+      if (r.kind == "pause") out.push_back(std::to_string(r.time.nanos()) + " " + r.target + " " + r.phase);
+    return out;
+  };
+  const std::string pause = R"("pause": {"per_hour": [10, 60], "duration": ["1s", "10s"]})";
+  const std::string loss = R"("loss": {"per_hour": 30, "duration": "5s", "probability": [0.1, 0.5]})";
+  for (std::uint64_t seed : {1, 2, 3}) {
+    const auto alone = records_of("{" + pause + "}", seed);
+    CHECK(!alone.empty());
+    CHECK(records_of("{" + pause + ", " + loss + "}", seed) == alone);
+  }
+  CHECK(records_of("{" + pause + "}", 1) != records_of("{" + pause + "}", 2));
+}
+
+TEST_CASE("Faults: swarm and random_* entries are checked against the topology", "[faults]") {
+  World w;
+  const auto swarm_error = [&](const std::string& text) {
+    try {
+      FaultRegistry::parse_swarm(config::root(nlohmann::json::parse(text), "s.json"), FaultParseContext{w.names, hours(1)});
+    } catch (const config::InputError& error) {
+      return std::string(error.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(swarm_error(R"({"kinds": {"meteor": {"per_hour": 1, "duration": "1s"}}})").find("meteor") != std::string::npos);
+  CHECK(swarm_error(R"({"kinds": {}})").find("at least one") != std::string::npos);
+  CHECK(swarm_error(R"({"kinds": {"loss": {"per_hour": [5, 1], "duration": "1s", "probability": 0.1}}})").find("min <= max") !=
+        std::string::npos);
+  CHECK(swarm_error(R"({"kinds": {"pause": {"per_hour": 1, "duration": "1s", "role": "dragon"}}})").find("dragon") !=
+        std::string::npos);
+  CHECK(parse_error(w, R"({"kind": "random_latency", "per_hour": 1, "duration": "1s"})").find("extra") != std::string::npos);
 }

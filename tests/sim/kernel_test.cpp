@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <array>
+#include <utility>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -258,4 +259,30 @@ TEST_CASE("QuaternaryHeap: pops keys in order across growth", "[kernel]") {
     ++popped;
   }
   CHECK(popped == times.size());
+}
+
+TEST_CASE("Kernel: a paused actor's events wait, in order, and run when it resumes", "[kernel]") {
+  Kernel kernel{1};
+  const ActorId frozen = kernel.register_actor("frozen");
+  const ActorId other = kernel.register_actor("other");
+  std::vector<std::pair<std::string, std::int64_t>> ran;
+  const auto log = [&](std::string what) { return [&ran, &kernel, what] { ran.emplace_back(what, kernel.now().nanos()); }; };
+  kernel.at(Time::zero() + seconds(1), Tag{frozen, 0}, log("f1"));
+  kernel.at(Time::zero() + seconds(2), Tag{other, 0}, log("o2"));
+  const EventId cancelled = kernel.at(Time::zero() + seconds(3), Tag{frozen, 0}, log("f3"));
+  kernel.at(Time::zero() + seconds(4), Tag{frozen, 0}, log("f4"));
+  kernel.pause_actor(frozen);
+  kernel.pause_actor(frozen);  // pauses nest
+  kernel.run_until(Time::zero() + seconds(4) + millis(1));
+  CHECK(ran == std::vector<std::pair<std::string, std::int64_t>>{{"o2", 2'000'000'000}});
+  CHECK(kernel.events_parked() == 3);
+  CHECK(kernel.cancel(cancelled));
+  kernel.at(Time::zero() + seconds(5), Tag{other, 0}, [&] { kernel.resume_actor(frozen); });
+  kernel.run_until(Time::zero() + seconds(6));
+  CHECK(ran.size() == 1);  // still held by the first pause
+  kernel.at(Time::zero() + seconds(6), Tag{other, 0}, [&] { kernel.resume_actor(frozen); });
+  kernel.run();
+  CHECK(ran == std::vector<std::pair<std::string, std::int64_t>>{
+                   {"o2", 2'000'000'000}, {"f1", 6'000'000'000}, {"f4", 6'000'000'000}});
+  CHECK(kernel.events_parked() == 0);
 }
