@@ -44,6 +44,9 @@ struct ReplicationSpec {
   Duration heartbeat_interval = sim::millis(1500);
   std::uint32_t missed_heartbeats = 3;     // a follower suspects its leader after this many
   Duration lease = sim::millis(2500);      // a leader serves for this long after a quorum heard it
+  // The most a storage node's clock may run fast or slow, in parts per million. Leases carry
+  // the margin it needs (replication/lease.cpp); a drift beyond it is an experiment.
+  std::int64_t clock_drift_bound_ppm = 200;
   bool confirm_with_peers = true;          // the gray-failure rule: ask peers before electing
   bool log_replicas = true;                // heal with a log replica first (seconds), then a full one
   sim::DurationDistribution wal_persist = sim::DurationDistribution::lognormal(sim::micros(400), 0.3);
@@ -98,6 +101,17 @@ struct RoutingSpec {
   Cache cache = Cache::memds;
   Duration cache_ttl = sim::minutes(5);         // legacy: an entry is refetched after this (+-20%)
   Duration lookup_timeout = sim::millis(200);   // a router waits this long for metadata or MemDS
+};
+
+// Storage nodes' clocks (sim/clock.h): each starts ahead by a skew drawn in [0, skew] and runs
+// fast or slow by a rate drawn in [-drift_ppm, drift_ppm], from a stream of its own. A drift
+// beyond replication.clock_drift_bound_ppm breaks the leases' margin: allowed only as an
+// experiment that says so ("beyond_bound": true).
+struct ClockSpec {
+  Duration skew;
+  std::int64_t drift_ppm = 0;
+  bool beyond_bound = false;
+  bool any() const { return skew > Duration::zero() || drift_ppm != 0; }
 };
 
 struct ClientSpec {
@@ -285,6 +299,7 @@ struct Scenario {
   RouterSpec router;
   ClientSpec client;
   ReplicationSpec replication;
+  ClockSpec clocks;
   RoutingSpec routing;
   AdmissionSpec admission;
   PartitioningSpec partitioning;

@@ -1,6 +1,7 @@
 // The scenario file format, section by section (see scenarios/scenario.schema.json).
 #include "models/scenario_loader.h"
 
+#include "sim/clock.h"
 #include "sim/config/distribution_reader.h"
 #include "sim/config/units.h"
 
@@ -271,6 +272,22 @@ void read_replication(const Node& node, ReplicationSpec& r) {
   if (auto n = object.optional("log_entries_kept")) r.log_entries_kept = static_cast<std::uint32_t>(n->uint64_in(1, 1'000'000));
   if (auto n = object.optional("final_heal")) r.final_heal = read_delay(*n, true);
   if (auto n = object.optional("keep_item_history")) r.keep_item_history = n->boolean();
+  if (auto n = object.optional("clock_drift_bound_ppm"))
+    r.clock_drift_bound_ppm = static_cast<std::int64_t>(n->uint64_in(0, 100'000));
+  object.finish();
+}
+
+void read_clocks(const Node& node, const ReplicationSpec& replication, ClockSpec& clocks) {
+  ObjectReader object = node.object();
+  if (auto n = object.optional("skew")) clocks.skew = read_delay(*n, true);
+  if (auto n = object.optional("beyond_bound")) clocks.beyond_bound = n->boolean();
+  if (auto n = object.optional("drift_ppm")) {
+    clocks.drift_ppm = static_cast<std::int64_t>(n->uint64_in(0, sim::Clock::kRateMaxPpm));
+    if (clocks.drift_ppm > replication.clock_drift_bound_ppm && !clocks.beyond_bound)
+      n->fail(fmt::format("a drift within replication.clock_drift_bound_ppm ({} ppm), or \"beyond_bound\": true for an "
+                          "experiment that breaks the leases' margin on purpose", replication.clock_drift_bound_ppm),
+              std::to_string(clocks.drift_ppm));
+  }
   object.finish();
 }
 
@@ -407,7 +424,7 @@ void read_workload(const Node& node, Scenario& scenario) {
 void read_faults(const Node& node, Scenario& scenario, const sim::FaultRegistry& registry) {
   ObjectReader object = node.object();
   const sim::TopologyNames names = scenario.topology_names();
-  const sim::FaultParseContext context{names, scenario.duration};
+  const sim::FaultParseContext context{names, scenario.duration, scenario.replication.clock_drift_bound_ppm};
   for (const char* list : {"timeline", "chaos"}) {
     if (auto entries = object.optional(list))
       for (const Node& entry : entries->array())
@@ -471,7 +488,11 @@ nlohmann::json resolve(const Scenario& s) {
                         {"copy_rate", format_size_bytes(r.copy_bytes_per_s)},
                         {"log_entries_kept", r.log_entries_kept},
                         {"final_heal", format_duration(r.final_heal)},
-                        {"keep_item_history", r.keep_item_history}};
+                        {"keep_item_history", r.keep_item_history},
+                        {"clock_drift_bound_ppm", r.clock_drift_bound_ppm}};
+  if (s.clocks.any() || s.clocks.beyond_bound)
+    out["clocks"] = {{"skew", format_duration(s.clocks.skew)}, {"drift_ppm", s.clocks.drift_ppm},
+                     {"beyond_bound", s.clocks.beyond_bound}};
   if (s.partitioning.enabled)
     out["partitioning"] = {{"size_limit", format_size_bytes(s.partitioning.size_limit)},
                            {"split_for_heat", s.partitioning.split_for_heat},
@@ -616,6 +637,7 @@ Scenario parse_document(const nlohmann::json& doc, const std::string& file_label
   if (auto n = top.optional("router")) read_router(*n, scenario.router);
   if (auto n = top.optional("client")) read_client(*n, scenario.client);
   if (auto n = top.optional("replication")) read_replication(*n, scenario.replication);
+  if (auto n = top.optional("clocks")) read_clocks(*n, scenario.replication, scenario.clocks);
   if (auto n = top.optional("routing")) read_routing(*n, scenario.routing);
   if (auto n = top.optional("admission")) read_admission(*n, scenario.admission);
   if (auto n = top.optional("metadata")) read_metadata(*n, scenario.metadata);

@@ -24,6 +24,13 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, TestHooks h
     for (std::uint32_t i = 0; i < scenario.azs[a].storage_nodes; ++i)
       storage_.push_back(std::make_unique<replication::StorageNode>(
           network_, node_name(scenario.azs[a].name, "storage", i), static_cast<sim::AzId>(a), cluster_, kinds_));
+  if (scenario.clocks.any())
+    for (const auto& node : storage_) {
+      // Each clock from a stream of its own: the draws of one node do not move another's.
+      sim::Rng& rng = kernel_.stream("clock/" + node->name());
+      const sim::Duration skew = sim::Duration::from_nanos(rng.uniform_int(0, scenario.clocks.skew.nanos()));
+      node->clock().start(skew, rng.uniform_int(-scenario.clocks.drift_ppm, scenario.clocks.drift_ppm));
+    }
   for (std::size_t t = 0; t < scenario.tables.size(); ++t)
     partitions_.add_table(static_cast<std::uint32_t>(t), scenario.tables[t].partitions);
   build_routing();
@@ -316,6 +323,9 @@ monitors::World Simulation::monitor_world() {
       return a.replica->group < b.replica->group;
     });
     return all;
+  };
+  world.true_time = [this](sim::NodeId node, sim::Time local) {
+    return network_.node(node).clock().true_time_of(local, kernel_.now());
   };
   return world;
 }

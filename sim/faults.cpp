@@ -127,6 +127,7 @@ FaultRegistry FaultRegistry::with_builtin_faults() {
   faults::add_network_faults(registry);
   faults::add_pause_faults(registry);
   faults::add_chaos_faults(registry);
+  faults::add_clock_faults(registry);
   return registry;
 }
 

@@ -119,12 +119,13 @@ class Fault {
 struct FaultParseContext {
   const TopologyNames& topology;
   Duration horizon;  // the scenario's duration: nothing may start after it
+  std::int64_t clock_drift_bound_ppm = 0;  // what the models' leases tolerate (clock_drift faults)
 };
 
 using FaultParser =
     std::function<std::unique_ptr<Fault>(config::ObjectReader& entry, const FaultParseContext&)>;
 
-// Injectors by kind (sim/faults/: power.cpp, network.cpp, pause.cpp, chaos.cpp); models may
+// Injectors by kind (sim/faults/: power.cpp, network.cpp, pause.cpp, clock.cpp, chaos.cpp); models may
 // register more.
 class FaultRegistry {
  public:

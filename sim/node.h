@@ -2,6 +2,7 @@
 // with power; everything else a node holds stands for its disk. Models derive their actors.
 #pragma once
 
+#include "sim/clock.h"
 #include "sim/kernel.h"
 #include "sim/time.h"
 
@@ -54,10 +55,16 @@ class Node {
   // The stream the network draws this node's outgoing latencies and losses from.
   Rng& network_rng() const { return *network_rng_; }
 
-  // Runs f after `delay` unless the node lost power in between (a timer of this incarnation).
+  // The node's clock (sim/clock.h): its reading now, and the clock itself for faults.
+  Time local_now() const { return clock_.read(kernel_->now()); }
+  const Clock& clock() const { return clock_; }
+  Clock& clock() { return clock_; }
+
+  // Runs f once the node's clock advanced by `delay`, unless the node lost power in between (a
+  // timer of this incarnation).
   template <class F>
   EventId after(Duration delay, KindId kind, F&& f) {
-    return kernel_->after(delay, Tag{actor_, kind},
+    return kernel_->after(clock_.true_delay(delay), Tag{actor_, kind},
                           Guarded<std::decay_t<F>>{this, incarnation_, std::forward<F>(f)});
   }
 
@@ -92,6 +99,7 @@ class Node {
   std::uint32_t incarnation_ = 0;
   Rng* rng_;
   Rng* network_rng_;
+  Clock clock_;
   std::vector<VolatileBase*> volatile_state_;
 };
 

@@ -5,3 +5,7 @@
 namespace sim {
 __extension__ typedef unsigned __int128 uint128;
 }  // namespace sim
+
+namespace sim {
+__extension__ typedef __int128 int128;
+}  // namespace sim

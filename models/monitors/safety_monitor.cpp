@@ -51,7 +51,8 @@ void SafetyMonitor::acknowledged(sim::NodeId node, const Replica& r, Slot slot) 
 }
 
 void SafetyMonitor::served(sim::NodeId node, const Replica& r) {
-  lease_.served(r.group, node, leader_ballot_of(r), lease_end_of(r), clock_());
+  const sim::Time lease_end = world_.true_time ? world_.true_time(node, lease_end_of(r)) : lease_end_of(r);
+  lease_.served(r.group, node, leader_ballot_of(r), lease_end, clock_());
 }
 
 void SafetyMonitor::released(sim::NodeId node, const Replica& r) {

@@ -25,6 +25,9 @@ struct World {
   NodeFacts nodes;
   // Every replica of every storage node, sorted by group.
   std::function<std::vector<PlacedReplica>()> all_replicas;
+  // The true time at which `node`'s clock reads `local` (a leader's lease end is on its clock);
+  // empty: clocks are true.
+  std::function<sim::Time(sim::NodeId node, sim::Time local)> true_time;
 };
 
 class SafetyMonitor final : public replication::Observer {

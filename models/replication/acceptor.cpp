@@ -27,8 +27,9 @@ Slot acknowledged_slot(const Replica& r) { return std::min(r.d.log.persisted(), 
 
 PromiseMessage on_prepare(Replica& r, Host& host, const PrepareMessage& prepare, sim::NodeId candidate) {
   const auto [granted_end, granted_to] = granted_lease(r, host);
+  const sim::Duration remaining = std::max(sim::Duration::zero(), granted_end - host.now());
   PromiseMessage out{prepare.group, prepare.ballot, r.d.promised, PromiseRefusal::none,
-                     granted_end, prepare.applied + 1, {}, r.d.split_lease_holder, granted_to};
+                     remaining, prepare.applied + 1, {}, r.d.split_lease_holder, granted_to};
   if (!r.d.membership.contains(candidate) && r.d.membership.epoch > prepare.epoch) {
     out.refusal = PromiseRefusal::removed;
     return out;

@@ -53,14 +53,15 @@ void ask(Replica& r, Host& host) {
 }
 
 // Folds one promise in: per slot, the entry with the highest ballot wins.
-void record_promise(Election& e, const PromiseMessage& promise, sim::NodeId from) {
+void record_promise(Election& e, const Host& host, const PromiseMessage& promise, sim::NodeId from) {
   if (std::find(e.promised.begin(), e.promised.end(), from) != e.promised.end()) return;
   e.promised.push_back(from);
   // A lease need not be waited out if the candidate held it (a split child's parent leader), or
   // if it went to a leader that stepped down and handed leadership to the candidate.
   const bool held_by_candidate = promise.lease_holder != kNoNode && promise.lease_holder == e.candidate;
   const bool released = e.released != kNoNode && promise.granted_to == e.released;
-  if (!held_by_candidate && !released) e.old_lease_end = std::max(e.old_lease_end, promise.granted_lease_end);
+  if (!held_by_candidate && !released)
+    e.old_lease_end = std::max(e.old_lease_end, host.now() + outwait(host.spec(), promise.lease_remaining));
   SIM_ASSERT_OP(promise.from, ==, e.recovered_from);
   for (std::size_t i = 0; i < promise.entries.size(); ++i) {
     const LogEntry& entry = promise.entries[i];
@@ -84,7 +85,7 @@ void send_prepare(Replica& r, Host& host) {
   const PromiseMessage own = on_prepare(r, host, PrepareMessage{r.group, e.ballot, r.d.applied, r.d.membership.epoch},
                                         host.self());
   SIM_ASSERT_OP(static_cast<int>(own.refusal), ==, static_cast<int>(PromiseRefusal::none));
-  record_promise(e, own, host.self());
+  record_promise(e, host, own, host.self());
   ask(r, host);
   host.start_timer(r, TimerKind::election_timeout, host.spec().election_timeout(), e.serial);
 }
@@ -206,7 +207,7 @@ void on_promise(Replica& r, Host& host, const PromiseMessage& m, sim::NodeId fro
     case PromiseRefusal::none:
       break;
   }
-  record_promise(*r.v.election, m, from);
+  record_promise(*r.v.election, host, m, from);
   ask(r, host);  // the promise may have shown a configuration whose members must be asked too
   if (won(r)) become_leader(r, host);
 }

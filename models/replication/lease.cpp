@@ -1,17 +1,43 @@
 // Lease rules. Leases are granted per pair of nodes (links.h): a follower node answering a
-// heartbeat grants the sender a lease until the heartbeat's send time plus the lease, covering
-// every group in which it follows the sender's ballot, and keeps the latest grant on disk. A
-// replica that stops following a leader keeps that grant as its own, and a candidate waits out
-// the latest grant its promisers report. A leader's lease in a group runs until the latest time
+// heartbeat grants the sender a lease until the heartbeat's arrival plus the lease, on its own
+// clock, covering every group in which it follows the sender's ballot, and keeps the latest
+// grant on disk. A replica that stops following a leader keeps that grant as its own, and a
+// candidate waits out the latest grant its promisers report.
+//
+// Clocks (sim/clock.h) differ by a skew and run fast or slow by up to the drift bound e
+// (replication.clock_drift_bound_ppm), so no time of one node is compared with another's: the
+// leader counts a grant from the heartbeat's sending, on its clock, for lease * (1-e)/(1+e)
+// (leader_lease), which ends in true time before the follower's lease, counted from the later
+// arrival on a clock at most 1+e fast, can end. A promise reports the grant's remaining time, and
+// the candidate waits remaining * (1+e)/(1-e) on its own clock (outwait), which lasts at least as
+// long in true time as the remaining lease on the promiser's clock at most 1-e slow.
+//
+// A leader's lease in a group runs until the latest time
 // a quorum of its applied membership (and of every one in its log) granted it: a member counts
 // with the node's grant while it follows, with what it had granted when it stopped, and the
 // leader counts itself only while it is a member. It serves strongly consistent requests only
 // inside its lease, after the old leader's lease is over, once its first own entry committed.
 #include "models/replication/rules.h"
 
+#include "sim/clock.h"
+#include "sim/uint128.h"
+
 #include <algorithm>
 
 namespace models::replication::rules {
+
+sim::Duration leader_lease(const ReplicationSpec& spec) {
+  const std::int64_t ppm = spec.clock_drift_bound_ppm;
+  return sim::Duration::from_nanos(static_cast<std::int64_t>(static_cast<sim::int128>(spec.lease.nanos()) *
+                                                             (sim::Clock::kPpm - ppm) / (sim::Clock::kPpm + ppm)));
+}
+
+sim::Duration outwait(const ReplicationSpec& spec, sim::Duration remaining) {
+  const std::int64_t ppm = spec.clock_drift_bound_ppm;
+  const sim::int128 numerator = static_cast<sim::int128>(remaining.nanos()) * (sim::Clock::kPpm + ppm);
+  const sim::int128 denominator = sim::Clock::kPpm - ppm;
+  return sim::Duration::from_nanos(static_cast<std::int64_t>((numerator + denominator - 1) / denominator));
+}
 
 bool follows(const Replica& r, sim::NodeId self) {
   return r.v.role == Role::follower && r.v.leader_node != kNoNode && r.v.leader_node != self &&

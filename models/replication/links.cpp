@@ -149,7 +149,8 @@ std::optional<NodeHeartbeatAck> Links::on_heartbeat(sim::NodeId from, const Node
     p.changes.clear();
   }
   p.contact = host.now();
-  p.granted_until = std::max(p.granted_until, hb.sent + host.spec().lease);
+  // From the arrival, on this node's clock: the sender's clock cannot be read here.
+  p.granted_until = std::max(p.granted_until, host.now() + host.spec().lease);
   if (hb.follower_incarnation == incarnation_)
     for (auto it = p.changes.begin(); it != p.changes.end();)
       it = it->second.version <= hb.changes_seen ? p.changes.erase(it) : std::next(it);
@@ -205,7 +206,8 @@ void Links::on_ack(sim::NodeId from, const NodeHeartbeatAck& ack, const Lookup& 
     }
     p.applied_version = ack.version;
   }
-  p.granted_by = std::max(p.granted_by, ack.sent + host.spec().lease);
+  // From the heartbeat's sending, on this node's clock, shortened by the drift margin.
+  p.granted_by = std::max(p.granted_by, ack.sent + rules::leader_lease(host.spec()));
   for (auto it = p.owed.begin(); it != p.owed.end();)
     it = it->second.sequence != 0 && it->second.sequence <= ack.sequence ? p.owed.erase(it) : std::next(it);
   for (const HeartbeatAnswer& answer : ack.answers)

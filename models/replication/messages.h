@@ -48,7 +48,9 @@ struct PromiseMessage {
   Ballot ballot;               // the ballot asked for
   Ballot promised;             // the acceptor's promise after handling it
   PromiseRefusal refusal;
-  sim::Time granted_lease_end; // the latest lease this acceptor granted a leader
+  // How long the latest lease this acceptor granted a leader still runs, on the acceptor's
+  // clock when it answered: a duration, since clocks of different nodes cannot be compared.
+  sim::Duration lease_remaining;
   Slot from;                   // entries start at this slot
   std::vector<LogEntry> entries;
   sim::NodeId lease_holder = kNoNode;  // split children: whom that lease went to (kNoNode: not known)

@@ -30,7 +30,7 @@ void StorageNode::redirect(const Replica* replica, const sim::Reply<ItemResponse
 
 void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> reply) {
   Replica* r = find(request.group);
-  const sim::Time now = kernel().now();
+  const sim::Time now = this->now();  // the node's clock, which the lease rules read
   if (r != nullptr) {
     const std::uint64_t hash = key_hash(r->table, request.key);
     if (!r->holds(hash)) {
@@ -58,7 +58,7 @@ void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> rep
     reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
     return;
   }
-  if (!admission_.admit(r->service.buckets, r->group, r->table, request.op, request.item_bytes, now)) {
+  if (!admission_.admit(r->service.buckets, r->group, r->table, request.op, request.item_bytes, kernel().now())) {
     reply.send(*this, ItemResponse{Outcome::throttled, 0, 0, false, kNoNode});
     return;
   }

@@ -117,6 +117,10 @@ void on_follow_change(Replica& r, Host& host, sim::NodeId from, Ballot ballot);
 // A peer's answer to this leader's heartbeat item.
 void on_heartbeat_answer(Replica& r, Host& host, const HeartbeatAnswer& answer, sim::Time sent, sim::NodeId from);
 // May the leader answer strongly consistent reads and take writes now? (Refreshes its lease.)
+// The lease a leader counts from a heartbeat's sending, and how long a candidate waits out a
+// grant that a promiser said still runs for `remaining`: the drift margins (lease.cpp).
+sim::Duration leader_lease(const ReplicationSpec& spec);
+sim::Duration outwait(const ReplicationSpec& spec, sim::Duration remaining);
 bool serving(Replica& r, const Host& host, sim::Time now);
 // Starts serving if it may, or wakes up when the old lease is over.
 void check_serving(Replica& r, Host& host);

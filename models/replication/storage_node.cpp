@@ -107,7 +107,7 @@ Replica& StorageNode::host(GroupId group, std::uint32_t table, const Membership&
   replica->d.storage = storage;
   replica->d.membership = membership;
   replica->d.joined = membership.contains(self());
-  replica->v.leader_contact = kernel().now();
+  replica->v.leader_contact = now();
   if (cluster_.directory.exists(group)) {
     replica->d.hash_low = cluster_.directory.hash_low(group);
     replica->d.hash_high = cluster_.directory.hash_high(group);
@@ -152,7 +152,7 @@ bool StorageNode::leads(const Replica& r) const { return powered() && r.v.role =
 
 void StorageNode::lead_initially(GroupId group) {
   Replica& r = *find(group);
-  const sim::Time now = kernel().now();
+  const sim::Time now = this->now();
   const Ballot ballot = Ballot::make(1, self());
   r.v.role = Role::leader;
   r.v.leader_ballot = ballot;
@@ -170,7 +170,7 @@ void StorageNode::lead_initially(GroupId group) {
     follower.d.promised = ballot;
     follower.v.leader_ballot = ballot;
     follower.v.leader_node = self();
-    follower.d.granted_lease_end = now + spec_.lease;
+    follower.d.granted_lease_end = cluster_.node(member)->now() + spec_.lease;  // on the follower's clock
     follower.d.lease_granted_to = self();
   }
   rules::refresh_lease(r, *this);
@@ -261,7 +261,7 @@ Links::Lookup StorageNode::lookup() {
 
 void StorageNode::send_heartbeat(sim::NodeId peer) {
   ++stats_.heartbeats_sent;
-  transmit(peer, links_.heartbeat_for(peer, kernel().now(), lookup()));
+  transmit(peer, links_.heartbeat_for(peer, now(), lookup()));
 }
 
 void StorageNode::touch(GroupId group) {
@@ -360,7 +360,7 @@ void StorageNode::handed_off(const Replica& r, sim::NodeId to) {
 // Time and power
 
 void StorageNode::tick() {
-  const sim::Time now = kernel().now();
+  const sim::Time now = this->now();
   // One heartbeat to each peer this node leads groups with: every lease it holds is renewed.
   for (sim::NodeId peer : links_.heartbeat_peers()) send_heartbeat(peer);
   // Then only the groups that changed since the last tick, or whose peer went quiet.
@@ -402,7 +402,7 @@ void StorageNode::on_power_on() {
   const sim::Time now = kernel().now();
   for (const auto& [group, local] : index_) {
     Replica& r = *replicas_[local];
-    r.v.leader_contact = now;
+    r.v.leader_contact = this->now();
     r.service.buckets = admission_.make_buckets(r.group, r.table, now);
     // A replica that a committed change removed (a leader that lost power before handing off).
     drop_soon(r);

@@ -105,7 +105,7 @@ class StorageNode final : public sim::Node, private Host {
 
   // ---- Host: what the consensus rules ask of the node (storage_node.cpp) ----
   sim::NodeId self() const override { return id(); }
-  sim::Time now() const override { return kernel().now(); }
+  sim::Time now() const override { return local_now(); }  // the node's clock: the rules run on it
   const ReplicationSpec& spec() const override { return spec_; }
   PlantedBug bug() const override { return cluster_.bug; }
   Observer* observer() override { return cluster_.observer; }

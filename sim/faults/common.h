@@ -62,5 +62,6 @@ void add_power_faults(FaultRegistry& registry);
 void add_network_faults(FaultRegistry& registry);
 void add_pause_faults(FaultRegistry& registry);
 void add_chaos_faults(FaultRegistry& registry);
+void add_clock_faults(FaultRegistry& registry);
 
 }  // namespace sim::faults

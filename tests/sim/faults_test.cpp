@@ -347,3 +347,26 @@ TEST_CASE("Faults: swarm and random_* entries are checked against the topology",
         std::string::npos);
   CHECK(parse_error(w, R"({"kind": "random_latency", "per_hour": 1, "duration": "1s"})").find("extra") != std::string::npos);
 }
+
+TEST_CASE("Faults: clock_drift changes a node's rate for its window, within the bound unless an experiment", "[faults]") {
+  World w;
+  const auto parse_with_bound = [&](const std::string& text) {
+    const nlohmann::json doc = nlohmann::json::parse(text);
+    return w.registry.parse(config::root(doc, "test.json"), FaultParseContext{w.names, hours(1), 200});
+  };
+  parse_with_bound(R"({"kind": "clock_drift", "at": "10s", "duration": "10s", "node": "az1/storage0", "ppm": 150})")
+      ->schedule(w.context);
+  w.kernel.run_until(Time::zero() + seconds(15));
+  CHECK(w.host("az1/storage0").clock().rate_ppm() == 150);
+  CHECK(w.host("az1/storage0").local_now() == Time::zero() + seconds(15) + micros(750));
+  w.kernel.run_until(Time::zero() + seconds(25));
+  CHECK(w.host("az1/storage0").clock().rate_ppm() == 0);
+  std::string error;
+  try {
+    parse_with_bound(R"({"kind": "clock_drift", "at": "10s", "node": "az1/storage0", "ppm": -5000})");
+  } catch (const config::InputError& e) {
+    error = e.what();
+  }
+  CHECK(error.find("beyond_bound") != std::string::npos);
+  CHECK_NOTHROW(parse_with_bound(R"({"kind": "clock_drift", "at": "10s", "node": "az1/storage0", "ppm": -5000, "beyond_bound": true})"));
+}

@@ -88,9 +88,11 @@ TEST_CASE("Links: a heartbeat carries items only for groups that changed, and it
   CHECK(leader.links.heartbeat_peers() == std::vector<sim::NodeId>{2});
   leader.links.owe_items(leader.replicas[12], to_two);
   CHECK(exchange(leader, follower) == 1);  // one group moved its commit point; nine said nothing
-  // The follower's node granted the leader's node a lease from the heartbeat's send time.
-  CHECK(follower.links.granted_to(1) == leader.host.clock + leader.host.replication.lease);
-  CHECK(leader.links.granted_by(2) == leader.host.clock + leader.host.replication.lease);
+  // The follower's node granted the leader's node a lease from the heartbeat's arrival, on its
+  // clock; the leader counts it from the sending, on its own, shortened by the drift margin.
+  CHECK(follower.links.granted_to(1) == follower.host.clock + follower.host.replication.lease);
+  CHECK(leader.links.granted_by(2) == leader.host.clock + rules::leader_lease(leader.host.replication));
+  CHECK(rules::leader_lease(leader.host.replication) < leader.host.replication.lease);
   // The answer confirmed the follow changes: all ten groups count the grant now.
   for (GroupId g = 10; g < 20; ++g) CHECK(leader.replicas[g].v.progress.of(2).follows);
   // The item was answered: the next heartbeat carries none.

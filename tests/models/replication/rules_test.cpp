@@ -147,13 +147,15 @@ TEST_CASE("Acceptor: promises only a higher ballot and reports its entries after
   Replica r = replica_with({write(old_ballot, 5, 1, 11), write(old_ballot, 6, 1, 12), write(old_ballot, 5, 2, 13)});
   r.d.granted_lease_end = sim::Time::zero() + sim::seconds(9);
   FakeHost host(3);
+  host.clock = sim::Time::zero() + sim::seconds(5);
   const PromiseMessage promise = rules::on_prepare(r, host, PrepareMessage{7, Ballot::make(2, 2), 1, 1}, 2);
   CHECK(promise.refusal == PromiseRefusal::none);
   CHECK(r.d.promised == Ballot::make(2, 2));
   CHECK(promise.from == 2);
   REQUIRE(promise.entries.size() == 2);
   CHECK(promise.entries[0].write == 12);
-  CHECK(promise.granted_lease_end == sim::Time::zero() + sim::seconds(9));  // the new leader must wait it out
+  // The new leader must wait it out: the promise says how long it still runs, on this clock.
+  CHECK(promise.lease_remaining == sim::seconds(4));
   CHECK(rules::on_prepare(r, host, PrepareMessage{7, Ballot::make(2, 2), 1, 1}, 2).refusal == PromiseRefusal::ballot);
   const PromiseMessage lower = rules::on_prepare(r, host, PrepareMessage{7, Ballot::make(1, 3), 1, 1}, 3);
   CHECK(lower.refusal == PromiseRefusal::ballot);
@@ -367,14 +369,14 @@ TEST_CASE("Candidate: the highest-ballot entry of each slot wins, and a configur
   // {2, 3} and {2, 4}, and slots after it on {2, 4} alone: {1, 2} is not enough any more.
   const Ballot older = Ballot::make(1, 2);
   const Ballot oldest = Ballot::make(1, 1);
-  PromiseMessage from_two{7, ballot, ballot, PromiseRefusal::none, sim::Time(), 1,
+  PromiseMessage from_two{7, ballot, ballot, PromiseRefusal::none, sim::Duration(), 1,
                           {write(older, 1, 1, 1), LogEntry::config(older, three(1, 2, 3), three(4, 2, 3, 2)), write(older, 2, 1, 2)}};
   rules::on_promise(r, host, from_two, 2);
   CHECK(r.v.role == Role::candidate);
   const auto prepares = host.sent_of<PrepareMessage>();
   REQUIRE(prepares.size() == 3);
   CHECK(prepares.back().first == 4);  // the new member is asked
-  PromiseMessage from_four{7, ballot, ballot, PromiseRefusal::none, sim::Time(), 1, {write(oldest, 9, 1, 9)}};
+  PromiseMessage from_four{7, ballot, ballot, PromiseRefusal::none, sim::Duration(), 1, {write(oldest, 9, 1, 9)}};
   rules::on_promise(r, host, from_four, 4);
   REQUIRE(r.v.role == Role::leader);
   CHECK(host.wins == 1);
@@ -388,7 +390,7 @@ TEST_CASE("Candidate: the highest-ballot entry of each slot wins, and a configur
 
 TEST_CASE("Candidate: a lease granted to a leader that handed over needs no waiting out; any other lease does",
           "[rules][move]") {
-  const sim::Time lease = sim::Time::zero() + sim::seconds(50);
+  const sim::Duration lease = sim::seconds(10);  // the promiser's grant still runs this long
   for (const bool handed_over : {true, false}) {
     FakeHost host(1);
     host.clock = sim::Time::zero() + sim::seconds(40);
@@ -398,7 +400,8 @@ TEST_CASE("Candidate: a lease granted to a leader that handed over needs no wait
     PromiseMessage promise{7, ballot, ballot, PromiseRefusal::none, lease, 1, {}, kNoNode, 2};
     rules::on_promise(r, host, promise, 3);
     REQUIRE(r.v.role == Role::leader);
-    CHECK(r.v.serve_after == (handed_over ? host.clock : lease));
+    // On the candidate's clock, with the drift margin: 10 s x (1 + 200 ppm) / (1 - 200 ppm).
+    CHECK(r.v.serve_after == (handed_over ? host.clock : host.clock + sim::Duration::from_nanos(10'004'000'801)));
   }
 }
 
