@@ -57,6 +57,9 @@ struct FinalReplica {
 struct FinalState {
   std::vector<FinalReplica> replicas;  // ordered by (group, node)
   std::size_t write_quorum = 2;
+  // Replicas kept only each item's newest version (replication.keep_item_history false, which
+  // bounds memory): an acknowledged write then counts as kept where a newer version is.
+  bool newest_only = false;
 };
 
 }  // namespace models

@@ -17,6 +17,7 @@ struct ItemRequest {
   std::uint32_t group = 0;         // the partition's replication group, filled in by the router
   std::uint32_t table = 0;
   Operation op = Operation::get_strong;
+  std::uint8_t misroutes = 0;      // stale routes this request met at this router so far
   std::uint64_t key = 0;
   std::uint32_t item_bytes = 0;
   void describe(std::string& out) const;

@@ -119,10 +119,12 @@ void Router::send(const ItemRequest& request, const routing::Route& route, sim::
           if (response.moved) {
             // The route is stale (the replica left the group): look it up again.
             ++stats_.misroutes;
+            if (request.misroutes > 0) ++stats_.misroutes_repeated;
             timeline_.misroute(kernel().now());
             cache_.invalidate(request.group);
             if (attempt + 1 < kMostRedirects) {
               ItemRequest again = request;
+              again.misroutes = static_cast<std::uint8_t>(std::min(request.misroutes + 1, 255));
               again.group = response.owner_hint;  // the split's child, or unknown: look the key up
               forward(again, reply, attempt + 1);
             } else {

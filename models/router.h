@@ -26,6 +26,9 @@ struct RouterStats {
   std::uint64_t storage_timeouts = 0;
   std::uint64_t redirects = 0;   // a replica said it is not the leader
   std::uint64_t misroutes = 0;   // a replica said the route is stale: the group moved
+  // A request misrouted again after the fresh lookup its first misroute caused: the routing
+  // invariant (a misroute is resolved within one extra hop) broken.
+  std::uint64_t misroutes_repeated = 0;
   std::uint64_t no_route = 0;    // the cache found no route in time
   std::uint64_t throttled = 0;   // turned away by global admission control
 };

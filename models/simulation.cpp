@@ -44,7 +44,7 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, TestHooks h
 
   std::uint32_t client_total = 0;
   for (const AzSpec& az : scenario.azs) client_total += az.clients;
-  std::vector<HistoryEntry>* history = scenario.replication.keep_item_history ? &history_ : nullptr;
+  std::vector<HistoryEntry>* history = &history_;  // every run is judged
   for (const WorkloadSpec& w : scenario.workload)
     samplers_.emplace_back(w.keys, w.table_index, scenario.tables[w.table_index].items);
   std::uint32_t client_number = 0;
@@ -345,6 +345,7 @@ std::size_t Simulation::replica_count() const {
 FinalState Simulation::final_state() const {
   FinalState state;
   state.write_quorum = replication::Membership::quorum();
+  state.newest_only = !scenario_.replication.keep_item_history;
   for (const auto& node : storage_)
     for (const replication::Replica* replica : node->replicas()) {
       FinalReplica out;

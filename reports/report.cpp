@@ -291,11 +291,12 @@ Json routing(const models::Simulation& simulation, const Json& minutes) {
     out["peak_over_before"] = before > 0.0 ? Json(round_to(peak / before, 1e3)) : Json(nullptr);
     return out;
   };
-  std::uint64_t lookups = 0, hits = 0, misroutes = 0, no_route = 0;
+  std::uint64_t lookups = 0, hits = 0, misroutes = 0, repeated = 0, no_route = 0;
   for (const auto& router : simulation.routers()) {
     lookups += router->cache_stats().lookups;
     hits += router->cache_stats().hits;
     misroutes += router->stats().misroutes;
+    repeated += router->stats().misroutes_repeated;
     no_route += router->stats().no_route;
   }
   Json out;
@@ -304,6 +305,7 @@ Json routing(const models::Simulation& simulation, const Json& minutes) {
   out["lookups"] = lookups;
   out["cache_hit_ratio"] = ratio_or_null(hits, lookups);
   out["misroutes"] = misroutes;
+  out["misroutes_repeated"] = repeated;
   out["lookups_failed"] = no_route;
   out["metadata_rps"] = load("metadata_rps");
   out["memds_rps"] = load("memds_rps");
@@ -457,7 +459,7 @@ Json build_report(const models::Simulation& simulation, const models::RunOutcome
   report["routing"] = routing(simulation, report["timeline"]);
   report["capacity"] = capacity(simulation);
   report["monitors"] = monitors(simulation.monitor());
-  if (simulation.scenario().replication.keep_item_history && outcome.complete())
+  if (outcome.complete())
     report["consistency"] = consistency(judge(simulation));
   Json faults = Json::array();
   for (const sim::FaultRecord& record : simulation.faults().records())

@@ -51,6 +51,21 @@ void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> rep
   const bool can_serve = request.op == Operation::get_eventual
                              ? r != nullptr && rules::serves_eventual(*r, *this, now, spec_.election_timeout())
                              : r != nullptr && rules::serving(*r, *this, now);
+  if (r == nullptr) {
+    // No replica of the group here. If a replica of this node still holds the key, the group is
+    // a split child this node has not created yet (its parent's split entry has not applied
+    // here): the route is right, the node is behind. Send the router to the parent's leader,
+    // which leads the child too, instead of calling the route stale.
+    const std::uint64_t hash = key_hash(request.table, request.key);
+    for (const auto& [group, local] : index_) {
+      const Replica& parent = *replicas_[local];
+      if (parent.table != request.table || !parent.holds(hash) || !parent.is_member(self())) continue;
+      ++stats_.redirected;
+      const sim::NodeId hint = parent.v.role == Role::leader ? self() : parent.v.leader_node;
+      reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, true, hint});
+      return;
+    }
+  }
   if (!can_serve) return redirect(r, reply);
   if (is_write(request.op) && rules::moving_out(*r)) {
     // The move's membership change is the last entry this leader proposes: nothing after it

@@ -32,6 +32,11 @@ struct SameCopy {
   static auto copy(const Holding& h) { return std::tie(h.group, h.table, h.key, h.version, h.write); }
   bool operator()(const Holding& a, const Holding& b) const { return copy(a) < copy(b); }
 };
+// Orders holdings by item only: every version of one item, on every node.
+struct SameItem {
+  static auto item(const Holding& h) { return std::tie(h.group, h.table, h.key); }
+  bool operator()(const Holding& a, const Holding& b) const { return item(a) < item(b); }
+};
 
 std::string describe_nodes(std::vector<sim::NodeId> nodes) {
   if (nodes.empty()) return "none";
@@ -88,22 +93,34 @@ DurabilityVerdict check_durability(const std::vector<models::HistoryEntry>& hist
     }
     ++verdict.acknowledged_writes;
     const Holding copy{group, entry.table, entry.key, entry.version, entry.id, 0};
-    const auto [first, last] = std::equal_range(holdings.begin(), holdings.end(), copy, SameCopy{});
-    const auto holders = static_cast<std::size_t>(last - first);
+    std::vector<sim::NodeId> with;
+    if (state.newest_only) {
+      // A replica applies an item's versions in order, so one holding a newer version applied
+      // this one too (and what is newer on a quorum was committed after it).
+      const auto [first, last] = std::equal_range(holdings.begin(), holdings.end(), copy, SameItem{});
+      for (auto it = first; it != last; ++it)
+        if (it->version >= entry.version) with.push_back(it->node);
+    } else {
+      const auto [first, last] = std::equal_range(holdings.begin(), holdings.end(), copy, SameCopy{});
+      for (auto it = first; it != last; ++it) with.push_back(it->node);
+    }
+    std::sort(with.begin(), with.end());
+    with.erase(std::unique(with.begin(), with.end()), with.end());
+    const std::size_t holders = with.size();
     if (holders >= state.write_quorum) continue;
     ++verdict.lost_writes;
     if (verdict.examples.size() >= DurabilityVerdict::kMaxExamples) continue;
-    std::vector<sim::NodeId> with, without;
-    for (auto it = first; it != last; ++it) with.push_back(it->node);
+    std::vector<sim::NodeId> without;
     for (const sim::NodeId node : group_voters) {
       if (std::find(with.begin(), with.end(), node) == with.end()) without.push_back(node);
     }
     verdict.examples.push_back(fmt::format(
         "put {} v{} (write {}) acknowledged at {} is on {} of {} voting storage replicas of group "
-        "{}, quorum {} (holding it: nodes {}; missing it: nodes {})",
+        "{}, quorum {} (holding it{}: nodes {}; missing it: nodes {})",
         detail::describe_key(entry.table, entry.key), entry.version, detail::describe_write(entry.id),
         detail::describe_time(entry.completed), holders, group_voters.size(), group,
-        state.write_quorum, describe_nodes(with), describe_nodes(without)));
+        state.write_quorum, state.newest_only ? " or a newer version" : "", describe_nodes(with),
+        describe_nodes(without)));
   }
 
   for (const auto& [group, nodes] : voters) {

@@ -190,3 +190,24 @@ TEST_CASE("Durability: at most ten examples, every lost write counted", "[checke
   CHECK(verdict.lost_writes == 30);
   CHECK(verdict.examples.size() == DurabilityVerdict::kMaxExamples);
 }
+
+TEST_CASE("Durability: with only the newest version kept, a newer version on a quorum keeps an older write",
+          "[checkers]") {
+  FinalState state = healthy_state();
+  state.newest_only = true;
+  // v1 was overwritten by v2 (unacknowledged, say): nodes 1 and 2 hold v2, node 3 still v1.
+  hold(state, 1, 17, 2, 0xB2);
+  hold(state, 2, 17, 2, 0xB2);
+  hold(state, 3, 17, 1, 0xA1);
+  CHECK(check_durability({put(17, 0xA1, 1, 0, 10)}, state, group_of).passed);
+  // v3 was acknowledged, but only node 1 moved past v2: lost.
+  FinalState lost = state;
+  node(lost, 1).items[{0, 17}] = {{3, 0xC3}};
+  const DurabilityVerdict verdict = check_durability({put(17, 0xC3, 3, 20, 30)}, lost, group_of);
+  CHECK(verdict.lost_writes == 1);
+  REQUIRE(verdict.examples.size() == 1);
+  CHECK(verdict.examples[0].find("or a newer version") != std::string::npos);
+  // With every version kept, the same state loses v1: exactness is the stronger check.
+  state.newest_only = false;
+  CHECK(check_durability({put(17, 0xA1, 1, 0, 10)}, state, group_of).lost_writes == 1);
+}
