@@ -121,11 +121,13 @@ void Router::send(const ItemRequest& request, const routing::Route& route, sim::
             ++stats_.misroutes;
             if (request.misroutes > 0) ++stats_.misroutes_repeated;
             timeline_.misroute(kernel().now());
-            cache_.invalidate(request.group);
+            const bool keeps_stale = cluster_.bug == PlantedBug::router_keeps_stale_route;
+            if (!keeps_stale) cache_.invalidate(request.group);
             if (attempt + 1 < kMostRedirects) {
               ItemRequest again = request;
               again.misroutes = static_cast<std::uint8_t>(std::min(request.misroutes + 1, 255));
-              again.group = response.owner_hint;  // the split's child, or unknown: look the key up
+              // The split's child, or unknown: look the key up.
+              if (!keeps_stale) again.group = response.owner_hint;
               forward(again, reply, attempt + 1);
             } else {
               reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});

@@ -327,6 +327,10 @@ monitors::World Simulation::monitor_world() {
   world.true_time = [this](sim::NodeId node, sim::Time local) {
     return network_.node(node).clock().true_time_of(local, kernel_.now());
   };
+  world.granted = [this](sim::NodeId grantor, sim::NodeId grantee) {
+    const replication::StorageNode* storage = cluster_.node(grantor);
+    return storage == nullptr ? sim::Time::zero() : storage->lease_granted_to(grantee);
+  };
   return world;
 }
 

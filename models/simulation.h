@@ -42,7 +42,7 @@ struct RunOutcome {
 
 // Switches for tests only; no scenario file or command-line option reaches them.
 struct TestHooks {
-  replication::PlantedBug planted_bug = replication::PlantedBug::none;
+  PlantedBug planted_bug = PlantedBug::none;
   // The monitors record violations without stopping the run, so a test can show that the
   // checkers catch a planted bug too.
   bool monitors_record_only = false;

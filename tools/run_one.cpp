@@ -66,12 +66,12 @@ std::optional<models::Scenario> load_checked_scenario(const std::string& file) {
 }
 
 SeedRun run_seed(const models::Scenario& scenario, std::uint64_t seed, sim::Tracer* tracer,
-                 const std::atomic<bool>* interrupt) {
+                 const std::atomic<bool>* interrupt, models::TestHooks hooks) {
   SeedRun result;
   result.seed = seed;
   const auto started = std::chrono::steady_clock::now();
   {
-    models::Simulation simulation(scenario, seed);
+    models::Simulation simulation(scenario, seed, hooks);
     result.setup_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     simulation.set_tracer(tracer);
     simulation.set_interrupt_flag(interrupt);
@@ -85,7 +85,7 @@ SeedRun run_seed(const models::Scenario& scenario, std::uint64_t seed, sim::Trac
   // Each variant runs the same seed with its settings changed (the trace covers the base run).
   for (const models::Variant& variant : scenario.variants) {
     if (!result.complete) break;
-    models::Simulation simulation(*variant.scenario, seed);
+    models::Simulation simulation(*variant.scenario, seed, hooks);
     simulation.set_interrupt_flag(interrupt);
     const models::RunOutcome outcome = simulation.run();
     reports::attach_variant(result.report, variant.name, reports::build_report(simulation, outcome));

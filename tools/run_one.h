@@ -2,6 +2,7 @@
 #pragma once
 
 #include "models/scenario.h"
+#include "models/simulation.h"
 #include "reports/report.h"
 #include "sim/kernel.h"
 
@@ -29,8 +30,9 @@ struct SeedRun {
 std::optional<models::Scenario> load_checked_scenario(const std::string& file);
 
 // REQUIRES: the scenario has been validated (validate_expectations).
+// `hooks` plant a bug (tests only; the command line never passes any).
 SeedRun run_seed(const models::Scenario& scenario, std::uint64_t seed, sim::Tracer* tracer,
-                 const std::atomic<bool>* interrupt);
+                 const std::atomic<bool>* interrupt, models::TestHooks hooks = {});
 
 // Writes DIR/report.json, DIR/report.txt and DIR/run.json, each through a temporary file and a
 // rename, so no reader ever sees half a report. Throws std::runtime_error on I/O failure.

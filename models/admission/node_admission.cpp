@@ -10,8 +10,10 @@ MicroUnits worth(MicroUnits rate, sim::Duration window) {
 }
 }  // namespace
 
-NodeAdmission::NodeAdmission(const Scenario& scenario, const Shares& shares, Ledger& ledger, sim::Time now)
+NodeAdmission::NodeAdmission(const Scenario& scenario, const Shares& shares, Ledger& ledger, sim::Time now,
+                             PlantedBug bug)
     : scenario_(scenario),
+      bug_(bug),
       shares_(shares),
       ledger_(ledger),
       node_read_(per_second(scenario.admission.node_rcu), per_second(scenario.admission.node_rcu),
@@ -64,7 +66,8 @@ bool NodeAdmission::admit(std::unique_ptr<PartitionBuckets>& buckets, std::uint3
     node.charge(cost, now);
     // The burst bucket saves only what goes unused: what the allocated share spends, it loses.
     burst.charge(cost, now);
-  } else if (bursting && burst.tokens(now) >= cost && node.tokens(now) >= cost) {
+  } else if (bursting && burst.tokens(now) >= cost &&
+             (node.tokens(now) >= cost || bug_ == PlantedBug::burst_ignores_node_bucket)) {
     burst.charge(cost, now);
     node.charge(cost, now);
     ok = from_burst = true;

@@ -7,6 +7,7 @@
 #include "models/admission/ledger.h"
 #include "models/admission/shares.h"
 #include "models/admission/token_bucket.h"
+#include "models/planted_bug.h"
 #include "models/scenario.h"
 
 #include <cstdint>
@@ -38,7 +39,8 @@ struct AdmissionStats {
 
 class NodeAdmission {
  public:
-  NodeAdmission(const Scenario& scenario, const Shares& shares, Ledger& ledger, sim::Time now);
+  NodeAdmission(const Scenario& scenario, const Shares& shares, Ledger& ledger, sim::Time now,
+                PlantedBug bug = PlantedBug::none);
 
   // Pays for `op` on partition `group` of `table` from `buckets` (created on first use) and
   // the node's bucket; false when it cannot be paid: the request is throttled.
@@ -62,6 +64,7 @@ class NodeAdmission {
   void resize(PartitionBuckets& b, const Share& share, sim::Time now) const;
 
   const Scenario& scenario_;
+  const PlantedBug bug_;
   const Shares& shares_;
   Ledger& ledger_;
   TokenBucket node_read_;

@@ -41,6 +41,28 @@ void LeaseMonitor::served(GroupId group, sim::NodeId node, Ballot ballot, sim::T
   h = Holder{node, ballot, lease_end};
 }
 
+void LeaseMonitor::backed(GroupId group, sim::NodeId node, const Membership& membership, sim::Time now,
+                          const std::function<sim::Time(sim::NodeId grantor)>& grant_end) {
+  verdicts_.checked(Invariant::lease_backed);
+  std::size_t granting = 0;
+  std::string grants;
+  for (sim::NodeId member : membership.nodes) {
+    if (member == replication::kNoNode) continue;
+    if (member == node) {
+      ++granting;
+      continue;
+    }
+    const sim::Time end = grant_end(member);
+    if (now < end) ++granting;
+    grants += fmt::format("{}{} until {}", grants.empty() ? "" : ", ", name_of_(member), describe_time(end));
+  }
+  if (granting >= Membership::quorum()) return;
+  verdicts_.violated(Invariant::lease_backed, group,
+                     fmt::format("group {}: {} serves at {} with grants from {} of its members (a quorum is {}): {}{}",
+                                 group, name_of_(node), describe_time(now), granting, Membership::quorum(), grants,
+                                 membership.contains(node) ? "" : "; it is no member"));
+}
+
 void LeaseMonitor::released(GroupId group, sim::NodeId node, Ballot ballot, sim::Time now) {
   if (group >= holders_.size()) return;
   Holder& h = holders_[group];

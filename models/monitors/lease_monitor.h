@@ -26,6 +26,11 @@ class LeaseMonitor {
   // `node` stopped leading `group` under `ballot` by itself (stepped down, handed over, dropped
   // the replica): it serves nothing under that lease any more.
   void released(GroupId group, sim::NodeId node, Ballot ballot, sim::Time now);
+  // `node` serves `group` at `now` (true time): a quorum of `membership` must have granted it a
+  // lease lasting past now (`grant_end`: the true time the grant of a member ends); the leader
+  // counts itself while it is a member. What the leader believes of its lease is not asked.
+  void backed(GroupId group, sim::NodeId node, const Membership& membership, sim::Time now,
+              const std::function<sim::Time(sim::NodeId grantor)>& grant_end);
 
  private:
   struct Holder {

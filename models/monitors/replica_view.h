@@ -55,6 +55,10 @@ inline bool is_leader(const Replica& r) { return r.v.role == replication::Role::
 inline Ballot leader_ballot_of(const Replica& r) { return r.v.leader_ballot; }
 inline sim::Time lease_end_of(const Replica& r) { return r.v.lease_end; }
 inline const Membership& membership_of(const Replica& r) { return r.d.membership; }
+// The lease the replica itself granted (kept when it stopped following), on its node's clock, and to whom.
+inline std::pair<sim::Time, sim::NodeId> replica_grant_of(const Replica& r) {
+  return {r.d.granted_lease_end, r.d.lease_granted_to};
+}
 inline bool is_storage(const Replica& r) { return r.d.storage; }
 inline const std::map<std::uint64_t, ItemVersions>& items_of(const Replica& r) { return r.d.items; }
 // The value at a slot the replica still holds in its log.

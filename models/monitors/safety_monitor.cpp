@@ -53,6 +53,14 @@ void SafetyMonitor::acknowledged(sim::NodeId node, const Replica& r, Slot slot) 
 void SafetyMonitor::served(sim::NodeId node, const Replica& r) {
   const sim::Time lease_end = world_.true_time ? world_.true_time(node, lease_end_of(r)) : lease_end_of(r);
   lease_.served(r.group, node, leader_ballot_of(r), lease_end, clock_());
+  if (world_.granted) {
+    lease_.backed(r.group, node, membership_of(r), clock_(), [&](sim::NodeId grantor) {
+      sim::Time local = world_.granted(grantor, node);
+      if (const Replica* member = world_.replica(grantor, r.group))
+        if (const auto [end, to] = replica_grant_of(*member); to == node) local = std::max(local, end);
+      return world_.true_time ? world_.true_time(grantor, local) : local;
+    });
+  }
 }
 
 void SafetyMonitor::released(sim::NodeId node, const Replica& r) {

@@ -28,6 +28,9 @@ struct World {
   // The true time at which `node`'s clock reads `local` (a leader's lease end is on its clock);
   // empty: clocks are true.
   std::function<sim::Time(sim::NodeId node, sim::Time local)> true_time;
+  // Until when, on `grantor`'s clock, its node granted `grantee` a lease (what it keeps on disk);
+  // empty: grants are not checked. (A replica's own grant is read from the replica.)
+  std::function<sim::Time(sim::NodeId grantor, sim::NodeId grantee)> granted;
 };
 
 class SafetyMonitor final : public replication::Observer {

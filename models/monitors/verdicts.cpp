@@ -12,6 +12,7 @@ std::string_view invariant_name(Invariant invariant) {
     case Invariant::acknowledged_on_quorum: return "acknowledged_on_quorum";
     case Invariant::config_quorum: return "config_quorum";
     case Invariant::convergence: return "convergence";
+    case Invariant::lease_backed: return "lease_backed";
   }
   SIM_ASSERT(false);
   return "";
@@ -30,6 +31,9 @@ std::string_view invariant_rule(Invariant invariant) {
     case Invariant::convergence:
       return "after the final heal every group has one leader and three voting storage replicas in distinct AZs "
              "holding identical items";
+    case Invariant::lease_backed:
+      return "a leader serves strong reads or writes only while a quorum of its group's members has granted it a "
+             "lease that has not ended, in true time";
   }
   SIM_ASSERT(false);
   return "";

@@ -20,8 +20,9 @@ enum class Invariant : std::uint8_t {
   acknowledged_on_quorum,  // an acknowledged write is on disk on a quorum of its slot's configuration
   config_quorum,           // a configuration change commits only with quorums of the old and the new one
   convergence,             // after the final heal: one leader, three voting storage replicas, one state
+  lease_backed,            // a leader serves only while a quorum of its members has granted it a lease
 };
-inline constexpr std::size_t kInvariantCount = 5;
+inline constexpr std::size_t kInvariantCount = 6;
 
 std::string_view invariant_name(Invariant invariant);  // "lease_exclusivity", ...
 std::string_view invariant_rule(Invariant invariant);  // the rule in words, for reports

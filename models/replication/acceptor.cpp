@@ -36,7 +36,16 @@ PromiseMessage on_prepare(Replica& r, Host& host, const PrepareMessage& prepare,
   }
   // Only a member of a configuration it knows votes: a replica built for a replacement that
   // never happened, or left behind by one, must not make up a quorum of an old configuration.
-  if (!is_voter(r, host.self())) {
+  // A committed configuration the candidate applied counts as known to the replica built for it:
+  // one that installed its snapshot (from the configuration before, epoch one lower) votes there
+  // while its own log still lags behind the change that added it (else two such laggards leave a
+  // group without a leader for good; found by scenarios/nemesis_leases.json). A newer change a
+  // quorum of it accepted shows up in the promises, so the candidate must reach that one too. An
+  // empty replica never votes: it may be a dropped member built again, which forgot what it
+  // accepted (a vote by it broke agreement in the same sweep).
+  const bool in_committed = r.d.applied > 0 && newest_epoch(r) + 1 == prepare.membership.epoch &&
+                            prepare.membership.contains(host.self());
+  if (!is_voter(r, host.self()) && !in_committed) {
     out.refusal = PromiseRefusal::not_voter;
     return out;
   }
@@ -54,8 +63,9 @@ PromiseMessage on_prepare(Replica& r, Host& host, const PrepareMessage& prepare,
   // this replica follows no leader of a lower ballot: its node's grants no longer cover it.
   r.d.promised = prepare.ballot;
   out.promised = prepare.ballot;
-  for (Slot slot = std::max(out.from, r.d.log.start()); slot <= r.d.log.last(); ++slot)
-    out.entries.push_back(r.d.log.at(slot));
+  if (host.bug() != PlantedBug::promise_without_entries || candidate == host.self())
+    for (Slot slot = std::max(out.from, r.d.log.start()); slot <= r.d.log.last(); ++slot)
+      out.entries.push_back(r.d.log.at(slot));
   if (candidate != host.self()) {
     if (r.v.role == Role::leader) step_down(r, host);
     else if (r.v.role == Role::candidate) {
@@ -99,7 +109,7 @@ void acknowledge(Replica& r, Host& host, sim::NodeId leader) {
 }  // namespace
 
 void on_accept(Replica& r, Host& host, const AcceptMessage& m, sim::NodeId leader) {
-  if (m.ballot < r.d.promised) {
+  if (m.ballot < r.d.promised && host.bug() != PlantedBug::accept_lower_ballot) {
     host.send(leader, AcceptedMessage{m.group, m.ballot, r.d.promised, 0, false});
     return;
   }

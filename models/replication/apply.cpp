@@ -31,11 +31,11 @@ void apply_write(Replica& r, Slot slot, const LogEntry& e, bool keep_history) {
 
 // The upper part of the range, and the items in it, go to the child; the node hosting this
 // replica creates the child replica from what is staged here.
-void apply_split(Replica& r, const LogEntry& e) {
+void apply_split(Replica& r, const LogEntry& e, bool off_by_one) {
   if (e.key <= r.d.hash_low || e.key > r.d.hash_high) return;
   StagedSplit staged{static_cast<GroupId>(e.write), e.key, r.d.hash_high, r.d.membership, {}};
   for (auto it = r.d.items.begin(); it != r.d.items.end();) {
-    if (key_hash(r.table, it->first) >= e.key) {
+    if (key_hash(r.table, it->first) >= e.key + (off_by_one ? 1 : 0)) {
       staged.items.insert(staged.items.end(), std::move(*it));
       it = r.d.items.erase(it);
     } else {
@@ -68,7 +68,8 @@ void on_written(Replica& r, Host& host, std::uint64_t write) {
 }
 
 void apply(Replica& r, Host& host) {
-  const Slot limit = std::min({r.v.commit, r.d.log.persisted(), std::max(r.v.matched, r.d.applied)});
+  const Slot matched = host.bug() == PlantedBug::apply_beyond_matched ? r.d.log.last() : std::max(r.v.matched, r.d.applied);
+  const Slot limit = std::min({r.v.commit, r.d.log.persisted(), matched});
   if (limit <= r.d.applied) return;
   const Slot from = r.d.applied + 1;
   if (Observer* observer = host.observer()) observer->applying(host.self(), r, from, limit);
@@ -85,7 +86,7 @@ void apply(Replica& r, Host& host) {
         r.d.joined = r.d.joined || r.d.membership.contains(host.self());
         configs.push_back(slot);
         break;
-      case EntryKind::split: apply_split(r, e); break;
+      case EntryKind::split: apply_split(r, e, host.bug() == PlantedBug::split_boundary_off_by_one); break;
       case EntryKind::noop: break;
     }
     r.d.applied = slot;

@@ -40,10 +40,14 @@ bool won(const Replica& r) {
   return true;
 }
 
+PrepareMessage prepare_of(const Replica& r, Ballot ballot) {
+  return PrepareMessage{r.group, ballot, r.d.applied, r.d.membership.epoch, r.d.membership};
+}
+
 // Sends the prepare to every node of the configurations to reach that has not had it.
 void ask(Replica& r, Host& host) {
   Election& e = *r.v.election;
-  const PrepareMessage prepare{r.group, e.ballot, r.d.applied, r.d.membership.epoch};
+  const PrepareMessage prepare = prepare_of(r, e.ballot);
   for (const Membership& config : configs_to_reach(r))
     for (sim::NodeId node : config.nodes) {
       if (node == kNoNode || std::find(e.asked.begin(), e.asked.end(), node) != e.asked.end()) continue;
@@ -67,7 +71,10 @@ void record_promise(Election& e, const Host& host, const PromiseMessage& promise
     const LogEntry& entry = promise.entries[i];
     const std::size_t at = promise.from + i - e.recovered_from;
     if (at >= e.recovered.size()) e.recovered.resize(at + 1);  // placeholders have ballot 0 and lose to anything
-    if (e.recovered[at].ballot < entry.ballot) e.recovered[at] = entry;
+    const bool adopt = host.bug() == PlantedBug::adopt_lowest_ballot
+                           ? e.recovered[at].ballot.none() || entry.ballot < e.recovered[at].ballot
+                           : e.recovered[at].ballot < entry.ballot;
+    if (adopt) e.recovered[at] = entry;
   }
 }
 
@@ -82,8 +89,7 @@ void send_prepare(Replica& r, Host& host) {
   e.ballot = std::max(r.d.promised, r.v.leader_ballot).next_for(host.self());
   e.recovered_from = r.d.applied + 1;
   host.election_started(r);
-  const PromiseMessage own = on_prepare(r, host, PrepareMessage{r.group, e.ballot, r.d.applied, r.d.membership.epoch},
-                                        host.self());
+  const PromiseMessage own = on_prepare(r, host, prepare_of(r, e.ballot), host.self());
   SIM_ASSERT_OP(static_cast<int>(own.refusal), ==, static_cast<int>(PromiseRefusal::none));
   record_promise(e, host, own, host.self());
   ask(r, host);

@@ -84,7 +84,7 @@ void hand_off(Replica& r, Host& host) {
   send_heartbeat(r, host);
   // Stepping down before telling anyone: from here on this node serves nothing under its lease,
   // so the node it tells may lead without waiting that lease out.
-  step_down(r, host);
+  if (host.bug() != PlantedBug::handoff_keeps_leading) step_down(r, host);
   if (to == kNoNode) return;
   host.handed_off(r, to);
   host.send(to, transfer);

@@ -6,19 +6,14 @@
 // the rules is another, which delivers, drops, duplicates and reorders at will.
 #pragma once
 
+#include "models/planted_bug.h"
 #include "models/replication/messages.h"
 #include "models/replication/replica.h"
 #include "models/scenario.h"
 
 namespace models::replication {
 
-// Bugs a test can plant to prove the monitors and checkers catch them. Never reachable from a
-// scenario file or the command line.
-enum class PlantedBug : std::uint8_t {
-  none,
-  ack_before_quorum,  // the leader acknowledges a write once it alone persisted it
-  skip_lease_wait,    // a new leader serves at once instead of waiting out the old lease
-};
+using models::PlantedBug;
 
 enum class TimerKind : std::uint8_t {
   election_step,     // the gray-failure check is over (or the jitter before a prepare)

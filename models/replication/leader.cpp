@@ -152,7 +152,7 @@ bool on_tick(Replica& r, Host& host) {
     case Role::leader: {
       // A leader that no quorum has granted a lease for a whole lease steps down.
       refresh_lease(r, host);
-      if (now >= r.v.lease_end && now - r.v.leader_since >= spec.lease) {
+      if (now >= r.v.lease_end && now - r.v.leader_since >= spec.lease && host.bug() != PlantedBug::strong_read_by_role) {
         step_down(r, host);
         return true;
       }

@@ -91,7 +91,7 @@ bool serving(Replica& r, const Host& host, sim::Time now) {
   if (r.v.role != Role::leader || !r.may_lead(host.self()) || now < r.v.serve_after || r.v.commit < r.v.first_own_slot)
     return false;
   refresh_lease(r, host);
-  return now < r.v.lease_end;
+  return now < r.v.lease_end || host.bug() == PlantedBug::strong_read_by_role;
 }
 
 void check_serving(Replica& r, Host& host) {

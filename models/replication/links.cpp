@@ -207,7 +207,8 @@ void Links::on_ack(sim::NodeId from, const NodeHeartbeatAck& ack, const Lookup& 
     p.applied_version = ack.version;
   }
   // From the heartbeat's sending, on this node's clock, shortened by the drift margin.
-  p.granted_by = std::max(p.granted_by, ack.sent + rules::leader_lease(host.spec()));
+  const sim::Time counted_from = host.bug() == PlantedBug::lease_from_ack_arrival ? host.now() : ack.sent;
+  p.granted_by = std::max(p.granted_by, counted_from + rules::leader_lease(host.spec()));
   for (auto it = p.owed.begin(); it != p.owed.end();)
     it = it->second.sequence != 0 && it->second.sequence <= ack.sequence ? p.owed.erase(it) : std::next(it);
   for (const HeartbeatAnswer& answer : ack.answers)

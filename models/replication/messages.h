@@ -37,6 +37,9 @@ struct PrepareMessage {
   Ballot ballot;
   Slot applied;
   std::uint32_t epoch;  // the candidate's membership epoch
+  // The candidate's applied membership: applied, so committed. A member of it whose own log does
+  // not show it a member yet (it lags behind the change that added it) votes in it.
+  Membership membership;
 };
 
 // ballot: a higher one was promised; behind: the candidate lacks trimmed entries; removed: the

@@ -93,7 +93,7 @@ StorageNode::StorageNode(sim::Network& network, std::string name, sim::AzId az, 
       spec_(cluster.spec),
       requests_(*this, request_kinds.storage_service, cluster.scenario.storage.workers,
                 cluster.scenario.storage.queue_limit),
-      admission_(cluster.scenario, cluster.shares, cluster.ledger, network.kernel().now()) {}
+      admission_(cluster.scenario, cluster.shares, cluster.ledger, network.kernel().now(), cluster.bug) {}
 
 // ---------------------------------------------------------------------------------------------
 // Replicas
@@ -165,7 +165,7 @@ void StorageNode::lead_initially(GroupId group) {
     if (member == self() || member == kNoNode) continue;
     PeerProgress& peer = r.v.progress.of(member);
     peer.last_ack = now;
-    peer.lease_until = now + spec_.lease;  // the lease the run starts with
+    peer.lease_until = now + rules::leader_lease(spec_);  // the lease the run starts with, with its drift margin
     Replica& follower = *cluster_.node(member)->find(group);
     follower.d.promised = ballot;
     follower.v.leader_ballot = ballot;

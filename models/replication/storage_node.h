@@ -59,6 +59,8 @@ class StorageNode final : public sim::Node, private Host {
   void receive(sim::NodeId from, M& message);
 
   const Replica* find(GroupId group) const;
+  // The lease this node last granted `leader`, on its own clock (for the lease monitor).
+  sim::Time lease_granted_to(sim::NodeId leader) const { return links_.granted_to(leader); }
   Replica* find(GroupId group);
   // The replica at a local index if it is the group's, else found by group.
   Replica* find(GroupId group, std::uint32_t local_hint);

@@ -43,7 +43,7 @@ TEST_CASE("Reports: expectations pass, fail and say why", "[reports]") {
   const models::RunOutcome outcome = simulation.run();
   const Json report = reports::build_report(simulation, outcome);
   const std::vector<reports::Check> checks = reports::evaluate_checks(report, scenario);
-  REQUIRE(checks.size() == 13);  // four expectations, then the invariants every run holds
+  REQUIRE(checks.size() == 14);  // four expectations, then the invariants every run holds
   CHECK(checks[0].passed);
   CHECK(checks[0].name == "availability.write.ratio >= 0.99");
   CHECK_FALSE(checks[1].passed);
@@ -54,18 +54,19 @@ TEST_CASE("Reports: expectations pass, fail and say why", "[reports]") {
   CHECK(checks[3].detail == "availability.read.ratio: no data");
   CHECK(checks[4].name == "the run finished");
   CHECK(checks[4].passed);
-  // The five safety monitors, each with its rule and how often it checked it.
-  for (std::size_t i = 5; i < 10; ++i) {
+  // The six safety monitors, each with its rule and how often it checked it.
+  for (std::size_t i = 5; i < 11; ++i) {
     CHECK(checks[i].name.rfind("monitor ", 0) == 0);
     CHECK(checks[i].passed);
   }
   CHECK(checks[5].name.find("lease_exclusivity: at most one replica") != std::string::npos);
   CHECK(checks[9].name.find("convergence") != std::string::npos);
-  CHECK(checks[10].name == "every acknowledged write survives on a write quorum");
-  CHECK(checks[10].passed);
-  CHECK(checks[11].name == "strongly consistent reads and writes are linearizable");
+  CHECK(checks[10].name.find("lease_backed: a leader serves") != std::string::npos);
+  CHECK(checks[11].name == "every acknowledged write survives on a write quorum");
   CHECK(checks[11].passed);
-  CHECK(checks[12].name == "every operation finished before the end");
+  CHECK(checks[12].name == "strongly consistent reads and writes are linearizable");
+  CHECK(checks[12].passed);
+  CHECK(checks[13].name == "every operation finished before the end");
   CHECK_FALSE(reports::all_passed(checks));
 }
 

@@ -148,7 +148,7 @@ TEST_CASE("Acceptor: promises only a higher ballot and reports its entries after
   r.d.granted_lease_end = sim::Time::zero() + sim::seconds(9);
   FakeHost host(3);
   host.clock = sim::Time::zero() + sim::seconds(5);
-  const PromiseMessage promise = rules::on_prepare(r, host, PrepareMessage{7, Ballot::make(2, 2), 1, 1}, 2);
+  const PromiseMessage promise = rules::on_prepare(r, host, PrepareMessage{7, Ballot::make(2, 2), 1, 1, {}}, 2);
   CHECK(promise.refusal == PromiseRefusal::none);
   CHECK(r.d.promised == Ballot::make(2, 2));
   CHECK(promise.from == 2);
@@ -156,8 +156,8 @@ TEST_CASE("Acceptor: promises only a higher ballot and reports its entries after
   CHECK(promise.entries[0].write == 12);
   // The new leader must wait it out: the promise says how long it still runs, on this clock.
   CHECK(promise.lease_remaining == sim::seconds(4));
-  CHECK(rules::on_prepare(r, host, PrepareMessage{7, Ballot::make(2, 2), 1, 1}, 2).refusal == PromiseRefusal::ballot);
-  const PromiseMessage lower = rules::on_prepare(r, host, PrepareMessage{7, Ballot::make(1, 3), 1, 1}, 3);
+  CHECK(rules::on_prepare(r, host, PrepareMessage{7, Ballot::make(2, 2), 1, 1, {}}, 2).refusal == PromiseRefusal::ballot);
+  const PromiseMessage lower = rules::on_prepare(r, host, PrepareMessage{7, Ballot::make(1, 3), 1, 1, {}}, 3);
   CHECK(lower.refusal == PromiseRefusal::ballot);
   CHECK(lower.promised == Ballot::make(2, 2));
 }
@@ -168,22 +168,51 @@ TEST_CASE("Acceptor: a candidate missing trimmed slots is refused until it catch
   r.d.applied = 4;
   r.d.log.trim_before(4);  // slots 1..3 archived: only slot 4 stays
   FakeHost host(3);
-  CHECK(rules::on_prepare(r, host, PrepareMessage{7, Ballot::make(2, 2), 1, 1}, 2).refusal == PromiseRefusal::behind);
+  CHECK(rules::on_prepare(r, host, PrepareMessage{7, Ballot::make(2, 2), 1, 1, {}}, 2).refusal == PromiseRefusal::behind);
   CHECK(r.d.promised == b);  // nothing promised
-  CHECK(rules::on_prepare(r, host, PrepareMessage{7, Ballot::make(2, 2), 3, 1}, 2).refusal == PromiseRefusal::none);
+  CHECK(rules::on_prepare(r, host, PrepareMessage{7, Ballot::make(2, 2), 3, 1, {}}, 2).refusal == PromiseRefusal::none);
 }
 
 TEST_CASE("Acceptor: a removed candidate is told so, and a replica in no configuration does not vote", "[rules]") {
   FakeHost host(3);
   Replica member = replica_with({}, three(1, 3, 5, 4));
-  CHECK(rules::on_prepare(member, host, PrepareMessage{7, Ballot::make(9, 2), 0, 2}, 2).refusal == PromiseRefusal::removed);
+  CHECK(rules::on_prepare(member, host, PrepareMessage{7, Ballot::make(9, 2), 0, 2, {}}, 2).refusal == PromiseRefusal::removed);
   // A replica built for a replacement that never committed (its membership names other nodes).
   Replica stray = replica_with({}, three(1, 2, 4, 1));
-  CHECK(rules::on_prepare(stray, host, PrepareMessage{7, Ballot::make(9, 2), 0, 1}, 2).refusal == PromiseRefusal::not_voter);
+  CHECK(rules::on_prepare(stray, host, PrepareMessage{7, Ballot::make(9, 2), 0, 1, {}}, 2).refusal == PromiseRefusal::not_voter);
   CHECK(stray.d.promised.none());
   // The same replica votes once a config entry in its log names it.
   stray.d.log.append(LogEntry::config(Ballot::make(1, 1), three(1, 2, 4, 1), three(1, 2, 3, 2)));
-  CHECK(rules::on_prepare(stray, host, PrepareMessage{7, Ballot::make(9, 2), 0, 1}, 2).refusal == PromiseRefusal::none);
+  CHECK(rules::on_prepare(stray, host, PrepareMessage{7, Ballot::make(9, 2), 0, 1, {}}, 2).refusal == PromiseRefusal::none);
+}
+
+TEST_CASE("Acceptor: a member of the candidate's committed configuration votes before its own log shows it a member",
+          "[rules]") {
+  // Found by scenarios/nemesis_leases.json: two members that lag behind the change that added
+  // them would refuse every candidate as non-voters, and the group would never elect again.
+  FakeHost host(3);
+  const auto built = [] {
+    Replica r = replica_with({}, three(1, 2, 4, 1));  // the membership its snapshot came with
+    r.d.applied = 1;                                    // the snapshot's slot
+    return r;
+  };
+  const Membership committed = three(1, 2, 3, 2);  // the candidate applied it: epoch 2 added node 3
+  Replica laggard = built();
+  CHECK(rules::on_prepare(laggard, host, PrepareMessage{7, Ballot::make(9, 2), 1, 2, committed}, 2).refusal ==
+        PromiseRefusal::none);
+  CHECK(laggard.d.promised == Ballot::make(9, 2));
+  // Not when the configuration leaves it out, is not the next one after its own, or when it is
+  // empty (a member dropped and built again forgot what it accepted).
+  Replica other = built();
+  CHECK(rules::on_prepare(other, host, PrepareMessage{7, Ballot::make(9, 2), 1, 2, three(1, 2, 5, 2)}, 2).refusal ==
+        PromiseRefusal::not_voter);
+  CHECK(rules::on_prepare(other, host, PrepareMessage{7, Ballot::make(9, 2), 1, 3, three(1, 2, 3, 3)}, 2).refusal ==
+        PromiseRefusal::not_voter);
+  Replica empty = replica_with({}, three(1, 2, 4, 1));
+  CHECK(rules::on_prepare(empty, host, PrepareMessage{7, Ballot::make(9, 2), 0, 2, committed}, 2).refusal ==
+        PromiseRefusal::not_voter);
+  CHECK(other.d.promised.none());
+  CHECK(empty.d.promised.none());
 }
 
 TEST_CASE("Acceptor: accepts in order, refuses lower ballots, and asks to catch up on a gap", "[rules]") {
