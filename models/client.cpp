@@ -1,6 +1,8 @@
 // Client workload generation, router choice and retries.
 #include "models/client.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace models {
@@ -17,10 +19,15 @@ Client::Client(sim::Network& network, std::string name, sim::AzId az, std::uint3
       timeline_(timeline),
       history_(history),
       client_number_(client_number),
-      router_suspect_until_(routers.size(), sim::Time::zero()) {
+      router_suspect_until_(routers.size(), sim::Time::zero()),
+      router_choice_(kernel().stream(fmt::format("client/{}/router", this->name()))),
+      backoff_(kernel().stream(fmt::format("client/{}/backoff", this->name()))) {
   for (std::size_t i = 0; i < scenario.workload.size(); ++i) {
     const WorkloadSpec& spec = scenario.workload[i];
-    generators_.push_back(Generator{&spec, spec.peak_rate() * share_of_workload, &samplers[i]});
+    const std::string prefix = fmt::format("client/{}/workload{}/", this->name(), i);
+    generators_.push_back(Generator{&spec, spec.peak_rate() * share_of_workload, &samplers[i],
+                                    &kernel().stream(prefix + "arrivals"), &kernel().stream(prefix + "mix"),
+                                    &kernel().stream(prefix + "keys")});
   }
 }
 
@@ -55,18 +62,24 @@ void Client::schedule_arrival(std::size_t generator) {
   sim::Time stop = stop_;
   if (g.spec->end && sim::Time::zero() + *g.spec->end < stop) stop = sim::Time::zero() + *g.spec->end;
   // Compared as a double first: at a tiny rate the gap overflows any integer time.
-  const double gap_ns = rng().exponential(1e9 / g.rate_per_s);
+  const double gap_ns = g.arrivals->exponential(1e9 / g.rate_per_s);
   if (from >= stop || gap_ns >= static_cast<double>((stop - from).nanos())) return;
   const auto gap = sim::Duration::from_nanos(static_cast<std::int64_t>(gap_ns));
-  after(from + gap - kernel().now(), kinds_.client_arrival, [this, generator, start] {
-    // Phases thin the arrivals drawn at the peak rate: each is kept with probability
-    // rate(now) / peak, which gives Poisson arrivals at the phase's (or ramp's) rate.
-    const WorkloadSpec& spec = *generators_[generator].spec;
-    if (spec.phases.empty() || rng().uniform01() * spec.peak_rate() < spec.rate_at(kernel().now() - start))
-      begin(generator);
-    schedule_arrival(generator);
-  });
+  after(from + gap - kernel().now(), kinds_.client_arrival, Arrival{this, generator, start});
 }
+
+void Client::Arrival::operator()() const {
+  // Phases thin the arrivals drawn at the peak rate: each is kept with probability
+  // rate(now) / peak, which gives Poisson arrivals at the phase's (or ramp's) rate.
+  const Generator& g = client->generators_[generator];
+  const WorkloadSpec& spec = *g.spec;
+  const sim::Time now = client->kernel().now();
+  if (spec.phases.empty() || g.arrivals->uniform01() * spec.peak_rate() < spec.rate_at(now - start))
+    client->begin(generator);
+  client->schedule_arrival(generator);
+}
+
+void Client::Arrival::describe(std::string& out) const { out += fmt::format("workload={}", generator); }
 
 void Client::begin(std::size_t generator) {
   const Generator& g = generators_[generator];
@@ -84,7 +97,7 @@ void Client::begin(std::size_t generator) {
   op.id = next_operation_id_++;
   op.table = g.spec->table_index;
   // Pick the operation by the mix: one uniform draw against the cumulative weights.
-  const double u = rng().uniform01();
+  const double u = g.mix->uniform01();
   double cumulative = 0.0;
   op.op = models::Operation::put;
   for (std::size_t i = 0; i < kOperationCount; ++i) {
@@ -98,9 +111,9 @@ void Client::begin(std::size_t generator) {
     const sim::Time from = sim::Time::zero() + g.spec->start;
     const sim::Time until = sim::Time::zero() + (g.spec->end ? std::min(*g.spec->end, scenario_.duration) : scenario_.duration);
     const double progress = static_cast<double>((kernel().now() - from).nanos()) / static_cast<double>((until - from).nanos());
-    op.key = g.keys->sample(rng(), progress);
+    op.key = g.keys->sample(*g.key_draws, progress);
   } else {
-    op.key = g.keys->sample(rng());
+    op.key = g.keys->sample(*g.key_draws);
   }
   op.started = kernel().now();
   op.attempts = 0;
@@ -124,8 +137,8 @@ std::uint32_t Client::choose_router(std::uint32_t avoid) {
     (routers_[i]->az() == az() ? local : remote).push_back(i);
   }
   const std::vector<std::size_t>* pool = !local.empty() ? &local : !remote.empty() ? &remote : nullptr;
-  if (pool == nullptr) return static_cast<std::uint32_t>(rng().below(routers_.size()));
-  return static_cast<std::uint32_t>((*pool)[rng().below(pool->size())]);
+  if (pool == nullptr) return static_cast<std::uint32_t>(router_choice_.below(routers_.size()));
+  return static_cast<std::uint32_t>((*pool)[router_choice_.below(pool->size())]);
 }
 
 void Client::attempt(std::uint32_t slot) {
@@ -172,7 +185,7 @@ void Client::attempt_done(std::uint32_t slot, std::uint32_t generation, sim::err
   sim::Duration cap = spec.backoff_base;
   for (std::uint32_t i = 1; i < op.attempts && cap < spec.backoff_max; ++i) cap = cap * 2;
   cap = std::min(cap, spec.backoff_max);
-  const auto backoff = sim::Duration::from_nanos(rng().uniform_int(0, cap.nanos()));
+  const auto backoff = sim::Duration::from_nanos(backoff_.uniform_int(0, cap.nanos()));
   op.router = choose_router(outcome == Outcome::timeout ? op.router : kNoRouter);
   after(backoff, kinds_.client_retry, [this, slot, generation] {
     if (operations_[slot].active && operations_[slot].generation == generation) attempt(slot);

@@ -48,10 +48,25 @@ class Client final : public sim::Node {
     bool active = false;
     ItemResponse last;         // the answer of the latest attempt
   };
+  // One workload entry as this client runs it. Each entry draws from streams of its own
+  // ("client/<name>/workload<i>/arrivals", ".../mix", ".../keys"), so adding an entry, or
+  // changing another's mix, leaves this entry's arrival times, operations and keys as they were.
   struct Generator {
     const WorkloadSpec* spec;
     double rate_per_s;        // this client's share of the entry's peak rate
     const KeySampler* keys;
+    sim::Rng* arrivals;       // gaps, and the thinning of phases
+    sim::Rng* mix;            // which operation
+    sim::Rng* key_draws;      // which key
+  };
+
+  // The next arrival of a workload entry (traced as "workload=<i>").
+  struct Arrival {
+    Client* client;
+    std::size_t generator;
+    sim::Time start;
+    void operator()() const;
+    void describe(std::string& out) const;
   };
 
   void schedule_arrival(std::size_t generator);
@@ -74,6 +89,8 @@ class Client final : public sim::Node {
   std::vector<Operation> operations_;
   std::vector<std::uint32_t> free_slots_;
   std::vector<sim::Time> router_suspect_until_;  // by position in routers_
+  sim::Rng& router_choice_;  // "client/<name>/router": which router an attempt goes to
+  sim::Rng& backoff_;        // "client/<name>/backoff": the jittered wait before a retry
   std::vector<std::size_t> local_scratch_, remote_scratch_;
   std::uint64_t next_operation_id_ = 0;
   std::size_t in_flight_ = 0;
