@@ -333,6 +333,25 @@ std::uint32_t find_table(const Scenario& scenario, const Node& node) {
   node.fail("the name of a table in \"tables\" (" + names + ")", "\"" + name + "\"");
 }
 
+// What the simulator can hold at once: the kernel keeps at most 2^24 pending events, and an
+// operation in flight keeps a few (its arrival, a message or a queue slot, one timeout per
+// layer). A workload whose clients could have more operations in flight than this, if every
+// attempt timed out, is refused up front rather than stopped half-way.
+constexpr double kMostOperationsInFlight = 2'000'000;
+
+void check_fits(const Node& workload, const Scenario& scenario) {
+  double rate = 0;
+  for (const WorkloadSpec& w : scenario.workload) rate += w.peak_rate();
+  const double lifetime = scenario.client.operation_time_max().seconds_double();
+  if (rate * lifetime <= kMostOperationsInFlight) return;
+  workload.fail(fmt::format("a workload the simulator can hold: at most {:.0f} operations in flight, the total "
+                            "peak rate times the longest an operation lives (client: {} attempts of {}, "
+                            "backoff up to {})",
+                            kMostOperationsInFlight, scenario.client.max_attempts,
+                            format_duration(scenario.client.attempt_timeout), format_duration(scenario.client.backoff_max)),
+                fmt::format("{:.6g} requests/s x {:.6g} s = {:.6g}", rate, lifetime, rate * lifetime));
+}
+
 void read_workload(const Node& node, Scenario& scenario) {
   for (const Node& entry_node : node.array(1)) {
     ObjectReader entry = entry_node.object();
@@ -375,7 +394,13 @@ void read_workload(const Node& node, Scenario& scenario) {
       mix_node.fail("operation shares (get_strong, get_eventual, put) that sum to 1",
                     fmt::format("shares that sum to {}", sum));
 
-    if (auto n = entry.optional("start")) spec.start = read_delay(*n, true);
+    if (auto n = entry.optional("start")) {
+      spec.start = read_delay(*n, true);
+      // An entry that would start after the run ended sends nothing: a mistake, not a workload.
+      if (spec.start >= scenario.duration)
+        n->fail("a start before the end of the run (\"duration\" " + format_duration(scenario.duration) + ")",
+                "\"" + format_duration(spec.start) + "\"");
+    }
     if (auto n = entry.optional("end")) {
       spec.end = read_delay(*n);
       if (*spec.end <= spec.start)
@@ -648,7 +673,9 @@ Scenario parse_document(const nlohmann::json& doc, const std::string& file_label
   read_tables(top.required("tables"), scenario);
   for (const TableSpec& t : scenario.tables)
     if (t.capacity.mode == TableCapacity::Mode::on_demand) scenario.partitioning.enabled = true;
-  read_workload(top.required("workload"), scenario);
+  const Node workload = top.required("workload");
+  read_workload(workload, scenario);
+  check_fits(workload, scenario);
   if (auto n = top.optional("faults")) read_faults(*n, scenario, registry);
   if (auto n = top.optional("expect")) read_expect(*n, scenario);
   if (auto n = top.optional("variants")) read_variants(*n, doc, scenario, registry);
@@ -669,9 +696,10 @@ Scenario parse_scenario(std::string_view text, const std::string& file_label,
 }
 
 Scenario load_scenario(const std::string& path, const sim::FaultRegistry& faults) {
-  const nlohmann::json doc = sim::config::load_json_file(path);  // every file-level check
-  std::ifstream in(path, std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Read once: a pipe (`<(...)`, /dev/stdin) has its bytes only once, and the hash must be of
+  // the bytes that were parsed.
+  const std::string bytes = sim::config::read_text_file(path);
+  const nlohmann::json doc = sim::config::parse_json_text(bytes, path);  // every file-level check
   Scenario scenario = parse_document(doc, path, faults);
   scenario.sha256 = sha256_hex(bytes);
   for (Variant& variant : scenario.variants) std::const_pointer_cast<Scenario>(variant.scenario)->sha256 = scenario.sha256;

@@ -16,6 +16,7 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, TestHooks h
       cluster_(kernel_, scenario, hooks.planted_bug),
       routing_kinds_(kernel_),
       timeline_(scenario.tables.size()) {
+  if (hooks.event_slot_limit != 0) kernel_.set_slot_limit(hooks.event_slot_limit);
   monitor_ = std::make_unique<monitors::SafetyMonitor>([this] { return kernel_.now(); }, monitor_world(),
                                                      hooks.monitors_record_only);
   cluster_.observer = monitor_.get();
@@ -293,6 +294,12 @@ RunOutcome Simulation::run() {
     // The event that broke the rule was cut short: nothing after it is trustworthy.
     outcome.status = sim::RunStatus::stopped;
     outcome.safety_violation = true;
+    cluster_.health.settle(kernel_.now());
+    return outcome;
+  } catch (const sim::OutOfEventSlots&) {
+    // A resource of the simulator, not of the service, ran out: the run ends here, judged as
+    // incomplete.
+    outcome.status = sim::RunStatus::out_of_slots;
     cluster_.health.settle(kernel_.now());
     return outcome;
   }

@@ -46,6 +46,8 @@ struct TestHooks {
   // The monitors record violations without stopping the run, so a test can show that the
   // checkers catch a planted bug too.
   bool monitors_record_only = false;
+  // Fewer pending events than the kernel's 2^24 (0: the real limit), to reach the limit quickly.
+  std::uint64_t event_slot_limit = 0;
 };
 
 class Simulation {

@@ -402,6 +402,7 @@ const char* status_name(sim::RunStatus status) {
     case sim::RunStatus::time_limit: return "finished";
     case sim::RunStatus::stopped: return "stopped";
     case sim::RunStatus::interrupted: return "interrupted";
+    case sim::RunStatus::out_of_slots: return "stopped: more events pending at once than the simulator holds";
   }
   return "?";
 }
@@ -630,6 +631,13 @@ void validate_expectations(const models::Scenario& scenario) {
   }
   auto check_path = [&](const models::ExpectSpec& expect, const std::string& path, const char* field) {
     const std::vector<const Json*> values = lookup_metric(skeleton, path);
+    // The figure a metric is compared relative to is one figure: with several, no verdict
+    // could ever be given.
+    if (std::string_view(field) == "relative_to" && (values.size() > 1 || path.find("[*]") != std::string::npos))
+      throw sim::config::InputError(scenario.file, expect.json_path + "." + field,
+                                    "a metric of one value (relative_to names one figure, without [*])",
+                                    values.size() > 1 ? fmt::format("\"{}\", which has {} values", path, values.size())
+                                                      : fmt::format("\"{}\", a wildcard", path));
     bool numeric = !values.empty();
     for (const Json* value : values) numeric = numeric && (value->is_number() || value->is_boolean() || value->is_null());
     if (!numeric)

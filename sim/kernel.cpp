@@ -73,7 +73,7 @@ void Kernel::resume_actor(ActorId actor) {
 }
 
 void Kernel::add_chunk() {
-  SIM_ASSERT_OP(slot_count_ + kChunkSize, <=, QueueKey::kSlotMask + 1);
+  if (std::uint64_t{slot_count_} + kChunkSize > slot_limit_) throw OutOfEventSlots();
   chunks_.push_back(std::make_unique<detail::Slot[]>(kChunkSize));
   const std::uint32_t first = slot_count_;
   slot_count_ += kChunkSize;
@@ -136,9 +136,10 @@ RunStatus Kernel::run_until(Time limit) {
       stop_requested_ = false;
       return RunStatus::stopped;
     }
-    if ((dispatched_ & kInterruptPollMask) == 0 && interrupt_ != nullptr &&
-        interrupt_->load(std::memory_order_relaxed)) [[unlikely]]
-      return RunStatus::interrupted;
+    if ((dispatched_ & kInterruptPollMask) == 0) [[unlikely]] {
+      if (interrupt_ != nullptr && interrupt_->load(std::memory_order_relaxed)) return RunStatus::interrupted;
+      if (progress_) progress_(now_, dispatched_);
+    }
   }
 }
 

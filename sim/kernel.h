@@ -10,6 +10,8 @@
 #include <boost/asio/execution_context.hpp>
 
 #include <atomic>
+#include <functional>
+#include <stdexcept>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -51,7 +53,15 @@ class Tracer {
                         std::string_view kind, std::string_view detail) = 0;
 };
 
-enum class RunStatus { drained, time_limit, stopped, interrupted };
+// out_of_slots: more events were pending at once than the kernel can hold (kMostPendingEvents).
+enum class RunStatus { drained, time_limit, stopped, interrupted, out_of_slots };
+
+// Thrown out of the scheduling call that would need a pending event beyond the kernel's limit;
+// the kernel is unchanged by it. A simulated service that piles up that much work has left what
+// the simulator can hold: the run stops there with a partial report.
+struct OutOfEventSlots : std::runtime_error {
+  OutOfEventSlots() : std::runtime_error("more pending events than the kernel holds") {}
+};
 
 namespace detail {
 
@@ -186,6 +196,12 @@ class Kernel : public boost::asio::execution_context {
   void stop() { stop_requested_ = true; }
   // Polled every 64Ki events; a set flag ends run_until with RunStatus::interrupted.
   void set_interrupt_flag(const std::atomic<bool>* flag) { interrupt_ = flag; }
+  // Called at the same poll with the time reached and the events dispatched, for a progress
+  // line (it must not touch the simulation; it is the one place wall-clock code may hook in).
+  void set_progress(std::function<void(Time, std::uint64_t)> progress) { progress_ = std::move(progress); }
+  // At most this many events pending at once (rounded up to whole chunks of slots): the real
+  // limit is 2^24; tests lower it to reach it quickly.
+  void set_slot_limit(std::uint64_t slots) { slot_limit_ = std::min(slots, std::uint64_t{QueueKey::kSlotMask} + 1); }
 
   // The time of the next pending event, or Time::max() when none is pending.
   Time next_event_time();
@@ -276,6 +292,8 @@ class Kernel : public boost::asio::execution_context {
   bool stop_requested_ = false;
   bool shutting_down_ = false;
   const std::atomic<bool>* interrupt_ = nullptr;
+  std::function<void(Time, std::uint64_t)> progress_;
+  std::uint64_t slot_limit_ = std::uint64_t{QueueKey::kSlotMask} + 1;
   Tracer* tracer_ = nullptr;
   std::string trace_detail_;
 

@@ -14,6 +14,8 @@ namespace tools {
 inline constexpr int kExitPassed = 0;
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitBadInput = 2;
+// A sweep of more seeds is a typo (a missing "..", a digit too many), not a plan.
+inline constexpr std::uint64_t kMostSeedsPerSweep = 1'000'000'000;
 inline constexpr int kExitInterrupted = 130;
 
 struct RunOptions {

@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   phold_cmd->add_option("--events", phold.events, "events to process")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   phold_cmd->add_option("--seed", phold.seed, "seed")->check(CLI::NonNegativeNumber);
 
+  if (argc > 0) tools::set_program_path(argv[0]);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {
@@ -82,6 +83,11 @@ int main(int argc, char** argv) {
       const auto range = tools::parse_seed_range(seeds_text);
       if (!range) {
         fmt::print(stderr, "ddbsim: --seeds: expected A..B with A <= B, found \"{}\"\n{}", seeds_text, kUsage);
+        return tools::kExitBadInput;
+      }
+      if (range->second - range->first >= tools::kMostSeedsPerSweep) {
+        fmt::print(stderr, "ddbsim: --seeds: expected at most {} seeds in one sweep, found \"{}\"\n{}",
+                   tools::kMostSeedsPerSweep, seeds_text, kUsage);
         return tools::kExitBadInput;
       }
       sweep.first_seed = range->first;

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <memory>
 
@@ -36,6 +38,14 @@ int run_command(const RunOptions& options) {
     std::fflush(stderr);
   }
 
+  const std::string dir = options.out_dir.empty() ? fmt::format("out/{}/seed-{}", scenario.name, seed) : options.out_dir;
+  try {
+    check_writable_dir(dir);  // now, not after the whole run
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "ddbsim: --out: {}\n", error.what());
+    return kExitBadInput;
+  }
+
   std::unique_ptr<TraceFile> trace;
   if (!options.trace_file.empty()) {
     try {
@@ -46,10 +56,14 @@ int run_command(const RunOptions& options) {
     }
   }
   InterruptWatcher watcher;
-  const SeedRun run = run_seed(scenario, seed, trace.get(), &watcher.flag());
+  // Long runs are not silent on a terminal: a progress line, gone before the report prints.
+  ProgressLine progress;
+  const bool show_progress = !json && isatty(fileno(stderr)) != 0;
+  const SeedRun run = run_seed(scenario, seed, trace.get(), &watcher.flag(), {},
+                               show_progress ? progress.callback() : ProgressFn{});
+  progress.clear();
   if (trace) trace->finish(run.events, run.digest);
 
-  const std::string dir = options.out_dir.empty() ? fmt::format("out/{}/seed-{}", scenario.name, seed) : options.out_dir;
   try {
     write_outputs(dir, run, command_line(options, seed));
   } catch (const std::exception& error) {
@@ -63,6 +77,13 @@ int run_command(const RunOptions& options) {
     fmt::print(stderr, "wrote {}/report.json, report.txt, run.json ({:.2f} s wall, {:.2f}M events/s)\n", dir,
                run.wall_s, run.wall_s > 0 ? static_cast<double>(run.events) / run.wall_s / 1e6 : 0.0);
 
+  if (run.out_of_slots) {
+    fmt::print(stderr,
+               "ddbsim: the run stopped at {} s: more events were pending at once than the simulator holds; the "
+               "report is partial (\"complete\": false). Lower the request rate or the timeouts.\n",
+               run.report["sim_end_s"].dump());
+    return kExitBadInput;
+  }
   if (!run.complete) {
     fmt::print(stderr, "ddbsim: interrupted: the report is partial (\"complete\": false)\n");
     return kExitInterrupted;
@@ -79,10 +100,17 @@ int validate_command(const std::vector<std::string>& scenarios) {
   int exit_code = kExitPassed;
   for (const std::string& file : scenarios) {
     try {
-      // `ddbsim validate scenarios/*.json` also meets the schema that describes scenarios.
+      // `ddbsim validate scenarios/*.json` also meets the schema that describes scenarios: a
+      // document that says it follows JSON Schema's meta-schema and defines properties, with
+      // none of a scenario's sections. (A scenario that merely points at json-schema.org is
+      // still a scenario, and judged as one.)
       const nlohmann::json document = sim::config::load_json_file(file);
-      if (document.contains("$schema") && document["$schema"].is_string() &&
-          document["$schema"].get<std::string>().find("json-schema.org") != std::string::npos) {
+      const bool meta = document.contains("$schema") && document["$schema"].is_string() &&
+                        document["$schema"].get<std::string>().find("json-schema.org") != std::string::npos;
+      const bool defines = document.contains("properties") || document.contains("$defs");
+      const bool scenario_like = document.contains("topology") || document.contains("workload") ||
+                                 document.contains("tables") || document.contains("duration");
+      if (meta && defines && !scenario_like) {
         fmt::print("{}: skipped (a JSON Schema, not a scenario)\n", file);
         continue;
       }

@@ -65,8 +65,45 @@ std::optional<models::Scenario> load_checked_scenario(const std::string& file) {
   }
 }
 
+namespace {
+double wall_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+void watch(models::Simulation& simulation, const std::string& name, const ProgressFn& progress) {
+  if (!progress) return;
+  const sim::Time end = simulation.workload_end();
+  simulation.kernel().set_progress(
+      [&progress, name, end](sim::Time reached, std::uint64_t events) { progress(name, reached, end, events); });
+}
+}  // namespace
+
+ProgressFn ProgressLine::callback() {
+  return [this](const std::string& run, sim::Time reached, sim::Time end, std::uint64_t events) {
+    const double now = wall_seconds();
+    if (started_ < 0) started_ = now;
+    if (last_ >= 0 && now - last_ < 0.5) return;
+    last_ = now;
+    const double elapsed = now - started_;
+    const double done = end.nanos() > 0 ? std::min(1.0, static_cast<double>(reached.nanos()) / static_cast<double>(end.nanos())) : 1.0;
+    std::string left = "-";
+    if (done > 0.01 && done < 1.0) left = fmt::format("about {:.0f} s left", elapsed * (1.0 - done) / done);
+    else if (done >= 1.0) left = "healing";
+    fmt::print(stderr, "\r\033[K{}: {:.0f} of {:.0f} s simulated, {:.2f}M events/s, {}", run,
+               static_cast<double>(reached.nanos()) / 1e9, static_cast<double>(end.nanos()) / 1e9,
+               elapsed > 0 ? static_cast<double>(events) / elapsed / 1e6 : 0.0, left);
+    std::fflush(stderr);
+    shown_ = true;
+  };
+}
+
+void ProgressLine::clear() {
+  if (shown_) fmt::print(stderr, "\r\033[K");
+  shown_ = false;
+}
+
 SeedRun run_seed(const models::Scenario& scenario, std::uint64_t seed, sim::Tracer* tracer,
-                 const std::atomic<bool>* interrupt, models::TestHooks hooks) {
+                 const std::atomic<bool>* interrupt, models::TestHooks hooks, const ProgressFn& progress) {
   SeedRun result;
   result.seed = seed;
   const auto started = std::chrono::steady_clock::now();
@@ -75,10 +112,12 @@ SeedRun run_seed(const models::Scenario& scenario, std::uint64_t seed, sim::Trac
     result.setup_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     simulation.set_tracer(tracer);
     simulation.set_interrupt_flag(interrupt);
+    watch(simulation, "base run", progress);
     const models::RunOutcome outcome = simulation.run();
     result.report = reports::build_report(simulation, outcome);
     // A run a safety monitor stopped is over and judged (it fails); only an interrupted one is not.
     result.complete = outcome.complete() || outcome.safety_violation;
+    result.out_of_slots = outcome.status == sim::RunStatus::out_of_slots;
     result.events = simulation.kernel().events_dispatched();
     result.digest = simulation.kernel().digest();
   }
@@ -87,9 +126,11 @@ SeedRun run_seed(const models::Scenario& scenario, std::uint64_t seed, sim::Trac
     if (!result.complete) break;
     models::Simulation simulation(*variant.scenario, seed, hooks);
     simulation.set_interrupt_flag(interrupt);
+    watch(simulation, "variant " + variant.name, progress);
     const models::RunOutcome outcome = simulation.run();
     reports::attach_variant(result.report, variant.name, reports::build_report(simulation, outcome));
     result.complete = result.complete && (outcome.complete() || outcome.safety_violation);
+    result.out_of_slots = result.out_of_slots || outcome.status == sim::RunStatus::out_of_slots;
     result.events += simulation.kernel().events_dispatched();
   }
   if (!result.complete) result.report["complete"] = false;
@@ -133,8 +174,31 @@ void write_outputs(const std::string& dir, const SeedRun& run, const std::string
 
 std::string version_line() { return fmt::format("ddbsim {} (commit {})", DDBSIM_VERSION, DDBSIM_COMMIT); }
 
+namespace {
+std::string& program_path() {
+  static std::string path = "ddbsim";
+  return path;
+}
+}  // namespace
+
+void set_program_path(std::string path) {
+  if (!path.empty()) program_path() = std::move(path);
+}
+
 std::string reproduce_command(const std::string& scenario_file, std::uint64_t seed) {
-  return fmt::format("build/ddbsim run {} --seed {}", scenario_file, seed);
+  return fmt::format("{} run {} --seed {}", program_path(), scenario_file, seed);
+}
+
+void check_writable_dir(const std::string& dir) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) throw std::runtime_error(fmt::format("cannot create {}: {}", dir, error.message()));
+  const std::filesystem::path probe = std::filesystem::path(dir) / ".ddbsim-write-check";
+  {
+    std::ofstream out(probe, std::ios::binary | std::ios::trunc);
+    if (!out || !(out << "ok") || !out.flush()) throw std::runtime_error(fmt::format("cannot write in {}", dir));
+  }
+  std::filesystem::remove(probe, error);
 }
 
 }  // namespace tools

@@ -7,6 +7,7 @@
 #include "sim/kernel.h"
 
 #include <atomic>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@ struct SeedRun {
   reports::Json report;                 // with checks attached
   std::vector<reports::Check> checks;
   bool complete = false;                // not interrupted: the run ended and was judged
+  bool out_of_slots = false;            // stopped: the simulator could not hold the pending events
   bool passed = false;
   std::uint64_t events = 0;
   std::uint64_t digest = 0;
@@ -30,9 +32,25 @@ struct SeedRun {
 std::optional<models::Scenario> load_checked_scenario(const std::string& file);
 
 // REQUIRES: the scenario has been validated (validate_expectations).
+// Where a run stands, for a progress line: which run (the base or a variant), the virtual time
+// reached and its end, the events so far.
+using ProgressFn = std::function<void(const std::string& run, sim::Time reached, sim::Time end, std::uint64_t events)>;
+
 // `hooks` plant a bug (tests only; the command line never passes any).
 SeedRun run_seed(const models::Scenario& scenario, std::uint64_t seed, sim::Tracer* tracer,
-                 const std::atomic<bool>* interrupt, models::TestHooks hooks = {});
+                 const std::atomic<bool>* interrupt, models::TestHooks hooks = {}, const ProgressFn& progress = {});
+
+// A progress line on a terminal (stderr), at most twice a wall second: virtual time reached,
+// events per wall second, and an estimate of the wall time left. `clear()` removes it.
+class ProgressLine {
+ public:
+  ProgressFn callback();
+  void clear();
+
+ private:
+  double started_ = -1, last_ = -1;
+  bool shown_ = false;
+};
 
 // Writes DIR/report.json, DIR/report.txt and DIR/run.json, each through a temporary file and a
 // rename, so no reader ever sees half a report. Throws std::runtime_error on I/O failure.
@@ -41,7 +59,13 @@ void write_outputs(const std::string& dir, const SeedRun& run, const std::string
 // "ddbsim <version> (commit <git commit>)", as --version prints it.
 std::string version_line();
 
-// The one command that reproduces a seed's run.
+// The one command that reproduces a seed's run, with the program as it was invoked (main sets
+// it from argv[0]; "ddbsim" until then).
 std::string reproduce_command(const std::string& scenario_file, std::uint64_t seed);
+void set_program_path(std::string path);
+
+// Makes `dir` and proves a file can be written there, before a long run rather than after it.
+// Throws std::runtime_error naming why not.
+void check_writable_dir(const std::string& dir);
 
 }  // namespace tools

@@ -11,7 +11,9 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
+#include <map>
 #include <mutex>
 #include <optional>
 
@@ -42,47 +44,64 @@ int sweep_command(const SweepOptions& options) {
   const bool terminal = isatty(fileno(stderr)) != 0;
   InterruptWatcher watcher;
 
+  if (!options.out_dir.empty()) {
+    try {
+      check_writable_dir(options.out_dir);  // now, not after the whole sweep
+    } catch (const std::exception& error) {
+      fmt::print(stderr, "ddbsim: --out: {}\n", error.what());
+      return kExitBadInput;
+    }
+  }
+
   struct Result {
-    bool ran = false;
-    bool complete = false;
+    bool complete = false;  // false: Ctrl-C stopped it in flight
     bool passed = false;
     std::uint64_t digest = 0;
     std::string failed_checks;
   };
-  std::vector<Result> results(count);
+  // Only the seeds that ran, by seed: a range of a billion seeds costs nothing up front.
+  std::map<std::uint64_t, Result> results;
   std::mutex mutex;
+  std::atomic<std::uint64_t> next{0};
   std::uint64_t done = 0, failing = 0;
   std::optional<std::string> write_error;
 
   {
     boost::asio::thread_pool pool(options.jobs);
-    for (std::uint64_t i = 0; i < count; ++i) {
-      boost::asio::post(pool, [&, i] {
-        if (watcher.interrupted()) return;
-        const std::uint64_t seed = options.first_seed + i;
-        // Each simulation has its own kernel, streams and network; the scenario is read-only.
-        const SeedRun run = run_seed(scenario, seed, nullptr, &watcher.flag());
-        Result result{true, run.complete, run.passed, run.digest, {}};
-        for (const reports::Check& check : run.checks)
-          if (!check.passed) result.failed_checks += (result.failed_checks.empty() ? "" : "; ") + check.name + " (" + check.detail + ")";
-        std::lock_guard lock(mutex);
-        if (!options.out_dir.empty() && run.complete) {
-          try {
-            write_outputs(fmt::format("{}/seed-{}", options.out_dir, seed), run,
-                          reproduce_command(options.scenario, seed));
-          } catch (const std::exception& error) {
-            write_error = error.what();
+    for (unsigned worker = 0; worker < options.jobs; ++worker) {
+      boost::asio::post(pool, [&] {
+        while (!watcher.interrupted()) {
+          const std::uint64_t i = next++;
+          if (i >= count) return;
+          const std::uint64_t seed = options.first_seed + i;
+          // Each simulation has its own kernel, streams and network; the scenario is read-only.
+          const SeedRun run = run_seed(scenario, seed, nullptr, &watcher.flag());
+          // A seed that outgrew the simulator stopped by itself: a failing verdict, not Ctrl-C.
+          Result result{run.complete || run.out_of_slots, run.passed, run.digest, {}};
+          for (const reports::Check& check : run.checks)
+            if (!check.passed) result.failed_checks += (result.failed_checks.empty() ? "" : "; ") + check.name + " (" + check.detail + ")";
+          std::lock_guard lock(mutex);
+          if (!options.out_dir.empty() && run.complete) {
+            try {
+              write_outputs(fmt::format("{}/seed-{}", options.out_dir, seed), run,
+                            reproduce_command(options.scenario, seed));
+            } catch (const std::exception& error) {
+              write_error = error.what();
+            }
           }
+          results[seed] = result;
+          if (!result.complete) return;
+          ++done;
+          if (!run.passed) {
+            ++failing;
+            fmt::print(stderr, "{}FAIL seed {}: {}\n  reproduce: {}\n", terminal ? "\r\033[K" : "", seed,
+                       result.failed_checks, reproduce_command(options.scenario, seed));
+          }
+          // On a terminal one line that updates; in a log (CI) a line per seed, so a long sweep is
+          // never silent.
+          if (terminal) fmt::print(stderr, "\r\033[K[{}/{}] {} failing", done, count, failing);
+          else fmt::print(stderr, "[{}/{}] seed {} {}\n", done, count, seed, run.passed ? "pass" : "FAIL");
         }
-        results[i] = result;
-        if (!run.complete) return;
-        ++done;
-        if (!run.passed) {
-          ++failing;
-          fmt::print(stderr, "{}FAIL seed {}: {}\n  reproduce: {}\n", terminal ? "\r\033[K" : "", seed,
-                     result.failed_checks, reproduce_command(options.scenario, seed));
-        }
-        if (terminal) fmt::print(stderr, "\r\033[K[{}/{}] {} failing", done, count, failing);
       });
     }
     pool.join();
@@ -90,18 +109,23 @@ int sweep_command(const SweepOptions& options) {
   if (terminal) fmt::print(stderr, "\r\033[K");
 
   std::uint64_t ran = 0, passed = 0;
-  for (const Result& r : results) {
-    if (!r.ran || !r.complete) continue;
+  std::vector<std::uint64_t> in_flight;
+  for (const auto& [seed, r] : results) {
+    if (!r.complete) {
+      in_flight.push_back(seed);
+      continue;
+    }
     ++ran;
     passed += r.passed ? 1 : 0;
   }
   fmt::print("sweep {} seeds {}..{}: {} run, {} passed, {} failed{}\n", scenario.name, options.first_seed,
              options.last_seed, ran, passed, ran - passed,
              watcher.interrupted() ? fmt::format(", {} not run (interrupted)", count - ran) : "");
-  for (std::uint64_t i = 0; i < count; ++i)
-    if (results[i].ran && results[i].complete)
-      fmt::print("  seed {:<6} {}  digest {:016x}\n", options.first_seed + i, results[i].passed ? "pass" : "FAIL",
-                 results[i].digest);
+  for (const auto& [seed, r] : results)
+    if (r.complete) fmt::print("  seed {:<6} {}  digest {:016x}\n", seed, r.passed ? "pass" : "FAIL", r.digest);
+  // Ctrl-C stopped these half-way: no verdict, but the user learns which they were.
+  for (std::uint64_t seed : in_flight)
+    fmt::print("  seed {:<6} interrupted in flight (run it again: {})\n", seed, reproduce_command(options.scenario, seed));
   if (write_error) {
     fmt::print(stderr, "ddbsim: cannot write reports: {}\n", *write_error);
     return kExitBadInput;

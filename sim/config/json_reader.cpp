@@ -160,6 +160,8 @@ class DocumentBuilder final : public nlohmann::json_sax<json> {
   std::optional<std::string> duplicate_key_path;
   std::optional<std::string> duplicate_key;
   std::optional<std::string> too_deep_path;
+  std::optional<std::string> control_path;  // a string with a control character
+  std::string control_value;
   bool too_deep_is_object = false;
   std::size_t error_position = 0;
   std::string error_message;
@@ -169,7 +171,16 @@ class DocumentBuilder final : public nlohmann::json_sax<json> {
   bool number_integer(number_integer_t value) override { return add(json(value)); }
   bool number_unsigned(number_unsigned_t value) override { return add(json(value)); }
   bool number_float(number_float_t value, const string_t&) override { return add(json(value)); }
-  bool string(string_t& value) override { return add(json(std::move(value))); }
+  bool string(string_t& value) override {
+    // A control character (a NUL too) would be echoed raw in messages and reports, or cut them.
+    for (unsigned char c : value)
+      if (c < 0x20 || c == 0x7f) {
+        control_path = next_path();
+        control_value = std::move(value);
+        return false;
+      }
+    return add(json(std::move(value)));
+  }
   bool binary(binary_t& value) override { return add(json::binary(std::move(value))); }
 
   bool start_object(std::size_t) override { return open(json::object()); }
@@ -181,6 +192,12 @@ class DocumentBuilder final : public nlohmann::json_sax<json> {
     SIM_ASSERT(!open_.empty());
     const Open& top = open_.back();
     SIM_ASSERT(top.container->is_object());
+    for (unsigned char c : key)
+      if (c < 0x20 || c == 0x7f) {
+        control_path = child_path(top.path, key);  // escaped there
+        control_value = std::move(key);
+        return false;
+      }
     if (top.container->contains(key)) {
       duplicate_key_path = child_path(top.path, key);
       duplicate_key = key;
@@ -202,6 +219,14 @@ class DocumentBuilder final : public nlohmann::json_sax<json> {
     json* container;
     std::string path;
   };
+
+  // The path of the next value inserted.
+  std::string next_path() const {
+    if (open_.empty()) return "$";
+    const Open& top = open_.back();
+    if (top.container->is_array()) return fmt::format("{}[{}]", top.path, top.container->size());
+    return child_path(top.path, pending_key_);
+  }
 
   // Returns where the value landed and its path.
   std::pair<json*, std::string> insert(json value) {
@@ -300,6 +325,10 @@ nlohmann::json parse_json_text(std::string_view text, const std::string& file_la
     throw InputError(file_label, *builder.duplicate_key_path, "each key at most once per object",
                      "the key " + json_quoted(*builder.duplicate_key) + " a second time");
   }
+  if (builder.control_path) {
+    throw InputError(file_label, *builder.control_path, "a string without control characters",
+                     describe_json_value(json(builder.control_value)));
+  }
   if (builder.too_deep_path) {
     throw InputError(file_label, *builder.too_deep_path,
                      fmt::format("arrays and objects nested at most {} deep", kNestingDepthMax),
@@ -335,7 +364,7 @@ nlohmann::json parse_json_text(std::string_view text, const std::string& file_la
   return std::move(builder.document);
 }
 
-nlohmann::json load_json_file(const std::string& path) {
+std::string read_text_file(const std::string& path) {
   std::error_code error;
   if (std::filesystem::is_directory(path, error)) throw_file_error(path, "a directory");
 
@@ -370,8 +399,10 @@ nlohmann::json load_json_file(const std::string& path) {
     if (read_errno == EISDIR) throw_file_error(path, "a directory");
     throw_file_error(path, fmt::format("an unreadable file ({})", std::strerror(read_errno)));
   }
-  return parse_json_text(text, path);
+  return text;
 }
+
+nlohmann::json load_json_file(const std::string& path) { return parse_json_text(read_text_file(path), path); }
 
 // ---- Rendering ------------------------------------------------------------------------------------
 

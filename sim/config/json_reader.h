@@ -34,6 +34,8 @@ struct InputError : std::runtime_error {
 // nests arrays and objects more than 64 deep, or its top level is not an object. `path` is also
 // the file label in messages.
 nlohmann::json load_json_file(const std::string& path);
+// The file's bytes, read once (so a pipe is read once too); the same file errors as above.
+std::string read_text_file(const std::string& path);
 
 // The same checks as load_json_file after reading; `file_label` names the text in messages.
 nlohmann::json parse_json_text(std::string_view text, const std::string& file_label);

@@ -137,6 +137,10 @@ const std::map<std::string, std::string> kBrokenFiles = {
     {"on_demand_with_wcu.json", "$.tables[0].capacity.wcu"},
     {"balancing_unknown_key.json", "$.balancing.treshold"},
     {"balancing_threshold_above_one.json", "$.balancing.threshold"},
+    {"workload_starts_after_end.json", "$.workload[0].start"},
+    {"name_with_nul.json", "$.name"},
+    {"relative_to_several_values.json", "$.expect[0].relative_to"},
+    {"workload_too_large.json", "$.workload"},
 };
 
 }  // namespace

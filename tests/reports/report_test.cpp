@@ -125,3 +125,30 @@ TEST_CASE("Reports: an expectation on a metric the report lacks is bad input at 
     CHECK(error.found == "\"availability.by_az.az9.read.ratio\"");
   }
 }
+
+TEST_CASE("Reports: a run that outgrows the simulator's event slots stops with a partial report, not an assertion",
+          "[reports]") {
+  // 10,000 requests a second overload three one-worker nodes: work piles up in queues and
+  // timeouts, and soon more events are pending than the lowered limit (two chunks of 4,096
+  // slots; the real one is 2^24) holds.
+  const models::Scenario scenario = models::parse_scenario(R"({"name": "t", "duration": "1m",
+    "topology": {"azs": [{"name": "az1", "storage_nodes": 1, "routers": 1, "clients": 1},
+                         {"name": "az2", "storage_nodes": 1, "routers": 1, "clients": 1},
+                         {"name": "az3", "storage_nodes": 1, "routers": 1, "clients": 1}]},
+    "tables": [{"name": "t", "partitions": 3, "items": 1000}],
+    "workload": [{"table": "t", "rate": 10000, "mix": {"put": 0.5, "get_strong": 0.5}}]})",
+                                                          "t.json");
+  models::TestHooks hooks;
+  hooks.event_slot_limit = 8192;
+  models::Simulation simulation(scenario, 1, hooks);
+  const models::RunOutcome outcome = simulation.run();
+  CHECK(outcome.status == sim::RunStatus::out_of_slots);
+  CHECK_FALSE(outcome.complete());
+  CHECK(simulation.kernel().events_dispatched() > 10'000);  // it ran a while first
+  const Json report = reports::build_report(simulation, outcome);
+  CHECK(report["complete"] == false);
+  CHECK(report["status"] == "stopped: more events pending at once than the simulator holds");
+  // Without the lowered limit the same run finishes.
+  models::Simulation whole(scenario, 1);
+  CHECK(whole.run().complete());
+}

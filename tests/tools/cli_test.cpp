@@ -19,8 +19,8 @@ struct Result {
 
 const std::string kSource = DDBSIM_SOURCE_DIR;
 
-Result ddbsim(const std::string& arguments) {
-  const std::string command = std::string(DDBSIM_BINARY) + " " + arguments + " 2>&1";
+Result ddbsim_raw(const std::string& command_line) {
+  const std::string command = command_line + " 2>&1";
   Result result;
   FILE* pipe = popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
@@ -29,6 +29,13 @@ Result ddbsim(const std::string& arguments) {
   const int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
+}
+
+Result ddbsim(const std::string& arguments) { return ddbsim_raw(std::string(DDBSIM_BINARY) + " " + arguments); }
+
+// The same with a terminal as stderr (util-linux script), as a user at a shell has.
+Result ddbsim_in_terminal(const std::string& arguments) {
+  return ddbsim_raw("script -qec '" + std::string(DDBSIM_BINARY) + " " + arguments + "' /dev/null");
 }
 
 std::string scratch(const std::string& name) {
@@ -110,7 +117,8 @@ TEST_CASE("Command line: a failed expectation exits 1 and prints the command tha
   INFO(r.out);
   CHECK(r.exit_code == 1);
   CHECK(contains(r.out, "FAIL  no request ever fails"));
-  CHECK(contains(r.out, "reproduce with: build/ddbsim run " + kSource + "/tests/scenarios/failing_expectation.json --seed 3"));
+  CHECK(contains(r.out, "reproduce with: " + std::string(DDBSIM_BINARY) + " run " + kSource +
+                            "/tests/scenarios/failing_expectation.json --seed 3"));
 }
 
 TEST_CASE("Command line: --trace writes one JSON line per event and the final digest", "[cli]") {
@@ -180,7 +188,54 @@ TEST_CASE("Command line: sweep runs each seed and reports failing seeds with the
   INFO(fail.out);
   CHECK(fail.exit_code == 1);
   CHECK(contains(fail.out, "FAIL seed 5"));
-  CHECK(contains(fail.out, "reproduce: build/ddbsim run " + kSource + "/tests/scenarios/failing_expectation.json --seed 6"));
+  // The reproduce line names the program as it was invoked, not a path it guesses.
+  CHECK(contains(fail.out, "reproduce: " + std::string(DDBSIM_BINARY) + " run " + kSource +
+                               "/tests/scenarios/failing_expectation.json --seed 6"));
+  // Off a terminal (a CI log), every finished seed has its line as it finishes.
+  CHECK(contains(pass.out, "] seed 3 pass\n"));
+}
+
+TEST_CASE("Command line: mistakes found before the run, not after it", "[cli]") {
+  const std::string tiny = kSource + "/tests/scenarios/tiny.json";
+  // An --out that cannot be written is refused at once (here: below a regular file).
+  const Result out = ddbsim("run " + tiny + " --out /etc/hostname/reports");
+  INFO(out.out);
+  CHECK(out.exit_code == 2);
+  CHECK(contains(out.out, "ddbsim: --out: cannot create /etc/hostname/reports"));
+  CHECK_FALSE(contains(out.out, "Result:"));  // nothing ran
+  const Result sweep_out = ddbsim("sweep " + tiny + " --seeds 1..2 --out /etc/hostname/reports");
+  CHECK(sweep_out.exit_code == 2);
+  CHECK(contains(sweep_out.out, "ddbsim: --out: cannot create"));
+  // A seed range too large to be meant is bad input, not an internal error.
+  const Result seeds = ddbsim("sweep " + tiny + " --seeds 0..9999999999999999999");
+  INFO(seeds.out);
+  CHECK(seeds.exit_code == 2);
+  CHECK(contains(seeds.out, "--seeds: expected at most 1000000000 seeds in one sweep"));
+}
+
+TEST_CASE("Command line: validate judges a scenario that names json-schema.org as a scenario", "[cli]") {
+  const std::string dir = scratch("validate-schema");
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/broken.json")
+      << R"({"$schema": "https://json-schema.org/draft/2020-12/schema", "name": "x", "duration": "-1m"})";
+  const Result r = ddbsim("validate " + dir + "/broken.json " + kSource + "/scenarios/scenario.schema.json");
+  INFO(r.out);
+  CHECK(r.exit_code == 2);
+  CHECK(contains(r.out, "broken.json: $"));
+  CHECK(contains(r.out, "scenario.schema.json: skipped (a JSON Schema, not a scenario)"));
+}
+
+TEST_CASE("Command line: a scenario read from a pipe is hashed from the bytes that were parsed", "[cli]") {
+  const std::string tiny = kSource + "/tests/scenarios/tiny.json";
+  const std::string out = scratch("pipe");
+  const Result r = ddbsim("run /dev/stdin --out " + out + " --format json < " + tiny);
+  REQUIRE(r.exit_code == 0);
+  FILE* pipe = popen(("sha256sum " + tiny).c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::array<char, 65> hash{};
+  REQUIRE(std::fgets(hash.data(), hash.size(), pipe) != nullptr);
+  pclose(pipe);
+  CHECK(contains(slurp(out + "/report.json"), "\"sha256\": \"" + std::string(hash.data()) + "\""));
 }
 
 TEST_CASE("Command line: a sweep's digests do not depend on how many jobs run it", "[cli]") {
@@ -197,17 +252,40 @@ TEST_CASE("Command line: Ctrl-C stops a run with a partial report marked incompl
   // SIGINT arrives while the hour-long chaos scenario is running.
   const std::string command = "sh -c '" + std::string(DDBSIM_BINARY) + " run " + kSource +
                               "/scenarios/power_off_chaos.json --out " + out +
-                              " & pid=$!; sleep 0.3; kill -INT $pid; wait $pid; echo exit=$?' 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string text;
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) text += buffer.data();
-  pclose(pipe);
+                              " & pid=$!; sleep 0.3; kill -INT $pid; wait $pid; echo exit=$?'";
+  const std::string text = ddbsim_raw(command).out;
   INFO(text);
   CHECK(contains(text, "exit=130"));
   CHECK(contains(text, "INCOMPLETE"));
   CHECK(contains(slurp(out + "/report.json"), "\"complete\": false"));
+}
+
+TEST_CASE("Command line: Ctrl-C stops a sweep and names the seeds it stopped in flight", "[cli]") {
+  // power_off_chaos runs for seconds a seed: SIGINT lands while two seeds run.
+  const std::string command = "sh -c '" + std::string(DDBSIM_BINARY) + " sweep " + kSource +
+                              "/scenarios/power_off_chaos.json --seeds 1..50 --jobs 2" +
+                              " & pid=$!; sleep 0.5; kill -INT $pid; wait $pid; echo exit=$?'";
+  const std::string text = ddbsim_raw(command).out;
+  INFO(text);
+  CHECK(contains(text, "exit=130"));
+  CHECK(contains(text, "not run (interrupted)"));
+  CHECK(contains(text, "seed 1      interrupted in flight (run it again: "));
+  CHECK(contains(text, "seed 2      interrupted in flight"));
+}
+
+TEST_CASE("Command line: on a terminal, run shows its progress, and the line is gone before the report", "[cli]") {
+  const std::string out = scratch("progress");
+  // script(1) gives the run a terminal; quickstart polls its progress hundreds of times.
+  const Result r = ddbsim_in_terminal("run " + kSource + "/scenarios/quickstart.json --out " + out);
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "base run: "));
+  CHECK(contains(r.out, " s simulated, "));
+  CHECK(contains(r.out, "M events/s"));
+  CHECK(contains(r.out, "\r\033[K"));  // erased in place
+  // Off a terminal nothing of it shows.
+  const Result plain = ddbsim("run " + kSource + "/scenarios/quickstart.json --out " + out);
+  CHECK_FALSE(contains(plain.out, "s simulated"));
 }
 
 TEST_CASE("Command line: bench phold prints its rate on the last line", "[cli]") {

@@ -568,3 +568,15 @@ TEST_CASE("ObjectReader: a complete scenario-shaped document reads cleanly", "[c
   workload.finish();
   top.finish();
 }
+
+TEST_CASE("parse_json_text: a string or key with a control character is refused, and shown escaped", "[config]") {
+  // A NUL would cut the message short; a raw escape sequence would reach the terminal.
+  CHECK(parse_error(R"({"name": "a\u0000b"})") ==
+        R"(scenario.json: $.name: expected a string without control characters, found "a\u0000b")");
+  CHECK(parse_error(R"({"tables": [{"name": "x\u001b[31my"}]})") ==
+        R"(scenario.json: $.tables[0].name: expected a string without control characters, found "x\u001b[31my")");
+  CHECK(parse_error(R"({"a\tb": 1})") ==
+        R"(scenario.json: $["a\tb"]: expected a string without control characters, found "a\tb")");
+  // Printable text, UTF-8 included, is fine.
+  CHECK(parse_json_text(R"({"name": "caf\u00e9 ok"})", kFile)["name"] == "caf\xc3\xa9 ok");
+}
