@@ -8,15 +8,18 @@
 namespace models::replication::rules {
 
 bool is_voter(const Replica& r, sim::NodeId node) {
-  bool voter = r.d.membership.contains(node);
-  for_each_unapplied_config(r, [&](Slot, const Membership& m) { voter = voter || m.contains(node); });
+  // A membership no newer than what a dropped replica of this node knew counted that replica,
+  // whose promises and accepts this one never saw.
+  const auto counts = [&r, node](const Membership& m) { return m.contains(node) && m.epoch > r.d.forgotten_epoch; };
+  bool voter = counts(r.d.membership);
+  for_each_unapplied_config(r, [&](Slot, const Membership& m) { voter = voter || counts(m); });
   return voter;
 }
 
 std::uint32_t newest_epoch(const Replica& r) {
   std::uint32_t epoch = r.d.membership.epoch;
   for_each_unapplied_config(r, [&](Slot, const Membership& m) { epoch = m.epoch; });
-  return epoch;
+  return std::max(epoch, r.d.forgotten_epoch);
 }
 
 bool replaceable(const Replica& r, sim::NodeId node, std::uint32_t epoch) {

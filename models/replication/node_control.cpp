@@ -144,6 +144,18 @@ void StorageNode::drop_replica(GroupId group) {
   Replica& replica = *replicas_[at->second];
   SIM_ASSERT(replica.v.role != Role::leader);
   if (cluster_.observer != nullptr) cluster_.observer->replica_dropped(group, self());
+  auto dropped = std::lower_bound(dropped_.begin(), dropped_.end(), group,
+                                  [](const DroppedReplica& d, GroupId g) { return d.group < g; });
+  if (dropped == dropped_.end() || dropped->group != group) {
+    dropped = dropped_.insert(dropped, DroppedReplica{});
+    dropped->group = group;
+  }
+  dropped->promised = std::max(dropped->promised, replica.d.promised);
+  dropped->epoch = std::max(dropped->epoch, rules::newest_epoch(replica));
+  if (const auto [end, to] = rules::granted_lease(replica, *this); end > dropped->granted_lease_end) {
+    dropped->granted_lease_end = end;
+    dropped->lease_granted_to = to;
+  }
   links_.forget(replica);
   serving_changed(replica, false);
   fail_writes(group);

@@ -38,6 +38,9 @@ struct DurableState {
   Slot applied = 0;           // items reflect every slot up to here
   Membership membership;      // as of the last applied config entry
   bool joined = false;        // it applied a membership naming its node: it was a member once
+  // A replica of this group on this node was dropped when it knew memberships up to this epoch
+  // (0: never). This one forgot what that one accepted, so those memberships give it no vote.
+  std::uint32_t forgotten_epoch = 0;
   // Acceptor: the latest lease it granted any leader, and to whom. On disk: a replica that forgot
   // it after a reboot could let a new leader serve while the old lease still runs.
   sim::Time granted_lease_end;

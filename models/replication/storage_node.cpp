@@ -107,6 +107,15 @@ Replica& StorageNode::host(GroupId group, std::uint32_t table, const Membership&
   replica->d.storage = storage;
   replica->d.membership = membership;
   replica->d.joined = membership.contains(self());
+  if (const auto dropped = std::lower_bound(dropped_.begin(), dropped_.end(), group,
+                                            [](const DroppedReplica& d, GroupId g) { return d.group < g; });
+      dropped != dropped_.end() && dropped->group == group) {
+    replica->d.promised = dropped->promised;
+    replica->d.forgotten_epoch = dropped->epoch;
+    replica->d.granted_lease_end = dropped->granted_lease_end;
+    replica->d.lease_granted_to = dropped->lease_granted_to;
+    replica->d.joined = replica->d.joined && membership.epoch > dropped->epoch;
+  }
   replica->v.leader_contact = now();
   if (cluster_.directory.exists(group)) {
     replica->d.hash_low = cluster_.directory.hash_low(group);

@@ -171,6 +171,17 @@ class StorageNode final : public sim::Node, private Host {
   std::vector<std::uint32_t> free_;
   std::size_t replica_count_ = 0;
   std::uint64_t serial_ = 0;                                    // elections, attempts, replicas
+  // On disk: what the replicas dropped here had promised, granted and known, so a replica of the
+  // same group built here again keeps their promises (an acceptor must never forget one) and
+  // takes no vote in the memberships that counted them (sorted by group; one per group).
+  struct DroppedReplica {
+    GroupId group = kNoGroup;
+    Ballot promised;
+    std::uint32_t epoch = 0;
+    sim::Time granted_lease_end;
+    sim::NodeId lease_granted_to = kNoNode;
+  };
+  std::vector<DroppedReplica> dropped_;
 
   // volatile
   WorkQueue<Job> requests_;

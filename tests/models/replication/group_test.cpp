@@ -1,6 +1,7 @@
 // Replication groups in small simulations: step-down, catch-up, the gray-failure rule, healing,
 // and the planted bugs the checkers must catch.
 #include "models/scenario_loader.h"
+#include "models/replication/rules.h"
 #include "models/simulation.h"
 #include "reports/report.h"
 
@@ -144,6 +145,48 @@ TEST_CASE("Replication: a dead member is replaced by a log replica in seconds, t
   CHECK(health.log_replica_heal_ns().max() < static_cast<std::uint64_t>(sim::seconds(12).nanos()));
   CHECK(health.storage_heal_ns().max() > static_cast<std::uint64_t>(sim::seconds(30).nanos()));  // 3 GB at 100 MB/s
   CHECK(health.group(0).no_quorum_ns == 0);
+}
+
+// A member is powered off and replaced; back on, it learns it was removed and drops its replica.
+// Then its replacement dies and healing picks it again (the only other node of its AZ): the
+// replica built there keeps the dropped one's promise, votes only in memberships newer than the
+// one it forgot, and becomes a member through the change that rebuilds it.
+TEST_CASE("Replication: a node whose replica was dropped and is rebuilt keeps its promises and rejoins", "[replication]") {
+  const Scenario scenario = parse_scenario(cluster(1, 20, "", "4m"), "rebuilt.json");
+  Simulation simulation(scenario, 4);
+  const auto at = [](int s) { return sim::Time::zero() + sim::seconds(s); };
+  simulation.kernel().run_until(at(20));
+  const std::string leader = leader_node_of(simulation, 0);
+  replication::StorageNode* victim = nullptr;
+  replication::StorageNode* other = nullptr;
+  for (const auto& n : simulation.storage_nodes())
+    if (n->find(0) != nullptr && n->name() != leader && victim == nullptr) victim = n.get();
+  REQUIRE(victim != nullptr);
+  for (const auto& n : simulation.storage_nodes())
+    if (n->az() == victim->az() && n.get() != victim) other = n.get();
+  REQUIRE(other != nullptr);
+  victim->power_off();
+  simulation.kernel().run_until(at(60));
+  REQUIRE(simulation.cluster().directory.membership(0).contains(other->id()));
+  const replication::Ballot promised = victim->find(0)->d.promised;
+  victim->power_on();
+  simulation.kernel().run_until(at(100));
+  REQUIRE(victim->find(0) == nullptr);  // it learned it was removed
+  other->power_off();
+  simulation.kernel().run_until(at(160));
+  const replication::Membership m = simulation.cluster().directory.membership(0);
+  CHECK(m.contains(victim->id()));
+  const replication::Replica* rebuilt = victim->find(0);
+  REQUIRE(rebuilt != nullptr);
+  CHECK(rebuilt->d.forgotten_epoch >= 1);
+  CHECK(rebuilt->d.forgotten_epoch < m.epoch);
+  CHECK(rebuilt->d.promised >= promised);
+  CHECK(replication::rules::is_voter(*rebuilt, victim->id()));
+  const RunOutcome outcome = simulation.run();
+  const reports::Json report = reports::build_report(simulation, outcome);
+  for (const auto& [name, verdict] : report["monitors"].items()) CHECK(verdict["passed"] == true);
+  CHECK(report["consistency"]["durability"]["passed"] == true);
+  CHECK(report["consistency"]["linearizability"]["passed"] == true);
 }
 
 // Healing decides from what autoadmin was told. A non-member X of a follower's AZ dies, then

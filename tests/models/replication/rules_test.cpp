@@ -215,6 +215,33 @@ TEST_CASE("Acceptor: a member of the candidate's committed configuration votes b
   CHECK(empty.d.promised.none());
 }
 
+TEST_CASE("Acceptor: a replica built again where one was dropped has no vote in the memberships that counted the "
+          "dropped one", "[rules]") {
+  // Found by reading: node 3 was a member in epoch 2, accepted slots there, was removed in epoch
+  // 3 and dropped its replica. A late duplicate build request made it an empty replica again,
+  // and a late snapshot meant for the old one gave it slots. A lagging candidate that applied
+  // epoch 2 but never learned epoch 3 would win with that replica's vote and overwrite the
+  // slots the old one helped commit. The node remembers what its dropped replica knew.
+  FakeHost host(3);
+  Replica reborn = replica_with({}, three(1, 2, 4, 1));  // the late snapshot's membership
+  reborn.d.applied = 1;
+  reborn.d.forgotten_epoch = 3;  // the dropped replica knew epoch 3
+  CHECK(rules::newest_epoch(reborn) == 3);
+  const PrepareMessage lagging{7, Ballot::make(9, 2), 1, 2, three(1, 2, 3, 2)};
+  CHECK(rules::on_prepare(reborn, host, lagging, 2).refusal == PromiseRefusal::not_voter);
+  CHECK(reborn.d.promised.none());
+  // Its own membership, if it names the node, counts only when newer than what was forgotten.
+  Replica rebuilt_member = replica_with({}, three(1, 2, 3, 3));
+  rebuilt_member.d.forgotten_epoch = 3;
+  CHECK_FALSE(rules::is_voter(rebuilt_member, 3));
+  CHECK(rules::replaceable(rebuilt_member, 3, 3));
+  rebuilt_member.d.log.append(LogEntry::config(Ballot::make(1, 1), three(1, 2, 3, 3), three(1, 2, 3, 4)));
+  CHECK(rules::is_voter(rebuilt_member, 3));  // added again after the drop: a change built it
+  // A membership after the one it forgot, naming it, is the next one: it votes there.
+  CHECK(rules::on_prepare(reborn, host, PrepareMessage{7, Ballot::make(9, 2), 1, 4, three(1, 2, 3, 4)}, 2).refusal ==
+        PromiseRefusal::none);
+}
+
 TEST_CASE("Acceptor: accepts in order, refuses lower ballots, and asks to catch up on a gap", "[rules]") {
   Replica r = replica_with({});
   FakeHost host(1);
