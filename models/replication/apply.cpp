@@ -101,9 +101,13 @@ void apply(Replica& r, Host& host) {
 
 void start_split_child(Replica& child, const Replica& parent, sim::NodeId self) {
   // The child starts as a follower with the parent's promise (so no ballot the parent refused
-  // can win it), the parent's lease and a fresh log.
-  child.d.promised = parent.d.promised;
-  child.d.granted_lease_end = parent.d.granted_lease_end;
+  // can win it), the parent's lease and a fresh log. Never below what the node remembers of a
+  // dropped replica of the child (its node made the child's replica with that already).
+  child.d.promised = std::max(child.d.promised, parent.d.promised);
+  if (parent.d.granted_lease_end > child.d.granted_lease_end) {
+    child.d.granted_lease_end = parent.d.granted_lease_end;
+    child.d.lease_granted_to = kNoNode;  // told apart by split_lease_holder
+  }
   child.d.split_lease_holder = parent.v.role == Role::leader ? self : parent.v.leader_node;
 }
 

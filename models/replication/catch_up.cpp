@@ -77,7 +77,13 @@ bool take_items_forward(Replica& r, CatchUpMessage& m, bool keep_history) {
 }  // namespace
 
 void on_catch_up(Replica& r, Host& host, CatchUpMessage& m, sim::NodeId from) {
-  if (m.ballot < r.d.promised) return;
+  if (m.ballot < r.d.promised) {
+    // Told, as an accept would be: a leader healing onto a node whose dropped replica promised a
+    // higher ballot learns it, and comes back with a higher one (else its snapshots would be
+    // ignored for as long as it leads).
+    host.send(from, AcceptedMessage{r.group, m.ballot, r.d.promised, 0, false});
+    return;
+  }
   const bool raised = m.ballot > r.d.promised;
   r.d.promised = m.ballot;
   if (m.ballot != r.v.leader_ballot || r.v.leader_node != from) follow(r, host, m.ballot, from);

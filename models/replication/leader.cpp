@@ -67,7 +67,11 @@ std::uint64_t next_version(const Replica& r, std::uint64_t key) {
 void on_accepted(Replica& r, Host& host, const AcceptedMessage& m, sim::NodeId from) {
   if (r.v.role != Role::leader) return;
   if (!m.ok) {
-    if (m.promised > r.v.leader_ballot) step_down(r, host);
+    if (m.promised > r.v.leader_ballot) {
+      step_down(r, host);
+      // Its next election must outbid the ballot it was refused for, whoever promised it.
+      r.d.promised = std::max(r.d.promised, m.promised);
+    }
     return;
   }
   if (m.ballot != r.v.leader_ballot) return;

@@ -719,3 +719,33 @@ TEST_CASE("Catch-up: a member that learns from a snapshot that it was removed dr
   CHECK(r.d.joined);
   CHECK(host.drops == 1);
 }
+
+TEST_CASE("Catch-up: a replica that promised a higher ballot refuses a snapshot and says so; the leader steps down "
+          "and outbids it next time", "[rules]") {
+  // A replica built again where one was dropped keeps that one's promise, which may be above
+  // the healing leader's ballot. Ignored in silence, the leader's snapshots would never install.
+  FakeHost target(4);
+  Replica rebuilt = replica_with({}, Membership{});
+  rebuilt.d.promised = Ballot::make(6, 4);  // the dropped replica ran for election once
+  CatchUpMessage snapshot{};
+  snapshot.group = 7;
+  snapshot.ballot = Ballot::make(5, 1);
+  snapshot.snapshot = true;
+  snapshot.attempt = 9;
+  snapshot.snapshot_applied = 40;
+  snapshot.membership = three(1, 2, 3, 2);
+  rules::on_catch_up(rebuilt, target, snapshot, 1);
+  CHECK(rebuilt.d.applied == 0);
+  CHECK(rebuilt.d.promised == Ballot::make(6, 4));
+  const auto refusals = target.sent_of<AcceptedMessage>();
+  REQUIRE(refusals.size() == 1);
+  CHECK_FALSE(refusals[0].second.ok);
+  CHECK(refusals[0].second.promised == Ballot::make(6, 4));
+
+  FakeHost host(1);
+  Replica leader = replica_with({write(Ballot::make(5, 1), 1, 1, 1)}, three(1, 2, 3, 2));
+  lead(leader, 1, Ballot::make(5, 1));
+  rules::on_accepted(leader, host, refusals[0].second, 4);
+  CHECK(leader.v.role == Role::follower);
+  CHECK(leader.d.promised == Ballot::make(6, 4));  // a candidate's ballot goes above its promise
+}
