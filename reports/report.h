@@ -41,6 +41,11 @@ std::string render_text(const Json& report);
 // is not a number in the report this scenario produces.
 void validate_expectations(const models::Scenario& scenario);
 
+// What validate_expectations judges against: the report of the scenario unrun, built from a copy
+// with one partition per unmetered table (report_shape_scenario), which has the same metrics.
+models::Scenario report_shape_scenario(const models::Scenario& scenario);
+Json report_skeleton(const models::Scenario& scenario);
+
 // Reads a dotted metric path ("availability.windows[*].read.ratio") out of a report: every
 // value it names, or nothing if the path names nothing. `[*]` means every element.
 std::vector<const Json*> lookup_metric(const Json& report, const std::string& path);

@@ -3,7 +3,9 @@
 # Uses sudo when not run as root. Safe to run again: it does nothing when all are present.
 set -euo pipefail
 
-packages=(g++ cmake make libboost1.81-dev nlohmann-json3-dev libfmt-dev catch2 libcli11-dev libssl-dev)
+# clang and libclang-rt-14-dev build the libFuzzer target (tools/fuzz.sh).
+packages=(g++ cmake make libboost1.81-dev nlohmann-json3-dev libfmt-dev catch2 libcli11-dev libssl-dev
+          clang libclang-rt-14-dev)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,8 +1,12 @@
 // Tests of reports/: metric lookup, checks, text rendering and expectation validation.
 #include "models/scenario_loader.h"
+#include "models/simulation.h"
 #include "reports/report.h"
 
 #include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
 
 using reports::Json;
 
@@ -151,4 +155,56 @@ TEST_CASE("Reports: a run that outgrows the simulator's event slots stops with a
   // Without the lowered limit the same run finishes.
   models::Simulation whole(scenario, 1);
   CHECK(whole.run().complete());
+}
+
+namespace {
+
+// What an expectation can name in a report: keys, array lengths, and which leaves are numbers
+// (numbers, booleans and null alike) or text. Values themselves do not matter.
+Json shape_of(const Json& j) {
+  if (j.is_object()) {
+    Json out = Json::object();
+    for (const auto& [key, value] : j.items()) out[key] = shape_of(value);
+    return out;
+  }
+  if (j.is_array()) {
+    Json out = Json::array();
+    for (const Json& value : j) out.push_back(shape_of(value));
+    return out;
+  }
+  return j.is_string() ? "text" : "number";
+}
+
+}  // namespace
+
+TEST_CASE("Reports: expectations are judged against a one-partition copy with the same metrics as the full scenario",
+          "[reports]") {
+  // validate must not build a region of a million groups to check a metric's name: the
+  // skeleton comes from a copy with one partition per unmetered table. Every shipped scenario's
+  // skeleton must have exactly the metrics of its full, unrun report.
+  std::vector<std::string> files;
+  for (const char* dir : {"/scenarios", "/scenarios/bench", "/scenarios/experiments", "/tests/scenarios"})
+    for (const auto& entry : std::filesystem::directory_iterator(kSource + dir))
+      if (entry.path().extension() == ".json" && entry.path().filename() != "scenario.schema.json")
+        files.push_back(entry.path().string());
+  std::sort(files.begin(), files.end());
+  REQUIRE(files.size() > 20);
+  std::size_t reduced = 0;
+  for (const std::string& file : files) {
+    INFO(file);
+    const models::Scenario scenario = models::load_scenario(file);
+    Json full;
+    {
+      models::Simulation unrun(scenario, scenario.seed);
+      full = reports::build_report(unrun, models::RunOutcome{});
+      for (const models::Variant& variant : scenario.variants) {
+        models::Simulation unrun_variant(*variant.scenario, scenario.seed);
+        reports::attach_variant(full, variant.name, reports::build_report(unrun_variant, models::RunOutcome{}));
+      }
+    }
+    CHECK(shape_of(reports::report_skeleton(scenario)) == shape_of(full));
+    for (std::size_t t = 0; t < scenario.tables.size(); ++t)
+      if (reports::report_shape_scenario(scenario).tables[t].partitions < scenario.tables[t].partitions) ++reduced;
+  }
+  CHECK(reduced > 10);  // the copy is smaller where it matters (the region benchmarks' tables)
 }
