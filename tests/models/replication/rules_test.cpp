@@ -51,6 +51,17 @@ void lead(Replica& r, sim::NodeId self, Ballot ballot) {
 
 AcceptMessage accept(Ballot ballot, Slot slot, Slot commit, LogEntry entry) { return AcceptMessage{7, ballot, slot, commit, entry}; }
 
+// A snapshot of group 7 up to `applied`, without items or entries.
+CatchUpMessage snapshot_message(Ballot ballot, Slot applied, const Membership& membership) {
+  CatchUpMessage m{};
+  m.group = 7;
+  m.ballot = ballot;
+  m.snapshot = true;
+  m.snapshot_applied = applied;
+  m.membership = membership;
+  return m;
+}
+
 }  // namespace
 
 TEST_CASE("Ballot: order is round first, then node; next_for always goes up", "[rules]") {
@@ -707,13 +718,8 @@ TEST_CASE("Catch-up: a member that learns from a snapshot that it was removed dr
   FakeHost host(3);
   Replica r = replica_with({}, three(1, 2, 3));
   r.d.joined = true;
-  CatchUpMessage snapshot{};
-  snapshot.group = 7;
-  snapshot.ballot = Ballot::make(5, 1);
-  snapshot.snapshot = true;
-  snapshot.snapshot_applied = 40;
+  CatchUpMessage snapshot = snapshot_message(Ballot::make(5, 1), 40, three(1, 2, 4, 2));
   snapshot.commit = 40;
-  snapshot.membership = three(1, 2, 4, 2);
   rules::on_catch_up(r, host, snapshot, 1);
   CHECK(r.d.applied == 40);
   CHECK(r.d.joined);
@@ -727,13 +733,8 @@ TEST_CASE("Catch-up: a replica that promised a higher ballot refuses a snapshot 
   FakeHost target(4);
   Replica rebuilt = replica_with({}, Membership{});
   rebuilt.d.promised = Ballot::make(6, 4);  // the dropped replica ran for election once
-  CatchUpMessage snapshot{};
-  snapshot.group = 7;
-  snapshot.ballot = Ballot::make(5, 1);
-  snapshot.snapshot = true;
+  CatchUpMessage snapshot = snapshot_message(Ballot::make(5, 1), 40, three(1, 2, 3, 2));
   snapshot.attempt = 9;
-  snapshot.snapshot_applied = 40;
-  snapshot.membership = three(1, 2, 3, 2);
   rules::on_catch_up(rebuilt, target, snapshot, 1);
   CHECK(rebuilt.d.applied == 0);
   CHECK(rebuilt.d.promised == Ballot::make(6, 4));
