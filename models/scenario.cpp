@@ -86,6 +86,10 @@ sim::TopologyNames Scenario::topology_names() const {
   for (const AzSpec& az : azs)
     for (std::uint32_t i = 0; i < memds.nodes_per_az; ++i)
       names.nodes.push_back({node_name(az.name, "memds", i), az.name, "memds", false});
+  if (archive.enabled)
+    for (const AzSpec& az : azs)
+      for (std::uint32_t i = 0; i < archive.s3.nodes_per_az; ++i)
+        names.nodes.push_back({node_name(az.name, "s3", i), az.name, "s3", false});
   for (const AzSpec& az : azs)
     for (std::uint32_t i = 0; i < az.routers; ++i)
       names.nodes.push_back({node_name(az.name, "router", i), az.name, "router", false});

@@ -57,6 +57,7 @@ struct ReplicationSpec {
   std::uint32_t log_entries_kept = 1000;
   Duration final_heal = sim::minutes(2);   // after the run: power everything on and let groups heal
   bool keep_item_history = true;           // every version of every item: what the checkers read
+  bool archiving = false;  // set from the archive section: a replica's log keeps what is not archived
 
   Duration election_timeout() const { return heartbeat_interval * missed_heartbeats; }
   // How long copying `bytes` to a new replica takes at copy_bytes_per_s.
@@ -285,6 +286,29 @@ struct Variant {
   std::shared_ptr<const Scenario> scenario;
 };
 
+// Continuous verification (issue 12, first step): every replica's archiver uploads sealed
+// segments of its applied log to S3, a regional fleet with its own latency and capacity whose
+// objects are durable and checksummed. The first replica to upload a range appends it; the
+// others download what was archived and compare it with their own log. Off unless the scenario
+// has an `archive` section.
+struct S3Spec : ServiceSpec {
+  S3Spec() {
+    workers = 32;
+    queue_limit = 2000;
+    service = sim::DurationDistribution::lognormal(sim::millis(20), 0.4);
+  }
+  std::uint32_t nodes_per_az = 1;
+  Duration timeout = sim::seconds(2);                // an upload or download not answered by then failed
+  std::uint64_t transfer_bytes_per_s = 50ull << 20;  // per request, on top of the service time
+};
+
+struct ArchiveSpec {
+  bool enabled = false;
+  Duration interval = sim::seconds(10);   // each archiver seals and uploads what it applied since
+  std::uint64_t segment_bytes = 4ull << 20;  // at most this much per upload
+  S3Spec s3;
+};
+
 struct Scenario {
   std::string file;      // as given on the command line (never written into report.json)
   std::string sha256;    // of the file's bytes
@@ -307,6 +331,7 @@ struct Scenario {
   ControlSpec control;
   MetadataSpec metadata;
   MemdsSpec memds;
+  ArchiveSpec archive;
   std::vector<TableSpec> tables;
   std::vector<WorkloadSpec> workload;
   std::vector<std::shared_ptr<const sim::Fault>> faults;

@@ -256,6 +256,29 @@ void read_memds(const Node& node, MemdsSpec& memds) {
   object.finish();
 }
 
+void read_archive(const Node& node, ArchiveSpec& archive) {
+  ObjectReader object = node.object();
+  archive.enabled = true;
+  if (auto n = object.optional("enabled")) archive.enabled = n->boolean();
+  if (auto n = object.optional("interval")) archive.interval = read_delay(*n);
+  if (auto n = object.optional("segment")) {
+    archive.segment_bytes = n->size_bytes();
+    if (archive.segment_bytes == 0) n->fail_expected("a segment size above zero, such as \"4MB\"");
+  }
+  if (auto s3 = object.optional("s3")) {
+    ObjectReader o = s3->object();
+    if (auto n = o.optional("nodes_per_az")) archive.s3.nodes_per_az = static_cast<std::uint32_t>(n->uint64_in(1, 100));
+    if (auto n = o.optional("timeout")) archive.s3.timeout = read_delay(*n);
+    if (auto n = o.optional("transfer_rate")) {
+      archive.s3.transfer_bytes_per_s = n->size_bytes();
+      if (archive.s3.transfer_bytes_per_s == 0) n->fail_expected("a transfer rate (bytes per second) above zero, such as \"50MB\"");
+    }
+    read_service(o, archive.s3);
+    o.finish();
+  }
+  object.finish();
+}
+
 void read_replication(const Node& node, ReplicationSpec& r) {
   ObjectReader object = node.object();
   if (auto n = object.optional("heartbeat_interval")) r.heartbeat_interval = read_delay(*n);
@@ -555,6 +578,13 @@ nlohmann::json resolve(const Scenario& s) {
   out["metadata"]["table_fetch_per_partition"] = format_duration(s.metadata.table_fetch_per_partition);
   out["memds"] = service(s.memds);
   out["memds"]["nodes_per_az"] = s.memds.nodes_per_az;
+  if (s.archive.enabled) {
+    out["archive"] = {{"interval", format_duration(s.archive.interval)}, {"segment", format_size_bytes(s.archive.segment_bytes)}};
+    out["archive"]["s3"] = service(s.archive.s3);
+    out["archive"]["s3"]["nodes_per_az"] = s.archive.s3.nodes_per_az;
+    out["archive"]["s3"]["timeout"] = format_duration(s.archive.s3.timeout);
+    out["archive"]["s3"]["transfer_rate"] = format_size_bytes(s.archive.s3.transfer_bytes_per_s);
+  }
   nlohmann::json tables = nlohmann::json::array();
   for (const TableSpec& t : s.tables)
     tables.push_back({{"name", t.name}, {"partitions", t.partitions}, {"items", t.items},
@@ -667,6 +697,8 @@ Scenario parse_document(const nlohmann::json& doc, const std::string& file_label
   if (auto n = top.optional("admission")) read_admission(*n, scenario.admission);
   if (auto n = top.optional("metadata")) read_metadata(*n, scenario.metadata);
   if (auto n = top.optional("memds")) read_memds(*n, scenario.memds);
+  if (auto n = top.optional("archive")) read_archive(*n, scenario.archive);
+  scenario.replication.archiving = scenario.archive.enabled;
   if (auto n = top.optional("partitioning")) read_partitioning(*n, scenario.partitioning);
   if (auto n = top.optional("balancing")) read_balancing(*n, scenario.balancing);
   if (auto n = top.optional("control")) read_control(*n, scenario.control);
@@ -685,6 +717,14 @@ Scenario parse_document(const nlohmann::json& doc, const std::string& file_label
 }
 
 }  // namespace
+
+sim::FaultRegistry scenario_faults() {
+  sim::FaultRegistry registry = sim::FaultRegistry::with_builtin_faults();
+  const std::string needs = "an \"archive\" section in the scenario (it adds the S3 fleet)";
+  registry.add("s3_outage", sim::role_outage_parser("s3_outage", "s3", needs));
+  registry.add("s3_slow", sim::role_slow_parser("s3_slow", "s3", needs));
+  return registry;
+}
 
 Scenario parse_scenario(std::string_view text, const std::string& file_label,
                         const sim::FaultRegistry& faults) {

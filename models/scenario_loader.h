@@ -10,12 +10,15 @@
 
 namespace models {
 
+// The fault kinds a scenario may name: sim's builtin ones and the models' own (s3_outage and
+// s3_slow, on the S3 fleet of the archive section).
+sim::FaultRegistry scenario_faults();
+
 // Reads, checks and resolves a scenario file. Throws sim::config::InputError.
-Scenario load_scenario(const std::string& path,
-                       const sim::FaultRegistry& faults = sim::FaultRegistry::with_builtin_faults());
+Scenario load_scenario(const std::string& path, const sim::FaultRegistry& faults = scenario_faults());
 
 // The same for text already in memory; `file_label` names it in messages.
 Scenario parse_scenario(std::string_view text, const std::string& file_label,
-                        const sim::FaultRegistry& faults = sim::FaultRegistry::with_builtin_faults());
+                        const sim::FaultRegistry& faults = scenario_faults());
 
 }  // namespace models

@@ -1,6 +1,8 @@
 // Building, placing, running and healing one simulation.
 #include "models/simulation.h"
 
+#include "models/archive/lag.h"
+
 #include <algorithm>
 
 namespace models {
@@ -35,6 +37,7 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, TestHooks h
   for (std::size_t t = 0; t < scenario.tables.size(); ++t)
     partitions_.add_table(static_cast<std::uint32_t>(t), scenario.tables[t].partitions);
   build_routing();
+  build_archive();
 
   for (std::size_t a = 0; a < scenario.azs.size(); ++a)
     for (std::uint32_t i = 0; i < scenario.azs[a].routers; ++i)
@@ -164,6 +167,32 @@ void Simulation::build_routing() {
       fleet_.memds_by_az[az].push_back(memds_.back().get());
     }
   for (const auto& node : memds_) node->set_peers(fleet_.memds);
+}
+
+void Simulation::build_archive() {
+  if (!scenario_.archive.enabled) return;
+  archive_ = std::make_unique<archive::ArchiveService>(kernel_, scenario_.archive);
+  archive_->nodes_by_az.resize(scenario_.azs.size());
+  for (std::size_t az = 0; az < scenario_.azs.size(); ++az)
+    for (std::uint32_t i = 0; i < scenario_.archive.s3.nodes_per_az; ++i) {
+      s3_.push_back(std::make_unique<archive::S3Node>(network_, node_name(scenario_.azs[az].name, "s3", i),
+                                                      static_cast<sim::AzId>(az), scenario_.archive.s3,
+                                                      archive_->kinds, archive_->bucket, archive_->stats));
+      archive_->nodes_by_az[az].push_back(s3_.back().get());
+    }
+  cluster_.archive = archive_.get();
+  archive_actor_ = kernel_.register_actor("archive");
+  kernel_.after(scenario_.archive.interval, sim::Tag{archive_actor_, archive_->kinds.sample}, [this] { sample_archive(); });
+}
+
+void Simulation::sample_archive() {
+  std::vector<const replication::Replica*> replicas;
+  for (const auto& node : storage_)
+    for (const replication::Replica* r : node->replicas()) replicas.push_back(r);
+  const std::uint64_t at_risk = archive::sample_lag(*archive_, replicas, scenario_);
+  archive_->at_risk_bytes_max = std::max(archive_->at_risk_bytes_max, at_risk);
+  archive_->at_risk_bytes_end = at_risk;
+  kernel_.after(scenario_.archive.interval, sim::Tag{archive_actor_, archive_->kinds.sample}, [this] { sample_archive(); });
 }
 
 void Simulation::build_admission() {

@@ -6,6 +6,7 @@
 #include "models/admission/adaptive_controller.h"
 #include "models/control/autoadmin.h"
 #include "models/admission/gac.h"
+#include "models/archive/s3.h"
 #include "models/client.h"
 #include "models/partitioning/balancer.h"
 #include "models/partitioning/split_controller.h"
@@ -79,6 +80,8 @@ class Simulation {
   const std::vector<std::unique_ptr<Router>>& routers() const { return routers_; }
   const std::vector<std::unique_ptr<routing::MetadataNode>>& metadata_nodes() const { return metadata_; }
   const std::vector<std::unique_ptr<routing::MemdsNode>>& memds_nodes() const { return memds_; }
+  // The WAL archive and its S3 fleet (null unless the scenario archives).
+  const archive::ArchiveService* archive() const { return archive_.get(); }
   const Timeline& timeline() const { return timeline_; }
   const std::vector<std::unique_ptr<Client>>& clients() const { return clients_; }
   const std::vector<std::unique_ptr<admission::GacServer>>& gac_servers() const { return gac_servers_; }
@@ -98,6 +101,9 @@ class Simulation {
   void place_groups();
   monitors::World monitor_world();
   void build_routing();
+  // The S3 fleet and the archive service (an archive section); the lag sampler.
+  void build_archive();
+  void sample_archive();
   // GAC servers (mode gac) or the adaptive controller (mode adaptive), if a table is provisioned.
   void build_admission();
   // The splitter and the control plane's side of a split (partitioning enabled).
@@ -125,6 +131,9 @@ class Simulation {
   std::vector<HistoryEntry> history_;
   std::vector<std::unique_ptr<routing::MetadataNode>> metadata_;
   std::vector<std::unique_ptr<routing::MemdsNode>> memds_;
+  std::unique_ptr<archive::ArchiveService> archive_;
+  std::vector<std::unique_ptr<archive::S3Node>> s3_;
+  sim::ActorId archive_actor_ = 0;
   std::vector<std::unique_ptr<replication::StorageNode>> storage_;
   std::vector<std::unique_ptr<Router>> routers_;
   std::vector<Router*> router_list_;

@@ -1,6 +1,7 @@
 // Building report.json from recorded metrics, and evaluating expectations against it.
 #include "reports/report.h"
 
+#include "reports/archive_report.h"
 #include "reports/capacity_report.h"
 #include "reports/checkers/durability.h"
 #include "reports/checkers/linearizability.h"
@@ -459,6 +460,7 @@ Json build_report(const models::Simulation& simulation, const models::RunOutcome
   report["timeline"] = timeline(simulation);
   report["routing"] = routing(simulation, report["timeline"]);
   report["capacity"] = capacity(simulation);
+  if (simulation.archive() != nullptr) report["archive"] = archive(simulation);
   report["monitors"] = monitors(simulation.monitor());
   if (outcome.complete())
     report["consistency"] = consistency(judge(simulation));

@@ -216,6 +216,22 @@ std::string render_text(const Json& r) {
                        ratio_text(ev["stale_ratio"]), millis_text(ev["time_behind_ms"]["p50"]),
                        millis_text(ev["time_behind_ms"]["p99"]), millis_text(ev["time_behind_ms"]["max"]));
   }
+  if (r.contains("archive")) {
+    const Json& arch = r["archive"];
+    const auto megabytes = [](const Json& bytes) {
+      return bytes.is_null() ? std::string("no data") : fmt::format("{:.1f} MB", bytes.get<double>() / 1e6);
+    };
+    const Json& lag = arch["unarchived_bytes_per_replica"];
+    out += fmt::format("\nArchive: {} uploads, {} segments archived ({}), {} slots verified, {} archive vs log mismatches\n",
+                       grouped(arch["uploads"].get<std::uint64_t>()), grouped(arch["segments_archived"].get<std::uint64_t>()),
+                       megabytes(arch["bytes_archived"]), grouped(arch["slots_verified"].get<std::uint64_t>()),
+                       arch["archive_vs_log_mismatches"].get<std::uint64_t>());
+    out += fmt::format("  S3 errors: {} timeouts, {} busy, {} gaps refused\n", arch["s3_errors"]["timeouts"].get<std::uint64_t>(),
+                       arch["s3_errors"]["busy"].get<std::uint64_t>(), arch["s3_errors"]["gaps"].get<std::uint64_t>());
+    out += fmt::format("  unarchived per replica: p50 {}, p99 {}, max {}; data at risk: max {}, at the end {}\n",
+                       megabytes(lag["p50"]), megabytes(lag["p99"]), megabytes(lag["max"]),
+                       megabytes(arch["data_at_risk_bytes"]["max"]), megabytes(arch["data_at_risk_bytes"]["at_end"]));
+  }
   if (r.contains("routing")) {
     const Json& x = r["routing"];
     out += fmt::format("\nRouting ({} cache, {} routers): {} lookups, hit ratio {}, {} misroutes, {} lookups failed\n",

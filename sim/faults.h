@@ -141,4 +141,12 @@ class FaultRegistry {
   std::map<std::string, FaultParser> parsers_;
 };
 
+// Faults on every node of one role, for the models to register under names of their own (the
+// S3 fleet's s3_outage and s3_slow): an outage holds every node of the role down for a window
+// (each stays off until its last fault lets go); a slowdown adds "extra" latency (and optional
+// "jitter") to every message to or from one. The scenario must have nodes of the role.
+// `needs` says what adds nodes of the role, for the message when there are none.
+FaultParser role_outage_parser(std::string kind, std::string role, std::string needs);
+FaultParser role_slow_parser(std::string kind, std::string role, std::string needs);
+
 }  // namespace sim

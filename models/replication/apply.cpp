@@ -49,9 +49,12 @@ void apply_split(Replica& r, const LogEntry& e, bool off_by_one) {
 
 // Keeps the newest `kept` applied entries (the unarchived tail lagging members catch up from),
 // trimming in chunks so the log is not shifted on every apply.
-void trim(Replica& r, std::size_t kept) {
+void trim(Replica& r, std::size_t kept, bool archiving) {
   const Slot excess_at = r.d.log.start() + kept + std::max<std::size_t>(kept / 4, 1);
-  if (r.d.applied >= excess_at) r.d.log.trim_before(r.d.applied - kept + 1);
+  if (r.d.applied < excess_at) return;
+  // What is not archived yet stays: S3 does not have it.
+  const Slot before = archiving ? std::min(r.d.applied - kept + 1, r.d.archived + 1) : r.d.applied - kept + 1;
+  if (before > r.d.log.start()) r.d.log.trim_before(before);
 }
 
 }  // namespace
@@ -96,7 +99,7 @@ void apply(Replica& r, Host& host) {
   for (Slot slot : configs) config_applied(r, host, slot);
   if (r.v.role == Role::leader && r.v.first_own_slot >= from && r.v.first_own_slot <= limit) check_serving(r, host);
   if (!r.d.staged_splits.empty()) host.splits_staged(r);
-  trim(r, host.spec().log_entries_kept);
+  trim(r, host.spec().log_entries_kept, host.spec().archiving);
 }
 
 void start_split_child(Replica& child, const Replica& parent, sim::NodeId self) {

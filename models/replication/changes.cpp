@@ -32,10 +32,11 @@ void start_change(Replica& r, Host& host, Change::Kind kind, sim::NodeId replace
   c.storage = storage;
   c.attempt = static_cast<std::uint32_t>(host.next_serial());
   c.detected = detected;
-  const sim::Duration deadline = host.copy_time(r, storage) * 2 + host.spec().election_timeout() * 4;
+  const sim::Duration copy = host.copy_time(r, storage);
+  const sim::Duration deadline = copy * 2 + host.spec().election_timeout() * 4;
   c.deadline = host.now() + deadline;
   host.send(target, BuildReplicaMessage{r.group, r.table, r.v.leader_ballot, storage, c.attempt, r.d.membership.epoch,
-                                         kind == Change::Kind::make_storage});
+                                         kind == Change::Kind::make_storage, copy});
   host.start_timer(r, TimerKind::change_deadline, deadline, c.attempt);
   // Bounded: one change per seat (a move excludes the others).
   SIM_ASSERT_OP(r.v.changes.size(), <, Membership::kSize);

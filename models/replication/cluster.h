@@ -22,6 +22,9 @@
 namespace models::control {
 class Autoadmin;
 }
+namespace models::archive {
+struct ArchiveService;
+}
 
 namespace models::replication {
 
@@ -70,6 +73,7 @@ struct Cluster {
   SplitHook on_split;  // set when partitions may split
   MoveHook on_move;    // set when the control plane moves partitions
   control::Autoadmin* autoadmin = nullptr;  // where storage nodes send their reports
+  archive::ArchiveService* archive = nullptr;  // set when the scenario archives the WAL to S3
   // The splitter's ear for a leader's split advice (delivered by the network; set with splits).
   std::function<void(const SplitAdvice&)> on_split_advice;
   StorageNode* node(sim::NodeId id) const { return id < storage_by_node.size() ? storage_by_node[id] : nullptr; }

@@ -160,6 +160,9 @@ struct BuildReplicaMessage {
   std::uint32_t attempt;  // echoed back so a stale answer is recognised
   std::uint32_t epoch;    // the leader's membership epoch: an older replica there is a leftover
   bool member = false;    // the node is a member already (a log replica rebuilt as storage)
+  // How long the copy takes: the leader's unarchived log tail (and the partition, for a storage
+  // replica) at the copy rate, as the leader measured it.
+  sim::Duration copy;
 };
 
 // The copy is done: the leader sends its snapshot. Or (refused) the node holds a replica of the

@@ -1,6 +1,7 @@
 // What a storage node does for the control plane and for other nodes' changes: copying data for
 // a replacement, picking replacement targets, making split children, starting moves, dropping
 // replicas a change removed.
+#include "models/archive/segment.h"
 #include "models/control/autoadmin.h"
 #include "models/replication/rules.h"
 #include "models/replication/storage_node.h"
@@ -13,7 +14,16 @@ namespace models::replication {
 
 sim::Duration StorageNode::copy_time(const Replica& r, bool storage) const {
   const TableSpec& table = cluster_.scenario.tables[r.table];
-  return spec_.copy_time(spec_.wal_tail_bytes + (storage ? table.partition_bytes() : 0));
+  return spec_.copy_time(log_tail_bytes(r) + (storage ? table.partition_bytes() : 0));
+}
+
+std::uint64_t StorageNode::log_tail_bytes(const Replica& r) const {
+  if (!spec_.archiving) return spec_.wal_tail_bytes;
+  // What S3 does not have yet, as far as this replica knows: the copy must carry it.
+  std::uint64_t bytes = 0;
+  for (Slot slot = std::max(r.d.archived + 1, r.d.log.start()); slot <= r.d.log.last(); ++slot)
+    bytes += archive::entry_bytes(r.d.log.at(slot));
+  return bytes;
 }
 
 sim::Duration StorageNode::replay_time(const Replica& r, Slot entries) const {
@@ -108,9 +118,7 @@ void StorageNode::on_build_replica(sim::NodeId from, const BuildReplicaMessage& 
     send(from, ReplicaReadyMessage{m.group, m.storage, m.attempt, true});
     return;
   }
-  const TableSpec& table = cluster_.scenario.tables[m.table];
-  const std::uint64_t bytes = spec_.wal_tail_bytes + (m.storage ? table.partition_bytes() : 0);
-  after(spec_.copy_time(bytes), cluster_.kinds.build_done, [this, from, m] {
+  after(m.copy, cluster_.kinds.build_done, [this, from, m] {
     // A replica that turns into a member only through the committed change, and into a storage
     // replica only when the leader's items arrive. A replica already here (a former member's, an
     // unfinished replacement's, a log replica being rebuilt as storage) is brought up to date by

@@ -41,6 +41,9 @@ struct DurableState {
   // A replica of this group on this node was dropped when it knew memberships up to this epoch
   // (0: never). This one forgot what that one accepted, so those memberships give it no vote.
   std::uint32_t forgotten_epoch = 0;
+  // Archiving on: the slots up to here are in S3, as its archiver uploaded or compared them. The
+  // log keeps every entry after it (a WAL is not trimmed before it is archived).
+  Slot archived = 0;
   // Acceptor: the latest lease it granted any leader, and to whom. On disk: a replica that forgot
   // it after a reboot could let a new leader serve while the old lease still runs.
   sim::Time granted_lease_end;
@@ -118,6 +121,7 @@ struct VolatileState {
   // leadership lasts. Bounded: older ones roll off.
   std::array<sim::NodeId, 2> avoid{kNoNode, kNoNode};
   sim::NodeId transferred_from = kNoNode;  // won leadership from this node by a handoff
+  bool archiving = false;                  // an upload of its next segment is in flight
 };
 
 // What the node's links (links.h) hold this replica as: the leader it follows, under which

@@ -195,6 +195,7 @@ void StorageNode::start() {
   const sim::Duration every = cluster_.scenario.control.report_interval;
   after(sim::Duration::from_nanos(every.nanos() / 16 * static_cast<std::int64_t>(id() % 16 + 1)), cluster_.kinds.report,
         [this] { report(); });
+  start_archiving();
 }
 
 std::uint8_t StorageNode::healthy_members(const Membership& membership) const {

@@ -136,6 +136,8 @@ class StorageNode final : public sim::Node, private Host {
   void roles_changed(Replica& r) override;
   void owe_items(const Replica& r, const NodeList& peers, bool soon) override;
   sim::Duration copy_time(const Replica& r, bool storage) const override;
+  // The log a new replica must copy: the unarchived tail (archiving on), else replication.wal_tail.
+  std::uint64_t log_tail_bytes(const Replica& r) const;
   sim::Duration replay_time(const Replica& r, Slot entries) const override;
 
   template <class M>
@@ -153,6 +155,12 @@ class StorageNode final : public sim::Node, private Host {
   void redirect(const Replica* replica, const sim::Reply<ItemResponse>& reply);
   void acknowledge_writes(Replica& r, Slot from, Slot to);
   void fail_writes(GroupId group);
+
+  // ---- archiving (archiver.cpp) ----
+  void start_archiving();
+  void archive_tick();
+  void upload_next_segment(Replica& r);
+  bool full_segment_pending(const Replica& r) const;
 
   // ---- splits and drops (node_control.cpp) ----
   void create_child(GroupId parent, GroupId child);

@@ -155,4 +155,14 @@ nlohmann::json write_range(const DurationRange& range) {
   return nlohmann::json::array({format_duration(range.min), format_duration(range.max)});
 }
 
+std::vector<std::string> role_members(config::ObjectReader& entry, const FaultParseContext& context,
+                                      const std::string& role, const std::string& needs) {
+  std::vector<std::string> names;
+  for (const TopologyNames::NodeName& node : context.topology.nodes)
+    if (node.role == role) names.push_back(node.name);
+  if (names.empty())
+    entry.fail(needs, "no " + role + " nodes in the topology");
+  return names;
+}
+
 }  // namespace sim::faults

@@ -57,6 +57,10 @@ DurationRange read_duration_range(const config::Node& node);
 nlohmann::json write_range(const NumberRange& range);
 nlohmann::json write_range(const DurationRange& range);
 
+// The names of the topology's nodes of `role`; fails `entry` when there are none.
+std::vector<std::string> role_members(config::ObjectReader& entry, const FaultParseContext& context,
+                                      const std::string& role, const std::string& needs);
+
 // The builtin kinds, by file.
 void add_power_faults(FaultRegistry& registry);
 void add_network_faults(FaultRegistry& registry);

@@ -219,8 +219,7 @@ void read_link_targets(config::ObjectReader& entry, const FaultParseContext& con
     entry.fail("at most one of \"link_class\", \"between\", \"node\" and \"az\"", std::to_string(targets) + " of them");
 }
 
-std::unique_ptr<Fault> parse_latency(config::ObjectReader& entry, const FaultParseContext& context) {
-  LinkRuleFault::Spec spec = start_spec("latency", entry, context);
+void read_extra_latency(config::ObjectReader& entry, LinkRuleFault::Spec& spec) {
   spec.effect.extra_latency = entry.required("extra").duration_allow_zero();
   spec.resolved["extra"] = format_duration(spec.effect.extra_latency);
   if (auto n = entry.optional("jitter")) {
@@ -231,6 +230,11 @@ std::unique_ptr<Fault> parse_latency(config::ObjectReader& entry, const FaultPar
     entry.fail("a positive \"extra\" or \"jitter\"", "both zero");
   if (spec.effect.extra_latency + spec.effect.jitter > hours(1))
     entry.fail("\"extra\" plus \"jitter\" of at most 1h", format_duration(spec.effect.extra_latency + spec.effect.jitter));
+}
+
+std::unique_ptr<Fault> parse_latency(config::ObjectReader& entry, const FaultParseContext& context) {
+  LinkRuleFault::Spec spec = start_spec("latency", entry, context);
+  read_extra_latency(entry, spec);
   read_link_targets(entry, context, spec);
   return std::make_unique<LinkRuleFault>(std::move(spec));
 }
@@ -319,3 +323,16 @@ void add_network_faults(FaultRegistry& registry) {
 }
 
 }  // namespace sim::faults
+
+namespace sim {
+
+FaultParser role_slow_parser(std::string kind, std::string role, std::string needs) {
+  return [kind, role, needs](config::ObjectReader& entry, const FaultParseContext& context) -> std::unique_ptr<Fault> {
+    faults::LinkRuleFault::Spec spec = faults::start_spec(kind, entry, context);
+    faults::read_extra_latency(entry, spec);
+    spec.sides.first = faults::role_members(entry, context, role, needs);  // to every other node
+    return std::make_unique<faults::LinkRuleFault>(std::move(spec));
+  };
+}
+
+}  // namespace sim

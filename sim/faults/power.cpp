@@ -300,6 +300,41 @@ std::unique_ptr<Fault> parse_add_nodes(config::ObjectReader& entry, const FaultP
   return std::make_unique<AddNodesFault>(when, std::move(role), count);
 }
 
+// Every node of a role down for the window (a service's whole fleet out).
+class RoleOutageFault final : public Fault {
+ public:
+  RoleOutageFault(std::string kind, Window window, std::string role)
+      : kind_(std::move(kind)), window_(window), role_(std::move(role)) {}
+  void schedule(FaultContext& context) const override {
+    std::vector<Node*>& affected = context.keep<std::vector<Node*>>();
+    schedule_window(
+        context, window_, kind_, kind_,
+        [&context, &affected, kind = kind_, role = role_] {
+          for (Node* node : context.network().nodes())
+            if (node->role() == role) {
+              context.hold_down(*node);
+              affected.push_back(node);
+            }
+          context.record(kind, "every " + role + " node", "start");
+        },
+        [&context, &affected, kind = kind_, role = role_] {
+          for (Node* node : affected) context.release(*node);
+          affected.clear();
+          context.record(kind, "every " + role + " node", "end");
+        });
+  }
+  nlohmann::json resolved() const override {
+    nlohmann::json out{{"kind", kind_}};
+    window_.write(out);
+    return out;
+  }
+
+ private:
+  std::string kind_;
+  Window window_;
+  std::string role_;
+};
+
 }  // namespace
 
 void add_power_faults(FaultRegistry& registry) {
@@ -321,3 +356,15 @@ void add_power_faults(FaultRegistry& registry) {
 }
 
 }  // namespace sim::faults
+
+namespace sim {
+
+FaultParser role_outage_parser(std::string kind, std::string role, std::string needs) {
+  return [kind, role, needs](config::ObjectReader& entry, const FaultParseContext& context) -> std::unique_ptr<Fault> {
+    faults::Window window = faults::Window::read(entry, context);
+    faults::role_members(entry, context, role, needs);
+    return std::make_unique<faults::RoleOutageFault>(kind, window, role);
+  };
+}
+
+}  // namespace sim

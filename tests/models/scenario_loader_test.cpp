@@ -94,6 +94,7 @@ const std::map<std::string, std::string> kBrokenFiles = {
     {"fault_powers_off_a_client.json", "$.faults.timeline[0].node"},
     {"fault_unknown_az.json", "$.faults.timeline[1].az"},
     {"fault_unknown_kind.json", "$.faults.timeline[0].kind"},
+    {"s3_fault_without_archive.json", "$.faults.timeline[2]"},
     {"fault_unknown_node.json", "$.faults.timeline[0].node"},
     {"item_too_large.json", "$.tables[0].item_size"},
     {"latency_overflows_time.json", "$.network.same_az.latency.value"},

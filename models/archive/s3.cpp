@@ -1,0 +1,73 @@
+// The S3 bucket and its front-end nodes.
+#include "models/archive/s3.h"
+
+#include "sim/assert.h"
+
+namespace models::archive {
+
+ArchiveKinds::ArchiveKinds(sim::Kernel& k)
+    : put(k.register_kind("msg.s3_put")),
+      put_answer(k.register_kind("msg.s3_put_answer")),
+      served(k.register_kind("s3.served")),
+      tick(k.register_kind("archive.tick")),
+      sample(k.register_kind("archive.sample")) {}
+
+PutAnswer S3Bucket::put(const Segment& segment, sim::NodeId uploader, sim::Time now, ArchiveStats& stats) {
+  SIM_ASSERT(!segment.checksums.empty() && segment.from >= 1);
+  SIM_ASSERT(segment_checksum(segment.checksums) == segment.checksum);  // damaged on the way: step 2 models it
+  if (segment.group >= groups_.size()) groups_.resize(segment.group + 1);
+  GroupArchive& archive = groups_[segment.group];
+  PutAnswer out;
+  const Slot archived = archive.checksums.size();
+  if (segment.from > archived + 1) {
+    ++stats.gaps;
+    out.status = PutAnswer::Status::gap;
+    out.archived_to = archived;
+    return out;
+  }
+  out.status = PutAnswer::Status::ok;
+  const Slot last = segment.to();
+  for (Slot slot = segment.from; slot <= std::min(last, archived); ++slot) {
+    ++out.verified;
+    if (out.mismatch_at == 0 && archive.checksums[slot - 1] != segment.checksums[slot - segment.from]) {
+      out.mismatch_at = slot;
+      stats.mismatches.push_back(Mismatch{now, segment.group, slot, uploader});
+    }
+  }
+  stats.slots_verified += out.verified;
+  if (last > archived && out.mismatch_at == 0) {
+    // Bytes in proportion to the new slots (an upload's entries are of one table).
+    const Slot added = last - archived;
+    const std::uint64_t bytes = segment.bytes * added / segment.checksums.size();
+    archive.checksums.insert(archive.checksums.end(), segment.checksums.end() - static_cast<std::ptrdiff_t>(added),
+                             segment.checksums.end());
+    archive.bytes += bytes;
+    ++stats.appended;
+    stats.bytes_appended += bytes;
+  }
+  out.archived_to = archive.checksums.size();
+  return out;
+}
+
+S3Node::S3Node(sim::Network& network, std::string name, sim::AzId az, const S3Spec& spec, const ArchiveKinds& kinds,
+               S3Bucket& bucket, ArchiveStats& stats)
+    : sim::Node(network, std::move(name), az, "s3"),
+      spec_(spec),
+      bucket_(bucket),
+      stats_(stats),
+      queue_(*this, kinds.served, spec.workers, spec.queue_limit) {}
+
+void S3Node::put(const Segment& segment, sim::Reply<PutAnswer> reply) {
+  const sim::Duration transfer = sim::Duration::from_nanos(static_cast<std::int64_t>(
+      static_cast<sim::uint128>(segment.bytes) * 1'000'000'000u / spec_.transfer_bytes_per_s));
+  if (!queue_.submit(spec_.service.sample(rng()) + transfer, Work{this, segment, reply})) {
+    ++stats_.busy;
+    reply.send(*this, PutAnswer{});
+  }
+}
+
+void S3Node::finish(const Work& work) {
+  work.reply.send(*this, bucket_.put(work.segment, work.reply.caller(), kernel().now(), stats_));
+}
+
+}  // namespace models::archive
