@@ -2,6 +2,7 @@
 #include "reports/report.h"
 
 #include "reports/archive_report.h"
+#include "reports/checkers/restore.h"
 #include "reports/capacity_report.h"
 #include "reports/checkers/durability.h"
 #include "reports/checkers/linearizability.h"
@@ -147,6 +148,7 @@ Json network(const sim::NetworkStats& s) {
   out["dropped_sender_down"] = s.dropped_sender_down;
   out["dropped_by_fault"] = s.dropped_by_rule;
   out["dropped_by_loss"] = s.dropped_by_loss;
+  out["dropped_corrupt"] = s.dropped_corrupt;
   return out;
 }
 
@@ -330,14 +332,35 @@ struct Verdicts {
   checkers::DurabilityVerdict durability;
   checkers::ConsistencyVerdict linearizability;
   checkers::StalenessReport staleness;
+  std::optional<checkers::RestoreVerdict> restore;  // archiving on
 };
+
+// Every group's archived log, with the most its replicas applied (for the restore checker).
+std::vector<checkers::ArchivedGroup> archived_groups(const models::Simulation& simulation) {
+  const models::archive::ArchiveService& a = *simulation.archive();
+  std::map<std::uint32_t, checkers::ArchivedGroup> groups;
+  for (const auto& node : simulation.storage_nodes())
+    for (const models::replication::Replica* r : node->replicas()) {
+      checkers::ArchivedGroup& g = groups[r->group];
+      g.group = r->group;
+      g.table = r->table;
+      g.applied = std::max(g.applied, r->d.applied);
+      g.entries = &a.bucket.entries(r->group);
+    }
+  std::vector<checkers::ArchivedGroup> out;
+  for (const auto& [group, g] : groups) out.push_back(g);
+  return out;
+}
 
 Verdicts judge(const models::Simulation& simulation) {
   const models::PartitionMap& partitions = simulation.partitions();
   return Verdicts{
       checkers::check_durability(simulation.history(), simulation.final_state(),
                                  [&partitions](std::uint32_t table, std::uint64_t key) { return partitions.partition_of(table, key); }),
-      checkers::check_linearizable(simulation.history()), checkers::measure_staleness(simulation.history())};
+      checkers::check_linearizable(simulation.history()), checkers::measure_staleness(simulation.history()),
+      simulation.archive() == nullptr
+          ? std::nullopt
+          : std::optional(checkers::check_restore(archived_groups(simulation), simulation.history(), simulation.final_state()))};
 }
 
 Json first_examples(const std::vector<std::string>& examples) {
@@ -362,6 +385,19 @@ Json consistency(const Verdicts& v) {
                             {"by_rule", by_rule},
                             {"passed", v.linearizability.passed},
                             {"examples", first_examples(v.linearizability.examples)}};
+  if (v.restore) {
+    const checkers::RestoreVerdict& r = *v.restore;
+    out["restore"] = {{"judged", r.judged},
+                      {"groups_behind", r.groups_behind},
+                      {"entries_replayed", r.entries_replayed},
+                      {"acknowledged_writes", r.acknowledged_writes},
+                      {"missing_writes", r.missing_writes},
+                      {"state_compared", r.state_compared},
+                      {"keys_compared", r.keys_compared},
+                      {"state_mismatches", r.state_mismatches},
+                      {"passed", r.passed},
+                      {"examples", first_examples(r.examples)}};
+  }
   const checkers::StalenessReport& s = v.staleness;
   Json behind{{"p50", nullptr}, {"p99", nullptr}, {"max", nullptr}};
   if (s.time_behind_ns.count() > 0) {
@@ -539,6 +575,20 @@ void invariant_checks(const Json& report, const std::string& prefix, std::vector
     checks.push_back(Check{prefix + "strongly consistent reads and writes are linearizable", l["passed"].get<bool>(),
                            fmt::format("{} operations on {} keys, {} violations{}", l["operations"].get<std::uint64_t>(),
                                        l["keys"].get<std::uint64_t>(), l["violations"].get<std::uint64_t>(), first(l))});
+    if (c.contains("restore")) {
+      const Json& r = c["restore"];
+      const std::string detail =
+          r["judged"].get<bool>()
+              ? fmt::format("{} entries replayed, {} acknowledged writes, {} missing, {} keys compared{}, {} differ{}",
+                            r["entries_replayed"].get<std::uint64_t>(), r["acknowledged_writes"].get<std::uint64_t>(),
+                            r["missing_writes"].get<std::uint64_t>(), r["keys_compared"].get<std::uint64_t>(),
+                            r["state_compared"].get<bool>() ? "" : " (not compared: a split was archived)",
+                            r["state_mismatches"].get<std::uint64_t>(), first(r))
+              : fmt::format("not judged: the archive of {} groups is behind what their replicas applied",
+                            r["groups_behind"].get<std::uint64_t>());
+      checks.push_back(Check{prefix + "restored from the archive alone, every partition holds every acknowledged write",
+                             r["passed"].get<bool>(), detail});
+    }
   }
   const std::uint64_t in_flight = report["operations"]["in_flight_at_end"].get<std::uint64_t>();
   checks.push_back(Check{prefix + "every operation finished before the end", in_flight == 0,

@@ -81,6 +81,7 @@ Network::RuleEffect Network::apply_rules(const Node& from, const Node& to, LinkC
     // such rules draws exactly what it drew before they existed.
     if (rule.loss > 0.0 && rng->bernoulli(rule.loss)) effect.drop = true;
     if (rule.duplicate > 0.0 && rng->bernoulli(rule.duplicate)) effect.duplicate = true;
+    if (rule.corrupt > 0.0 && rng->bernoulli(rule.corrupt)) effect.corrupt = true;
     effect.extra_latency += rule.extra_latency;
     if (rule.jitter > Duration::zero())
       effect.extra_latency += Duration::from_nanos(static_cast<std::int64_t>(rng->below(static_cast<std::uint64_t>(rule.jitter.nanos()))));

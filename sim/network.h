@@ -73,6 +73,9 @@ struct LinkRule {
   bool drop = false;
   double loss = 0.0;
   double duplicate = 0.0;
+  // Probability that a message arrives damaged: every message carries a checksum, so the receiver
+  // detects it and drops it (counted apart from losses).
+  double corrupt = 0.0;
   Duration extra_latency;
   Duration jitter;
 };
@@ -86,6 +89,7 @@ struct NetworkStats {
   std::uint64_t dropped_by_rule = 0;
   std::uint64_t dropped_by_loss = 0;
   std::uint64_t duplicated = 0;
+  std::uint64_t dropped_corrupt = 0;  // damaged on the way: the receiver's checksum check failed
 };
 
 class Network {
@@ -136,6 +140,10 @@ class Network {
         ++stats_.dropped_by_rule;
         return;
       }
+      if (effect.corrupt) {
+        ++stats_.dropped_corrupt;
+        return;
+      }
       latency += effect.extra_latency;
       if constexpr (std::is_copy_constructible_v<std::decay_t<F>>) {
         if (effect.duplicate && transport == Transport::datagram) {
@@ -167,6 +175,7 @@ class Network {
   struct RuleEffect {
     bool drop = false;
     bool duplicate = false;
+    bool corrupt = false;
     Duration extra_latency;
   };
   // The combined effect of the active rules on one message. With `rng` null (a message already

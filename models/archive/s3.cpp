@@ -41,12 +41,22 @@ PutAnswer S3Bucket::put(const Segment& segment, sim::NodeId uploader, sim::Time 
     const std::uint64_t bytes = segment.bytes * added / segment.checksums.size();
     archive.checksums.insert(archive.checksums.end(), segment.checksums.end() - static_cast<std::ptrdiff_t>(added),
                              segment.checksums.end());
+    if (!segment.entries.empty()) {
+      SIM_ASSERT_OP(segment.entries.size(), ==, segment.checksums.size());
+      archive.entries.insert(archive.entries.end(), segment.entries.end() - static_cast<std::ptrdiff_t>(added),
+                             segment.entries.end());
+    }
     archive.bytes += bytes;
     ++stats.appended;
     stats.bytes_appended += bytes;
   }
   out.archived_to = archive.checksums.size();
   return out;
+}
+
+const std::vector<replication::LogEntry>& S3Bucket::entries(GroupId group) const {
+  static const std::vector<replication::LogEntry> kNone;
+  return group < groups_.size() ? groups_[group].entries : kNone;
 }
 
 S3Node::S3Node(sim::Network& network, std::string name, sim::AzId az, const S3Spec& spec, const ArchiveKinds& kinds,

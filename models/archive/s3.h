@@ -54,12 +54,15 @@ class S3Bucket {
   // Appends what extends the group's archive, compares what overlaps it.
   PutAnswer put(const Segment& segment, sim::NodeId uploader, sim::Time now, ArchiveStats& stats);
   Slot archived_to(GroupId group) const { return group < groups_.size() ? groups_[group].checksums.size() : 0; }
+  // The archived entries of a group, slot 1 first (what a restore replays).
+  const std::vector<replication::LogEntry>& entries(GroupId group) const;
   std::uint64_t bytes(GroupId group) const { return group < groups_.size() ? groups_[group].bytes : 0; }
   std::size_t groups() const { return groups_.size(); }
 
  private:
   struct GroupArchive {
     std::vector<std::uint64_t> checksums;  // slot i + 1 at index i
+    std::vector<replication::LogEntry> entries;
     std::uint64_t bytes = 0;
   };
   std::vector<GroupArchive> groups_;  // by group id

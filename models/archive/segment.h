@@ -23,6 +23,7 @@ struct Segment {
   GroupId group = 0;
   Slot from = 0;                         // first slot; the last is from + checksums.size() - 1
   std::vector<std::uint64_t> checksums;  // one per slot
+  std::vector<replication::LogEntry> entries;  // the slots' entries (a restore replays them)
   std::uint64_t bytes = 0;
   std::uint64_t checksum = 0;            // over the entries' checksums, in order
   Slot to() const { return from + checksums.size() - 1; }

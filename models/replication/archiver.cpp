@@ -45,6 +45,7 @@ void StorageNode::upload_next_segment(Replica& r) {
   for (Slot slot = from; slot <= r.d.applied && segment.bytes < a.spec.segment_bytes; ++slot) {
     const LogEntry& entry = r.d.log.at(slot);
     segment.checksums.push_back(archive::entry_checksum(slot, entry));
+    segment.entries.push_back(entry);
     segment.bytes += archive::entry_bytes(entry);
   }
   segment.checksum = archive::segment_checksum(segment.checksums);

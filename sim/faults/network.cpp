@@ -1,7 +1,7 @@
 // Network faults: a rule on the links between two sides for a window. latency (with jitter: a
 // spike of seconds reorders messages), partition (of a shape: between two sides, isolate a node
 // or an AZ, a group's leader from its followers, a random majority from its minority, a bridge),
-// gray_link (one direction), loss bursts and message duplication.
+// gray_link (one direction), loss bursts, message duplication and corruption (checksums catch it).
 #include "sim/config/units.h"
 #include "sim/faults/common.h"
 #include "sim/faults/network_rules.h"
@@ -104,6 +104,7 @@ std::string Effect::describe() const {
   if (drop) out += " drop";
   if (loss > 0) out += " loss " + std::to_string(static_cast<int>(loss * 100 + 0.5)) + "%";
   if (duplicate > 0) out += " duplicate " + std::to_string(static_cast<int>(duplicate * 100 + 0.5)) + "%";
+  if (corrupt > 0) out += " corrupt " + std::to_string(static_cast<int>(corrupt * 100 + 0.5)) + "%";
   if (extra_latency > Duration::zero()) out += " +" + format_duration(extra_latency);
   if (jitter > Duration::zero()) out += " jitter " + format_duration(jitter);
   return out;
@@ -119,6 +120,7 @@ LinkRule make_rule(std::pair<NodeSet, NodeSet> sides, bool symmetric, std::optio
   rule.drop = effect.drop;
   rule.loss = effect.loss;
   rule.duplicate = effect.duplicate;
+  rule.corrupt = effect.corrupt;
   rule.extra_latency = effect.extra_latency;
   rule.jitter = effect.jitter;
   return rule;
@@ -243,7 +245,7 @@ std::unique_ptr<Fault> parse_probabilistic(std::string kind, config::ObjectReade
                                            const FaultParseContext& context) {
   LinkRuleFault::Spec spec = start_spec(kind, entry, context);
   const double p = entry.required("probability").number_in(0.0, 1.0, false);
-  (kind == "loss" ? spec.effect.loss : spec.effect.duplicate) = p;
+  (kind == "loss" ? spec.effect.loss : kind == "duplicate" ? spec.effect.duplicate : spec.effect.corrupt) = p;
   spec.resolved["probability"] = p;
   read_link_targets(entry, context, spec);
   return std::make_unique<LinkRuleFault>(std::move(spec));
@@ -316,6 +318,9 @@ void add_network_faults(FaultRegistry& registry) {
   registry.add("gray_link", parse_gray_link);
   registry.add("loss", [](config::ObjectReader& entry, const FaultParseContext& context) {
     return parse_probabilistic("loss", entry, context);
+  });
+  registry.add("corrupt", [](config::ObjectReader& entry, const FaultParseContext& context) {
+    return parse_probabilistic("corrupt", entry, context);
   });
   registry.add("duplicate", [](config::ObjectReader& entry, const FaultParseContext& context) {
     return parse_probabilistic("duplicate", entry, context);

@@ -29,6 +29,7 @@ struct Effect {
   bool drop = false;
   double loss = 0.0;
   double duplicate = 0.0;
+  double corrupt = 0.0;
   Duration extra_latency;
   Duration jitter;
   std::string describe() const;  // " drop", " loss 30%", " +2s jitter 1s", ...

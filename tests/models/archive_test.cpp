@@ -130,6 +130,10 @@ TEST_CASE("Archiving: with S3 healthy every applied slot is archived, and every 
   CHECK(a.stats.timeouts == 0);
   const reports::Json report = reports::build_report(simulation, outcome);
   CHECK(report["archive"]["unarchived_bytes_per_replica"]["max"].get<double>() < 200'000);
+  // Restored from the archive alone, every partition holds every acknowledged write.
+  CHECK(report["consistency"]["restore"]["judged"] == true);
+  CHECK(report["consistency"]["restore"]["acknowledged_writes"].get<std::uint64_t>() > 2000);
+  CHECK(report["consistency"]["restore"]["passed"] == true);
   for (const auto& [name, verdict] : report["monitors"].items()) CHECK(verdict["passed"] == true);
   CHECK(report["consistency"]["durability"]["passed"] == true);
   CHECK(report["consistency"]["linearizability"]["passed"] == true);

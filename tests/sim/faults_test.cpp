@@ -280,6 +280,20 @@ TEST_CASE("Faults: loss, duplicate and latency with jitter parse and act on the 
   CHECK(parse_error(w, R"({"kind": "latency", "at": "0s", "extra": "0s"})").find("jitter") != std::string::npos);
 }
 
+TEST_CASE("Faults: a corrupted message fails its checksum and is dropped, counted apart from losses", "[faults]") {
+  World w;
+  w.schedule(R"({"kind": "corrupt", "at": "0s", "duration": "10s", "probability": 1.0, "az": "az2"})");
+  w.kernel.run_until(Time::zero() + millis(1));
+  const auto through = reachable(w);
+  CHECK(through.count({"az1/storage0", "az2/storage0"}) == 0);
+  CHECK(through.count({"az2/storage0", "az3/storage0"}) == 0);
+  CHECK(through.count({"az1/storage0", "az3/storage0"}) == 1);
+  CHECK(w.net.stats().dropped_corrupt > 0);
+  CHECK(w.net.stats().dropped_by_loss == 0);
+  CHECK(w.net.stats().dropped_by_rule == 0);
+  CHECK(parse_error(w, R"({"kind": "corrupt", "at": "0s", "probability": 1.5})").find("probability") != std::string::npos);
+}
+
 TEST_CASE("Faults: random_partition draws shapes and never runs more than max_active at once", "[faults]") {
   World w;
   w.schedule(R"({"kind": "random_partition", "per_hour": 600, "duration": ["5s", "20s"], "max_active": 1,

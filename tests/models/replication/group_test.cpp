@@ -189,6 +189,18 @@ TEST_CASE("Replication: a node whose replica was dropped and is rebuilt keeps it
   CHECK(report["consistency"]["linearizability"]["passed"] == true);
 }
 
+TEST_CASE("Replication: corrupted messages fail their checksums and are dropped; every check still holds",
+          "[replication]") {
+  const Scenario scenario = parse_scenario(
+      cluster(2, 40, R"(, "faults": {"timeline": [{"at": "10s", "kind": "corrupt", "duration": "1m", "probability": 0.2}]})"),
+      "corrupt.json");
+  const reports::Json report = run(scenario, 3);
+  CHECK(report["network"]["dropped_corrupt"].get<std::uint64_t>() > 1000);
+  for (const auto& [name, verdict] : report["monitors"].items()) CHECK(verdict["passed"] == true);
+  CHECK(report["consistency"]["durability"]["passed"] == true);
+  CHECK(report["consistency"]["linearizability"]["passed"] == true);
+}
+
 // Healing decides from what autoadmin was told. A non-member X of a follower's AZ dies, then
 // the follower. With a long `silence`, autoadmin's placement list still names X (idle, so the
 // least loaded): the leader builds there, the copy never answers, the change is given up at its

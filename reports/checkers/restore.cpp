@@ -1,0 +1,81 @@
+// Restore from the archive.
+#include "reports/checkers/restore.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <set>
+
+namespace reports::checkers {
+
+using models::replication::EntryKind;
+using models::replication::LogEntry;
+
+RestoreVerdict check_restore(const std::vector<ArchivedGroup>& archive, const std::vector<models::HistoryEntry>& history,
+                             const models::FinalState& state) {
+  RestoreVerdict v;
+  for (const ArchivedGroup& g : archive)
+    if (g.entries->size() < g.applied) ++v.groups_behind;
+  if (v.groups_behind > 0) return v;
+  v.judged = true;
+  // Replay: every archived write, by (table, key); the newest write per key in each group.
+  std::set<std::tuple<std::uint32_t, std::uint64_t, models::WriteId>> archived;
+  std::map<std::uint32_t, std::map<std::uint64_t, models::WriteId>> newest;  // group -> key -> write
+  bool split = false;
+  std::map<std::uint32_t, std::uint32_t> table_of;  // group -> table
+  for (const ArchivedGroup& g : archive) {
+    table_of[g.group] = g.table;
+    for (const LogEntry& e : *g.entries) {
+      ++v.entries_replayed;
+      if (e.kind == EntryKind::split) split = true;
+      if (e.kind != EntryKind::write) continue;
+      archived.emplace(g.table, e.key, e.write);
+      newest[g.group][e.key] = e.write;
+    }
+  }
+  const auto example = [&v](std::string text) {
+    if (v.examples.size() < RestoreVerdict::kMaxExamples) v.examples.push_back(std::move(text));
+  };
+  for (const models::HistoryEntry& h : history) {
+    if (h.op != models::Operation::put || h.outcome != models::Outcome::ok) continue;
+    ++v.acknowledged_writes;
+    if (archived.count({h.table, h.key, h.id}) == 0) {
+      ++v.missing_writes;
+      example(fmt::format("acknowledged write {} to key {} of table {} is not in the archive", h.id, h.key, h.table));
+    }
+  }
+  v.state_compared = !split;
+  if (v.state_compared) {
+    // Each group's voting storage replicas, as the replicas themselves say (their newest membership).
+    for (const models::FinalReplica& r : state.replicas) {
+      if (!r.storage) continue;
+      bool voting = false;
+      for (sim::NodeId n : r.storage_members) voting = voting || n == r.node;
+      if (!voting) continue;
+      const auto restored = newest.find(r.group);
+      if (restored != newest.end())
+        for (const auto& [key, write] : restored->second)
+          if (r.items.count({table_of.at(r.group), key}) == 0) {
+            ++v.state_mismatches;
+            example(fmt::format("group {} key {}: the archive restores write {}, node {} holds nothing", r.group, key,
+                                write, r.node));
+          }
+      for (const auto& [table_key, versions] : r.items) {
+        if (versions.empty()) continue;
+        ++v.keys_compared;
+        models::WriteId expected = 0;
+        if (restored != newest.end())
+          if (const auto at = restored->second.find(table_key.second); at != restored->second.end()) expected = at->second;
+        if (expected != versions.back().second) {
+          ++v.state_mismatches;
+          example(fmt::format("group {} key {}: the archive restores write {}, node {} holds {}", r.group,
+                              table_key.second, expected, r.node, versions.back().second));
+        }
+      }
+    }
+  }
+  v.passed = v.missing_writes == 0 && v.state_mismatches == 0;
+  return v;
+}
+
+}  // namespace reports::checkers
