@@ -3,6 +3,8 @@
 
 #include "sim/assert.h"
 
+#include <algorithm>
+
 namespace models::archive {
 
 ArchiveKinds::ArchiveKinds(sim::Kernel& k)
@@ -31,7 +33,11 @@ PutAnswer S3Bucket::put(const Segment& segment, sim::NodeId uploader, sim::Time 
     ++out.verified;
     if (out.mismatch_at == 0 && archive.checksums[slot - 1] != segment.checksums[slot - segment.from]) {
       out.mismatch_at = slot;
-      stats.mismatches.push_back(Mismatch{now, segment.group, slot, uploader});
+      // Once per difference: the replica uploads the same range again every interval.
+      const bool known = std::any_of(stats.mismatches.begin(), stats.mismatches.end(), [&](const Mismatch& m) {
+        return m.group == segment.group && m.slot == slot && m.node == uploader;
+      });
+      if (!known) stats.mismatches.push_back(Mismatch{now, segment.group, slot, uploader});
     }
   }
   stats.slots_verified += out.verified;
@@ -41,11 +47,9 @@ PutAnswer S3Bucket::put(const Segment& segment, sim::NodeId uploader, sim::Time 
     const std::uint64_t bytes = segment.bytes * added / segment.checksums.size();
     archive.checksums.insert(archive.checksums.end(), segment.checksums.end() - static_cast<std::ptrdiff_t>(added),
                              segment.checksums.end());
-    if (!segment.entries.empty()) {
-      SIM_ASSERT_OP(segment.entries.size(), ==, segment.checksums.size());
-      archive.entries.insert(archive.entries.end(), segment.entries.end() - static_cast<std::ptrdiff_t>(added),
-                             segment.entries.end());
-    }
+    SIM_ASSERT_OP(segment.entries.size(), ==, segment.checksums.size());
+    archive.entries.insert(archive.entries.end(), segment.entries.end() - static_cast<std::ptrdiff_t>(added),
+                           segment.entries.end());
     archive.bytes += bytes;
     ++stats.appended;
     stats.bytes_appended += bytes;

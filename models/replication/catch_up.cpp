@@ -18,7 +18,7 @@ void request_catch_up(Replica& r, Host& host, Slot from) {
   host.send(r.v.leader_node, CatchUpRequest{r.group, from});
 }
 
-CatchUpMessage snapshot_of(const Replica& r, bool with_items) {
+CatchUpMessage snapshot_of(const Replica& r, bool with_items, bool archiving) {
   CatchUpMessage out;
   out.group = r.group;
   out.ballot = r.v.leader_ballot;
@@ -32,6 +32,11 @@ CatchUpMessage snapshot_of(const Replica& r, bool with_items) {
   out.from = r.d.applied + 1;
   for (Slot slot = r.d.applied + 1; slot <= r.d.log.last(); ++slot) out.entries.push_back(r.d.log.at(slot));
   if (with_items) out.items = r.d.items;
+  if (archiving) {
+    out.archived = r.d.archived;
+    for (Slot slot = std::max(r.d.archived + 1, r.d.log.start()); slot <= r.d.applied; ++slot)
+      out.unarchived.push_back(r.d.log.at(slot));
+  }
   return out;
 }
 
@@ -51,7 +56,7 @@ void on_catch_up_request(Replica& r, Host& host, const CatchUpRequest& m, sim::N
   // The slots were archived here: ship the items as of the applied slot plus the log after it,
   // taking as long as replaying that much of the archived log would.
   const sim::Duration copying = host.replay_time(r, r.d.applied - m.from + 1);
-  host.send_after(copying, from, snapshot_of(r, true));
+  host.send_after(copying, from, snapshot_of(r, true, host.spec().archiving));
 }
 
 namespace {
@@ -97,6 +102,8 @@ void on_catch_up(Replica& r, Host& host, CatchUpMessage& m, sim::NodeId from) {
       if (replacement) r.d.storage = m.make_storage;  // it becomes what the leader builds
       if (r.d.storage) r.d.items = std::move(m.items);
       r.d.log.install(m.snapshot_applied, m.entries);
+      if (!m.unarchived.empty()) r.d.log.install_applied(m.snapshot_applied + 1 - m.unarchived.size(), m.unarchived);
+      r.d.archived = std::max(r.d.archived, m.archived);
       r.d.applied = m.snapshot_applied;
       r.v.matched = m.snapshot_applied + m.entries.size();
       if (replacement || m.membership.epoch >= r.d.membership.epoch) {

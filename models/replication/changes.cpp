@@ -44,7 +44,7 @@ void start_change(Replica& r, Host& host, Change::Kind kind, sim::NodeId replace
 }
 
 void send_snapshot(Replica& r, Host& host, const Change& c) {
-  CatchUpMessage snapshot = snapshot_of(r, c.storage);
+  CatchUpMessage snapshot = snapshot_of(r, c.storage, host.spec().archiving);
   snapshot.make_storage = c.storage;
   snapshot.attempt = c.attempt;
   host.send(c.target, std::move(snapshot));

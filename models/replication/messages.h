@@ -148,6 +148,10 @@ struct CatchUpMessage {
   std::uint64_t hash_low = 0;
   std::uint64_t hash_high = 0;
   std::vector<std::pair<std::uint64_t, GroupId>> children;
+  // Archiving on: the sender's applied entries S3 does not have yet (the slots just before
+  // snapshot_applied + 1), and its archived point, so the receiver holds the unarchived tail too.
+  std::vector<LogEntry> unarchived;
+  Slot archived = 0;
 };
 
 // A replacement: the leader asks a node to prepare a replica of the group. A log replica copies

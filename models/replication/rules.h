@@ -145,7 +145,7 @@ void request_catch_up(Replica& r, Host& host, Slot from);
 void on_catch_up_request(Replica& r, Host& host, const CatchUpRequest& request, sim::NodeId from);
 void on_catch_up(Replica& r, Host& host, CatchUpMessage& message, sim::NodeId from);
 // The leader's state as of its applied slot, with its log after it (items if `with_items`).
-CatchUpMessage snapshot_of(const Replica& r, bool with_items);
+CatchUpMessage snapshot_of(const Replica& r, bool with_items, bool archiving);
 
 // ---- membership changes (changes.cpp) ----
 // A serving leader checks its members: a silent one is replaced, a log replica rebuilt as storage.

@@ -47,6 +47,9 @@ class Wal {
   // after it) is stored as an acceptor stores entries, so what the log already holds beyond it,
   // and matches, stays.
   void install(Slot applied, const std::vector<LogEntry>& tail);
+  // Right after install: the snapshot's applied entries from `from` (REQUIRES: they end at
+  // start() - 1), kept as on disk: the sender had not archived them, so this log must hold them.
+  void install_applied(Slot from, const std::vector<LogEntry>& entries);
 
  private:
   struct Record {

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -46,12 +47,18 @@ RestoreVerdict check_restore(const std::vector<ArchivedGroup>& archive, const st
   }
   v.state_compared = !split;
   if (v.state_compared) {
-    // Each group's voting storage replicas, as the replicas themselves say (their newest membership).
+    // Each group's voting storage replicas: the storage members of the newest membership any
+    // replica of the group applied (as the durability checker reads them); a leftover replica
+    // outside it is no member.
+    std::map<std::uint32_t, const models::FinalReplica*> newest_membership;
+    for (const models::FinalReplica& r : state.replicas) {
+      const models::FinalReplica*& best = newest_membership[r.group];
+      if (best == nullptr || r.membership_epoch > best->membership_epoch) best = &r;
+    }
     for (const models::FinalReplica& r : state.replicas) {
       if (!r.storage) continue;
-      bool voting = false;
-      for (sim::NodeId n : r.storage_members) voting = voting || n == r.node;
-      if (!voting) continue;
+      const std::vector<sim::NodeId>& members = newest_membership.at(r.group)->storage_members;
+      if (std::find(members.begin(), members.end(), r.node) == members.end()) continue;
       const auto restored = newest.find(r.group);
       if (restored != newest.end())
         for (const auto& [key, write] : restored->second)

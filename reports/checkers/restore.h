@@ -3,8 +3,9 @@
 // judged against the client history and the final replica states:
 // - every acknowledged put is in the archive (its write, for its key, in a group of its table);
 // - the newest write of every key, replayed in slot order, is the one the group's voting storage
-//   replicas hold (not judged for a run that archived a split: the child's archive starts after
-//   it, so its keys' history spans two archives).
+//   replicas hold (the storage members of the newest membership any replica applied); not
+//   compared for a run that archived a split (the child's archive starts after it, so its keys'
+//   history spans two archives: still to do), which the verdict says.
 // Judged only when every group's archive reached what its replicas applied: an archive still
 // behind at the end cannot hold the newest writes, and saying "restored" then would be a lie.
 #pragma once
