@@ -300,6 +300,10 @@ struct S3Spec : ServiceSpec {
   std::uint32_t nodes_per_az = 1;
   Duration timeout = sim::seconds(2);                // an upload or download not answered by then failed
   std::uint64_t transfer_bytes_per_s = 50ull << 20;  // per request, on top of the service time
+  Duration transfer_time(std::uint64_t bytes) const {
+    return sim::Duration::from_nanos(static_cast<std::int64_t>(static_cast<sim::uint128>(bytes) * 1'000'000'000u /
+                                                               (transfer_bytes_per_s > 0 ? transfer_bytes_per_s : 1)));
+  }
 };
 
 struct ArchiveSpec {

@@ -278,8 +278,7 @@ void read_archive(const Node& node, ArchiveSpec& archive) {
   }
   // A full segment must transfer well within the timeout, or every upload times out after S3
   // stored it and the archiver sends the same range for ever.
-  const sim::Duration transfer = sim::Duration::from_nanos(static_cast<std::int64_t>(
-      static_cast<sim::uint128>(archive.segment_bytes) * 1'000'000'000u / archive.s3.transfer_bytes_per_s));
+  const sim::Duration transfer = archive.s3.transfer_time(archive.segment_bytes);
   if (transfer * 2 > archive.s3.timeout)
     node.fail("an archive segment that transfers within half of s3.timeout (" + format_duration(archive.s3.timeout) +
                   ")",

@@ -72,8 +72,7 @@ S3Node::S3Node(sim::Network& network, std::string name, sim::AzId az, const S3Sp
       queue_(*this, kinds.served, spec.workers, spec.queue_limit) {}
 
 void S3Node::put(const Segment& segment, sim::Reply<PutAnswer> reply) {
-  const sim::Duration transfer = sim::Duration::from_nanos(static_cast<std::int64_t>(
-      static_cast<sim::uint128>(segment.bytes) * 1'000'000'000u / spec_.transfer_bytes_per_s));
+  const sim::Duration transfer = spec_.transfer_time(segment.bytes);
   if (!queue_.submit(spec_.service.sample(rng()) + transfer, Work{this, segment, reply})) {
     ++stats_.busy;
     reply.send(*this, PutAnswer{});
