@@ -90,6 +90,7 @@ sim::TopologyNames Scenario::topology_names() const {
     for (const AzSpec& az : azs)
       for (std::uint32_t i = 0; i < archive.s3.nodes_per_az; ++i)
         names.nodes.push_back({node_name(az.name, "s3", i), az.name, "s3", false});
+  if (scrub.enabled) names.nodes.push_back({node_name(azs[0].name, "verifier", 0), azs[0].name, "verifier", false});
   for (const AzSpec& az : azs)
     for (std::uint32_t i = 0; i < az.routers; ++i)
       names.nodes.push_back({node_name(az.name, "router", i), az.name, "router", false});

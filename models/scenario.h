@@ -31,6 +31,9 @@ struct StorageSpec {
   sim::DurationDistribution write_service = sim::DurationDistribution::lognormal(sim::micros(800), 0.3);
   std::uint32_t workers = 8;          // requests served in parallel by one node
   std::uint32_t queue_limit = 2000;   // queued beyond this, a node answers "overloaded"
+  // Every item page carries a checksum that a read verifies: a rotten item is refused (the
+  // replica is then replaced) instead of served.
+  bool page_checksums = true;
 };
 
 struct RouterSpec {
@@ -273,6 +276,10 @@ struct ExpectSpec {
   std::string op;       // <, <=, >, >=, ==, !=
   double value = 0.0;
   std::string relative_to;  // if set, the check is `metric op value x relative_to` (A/B comparisons)
+  // Instead of a metric: an invariant check's id (reports/report.h) and whether it must hold;
+  // {"check": "integrity", "passed": false} says the scenario's faults must break it.
+  std::string check;
+  bool check_passes = true;
   std::string json_path;    // where the entry sits in the scenario file, for error messages
 };
 
@@ -306,6 +313,19 @@ struct S3Spec : ServiceSpec {
   }
 };
 
+// Continuous verification: per group every `interval` the leader puts a scrub marker through
+// the log; every storage replica checksums its items where it applies it and sends the digest to
+// the scrub verifier, which compares the replicas (three-way) and, with `reference` (needs an
+// archive), a reference replica it rebuilds by replaying the archived log. A replica found to
+// differ is replaced through healing. Off unless the scenario has a `scrub` section.
+struct ScrubSpec {
+  bool enabled = false;
+  Duration interval = sim::hours(1);
+  bool reference = true;
+  Duration compare_timeout = sim::minutes(1);   // digests missing by then: compare those that came
+  Duration reference_timeout = sim::hours(1);   // the archive did not reach the marker by then: not compared
+};
+
 struct ArchiveSpec {
   bool enabled = false;
   Duration interval = sim::seconds(10);   // each archiver seals and uploads what it applied since
@@ -336,6 +356,7 @@ struct Scenario {
   MetadataSpec metadata;
   MemdsSpec memds;
   ArchiveSpec archive;
+  ScrubSpec scrub;
   std::vector<TableSpec> tables;
   std::vector<WorkloadSpec> workload;
   std::vector<std::shared_ptr<const sim::Fault>> faults;

@@ -1,6 +1,7 @@
 // The scenario file format, section by section (see scenarios/scenario.schema.json).
 #include "models/scenario_loader.h"
 #include "models/scenario_resolved.h"
+#include "models/verification/faults.h"
 
 #include "sim/clock.h"
 #include "sim/config/distribution_reader.h"
@@ -128,6 +129,7 @@ void read_storage(const Node& node, StorageSpec& storage) {
   if (auto n = object.optional("write_service")) storage.write_service = sim::config::read_duration_distribution(*n);
   if (auto n = object.optional("workers")) storage.workers = static_cast<std::uint32_t>(n->uint64_in(1, 4096));
   if (auto n = object.optional("queue_limit")) storage.queue_limit = static_cast<std::uint32_t>(n->uint64_in(0, 10'000'000));
+  if (auto n = object.optional("page_checksums")) storage.page_checksums = n->boolean();
   object.finish();
 }
 
@@ -284,6 +286,22 @@ void read_archive(const Node& node, ArchiveSpec& archive) {
                   ")",
               format_size_bytes(archive.segment_bytes) + " at " + format_size_bytes(archive.s3.transfer_bytes_per_s) +
                   " per second, " + format_duration(transfer));
+  object.finish();
+}
+
+void read_scrub(const Node& node, const Scenario& scenario, ScrubSpec& scrub) {
+  ObjectReader object = node.object();
+  scrub.enabled = true;
+  if (auto n = object.optional("enabled")) scrub.enabled = n->boolean();
+  if (auto n = object.optional("interval")) scrub.interval = read_delay(*n);
+  if (auto n = object.optional("compare_timeout")) scrub.compare_timeout = read_delay(*n);
+  if (auto n = object.optional("reference_timeout")) scrub.reference_timeout = read_delay(*n);
+  scrub.reference = scenario.archive.enabled;
+  if (auto n = object.optional("reference")) {
+    scrub.reference = n->boolean();
+    if (scrub.reference && !scenario.archive.enabled)
+      n->fail("false, or an \"archive\" section (the reference replica replays the archived log)", "true");
+  }
   object.finish();
 }
 
@@ -495,6 +513,15 @@ void read_expect(const Node& node, Scenario& scenario) {
     ObjectReader entry = entry_node.object();
     ExpectSpec spec;
     spec.json_path = entry_node.path();
+    if (auto check = entry.optional("check")) {
+      spec.check = check->non_empty_string();
+      spec.check_passes = entry.required("passed").boolean();
+      spec.name = entry.optional("name") ? entry.required("name").non_empty_string()
+                                         : fmt::format("check {} {}", spec.check, spec.check_passes ? "holds" : "fails");
+      entry.finish();
+      scenario.expect.push_back(spec);
+      continue;
+    }
     spec.metric = entry.required("metric").non_empty_string();
     spec.op = entry.required("op").one_of({"<", "<=", ">", ">=", "==", "!="});
     spec.value = entry.required("value").number();
@@ -571,6 +598,7 @@ Scenario parse_document(const nlohmann::json& doc, const std::string& file_label
   if (auto n = top.optional("memds")) read_memds(*n, scenario.memds);
   if (auto n = top.optional("archive")) read_archive(*n, scenario.archive);
   scenario.replication.archiving = scenario.archive.enabled;
+  if (auto n = top.optional("scrub")) read_scrub(*n, scenario, scenario.scrub);
   if (auto n = top.optional("partitioning")) read_partitioning(*n, scenario.partitioning);
   if (auto n = top.optional("balancing")) read_balancing(*n, scenario.balancing);
   if (auto n = top.optional("control")) read_control(*n, scenario.control);
@@ -595,6 +623,7 @@ sim::FaultRegistry scenario_faults() {
   const std::string needs = "an \"archive\" section in the scenario (it adds the S3 fleet)";
   registry.add("s3_outage", sim::role_outage_parser("s3_outage", "s3", needs));
   registry.add("s3_slow", sim::role_slow_parser("s3_slow", "s3", needs));
+  verification::add_corruption_faults(registry);
   return registry;
 }
 

@@ -28,7 +28,8 @@ nlohmann::json resolved_json(const Scenario& s) {
   out["storage"] = {{"read_service", write_duration_distribution(s.storage.read_service)},
                     {"write_service", write_duration_distribution(s.storage.write_service)},
                     {"workers", s.storage.workers},
-                    {"queue_limit", s.storage.queue_limit}};
+                    {"queue_limit", s.storage.queue_limit},
+                    {"page_checksums", s.storage.page_checksums}};
   out["router"] = {{"processing", write_duration_distribution(s.router.processing)},
                    {"storage_timeout", format_duration(s.router.storage_timeout)}};
   out["client"] = {{"attempt_timeout", format_duration(s.client.attempt_timeout)},
@@ -96,6 +97,11 @@ nlohmann::json resolved_json(const Scenario& s) {
     out["archive"]["s3"]["timeout"] = format_duration(s.archive.s3.timeout);
     out["archive"]["s3"]["transfer_rate"] = format_size_bytes(s.archive.s3.transfer_bytes_per_s);
   }
+  if (s.scrub.enabled)
+    out["scrub"] = {{"interval", format_duration(s.scrub.interval)},
+                    {"reference", s.scrub.reference},
+                    {"compare_timeout", format_duration(s.scrub.compare_timeout)},
+                    {"reference_timeout", format_duration(s.scrub.reference_timeout)}};
   nlohmann::json tables = nlohmann::json::array();
   for (const TableSpec& t : s.tables)
     tables.push_back({{"name", t.name}, {"partitions", t.partitions}, {"items", t.items},

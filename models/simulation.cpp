@@ -2,6 +2,7 @@
 #include "models/simulation.h"
 
 #include "models/archive/lag.h"
+#include "models/verification/scrub.h"
 
 #include <algorithm>
 
@@ -38,6 +39,7 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, TestHooks h
     partitions_.add_table(static_cast<std::uint32_t>(t), scenario.tables[t].partitions);
   build_routing();
   build_archive();
+  build_scrub();
 
   for (std::size_t a = 0; a < scenario.azs.size(); ++a)
     for (std::uint32_t i = 0; i < scenario.azs[a].routers; ++i)
@@ -183,6 +185,19 @@ void Simulation::build_archive() {
   cluster_.archive = archive_.get();
   archive_actor_ = kernel_.register_actor("archive");
   kernel_.after(scenario_.archive.interval, sim::Tag{archive_actor_, archive_->kinds.sample}, [this] { sample_archive(); });
+}
+
+void Simulation::build_scrub() {
+  if (!scenario_.scrub.enabled) return;
+  // Groups made later are split children: their archive starts without the items they inherited.
+  const auto first_split_child = static_cast<replication::GroupId>(partitions_.size());
+  verifier_ = std::make_unique<verification::ScrubVerifier>(
+      network_, node_name(scenario_.azs[0].name, "verifier", 0), 0, scenario_.scrub, archive_.get(), first_split_child,
+      cluster_.integrity,
+      [this](sim::NodeId node, replication::GroupId group, replication::Slot slot, verification::Detection how) {
+        if (replication::StorageNode* storage = cluster_.node(node)) storage->on_damage_notice(group, slot, how);
+      });
+  cluster_.verifier = verifier_.get();
 }
 
 void Simulation::sample_archive() {

@@ -21,6 +21,7 @@
 #include "models/routing/fleet.h"
 #include "models/routing/route_servers.h"
 #include "models/timeline.h"
+#include "models/verification/scrub.h"
 #include "models/scenario.h"
 #include "sim/faults.h"
 #include "sim/kernel.h"
@@ -82,6 +83,8 @@ class Simulation {
   const std::vector<std::unique_ptr<routing::MemdsNode>>& memds_nodes() const { return memds_; }
   // The WAL archive and its S3 fleet (null unless the scenario archives).
   const archive::ArchiveService* archive() const { return archive_.get(); }
+  const verification::Stats& integrity() const { return cluster_.integrity; }
+  bool scrubs() const { return verifier_ != nullptr; }
   const Timeline& timeline() const { return timeline_; }
   const std::vector<std::unique_ptr<Client>>& clients() const { return clients_; }
   const std::vector<std::unique_ptr<admission::GacServer>>& gac_servers() const { return gac_servers_; }
@@ -103,6 +106,7 @@ class Simulation {
   void build_routing();
   // The S3 fleet and the archive service (an archive section); the lag sampler.
   void build_archive();
+  void build_scrub();
   void sample_archive();
   // GAC servers (mode gac) or the adaptive controller (mode adaptive), if a table is provisioned.
   void build_admission();
@@ -134,6 +138,7 @@ class Simulation {
   std::unique_ptr<archive::ArchiveService> archive_;
   std::vector<std::unique_ptr<archive::S3Node>> s3_;
   sim::ActorId archive_actor_ = 0;
+  std::unique_ptr<verification::ScrubVerifier> verifier_;
   std::vector<std::unique_ptr<replication::StorageNode>> storage_;
   std::vector<std::unique_ptr<Router>> routers_;
   std::vector<Router*> router_list_;

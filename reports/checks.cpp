@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -67,16 +68,19 @@ std::vector<const Json*> lookup_metric(const Json& report, const std::string& pa
 namespace {
 
 // The invariants of one run, read from its report; `prefix` names a variant.
-void invariant_checks(const Json& report, const std::string& prefix, std::vector<Check>& checks) {
-  checks.push_back(Check{prefix + "the run finished", report["complete"].get<bool>(),
-                         "status " + report["status"].get<std::string>()});
+void invariant_checks(const Json& report, const std::string& prefix, const std::string& id_prefix,
+                      std::vector<Check>& checks) {
+  const auto add = [&](std::string id, std::string name, bool passed, std::string detail) {
+    checks.push_back(Check{prefix + name, passed, std::move(detail), id_prefix + id, false});
+  };
+  add("complete", "the run finished", report["complete"].get<bool>(), "status " + report["status"].get<std::string>());
   if (report.contains("monitors")) {
     for (const auto& [name, m] : report["monitors"].items()) {
       std::string detail = fmt::format("{} checks, {} violations", m["checked"].get<std::uint64_t>(),
                                        m["violations"].get<std::uint64_t>());
       if (m.contains("first"))
         detail += fmt::format("; first at {}s: {}", m["first"]["t_s"].get<double>(), m["first"]["detail"].get<std::string>());
-      checks.push_back(Check{prefix + "monitor " + name + ": " + m["rule"].get<std::string>(), m["passed"].get<bool>(), detail});
+      add("monitor." + name, "monitor " + name + ": " + m["rule"].get<std::string>(), m["passed"].get<bool>(), detail);
     }
   }
   if (report.contains("consistency")) {
@@ -85,13 +89,17 @@ void invariant_checks(const Json& report, const std::string& prefix, std::vector
       return verdict["examples"].empty() ? std::string() : "; e.g. " + verdict["examples"][0].get<std::string>();
     };
     const Json& d = c["durability"];
-    checks.push_back(Check{prefix + "every acknowledged write survives on a write quorum", d["passed"].get<bool>(),
+    add("durability", "every acknowledged write survives on a write quorum", d["passed"].get<bool>(),
                            fmt::format("{} acknowledged, {} lost, {} groups not healed{}", d["acknowledged_writes"].get<std::uint64_t>(),
-                                       d["lost_writes"].get<std::uint64_t>(), d["unhealed_groups"].get<std::uint64_t>(), first(d))});
+                                       d["lost_writes"].get<std::uint64_t>(), d["unhealed_groups"].get<std::uint64_t>(), first(d)));
     const Json& l = c["linearizability"];
-    checks.push_back(Check{prefix + "strongly consistent reads and writes are linearizable", l["passed"].get<bool>(),
+    add("linearizability", "strongly consistent reads and writes are linearizable", l["passed"].get<bool>(),
                            fmt::format("{} operations on {} keys, {} violations{}", l["operations"].get<std::uint64_t>(),
-                                       l["keys"].get<std::uint64_t>(), l["violations"].get<std::uint64_t>(), first(l))});
+                                       l["keys"].get<std::uint64_t>(), l["violations"].get<std::uint64_t>(), first(l)));
+    const Json& i = c["integrity"];
+    add("integrity", "every read returns a value some put wrote (no corrupted data served)", i["passed"].get<bool>(),
+        fmt::format("{} reads, {} corrupted on {} keys{}", i["reads"].get<std::uint64_t>(),
+                    i["corrupted_reads"].get<std::uint64_t>(), i["keys"].get<std::uint64_t>(), first(i)));
     if (c.contains("restore")) {
       const Json& r = c["restore"];
       const std::string detail =
@@ -103,17 +111,35 @@ void invariant_checks(const Json& report, const std::string& prefix, std::vector
                             r["state_mismatches"].get<std::uint64_t>(), first(r))
               : fmt::format("not judged: the archive of {} groups is behind what their replicas applied",
                             r["groups_behind"].get<std::uint64_t>());
-      checks.push_back(Check{prefix + "restored from the archive alone, every partition holds every acknowledged write",
-                             r["passed"].get<bool>(), detail});
+      add("restore", "restored from the archive alone, every partition holds every acknowledged write",
+          r["passed"].get<bool>(), detail);
     }
   }
   const std::uint64_t in_flight = report["operations"]["in_flight_at_end"].get<std::uint64_t>();
-  checks.push_back(Check{prefix + "every operation finished before the end", in_flight == 0,
-                         fmt::format("{} still in flight", in_flight)});
+  add("in_flight", "every operation finished before the end", in_flight == 0, fmt::format("{} still in flight", in_flight));
+}
+
+// An expectation about an invariant check: it must fail (the scenario's faults break it; the
+// check then counts as an expected failure) or hold.
+Check expected_check(const models::ExpectSpec& expect, std::vector<Check>& invariants) {
+  Check check{expect.name, false, {}, {}, false};
+  auto it = std::find_if(invariants.begin(), invariants.end(), [&](const Check& c) { return c.id == expect.check; });
+  if (it == invariants.end()) {
+    check.detail = fmt::format("{}: no such check in this run", expect.check);
+    return check;
+  }
+  check.passed = it->passed == expect.check_passes;
+  check.detail = fmt::format("{} {}, expected to {}", expect.check, it->passed ? "held" : "failed",
+                             expect.check_passes ? "hold" : "fail");
+  if (!it->passed && !expect.check_passes) {
+    it->passed = true;
+    it->expected_failure = true;
+  }
+  return check;
 }
 
 Check expectation_check(const Json& report, const models::ExpectSpec& expect) {
-  Check check{expect.name, false, {}};
+  Check check{expect.name, false, {}, {}, false};
   const std::vector<const Json*> values = lookup_metric(report, expect.metric);
   double scale = 1.0;
   std::string against = number_text(expect.value);
@@ -162,11 +188,15 @@ Check expectation_check(const Json& report, const models::ExpectSpec& expect) {
 }  // namespace
 
 std::vector<Check> evaluate_checks(const Json& report, const models::Scenario& scenario) {
-  std::vector<Check> checks;
-  for (const models::ExpectSpec& expect : scenario.expect) checks.push_back(expectation_check(report, expect));
-  invariant_checks(report, "", checks);
+  std::vector<Check> invariants;
+  invariant_checks(report, "", "", invariants);
   if (report.contains("variants"))
-    for (const auto& [name, variant] : report["variants"].items()) invariant_checks(variant, "variant " + name + ": ", checks);
+    for (const auto& [name, variant] : report["variants"].items())
+      invariant_checks(variant, "variant " + name + ": ", "variants." + name + ".", invariants);
+  std::vector<Check> checks;
+  for (const models::ExpectSpec& expect : scenario.expect)
+    checks.push_back(expect.check.empty() ? expectation_check(report, expect) : expected_check(expect, invariants));
+  checks.insert(checks.end(), invariants.begin(), invariants.end());
   return checks;
 }
 
@@ -178,7 +208,10 @@ void attach_variant(Json& report, const std::string& name, Json variant_report) 
 void attach_checks(Json& report, const std::vector<Check>& checks) {
   Json list = Json::array();
   for (const Check& check : checks)
-    list.push_back({{"name", check.name}, {"passed", check.passed}, {"detail", check.detail}});
+    if (check.expected_failure)
+      list.push_back({{"name", check.name}, {"passed", check.passed}, {"expected_failure", true}, {"detail", check.detail}});
+    else
+      list.push_back({{"name", check.name}, {"passed", check.passed}, {"detail", check.detail}});
   report["checks"] = list;
   report["passed"] = all_passed(checks);
 }
@@ -234,7 +267,28 @@ void validate_expectations(const models::Scenario& scenario) {
           "\"availability.windows[*].write.ratio\" or \"latency_ms.get_strong.p99\"",
           "\"" + path + "\"");
   };
+  std::vector<Check> invariants;
+  invariant_checks(skeleton, "", "", invariants);
+  for (const models::Variant& variant : scenario.variants) {
+    const std::string prefix = "variants." + variant.name + ".";
+    for (std::size_t i = 0, n = invariants.size(); i < n; ++i)
+      if (invariants[i].id.find('.') == std::string::npos || invariants[i].id.rfind("monitor.", 0) == 0)
+        invariants.push_back(Check{{}, true, {}, prefix + invariants[i].id, false});
+  }
   for (const models::ExpectSpec& expect : scenario.expect) {
+    if (!expect.check.empty()) {
+      const bool known = std::any_of(invariants.begin(), invariants.end(), [&](const Check& c) { return c.id == expect.check; });
+      if (!known) {
+        std::string ids;
+        for (const Check& c : invariants)
+          if (c.id.find('.') == std::string::npos) ids += (ids.empty() ? "" : ", ") + c.id;
+        throw sim::config::InputError(scenario.file, expect.json_path + ".check",
+                                      "an invariant check of this scenario's runs (" + ids +
+                                          ", \"monitor.<name>\", under \"variants.<name>.\" for a variant)",
+                                      "\"" + expect.check + "\"");
+      }
+      continue;
+    }
     check_path(expect, expect.metric, "metric");
     if (!expect.relative_to.empty()) check_path(expect, expect.relative_to, "relative_to");
   }

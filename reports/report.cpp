@@ -2,9 +2,11 @@
 #include "reports/report.h"
 
 #include "reports/archive_report.h"
+#include "reports/verification_report.h"
 #include "reports/checkers/restore.h"
 #include "reports/capacity_report.h"
 #include "reports/checkers/durability.h"
+#include "reports/checkers/integrity.h"
 #include "reports/checkers/linearizability.h"
 #include "reports/checkers/staleness.h"
 
@@ -332,6 +334,7 @@ struct Verdicts {
   checkers::DurabilityVerdict durability;
   checkers::ConsistencyVerdict linearizability;
   checkers::StalenessReport staleness;
+  checkers::IntegrityVerdict integrity;
   std::optional<checkers::RestoreVerdict> restore;  // archiving on
 };
 
@@ -358,6 +361,7 @@ Verdicts judge(const models::Simulation& simulation) {
       checkers::check_durability(simulation.history(), simulation.final_state(),
                                  [&partitions](std::uint32_t table, std::uint64_t key) { return partitions.partition_of(table, key); }),
       checkers::check_linearizable(simulation.history()), checkers::measure_staleness(simulation.history()),
+      checkers::check_integrity(simulation.history()),
       simulation.archive() == nullptr
           ? std::nullopt
           : std::optional(checkers::check_restore(archived_groups(simulation), simulation.history(), simulation.final_state()))};
@@ -385,6 +389,14 @@ Json consistency(const Verdicts& v) {
                             {"by_rule", by_rule},
                             {"passed", v.linearizability.passed},
                             {"examples", first_examples(v.linearizability.examples)}};
+  const checkers::IntegrityVerdict& i = v.integrity;
+  out["integrity"] = {{"reads", i.reads},
+                      {"corrupted_reads", i.corrupted_reads},
+                      {"keys", i.keys},
+                      {"first_s", i.corrupted_reads == 0 ? Json(nullptr) : Json(seconds_of(i.first))},
+                      {"last_s", i.corrupted_reads == 0 ? Json(nullptr) : Json(seconds_of(i.last))},
+                      {"passed", i.passed},
+                      {"examples", first_examples(i.examples)}};
   if (v.restore) {
     const checkers::RestoreVerdict& r = *v.restore;
     out["restore"] = {{"judged", r.judged},
@@ -486,6 +498,7 @@ Json build_report(const models::Simulation& simulation, const models::RunOutcome
   report["routing"] = routing(simulation, report["timeline"]);
   report["capacity"] = capacity(simulation);
   if (simulation.archive() != nullptr) report["archive"] = archive(simulation);
+  if (reports_verification(simulation.scenario())) report["verification"] = verification(simulation);
   report["monitors"] = monitors(simulation.monitor());
   if (outcome.complete())
     report["consistency"] = consistency(judge(simulation));

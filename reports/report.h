@@ -18,6 +18,12 @@ struct Check {
   std::string name;
   bool passed = false;
   std::string detail;
+  // Invariant checks: "durability", "linearizability", "integrity", "restore", "complete",
+  // "in_flight", "monitor.<name>", each under "variants.<name>." for a variant's run. An
+  // expectation {"check": id, "passed": false} says the scenario's faults must break it: it
+  // passes as an expected failure, and the expectation fails if the invariant held.
+  std::string id;
+  bool expected_failure = false;
 };
 
 // Everything in report.json except the checks. `outcome` says whether the run finished.

@@ -16,6 +16,7 @@ std::string describe(const EntryValue& v) {
     case replication::EntryKind::noop: return "no-op";
     case replication::EntryKind::config: return fmt::format("config epoch {}", config_of(v).epoch);
     case replication::EntryKind::split: return fmt::format("split at {:x} into group {}", v.key, v.write);
+    case replication::EntryKind::scrub: return "scrub marker";
   }
   return "?";
 }

@@ -11,9 +11,10 @@
 namespace models::replication::rules {
 namespace {
 
-void apply_write(Replica& r, Slot slot, const LogEntry& e, bool keep_history) {
+void apply_write(Replica& r, Host& host, Slot slot, const LogEntry& e, bool keep_history) {
   std::uint64_t version = e.version;
   if (r.d.storage) {
+    const WriteId value = host.stored_value(r, slot, e);
     ItemVersions& versions = r.d.items[e.key];
     const std::uint64_t newest = versions.empty() ? 0 : versions.back().first;
     version = effective_version(newest, e);
@@ -21,8 +22,8 @@ void apply_write(Replica& r, Slot slot, const LogEntry& e, bool keep_history) {
       sim::detail::assertion_failed("item versions grow with the log", __FILE__, __LINE__,
                                     fmt::format("group {} slot {} key {} has v{} (write {:x}), entry brings v{} (write {:x})",
                                                 r.group, slot, e.key, newest, versions.back().second, version, e.write));
-    if (keep_history || versions.empty()) versions.emplace_back(version, e.write);
-    else versions.back() = {version, e.write};
+    if (keep_history || versions.empty()) versions.emplace_back(version, value);
+    else versions.back() = {version, value};
   }
   if (r.v.pending_versions.empty()) return;
   auto pending = r.v.pending_versions.find(e.key);
@@ -82,7 +83,7 @@ void apply(Replica& r, Host& host) {
     SIM_ASSERT(r.d.log.has(slot));
     const LogEntry& e = r.d.log.at(slot);
     switch (e.kind) {
-      case EntryKind::write: apply_write(r, slot, e, keep_history); break;
+      case EntryKind::write: apply_write(r, host, slot, e, keep_history); break;
       case EntryKind::config:
         if (!takes_effect(e, r.d.membership)) break;  // a deposed leader's change: a no-op
         r.d.membership = e.membership();
@@ -91,8 +92,10 @@ void apply(Replica& r, Host& host) {
         break;
       case EntryKind::split: apply_split(r, e, host.bug() == PlantedBug::split_boundary_off_by_one); break;
       case EntryKind::noop: break;
+      case EntryKind::scrub: break;
     }
     r.d.applied = slot;
+    if (e.kind == EntryKind::scrub && r.d.storage) host.scrub_applied(r, slot);
   }
   if (r.v.splitting_at != 0 && r.d.hash_high < r.v.splitting_at) r.v.splitting_at = 0;  // the split applied
   host.applied(r, from, limit);

@@ -227,6 +227,44 @@ void after_commit(Replica& r, Host& host) {
   if (r.v.role == Role::leader && r.d.membership.epoch > 0 && !r.is_member(host.self())) maybe_hand_off(r, host);
 }
 
+void report_damage(Replica& r, Host& host) {
+  if (!r.d.damaged || !r.is_member(host.self())) return;
+  if (r.v.role == Role::follower) {
+    if (r.v.leader_node != kNoNode && r.v.leader_node != host.self()) host.send(r.v.leader_node, ReplicaDamagedMessage{r.group});
+    return;
+  }
+  if (r.v.role != Role::leader || r.v.moving_to != kNoNode || pending_config_slot(r) != 0) return;
+  // The storage member that has the most of its log; none healthy enough: it keeps leading.
+  sim::NodeId best = kNoNode;
+  Slot best_match = 0;
+  for (sim::NodeId member : r.d.membership.nodes) {
+    if (member == host.self() || member == kNoNode || !r.d.membership.is_storage_node(member)) continue;
+    const PeerProgress* peer = r.v.progress.find(member);
+    if (peer == nullptr || !peer->follows ||
+        host.now() - std::max(peer->last_ack, host.acked_by(member)) > host.spec().election_timeout())
+      continue;
+    if (best == kNoNode || peer->match > best_match) {
+      best = member;
+      best_match = peer->match;
+    }
+  }
+  if (best == kNoNode) return;
+  const LeadershipTransferMessage transfer{r.group, r.v.leader_ballot, r.v.commit};
+  send_heartbeat(r, host);
+  step_down(r, host);  // before telling it: this node serves nothing under its lease from here
+  host.handed_off(r, best);
+  host.send(best, transfer);
+}
+
+void on_replica_damaged(Replica& r, Host& host, sim::NodeId from) {
+  if (r.v.role != Role::leader || from == host.self() || !r.is_member(from) || r.v.moving_to != kNoNode ||
+      !serving(r, host, host.now()))
+    return;
+  if (std::any_of(r.v.changes.begin(), r.v.changes.end(), [from](const Change& c) { return c.replaced == from; })) return;
+  const sim::NodeId target = host.replacement_for(r, from);
+  if (target != kNoNode) start_change(r, host, Change::Kind::heal, from, target, true, host.now());
+}
+
 void on_change_timer(Replica& r, Host& host, TimerKind kind, std::uint64_t token) {
   if (r.v.role != Role::leader) return;
   if (kind == TimerKind::handoff_deadline) {

@@ -13,6 +13,7 @@
 #include "models/replication/split_point.h"
 #include "models/replication/types.h"
 #include "models/scenario.h"
+#include "models/verification/stats.h"
 #include "sim/kernel.h"
 
 #include <array>
@@ -24,6 +25,9 @@ class Autoadmin;
 }
 namespace models::archive {
 struct ArchiveService;
+}
+namespace models::verification {
+class ScrubVerifier;
 }
 
 namespace models::replication {
@@ -74,6 +78,8 @@ struct Cluster {
   MoveHook on_move;    // set when the control plane moves partitions
   control::Autoadmin* autoadmin = nullptr;  // where storage nodes send their reports
   archive::ArchiveService* archive = nullptr;  // set when the scenario archives the WAL to S3
+  verification::ScrubVerifier* verifier = nullptr;  // set when the scenario scrubs
+  verification::Stats integrity;  // corruption injected and found, scrubs, repairs
   // The splitter's ear for a leader's split advice (delivered by the network; set with splits).
   std::function<void(const SplitAdvice&)> on_split_advice;
   StorageNode* node(sim::NodeId id) const { return id < storage_by_node.size() ? storage_by_node[id] : nullptr; }

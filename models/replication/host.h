@@ -100,6 +100,13 @@ class Host {
   // storage replica), and how long replaying `entries` archived log entries takes.
   virtual sim::Duration copy_time(const Replica& r, bool storage) const = 0;
   virtual sim::Duration replay_time(const Replica& r, Slot entries) const = 0;
+  // Continuous verification. The value the node's code stores for a write entry it applies (a
+  // buggy build may store another), and a scrub marker applied at `slot`.
+  virtual WriteId stored_value(const Replica& r, Slot slot, const LogEntry& e) {
+    (void)r, (void)slot;
+    return e.write;
+  }
+  virtual void scrub_applied(Replica& r, Slot slot) { (void)r, (void)slot; }
 
  protected:
   ~Host() = default;

@@ -166,6 +166,7 @@ bool on_tick(Replica& r, Host& host) {
         host.serving_changed(r, true);
         check_members(r, host);
       }
+      if (r.d.damaged) report_damage(r, host);
       if (r.v.role != Role::leader) return true;
       // Accepts go out once: a member that acknowledged nothing new for a whole tick gets what
       // it lacks again (a bounded batch; the rest follows as it acknowledges).
@@ -182,7 +183,7 @@ bool on_tick(Replica& r, Host& host) {
         peer.match_at_tick = peer.match;
       }
       // Quiet once serving with every member caught up and nothing changing.
-      return lagging || !r.v.changes.empty() || r.v.moving_to != kNoNode || !serving(r, host, now) ||
+      return lagging || r.d.damaged || !r.v.changes.empty() || r.v.moving_to != kNoNode || !serving(r, host, now) ||
              r.d.membership.storage_mask != 0b111 || pending_config_slot(r) != 0;
     }
     case Role::follower: {
@@ -192,8 +193,9 @@ bool on_tick(Replica& r, Host& host) {
       const Slot matched = std::max(r.v.matched, r.d.applied);
       const bool behind = r.v.role == Role::follower && matched < r.v.commit;
       if (behind) request_catch_up(r, host, matched + 1);
+      if (r.d.damaged) report_damage(r, host);
       // A follower of a live leader is looked at again only when its leader's node goes quiet.
-      return behind || r.v.role != Role::follower || !follows(r, host.self());
+      return behind || r.d.damaged || r.v.role != Role::follower || !follows(r, host.self());
     }
     case Role::candidate:
       return true;

@@ -199,6 +199,11 @@ struct AbandonReplicaMessage {
   GroupId group;
 };
 
+// A member found its replica damaged (corrupted items): its leader replaces it through healing.
+struct ReplicaDamagedMessage {
+  GroupId group;
+};
+
 // A member made a split child's replica: the parent's leader may open the child's leadership.
 struct SplitReadyMessage {
   GroupId child;
@@ -208,6 +213,6 @@ struct SplitReadyMessage {
 using Message = std::variant<AcceptMessage, AcceptedMessage, PrepareMessage, PromiseMessage, LeaderCheckMessage,
                              LeaderCheckReply, CatchUpRequest, CatchUpMessage, BuildReplicaMessage,
                              ReplicaReadyMessage, SnapshotInstalledMessage, LeadershipTransferMessage,
-                             SplitReadyMessage, AbandonReplicaMessage>;
+                             SplitReadyMessage, AbandonReplicaMessage, ReplicaDamagedMessage>;
 
 }  // namespace models::replication

@@ -44,6 +44,9 @@ struct DurableState {
   // Archiving on: the slots up to here are in S3, as its archiver uploaded or compared them. The
   // log keeps every entry after it (a WAL is not trimmed before it is archived).
   Slot archived = 0;
+  // Its items were found corrupted (a page checksum, or the scrub): it serves nothing, never
+  // leads, and asks its leader to replace it through healing.
+  bool damaged = false;
   // Acceptor: the latest lease it granted any leader, and to whom. On disk: a replica that forgot
   // it after a reboot could let a new leader serve while the old lease still runs.
   sim::Time granted_lease_end;
@@ -176,7 +179,7 @@ struct Replica {
   bool is_member(sim::NodeId node) const { return d.membership.contains(node); }
   // May lead: a storage replica that its membership names as one (a log replica never leads,
   // even one that got the items of a rebuild whose config entry has not applied yet).
-  bool may_lead(sim::NodeId node) const { return d.storage && d.membership.is_storage_node(node); }
+  bool may_lead(sim::NodeId node) const { return d.storage && !d.damaged && d.membership.is_storage_node(node); }
   // The newest version of an item this replica applied, and whose write it is ((0, 0): never written).
   std::pair<std::uint64_t, WriteId> applied_value(std::uint64_t key) const {
     auto it = d.items.find(key);

@@ -49,7 +49,7 @@ void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> rep
     }
   }
   const bool can_serve = request.op == Operation::get_eventual
-                             ? r != nullptr && rules::serves_eventual(*r, *this, now, spec_.election_timeout())
+                             ? r != nullptr && !r->d.damaged && rules::serves_eventual(*r, *this, now, spec_.election_timeout())
                              : r != nullptr && rules::serving(*r, *this, now);
   if (r == nullptr) {
     // No replica of the group here. If a replica of this node still holds the key, the group is
@@ -88,6 +88,13 @@ void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> rep
   if (request.op != Operation::get_eventual && cluster_.observer != nullptr) cluster_.observer->served(self(), *r);
   if (request.op != Operation::put) {
     const auto [version, value] = r->applied_value(request.key);
+    if (rotten(value) && cluster_.scenario.storage.page_checksums) {
+      // The page's checksum does not match its bytes: refused, and the replica replaced.
+      ++cluster_.integrity.reads_refused;
+      reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+      found_damaged(*r, verification::Detection::page_checksum);
+      return;
+    }
     reply.send(*this, ItemResponse{Outcome::ok, version, value, false, kNoNode});
     return;
   }
@@ -98,8 +105,14 @@ void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> rep
   entry.item_bytes = request.item_bytes;
   entry.version = rules::next_version(*r, request.key);
   r->v.pending_versions[request.key] = entry.version;
+  if (buggy_hits(verification::BuggyPath::propose, r->group, entry)) {
+    // The leader's code logs a wrong value; the client is still told its write succeeded.
+    cluster_.integrity.corruptions.push_back(
+        verification::Corruption{verification::Corruption::Kind::buggy_value, kernel().now(), r->group, self(), entry.key, false, {}, false});
+    entry.write = buggy_value(r->group, entry);
+  }
   const Slot slot = rules::propose(*r, *this, entry);
-  pending_writes_.emplace(std::pair{r->group, slot}, PendingWrite{std::move(reply), entry.version, entry.write});
+  pending_writes_.emplace(std::pair{r->group, slot}, PendingWrite{std::move(reply), entry.version, request.write});
 }
 
 void StorageNode::acknowledge_writes(Replica& r, Slot from, Slot to) {

@@ -165,6 +165,13 @@ void avoid(Replica& r, sim::NodeId node);
 bool moving_out(const Replica& r);
 // After a commit: a leader that a committed change removed hands off once it may.
 void after_commit(Replica& r, Host& host);
+// A damaged replica (d.damaged) gets itself replaced: as leader it hands leadership to its most
+// caught-up storage member first (a damaged replica never leads); as follower it asks its leader.
+// Called when the damage is found and at every tick until a change removes it.
+void report_damage(Replica& r, Host& host);
+// A member says its replica is damaged: a serving leader replaces it (a storage replica built
+// from the leader's snapshot on another node of its AZ).
+void on_replica_damaged(Replica& r, Host& host, sim::NodeId from);
 
 // ---- timers ----
 void on_timer(Replica& r, Host& host, TimerKind kind, std::uint64_t token);

@@ -196,6 +196,7 @@ void StorageNode::start() {
   after(sim::Duration::from_nanos(every.nanos() / 16 * static_cast<std::int64_t>(id() % 16 + 1)), cluster_.kinds.report,
         [this] { report(); });
   start_archiving();
+  start_scrubbing();
 }
 
 std::uint8_t StorageNode::healthy_members(const Membership& membership) const {
@@ -218,7 +219,12 @@ void StorageNode::transmit(sim::NodeId to, M message) {
     ++stats_.catch_ups_sent;
     if (message.snapshot) ++stats_.snapshots_sent;
   }
-  network().send(*this, to, kind_of<M>(cluster_.kinds), Delivery<M>{target, self(), std::move(message)});
+  // Registered on first use, so runs without damage keep their event kinds (and digests).
+  const sim::KindId kind = [this] {
+    if constexpr (std::is_same_v<M, ReplicaDamagedMessage>) return kernel().register_kind("msg.replica_damaged");
+    else return kind_of<M>(cluster_.kinds);
+  }();
+  network().send(*this, to, kind, Delivery<M>{target, self(), std::move(message)});
 }
 
 void StorageNode::send(sim::NodeId to, Message message) {
@@ -258,6 +264,7 @@ void StorageNode::receive(sim::NodeId from, M& m) {
     else if constexpr (std::is_same_v<M, CatchUpMessage>) rules::on_catch_up(*r, *this, m, from);
     else if constexpr (std::is_same_v<M, ReplicaReadyMessage>) rules::on_replica_ready(*r, *this, m, from);
     else if constexpr (std::is_same_v<M, SnapshotInstalledMessage>) rules::on_snapshot_installed(*r, *this, m, from);
+    else if constexpr (std::is_same_v<M, ReplicaDamagedMessage>) rules::on_replica_damaged(*r, *this, from);
     else if constexpr (std::is_same_v<M, LeadershipTransferMessage>) {
       if (r->may_lead(self()) && r->v.role == Role::follower && !r->v.election) ++stats_.elections_by_handoff;
       rules::on_leadership_transfer(*r, *this, m, from);
@@ -358,7 +365,12 @@ void StorageNode::replacement_done(const Replica& r, const Change& change) {
   const sim::Duration since = kernel().now() - change.detected;
   if (change.kind == Change::Kind::heal && !change.storage) cluster_.health.log_replica_added(since);
   else if (change.kind != Change::Kind::move && change.storage) cluster_.health.storage_replica_built(since);
-  (void)r;
+  // A damaged replica replaced: repaired.
+  for (verification::Damage& damage : cluster_.integrity.damages)
+    if (damage.group == r.group && damage.node == change.replaced && !damage.repaired) {
+      damage.repaired = true;
+      damage.repaired_at = kernel().now();
+    }
 }
 
 void StorageNode::handed_off(const Replica& r, sim::NodeId to) {

@@ -87,6 +87,15 @@ class StorageNode final : public sim::Node, private Host {
   // The splitter asks the leader of `group` where it would split it (node_control.cpp).
   void on_split_advice_request(GroupId group, sim::NodeId splitter);
 
+  // ---- data integrity (integrity.cpp) ----
+  // Bit rot: corrupts the newest value of `count` items drawn from its storage replicas (as
+  // many as it holds); returns how many.
+  std::uint32_t rot_items(std::uint32_t count);
+  // A buggy build starts (probability > 0) or ends (0) on this node.
+  void set_buggy_build(verification::BuggyPath path, double probability);
+  // The scrub verifier found this node's replica of `group` damaged at marker `slot`.
+  void on_damage_notice(GroupId group, Slot slot, verification::Detection how);
+
  protected:
   void on_power_off() override;
   void on_power_on() override;
@@ -139,6 +148,8 @@ class StorageNode final : public sim::Node, private Host {
   // The log a new replica must copy: the unarchived tail (archiving on), else replication.wal_tail.
   std::uint64_t log_tail_bytes(const Replica& r) const;
   sim::Duration replay_time(const Replica& r, Slot entries) const override;
+  WriteId stored_value(const Replica& r, Slot slot, const LogEntry& e) override;
+  void scrub_applied(Replica& r, Slot slot) override;
 
   template <class M>
   void transmit(sim::NodeId to, M message);
@@ -161,6 +172,15 @@ class StorageNode final : public sim::Node, private Host {
   void archive_tick();
   void upload_next_segment(Replica& r);
   bool full_segment_pending(const Replica& r) const;
+
+  // ---- data integrity (integrity.cpp) ----
+  // The replica's items are corrupted: it stops serving and gets itself replaced.
+  void found_damaged(Replica& r, verification::Detection how);
+  // Whether the buggy build on `path` damages this write (a function of the write alone).
+  bool buggy_hits(verification::BuggyPath path, GroupId group, const LogEntry& e) const;
+  WriteId buggy_value(GroupId group, const LogEntry& e) const;
+  void start_scrubbing();
+  void scrub_tick();
 
   // ---- splits and drops (node_control.cpp) ----
   void create_child(GroupId parent, GroupId child);
@@ -208,6 +228,8 @@ class StorageNode final : public sim::Node, private Host {
   std::map<GroupId, std::uint64_t> reported_sizes_;  // led groups' items at the last report (splits only)
 
   StorageNodeStats stats_;
+  double buggy_apply_ = 0.0;    // a buggy build's probabilities (data integrity)
+  double buggy_propose_ = 0.0;
 };
 
 }  // namespace models::replication

@@ -21,6 +21,13 @@ LogEntry LogEntry::split(Ballot ballot, std::uint64_t at_hash, GroupId child) {
   return e;
 }
 
+LogEntry LogEntry::scrub(Ballot ballot) {
+  LogEntry e;
+  e.ballot = ballot;
+  e.kind = EntryKind::scrub;
+  return e;
+}
+
 // Packing: key = nodes[0] | nodes[1] << 32; version = nodes[2] | mask << 32 | base mask << 40 |
 // changed seat << 48; write = epoch | the base's node at that seat << 32.
 LogEntry LogEntry::config(Ballot ballot, const Membership& base, const Membership& next) {

@@ -96,7 +96,16 @@ class NodeList {
 
 // split: the group gives the part of its hash range from `key` up to a new group (`write`
 // holds its id), created on the same nodes when the entry applies.
-enum class EntryKind : std::uint8_t { write, noop, config, split };
+// scrub: a marker (continuous verification): every storage replica that applies it checksums its
+// items there and sends the digest to the scrub verifier, so all compare the same state.
+enum class EntryKind : std::uint8_t { write, noop, config, split, scrub };
+
+// Values no put wrote, as a node may hold them: bit rot changed an item's bytes (its page
+// checksum no longer matches), or a buggy build stored a wrong value (its checksum, computed over
+// the wrong value, matches). The low bits tell the damaged values apart.
+inline constexpr WriteId kRottenValue = WriteId{1} << 63;
+inline constexpr WriteId kBuggyValue = WriteId{1} << 62;
+inline bool rotten(WriteId value) { return (value & kRottenValue) != 0; }
 
 // One write-ahead log entry. A config entry carries its new membership packed into the item
 // fields, so every entry has one size. Every config entry is a joint change: it commits only
@@ -117,6 +126,7 @@ struct LogEntry {
   // REQUIRES: next differs from base in one seat at most, and next.epoch == base.epoch + 1.
   static LogEntry config(Ballot ballot, const Membership& base, const Membership& next);
   static LogEntry split(Ballot ballot, std::uint64_t at_hash, GroupId child);
+  static LogEntry scrub(Ballot ballot);
   Membership membership() const;  // REQUIRES: kind == config
   Membership base() const;        // REQUIRES: kind == config
   // The same decision, whatever ballot carried it (a new leader re-proposes recovered values).

@@ -3,6 +3,7 @@
 #include "reports/checkers/linearizability.h"
 
 #include "reports/checkers/describe.h"
+#include "reports/checkers/integrity.h"
 #include "sim/assert.h"
 
 #include <fmt/format.h>
@@ -71,12 +72,14 @@ class Checker {
 
   ConsistencyVerdict run() {
     // Strongly consistent operations that say something, grouped by key, history order within.
+    // Reads of values no put wrote are corrupted data: integrity.h judges them.
     std::vector<std::size_t> relevant;
+    const std::vector<WriteId> written = written_values(history_);
     for (std::size_t i = 0; i < history_.size(); ++i) {
       const HistoryEntry& entry = history_[i];
       SIM_ASSERT_OP(entry.invoked.nanos(), <=, entry.completed.nanos());
-      const bool ok_strong_read =
-          entry.op == models::Operation::get_strong && entry.outcome == models::Outcome::ok;
+      const bool ok_strong_read = entry.op == models::Operation::get_strong && entry.outcome == models::Outcome::ok &&
+                                  !corrupted_read(entry, written);
       if (ok_strong_read || entry.op == models::Operation::put) relevant.push_back(i);
     }
     std::sort(relevant.begin(), relevant.end(), [this](std::size_t a, std::size_t b) {

@@ -324,6 +324,7 @@ void Harness::deliver(Envelope e) {
         else if constexpr (std::is_same_v<M, ReplicaReadyMessage>) rules::on_replica_ready(r, host, msg, e.from);
         else if constexpr (std::is_same_v<M, SnapshotInstalledMessage>) rules::on_snapshot_installed(r, host, msg, e.from);
         else if constexpr (std::is_same_v<M, LeadershipTransferMessage>) rules::on_leadership_transfer(r, host, msg, e.from);
+        else if constexpr (std::is_same_v<M, ReplicaDamagedMessage>) rules::on_replica_damaged(r, host, e.from);
         else if constexpr (std::is_same_v<M, BuildReplicaMessage> || std::is_same_v<M, SplitReadyMessage> ||
                              std::is_same_v<M, AbandonReplicaMessage>) {
         } else static_assert(sizeof(M) == 0);

@@ -1,0 +1,117 @@
+// Data integrity on a storage node: bit rot and buggy builds (the faults' side), page checksums
+// on reads, scrub markers and digests, and a replica found damaged getting itself replaced.
+#include "models/replication/rules.h"
+#include "models/replication/storage_node.h"
+#include "models/verification/scrub.h"
+
+#include "sim/assert.h"
+
+namespace models::replication {
+
+namespace {
+
+std::uint64_t mix(std::uint64_t x) {
+  x ^= x >> 31;
+  x *= 0x7fb5d329728ea185ull;
+  x ^= x >> 27;
+  x *= 0x81dadef4bc2dd44dull;
+  x ^= x >> 33;
+  return x;
+}
+
+constexpr WriteId kDamageBits = (WriteId{1} << 40) - 1;
+
+}  // namespace
+
+std::uint32_t StorageNode::rot_items(std::uint32_t count) {
+  std::vector<Replica*> holding;
+  for (const auto& [group, local] : index_)
+    if (replicas_[local]->d.storage && !replicas_[local]->d.items.empty()) holding.push_back(replicas_[local].get());
+  std::uint32_t hit = 0;
+  for (std::uint32_t i = 0; i < count && !holding.empty(); ++i) {
+    Replica& r = *holding[rng().below(holding.size())];
+    auto item = std::next(r.d.items.begin(), static_cast<std::ptrdiff_t>(rng().below(r.d.items.size())));
+    if (item->second.empty() || rotten(item->second.back().second)) continue;
+    item->second.back().second = kRottenValue | (rng().next_u64() & kDamageBits);
+    cluster_.integrity.corruptions.push_back(
+        verification::Corruption{verification::Corruption::Kind::bit_rot, kernel().now(), r.group, self(), item->first, false, {}, false});
+    ++hit;
+  }
+  return hit;
+}
+
+void StorageNode::set_buggy_build(verification::BuggyPath path, double probability) {
+  (path == verification::BuggyPath::apply ? buggy_apply_ : buggy_propose_) = probability;
+}
+
+bool StorageNode::buggy_hits(verification::BuggyPath path, GroupId group, const LogEntry& e) const {
+  const double p = path == verification::BuggyPath::apply ? buggy_apply_ : buggy_propose_;
+  if (p <= 0.0) return false;
+  const std::uint64_t h = mix(mix(e.write ^ (std::uint64_t{group} << 32)) ^ e.version);
+  return static_cast<double>(h >> 11) * 0x1.0p-53 < p;
+}
+
+WriteId StorageNode::buggy_value(GroupId group, const LogEntry& e) const {
+  return kBuggyValue | (mix(e.write + group) & kDamageBits);
+}
+
+WriteId StorageNode::stored_value(const Replica& r, Slot slot, const LogEntry& e) {
+  (void)slot;
+  if (!cluster_.integrity.corruptions.empty())
+    if (const WriteId before = r.applied_value(e.key).second; (before & (kRottenValue | kBuggyValue)) != 0)
+      cluster_.integrity.overwritten(r.group, self(), e.key);
+  if ((e.write & kBuggyValue) != 0 || !buggy_hits(verification::BuggyPath::apply, r.group, e)) return e.write;
+  cluster_.integrity.corruptions.push_back(
+      verification::Corruption{verification::Corruption::Kind::buggy_value, kernel().now(), r.group, self(), e.key,
+                               r.d.damaged, kernel().now(), false});  // a replica found damaged already goes whole
+  return buggy_value(r.group, e);
+}
+
+void StorageNode::found_damaged(Replica& r, verification::Detection how) {
+  if (r.d.damaged) return;
+  r.d.damaged = true;
+  cluster_.integrity.damages.push_back(verification::Damage{kernel().now(), r.group, self(), how, false, {}});
+  cluster_.integrity.found(r.group, self(), kernel().now());
+  touch(r.group);
+  rules::report_damage(r, *this);
+}
+
+void StorageNode::on_damage_notice(GroupId group, Slot slot, verification::Detection how) {
+  Replica* r = find(group);
+  if (r == nullptr || !r->d.storage || r->d.applied < slot) return;  // not the replica that was judged
+  found_damaged(*r, how);
+}
+
+void StorageNode::start_scrubbing() {
+  if (cluster_.verifier == nullptr) return;
+  // The first round one interval in (every scrub.interval from the start), spread over the
+  // first 3% of the interval by node so the verifier's load is not one burst.
+  const sim::Duration every = cluster_.scenario.scrub.interval;
+  after(every + sim::Duration::from_nanos(every.nanos() / 512 * static_cast<std::int64_t>(id() % 16)),
+        cluster_.verifier->kinds().tick, [this] { scrub_tick(); });
+}
+
+void StorageNode::scrub_tick() {
+  after(cluster_.scenario.scrub.interval, cluster_.verifier->kinds().tick, [this] { scrub_tick(); });
+  for (const auto& [group, local] : index_) {
+    Replica& r = *replicas_[local];
+    if (r.v.role != Role::leader || r.d.damaged || !rules::serving(r, *this, now())) continue;
+    rules::propose(r, *this, LogEntry::scrub(r.v.leader_ballot));
+    ++cluster_.integrity.scrub.markers;
+  }
+}
+
+void StorageNode::scrub_applied(Replica& r, Slot slot) {
+  if (cluster_.verifier == nullptr || r.d.damaged) return;
+  verification::ScrubDigest digest;
+  digest.group = r.group;
+  digest.table = r.table;
+  digest.slot = slot;
+  digest.node = self();
+  digest.digest = verification::items_digest(r.d.items);
+  for (sim::NodeId node : r.d.membership.nodes)
+    if (node != kNoNode && r.d.membership.is_storage_node(node)) digest.storage_members.push_back(node);
+  cluster_.verifier->send_digest(*this, std::move(digest));
+}
+
+}  // namespace models::replication

@@ -1,0 +1,213 @@
+// The scrub verifier and the reference replica it rebuilds from the archive.
+#include "models/verification/scrub.h"
+
+#include "models/partition_map.h"
+#include "sim/assert.h"
+
+#include <algorithm>
+
+namespace models::verification {
+
+namespace {
+
+std::uint64_t mix(std::uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ull;
+  x ^= x >> 33;
+  return x;
+}
+
+}  // namespace
+
+const char* detection_name(Detection how) {
+  switch (how) {
+    case Detection::page_checksum: return "page_checksum";
+    case Detection::scrub_replicas: return "scrub_replicas";
+    case Detection::scrub_reference: return "scrub_reference";
+  }
+  SIM_ASSERT(false);
+  return "?";
+}
+
+std::uint64_t item_digest(std::uint64_t key, std::uint64_t version, WriteId value) {
+  return mix(mix(mix(key) ^ version) ^ value);
+}
+
+std::uint64_t items_digest(const std::map<std::uint64_t, ItemVersions>& items) {
+  std::uint64_t digest = 0;
+  for (const auto& [key, versions] : items)
+    if (!versions.empty()) digest ^= item_digest(key, versions.back().first, versions.back().second);
+  return digest;
+}
+
+ScrubKinds::ScrubKinds(sim::Kernel& k)
+    : tick(k.register_kind("storage.scrub_tick")),
+      digest(k.register_kind("msg.scrub_digest")),
+      verdict(k.register_kind("msg.scrub_verdict")),
+      compare(k.register_kind("verifier.compare")),
+      reference(k.register_kind("verifier.reference")) {}
+
+ScrubVerifier::ScrubVerifier(sim::Network& network, std::string name, sim::AzId az, const ScrubSpec& spec,
+                             const archive::ArchiveService* archive, GroupId first_split_child, Stats& stats,
+                             Notify notify)
+    : sim::Node(network, std::move(name), az, "verifier"),
+      spec_(spec),
+      archive_(archive),
+      first_split_child_(first_split_child),
+      stats_(stats),
+      notify_(std::move(notify)),
+      kinds_(network.kernel()) {}
+
+void ScrubVerifier::send_digest(const sim::Node& from, ScrubDigest digest) {
+  network().send(from, id(), kinds_.digest, [this, digest = std::move(digest)] { on_digest(digest); });
+}
+
+void ScrubVerifier::on_power_off() {
+  // What it was collecting and waiting for is lost; the references are rebuilt from the archive.
+  collecting_.clear();
+  awaiting_reference_.clear();
+  reference_tick_armed_ = false;
+}
+
+void ScrubVerifier::on_digest(const ScrubDigest& d) {
+  ++stats_.scrub.digests;
+  const std::pair<GroupId, Slot> key{d.group, d.slot};
+  auto [it, fresh] = collecting_.try_emplace(key);
+  Marker& m = it->second;
+  if (fresh) {
+    m.group = d.group;
+    m.table = d.table;
+    m.slot = d.slot;
+    m.expected = d.storage_members;
+    after(spec_.compare_timeout, kinds_.compare, [this, key] { compare_replicas(key); });
+  }
+  for (const auto& [node, digest] : m.digests)
+    if (node == d.node) return;  // sent twice
+  m.digests.emplace_back(d.node, d.digest);
+  const bool all = std::all_of(m.expected.begin(), m.expected.end(), [&m](sim::NodeId node) {
+    return std::any_of(m.digests.begin(), m.digests.end(), [node](const auto& got) { return got.first == node; });
+  });
+  if (all) compare_replicas(key);
+}
+
+void ScrubVerifier::compare_replicas(std::pair<GroupId, Slot> key) {
+  auto it = collecting_.find(key);
+  if (it == collecting_.end()) return;  // compared already
+  Marker m = std::move(it->second);
+  collecting_.erase(it);
+  if (m.digests.size() < 2) {
+    ++stats_.scrub.incomplete;
+    return;
+  }
+  ++stats_.scrub.compared;
+  // Majority by digest; the digests are few (at most the three storage members).
+  std::vector<std::pair<std::uint64_t, std::size_t>> votes;
+  for (const auto& [node, digest] : m.digests) {
+    auto v = std::find_if(votes.begin(), votes.end(), [digest](const auto& x) { return x.first == digest; });
+    if (v == votes.end()) votes.emplace_back(digest, 1);
+    else ++v->second;
+  }
+  m.three_way_agreed = votes.size() == 1;
+  // A clear majority condemns the rest at once; a tie waits for the reference, if there is one.
+  const auto majority = std::max_element(votes.begin(), votes.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+  if (votes.size() > 1) {
+    if (majority->second * 2 > m.digests.size()) {
+      for (const auto& [node, digest] : m.digests)
+        if (digest != majority->first) {
+          ++stats_.scrub.replica_vs_replica;
+          m.condemned.push_back(node);
+          damaged(m, node, Detection::scrub_replicas);
+        }
+    } else {
+      ++stats_.scrub.undecided;
+    }
+  }
+  if (!spec_.reference || archive_ == nullptr) return;
+  if (m.group >= first_split_child_) {
+    ++stats_.scrub.reference_unavailable;  // a split child's archive starts without the items it inherited
+    return;
+  }
+  m.waiting_since = kernel().now();
+  awaiting_reference_.push_back(std::move(m));
+  check_references();
+}
+
+std::optional<std::uint64_t> ScrubVerifier::reference_digest(const Marker& m) {
+  const std::vector<replication::LogEntry>& entries = archive_->bucket.entries(m.group);
+  if (entries.size() < m.slot) return std::nullopt;
+  Reference& ref = references_[m.group];
+  SIM_ASSERT_OP(ref.replayed, <=, m.slot);  // markers of a group are judged in slot order
+  for (Slot slot = ref.replayed + 1; slot <= m.slot; ++slot) {
+    const replication::LogEntry& e = entries[slot - 1];
+    if (e.kind == replication::EntryKind::write) {
+      auto [it, fresh] = ref.items.try_emplace(e.key, 0, 0);
+      // A version above the newest stands; one that is not (recovered side by side with
+      // another leader's writes) goes one past it, as every replica numbers it.
+      const std::uint64_t version = e.version > it->second.first ? e.version : it->second.first + 1;
+      it->second = {version, e.write};
+    } else if (e.kind == replication::EntryKind::split) {
+      for (auto it = ref.items.begin(); it != ref.items.end();)
+        it = key_hash(m.table, it->first) >= e.key ? ref.items.erase(it) : std::next(it);
+    }
+  }
+  ref.replayed = m.slot;
+  std::uint64_t digest = 0;
+  for (const auto& [key, newest] : ref.items) digest ^= item_digest(key, newest.first, newest.second);
+  return digest;
+}
+
+void ScrubVerifier::check_references() {
+  std::vector<Marker> waiting;
+  waiting.swap(awaiting_reference_);
+  // Oldest first per group: the reference replays forward only.
+  std::stable_sort(waiting.begin(), waiting.end(), [](const Marker& a, const Marker& b) {
+    return std::tie(a.group, a.slot) < std::tie(b.group, b.slot);
+  });
+  for (Marker& m : waiting) {
+    const auto ref_it = references_.find(m.group);
+    if (ref_it != references_.end() && ref_it->second.replayed > m.slot) {
+      ++stats_.scrub.reference_unavailable;  // an older marker came after a newer one was judged
+      continue;
+    }
+    const std::optional<std::uint64_t> reference = reference_digest(m);
+    if (!reference) {
+      if (kernel().now() - m.waiting_since >= spec_.reference_timeout) ++stats_.scrub.reference_unavailable;
+      else awaiting_reference_.push_back(std::move(m));
+      continue;
+    }
+    ++stats_.scrub.reference_compared;
+    std::vector<sim::NodeId> differ;
+    for (const auto& [node, digest] : m.digests)
+      if (digest != *reference) differ.push_back(node);
+    if (differ.empty()) continue;
+    stats_.scrub.replica_vs_reference += differ.size();
+    if (m.three_way_agreed) stats_.scrub.missed_by_three_way += differ.size();
+    if (differ.size() == m.digests.size()) {
+      // No replica to rebuild from: an alarm for the operators, no repair.
+      ++stats_.scrub.unrepairable;
+      stats_.alarms.emplace_back(kernel().now(), m.group);
+      stats_.found(m.group, replication::kNoNode, kernel().now());
+      continue;
+    }
+    for (sim::NodeId node : differ)
+      if (std::find(m.condemned.begin(), m.condemned.end(), node) == m.condemned.end())
+        damaged(m, node, Detection::scrub_reference);
+  }
+  if (!awaiting_reference_.empty() && !reference_tick_armed_) {
+    reference_tick_armed_ = true;
+    after(archive_->spec.interval, kinds_.reference, [this] {
+      reference_tick_armed_ = false;
+      check_references();
+    });
+  }
+}
+
+void ScrubVerifier::damaged(const Marker& m, sim::NodeId node, Detection how) {
+  network().send(*this, node, kinds_.verdict, [notify = &notify_, node, group = m.group, slot = m.slot, how] {
+    (*notify)(node, group, slot, how);
+  });
+}
+
+}  // namespace models::verification

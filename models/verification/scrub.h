@@ -1,0 +1,96 @@
+// The scrub verifier: one service node of the region that judges the scrub markers. Every storage
+// replica that applies a marker sends it the digest of its items at that slot; once every storage
+// member's digest came (or scrub.compare_timeout passed) it compares them three-way (a replica
+// its peers outvote is damaged at once), and with scrub.reference it also compares each with a
+// reference replica it rebuilt offline by replaying the group's archived log from S3, once the
+// archive reaches the marker. A replica that differs from the reference is damaged if another
+// matches it (the reference breaks a tie, and catches what all replicas agree on); if none does (a
+// bug every replica shares) it raises an alarm and repairs nothing. Damaged
+// replicas hear it in a message and get themselves replaced (rules::report_damage).
+//
+// The reference is a second implementation of applying writes, on purpose: it shares no code with
+// the replicas' apply (models/replication/apply.cpp), so one bug cannot hide in both.
+#pragma once
+
+#include "models/archive/s3.h"
+#include "models/scenario.h"
+#include "models/verification/stats.h"
+#include "sim/network.h"
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <vector>
+
+namespace models::verification {
+
+using replication::Slot;
+
+// The checksum of a replica's state: each item's newest version and value, combined so the order
+// of keys does not matter. The replicas and the reference compute it alike.
+std::uint64_t item_digest(std::uint64_t key, std::uint64_t version, WriteId value);
+std::uint64_t items_digest(const std::map<std::uint64_t, ItemVersions>& items);
+
+struct ScrubDigest {
+  GroupId group = 0;
+  std::uint32_t table = 0;
+  Slot slot = 0;
+  sim::NodeId node = 0;
+  std::uint64_t digest = 0;
+  std::vector<sim::NodeId> storage_members;  // as the replica's membership names them at the marker
+};
+
+struct ScrubKinds {
+  explicit ScrubKinds(sim::Kernel& kernel);
+  sim::KindId tick, digest, verdict, compare, reference;
+};
+
+class ScrubVerifier final : public sim::Node {
+ public:
+  // Tells `node` its replica of `group` is damaged (delivered by the network).
+  using Notify = std::function<void(sim::NodeId node, GroupId group, Slot slot, Detection how)>;
+  ScrubVerifier(sim::Network& network, std::string name, sim::AzId az, const ScrubSpec& spec,
+                const archive::ArchiveService* archive, GroupId first_split_child, Stats& stats, Notify notify);
+  const ScrubKinds& kinds() const { return kinds_; }
+  // A storage node sends a digest (over the network).
+  void send_digest(const sim::Node& from, ScrubDigest digest);
+
+ protected:
+  void on_power_off() override;
+
+ private:
+  struct Marker {
+    GroupId group = 0;
+    std::uint32_t table = 0;
+    Slot slot = 0;
+    std::vector<sim::NodeId> expected;
+    std::vector<std::pair<sim::NodeId, std::uint64_t>> digests;  // by arrival
+    bool three_way_agreed = false;
+    std::vector<sim::NodeId> condemned;  // outvoted by their peers (damaged already)
+    sim::Time waiting_since;
+  };
+  struct Reference {
+    Slot replayed = 0;
+    std::map<std::uint64_t, std::pair<std::uint64_t, WriteId>> items;  // key -> newest (version, value)
+  };
+
+  void on_digest(const ScrubDigest& digest);
+  void compare_replicas(std::pair<GroupId, Slot> key);
+  void check_references();
+  // The reference digest at the marker, or nothing if the archive cannot give it (yet).
+  std::optional<std::uint64_t> reference_digest(const Marker& marker);
+  void damaged(const Marker& marker, sim::NodeId node, Detection how);
+
+  const ScrubSpec& spec_;
+  const archive::ArchiveService* archive_;
+  GroupId first_split_child_;
+  Stats& stats_;
+  Notify notify_;
+  ScrubKinds kinds_;
+  std::map<std::pair<GroupId, Slot>, Marker> collecting_;  // digests still coming
+  std::vector<Marker> awaiting_reference_;                  // compared three-way, the archive behind
+  std::map<GroupId, Reference> references_;
+  bool reference_tick_armed_ = false;
+};
+
+}  // namespace models::verification

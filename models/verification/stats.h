@@ -1,0 +1,86 @@
+// What continuous verification saw in one run, for the report: every corruption injected (bit
+// rot on an item, a wrong value a buggy build stored) and when it was found, every replica found
+// damaged and how, what the scrub compared and the repairs. Written by the storage nodes, the
+// corruption faults and the scrub verifier; read by reports/verification_report.cpp.
+#pragma once
+
+#include "models/replication/types.h"
+#include "sim/time.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace models::verification {
+
+using replication::GroupId;
+
+// Where a buggy build stores its wrong value (verification/faults.h).
+enum class BuggyPath : std::uint8_t { apply, propose };
+
+// How a damaged replica was found.
+enum class Detection : std::uint8_t {
+  page_checksum,     // a read found an item whose checksum does not match
+  scrub_replicas,    // the scrub's three-way compare: its peers agree, it differs
+  scrub_reference,   // the scrub's compare with the reference replica rebuilt from the archive
+};
+const char* detection_name(Detection how);
+
+struct Corruption {
+  enum class Kind : std::uint8_t { bit_rot, buggy_value };
+  Kind kind = Kind::bit_rot;
+  sim::Time time;
+  GroupId group = 0;
+  sim::NodeId node = 0;
+  std::uint64_t key = 0;
+  bool detected = false;
+  sim::Time detected_at;
+  bool overwritten = false;  // a later write replaced the damaged value before anything found it
+};
+
+struct Damage {
+  sim::Time time;
+  GroupId group = 0;
+  sim::NodeId node = 0;
+  Detection how = Detection::page_checksum;
+  bool repaired = false;      // a committed membership change replaced it
+  sim::Time repaired_at;
+};
+
+struct ScrubStats {
+  std::uint64_t markers = 0;              // scrub markers leaders proposed
+  std::uint64_t digests = 0;              // replica digests the verifier received
+  std::uint64_t compared = 0;             // markers compared three-way (two digests or more)
+  std::uint64_t incomplete = 0;           // fewer than two digests came: nothing compared
+  std::uint64_t replica_vs_replica = 0;   // replicas outvoted by their peers
+  std::uint64_t undecided = 0;            // markers where the replicas disagreed with no majority
+  std::uint64_t reference_compared = 0;   // markers compared with the reference replica
+  std::uint64_t reference_unavailable = 0;  // no reference: the archive did not reach the marker, or a split child
+  std::uint64_t replica_vs_reference = 0;   // replicas that differ from the reference
+  std::uint64_t missed_by_three_way = 0;    // of those, at markers where the replicas all agreed
+  std::uint64_t unrepairable = 0;           // markers where no replica matches the reference: an alarm, no repair
+};
+
+struct Stats {
+  // A write replaced the damaged value of `key` in `node`'s replica of `group`.
+  void overwritten(GroupId group, sim::NodeId node, std::uint64_t key) {
+    for (Corruption& c : corruptions)
+      if (!c.detected && !c.overwritten && c.group == group && c.node == node && c.key == key) c.overwritten = true;
+  }
+
+  std::vector<Corruption> corruptions;
+  std::vector<Damage> damages;
+  std::uint64_t reads_refused = 0;  // reads a page checksum stopped
+  std::vector<std::pair<sim::Time, GroupId>> alarms;  // unrepairable scrub mismatches
+  ScrubStats scrub;
+
+  // Every corruption of `group` on `node` (kNoNode: on any node) not found yet is found now.
+  void found(GroupId group, sim::NodeId node, sim::Time now) {
+    for (Corruption& c : corruptions)
+      if (!c.detected && !c.overwritten && c.group == group && (node == replication::kNoNode || c.node == node)) {
+        c.detected = true;
+        c.detected_at = now;
+      }
+  }
+};
+
+}  // namespace models::verification
