@@ -35,6 +35,10 @@ enum class PlantedBug : std::uint8_t {
   handoff_keeps_leading,
   // admission: a partition bursting above its share is not stopped by a full node bucket
   burst_ignores_node_bucket,
+  // integrity: a read of an item whose page checksum fails is served anyway
+  page_checksum_ignored,
+  // scrub: the verifier trusts the replicas' majority and never compares with the reference replica
+  scrub_skips_reference,
 };
 
 inline constexpr PlantedBug kEveryPlantedBug[] = {
@@ -42,6 +46,7 @@ inline constexpr PlantedBug kEveryPlantedBug[] = {
     PlantedBug::adopt_lowest_ballot,     PlantedBug::skip_lease_wait,           PlantedBug::lease_from_ack_arrival,
     PlantedBug::strong_read_by_role,     PlantedBug::apply_beyond_matched,      PlantedBug::router_keeps_stale_route,
     PlantedBug::split_boundary_off_by_one, PlantedBug::handoff_keeps_leading,   PlantedBug::burst_ignores_node_bucket,
+    PlantedBug::page_checksum_ignored,   PlantedBug::scrub_skips_reference,
 };
 
 constexpr std::string_view to_string(PlantedBug bug) {
@@ -59,6 +64,8 @@ constexpr std::string_view to_string(PlantedBug bug) {
     case PlantedBug::split_boundary_off_by_one: return "split_boundary_off_by_one";
     case PlantedBug::handoff_keeps_leading: return "handoff_keeps_leading";
     case PlantedBug::burst_ignores_node_bucket: return "burst_ignores_node_bucket";
+    case PlantedBug::page_checksum_ignored: return "page_checksum_ignored";
+    case PlantedBug::scrub_skips_reference: return "scrub_skips_reference";
   }
   return "?";
 }

@@ -196,7 +196,8 @@ void Simulation::build_scrub() {
       cluster_.integrity,
       [this](sim::NodeId node, replication::GroupId group, replication::Slot slot, verification::Detection how) {
         if (replication::StorageNode* storage = cluster_.node(node)) storage->on_damage_notice(group, slot, how);
-      });
+      },
+      cluster_.bug);
   cluster_.verifier = verifier_.get();
 }
 

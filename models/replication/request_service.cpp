@@ -88,7 +88,7 @@ void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> rep
   if (request.op != Operation::get_eventual && cluster_.observer != nullptr) cluster_.observer->served(self(), *r);
   if (request.op != Operation::put) {
     const auto [version, value] = r->applied_value(request.key);
-    if (rotten(value) && cluster_.scenario.storage.page_checksums) {
+    if (rotten(value) && cluster_.scenario.storage.page_checksums && cluster_.bug != PlantedBug::page_checksum_ignored) {
       // The page's checksum does not match its bytes: refused, and the replica replaced.
       ++cluster_.integrity.reads_refused;
       reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});

@@ -51,9 +51,10 @@ ScrubKinds::ScrubKinds(sim::Kernel& k)
 
 ScrubVerifier::ScrubVerifier(sim::Network& network, std::string name, sim::AzId az, const ScrubSpec& spec,
                              const archive::ArchiveService* archive, GroupId first_split_child, Stats& stats,
-                             Notify notify)
+                             Notify notify, PlantedBug bug)
     : sim::Node(network, std::move(name), az, "verifier"),
       spec_(spec),
+      bug_(bug),
       archive_(archive),
       first_split_child_(first_split_child),
       stats_(stats),
@@ -124,7 +125,7 @@ void ScrubVerifier::compare_replicas(std::pair<GroupId, Slot> key) {
       ++stats_.scrub.undecided;
     }
   }
-  if (!spec_.reference || archive_ == nullptr) return;
+  if (!spec_.reference || archive_ == nullptr || bug_ == PlantedBug::scrub_skips_reference) return;
   if (m.group >= first_split_child_) {
     ++stats_.scrub.reference_unavailable;  // a split child's archive starts without the items it inherited
     return;

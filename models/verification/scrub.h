@@ -13,6 +13,7 @@
 #pragma once
 
 #include "models/archive/s3.h"
+#include "models/planted_bug.h"
 #include "models/scenario.h"
 #include "models/verification/stats.h"
 #include "sim/network.h"
@@ -50,7 +51,8 @@ class ScrubVerifier final : public sim::Node {
   // Tells `node` its replica of `group` is damaged (delivered by the network).
   using Notify = std::function<void(sim::NodeId node, GroupId group, Slot slot, Detection how)>;
   ScrubVerifier(sim::Network& network, std::string name, sim::AzId az, const ScrubSpec& spec,
-                const archive::ArchiveService* archive, GroupId first_split_child, Stats& stats, Notify notify);
+                const archive::ArchiveService* archive, GroupId first_split_child, Stats& stats, Notify notify,
+                PlantedBug bug);
   const ScrubKinds& kinds() const { return kinds_; }
   // A storage node sends a digest (over the network).
   void send_digest(const sim::Node& from, ScrubDigest digest);
@@ -82,6 +84,7 @@ class ScrubVerifier final : public sim::Node {
   void damaged(const Marker& marker, sim::NodeId node, Detection how);
 
   const ScrubSpec& spec_;
+  PlantedBug bug_;
   const archive::ArchiveService* archive_;
   GroupId first_split_child_;
   Stats& stats_;

@@ -50,6 +50,8 @@ const Row kTable[] = {
   {PlantedBug::split_boundary_off_by_one, "splits",       "scenarios/split_point.json",      2, "linearizable"},
   {PlantedBug::handoff_keeps_leading,     "moves",        "scenarios/moves_chaos.json",      3, "monitor lease_exclusivity"},
   {PlantedBug::burst_ignores_node_bucket, "admission",    "scenarios/burst.json",            2, "a node without room cannot burst"},
+  {PlantedBug::page_checksum_ignored,     "integrity",    "scenarios/bit_rot.json",          2, "with page checksums no corrupted value is served"},
+  {PlantedBug::scrub_skips_reference,     "scrub",        "scenarios/buggy_build.json",      2, "only the reference replica shows it"},
 };
 // clang-format on
 

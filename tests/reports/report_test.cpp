@@ -47,7 +47,7 @@ TEST_CASE("Reports: expectations pass, fail and say why", "[reports]") {
   const models::RunOutcome outcome = simulation.run();
   const Json report = reports::build_report(simulation, outcome);
   const std::vector<reports::Check> checks = reports::evaluate_checks(report, scenario);
-  REQUIRE(checks.size() == 14);  // four expectations, then the invariants every run holds
+  REQUIRE(checks.size() == 15);  // four expectations, then the invariants every run holds
   CHECK(checks[0].passed);
   CHECK(checks[0].name == "availability.write.ratio >= 0.99");
   CHECK_FALSE(checks[1].passed);
@@ -70,7 +70,9 @@ TEST_CASE("Reports: expectations pass, fail and say why", "[reports]") {
   CHECK(checks[11].passed);
   CHECK(checks[12].name == "strongly consistent reads and writes are linearizable");
   CHECK(checks[12].passed);
-  CHECK(checks[13].name == "every operation finished before the end");
+  CHECK(checks[13].id == "integrity");
+  CHECK(checks[13].passed);
+  CHECK(checks[14].name == "every operation finished before the end");
   CHECK_FALSE(reports::all_passed(checks));
 }
 
@@ -116,6 +118,57 @@ TEST_CASE("Reports: a minute without requests shows no availability, never a per
   CHECK(checks.front().detail.find("no data") != std::string::npos);
   const std::string text = reports::render_text(report);
   CHECK(text.find("     0.0         -") != std::string::npos);
+}
+
+TEST_CASE("Reports: an expectation that an invariant fails makes it an expected failure, and fails if it holds",
+          "[reports]") {
+  // Items written for 20 s, then read; 5 of them rot on the leader at 30 s, and without page
+  // checksums the reads return the rotten values.
+  const std::string text = R"({"name": "t", "duration": "1m",
+    "topology": {"azs": [{"name": "az1", "storage_nodes": 1, "routers": 1, "clients": 1},
+                         {"name": "az2", "storage_nodes": 1, "routers": 0, "clients": 0},
+                         {"name": "az3", "storage_nodes": 1, "routers": 0, "clients": 0}]},
+    "storage": {"page_checksums": false},
+    "tables": [{"name": "t", "partitions": 1, "items": 10}],
+    "workload": [{"table": "t", "rate": 20, "mix": {"put": 1}, "end": "20s"},
+                 {"table": "t", "rate": 50, "mix": {"get_strong": 1}, "start": "20s"}],
+    "faults": {"timeline": [{"at": "30s", "kind": "bit_rot", "node": {"leader_of": {"table": "t", "key": 0}}, "items": 5}]},
+    "expect": [{"name": "rot is served", "check": "integrity", "passed": false},
+               {"check": "durability", "passed": false},
+               {"check": "monitor.agreement", "passed": true}]})";
+  const models::Scenario scenario = models::parse_scenario(text, "t.json");
+  REQUIRE_NOTHROW(reports::validate_expectations(scenario));
+  models::Simulation simulation(scenario, 1);
+  const Json report = reports::build_report(simulation, simulation.run());
+  CHECK(report["consistency"]["integrity"]["corrupted_reads"].get<std::uint64_t>() > 0);
+  CHECK(report["verification"]["corruptions"]["bit_rot"] == 5);
+  CHECK(report["verification"]["corruptions"]["detected"] == 0);  // no scrub, no page checksums
+  CHECK(report["verification"]["time_to_detection_s"]["max"].is_null());  // nothing detected: no figure
+  const std::vector<reports::Check> checks = reports::evaluate_checks(report, scenario);
+  CHECK(checks[0].name == "rot is served");
+  CHECK(checks[0].passed);
+  CHECK(checks[0].detail == "integrity failed, expected to fail");
+  CHECK_FALSE(checks[1].passed);  // durability held: the expectation that it fails does not
+  CHECK(checks[1].detail == "durability held, expected to fail");
+  CHECK(checks[2].passed);
+  const auto integrity = std::find_if(checks.begin(), checks.end(), [](const reports::Check& c) { return c.id == "integrity"; });
+  REQUIRE(integrity != checks.end());
+  CHECK(integrity->passed);
+  CHECK(integrity->expected_failure);
+  Json judged = report;
+  reports::attach_checks(judged, checks);
+  CHECK_FALSE(judged["passed"].get<bool>());  // the durability expectation failed
+  CHECK(reports::render_text(judged).find("XFAIL  every read returns a value some put wrote") != std::string::npos);
+
+  // A check id no run of the scenario has is bad input at its path.
+  const models::Scenario unknown = models::parse_scenario(tiny_with_expect(R"({"check": "monitor.nope", "passed": false})"), "t.json");
+  try {
+    reports::validate_expectations(unknown);
+    FAIL("no error");
+  } catch (const sim::config::InputError& error) {
+    CHECK(error.path == "$.expect[0].check");
+    CHECK(error.found == "\"monitor.nope\"");
+  }
 }
 
 TEST_CASE("Reports: an expectation on a metric the report lacks is bad input at its JSON path", "[reports]") {
