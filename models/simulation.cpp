@@ -194,10 +194,10 @@ void Simulation::build_scrub() {
   verifier_ = std::make_unique<verification::ScrubVerifier>(
       network_, node_name(scenario_.azs[0].name, "verifier", 0), 0, scenario_.scrub, archive_.get(), first_split_child,
       cluster_.integrity,
-      [this](sim::NodeId node, replication::GroupId group, replication::Slot slot, verification::Detection how) {
-        if (replication::StorageNode* storage = cluster_.node(node)) storage->on_damage_notice(group, slot, how);
+      [this](sim::NodeId node, replication::GroupId group, std::uint64_t serial, verification::Detection how) {
+        if (replication::StorageNode* storage = cluster_.node(node)) storage->on_damage_notice(group, serial, how);
       },
-      cluster_.bug);
+      cluster_.bug, scenario_.replication.keep_item_history);
   cluster_.verifier = verifier_.get();
 }
 

@@ -86,8 +86,11 @@ Json verification(const models::Simulation& simulation) {
                        {"missed_by_three_way", sc.missed_by_three_way},
                        {"archive_vs_log", simulation.archive() == nullptr ? 0 : simulation.archive()->stats.mismatches.size()}};
   Json alarms = Json::array();
-  for (const auto& [time, group] : s.alarms)
-    if (alarms.size() < 20) alarms.push_back({{"t_s", seconds(time - sim::Time::zero())}, {"group", group}});
+  for (const v::Alarm& a : s.alarms)
+    if (alarms.size() < 20)
+      alarms.push_back({{"t_s", seconds(a.time - sim::Time::zero())},
+                        {"group", a.group},
+                        {"why", a.no_healthy_replica ? "every storage replica damaged" : "no replica matches the reference"}});
   out["alarm_count"] = s.alarms.size();
   out["alarms"] = alarms;
   out["damages"] = damages;

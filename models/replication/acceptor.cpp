@@ -83,6 +83,7 @@ PromiseMessage on_prepare(Replica& r, Host& host, const PrepareMessage& prepare,
 
 void follow(Replica& r, Host& host, Ballot ballot, sim::NodeId leader) {
   if (r.v.role == Role::leader) step_down(r, host);
+  r.v.last_resort = false;  // there is a leader again
   r.v.leader_ballot = ballot;
   r.v.leader_node = leader;
   // What it holds of this ballot matches the leader's log (a leader gives a slot one value);

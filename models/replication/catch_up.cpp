@@ -55,6 +55,7 @@ void on_catch_up_request(Replica& r, Host& host, const CatchUpRequest& m, sim::N
   }
   // The slots were archived here: ship the items as of the applied slot plus the log after it,
   // taking as long as replaying that much of the archived log would.
+  if (!host.items_intact(r)) return;  // a damaged leader's items go nowhere
   const sim::Duration copying = host.replay_time(r, r.d.applied - m.from + 1);
   host.send_after(copying, from, snapshot_of(r, true, host.spec().archiving));
 }
@@ -69,6 +70,7 @@ bool take_items_forward(Replica& r, CatchUpMessage& m, bool keep_history) {
   for (Slot slot = m.snapshot_applied + 1; slot <= r.d.applied; ++slot)
     if (r.d.log.at(slot).kind == EntryKind::split) return false;
   r.d.items = std::move(m.items);
+  r.d.damaged = false;
   for (Slot slot = m.snapshot_applied + 1; slot <= r.d.applied; ++slot) {
     const LogEntry& e = r.d.log.at(slot);
     if (e.kind != EntryKind::write) continue;
@@ -100,7 +102,10 @@ void on_catch_up(Replica& r, Host& host, CatchUpMessage& m, sim::NodeId from) {
     const bool replacement = m.attempt != 0;
     if (m.snapshot_applied > r.d.applied) {
       if (replacement) r.d.storage = m.make_storage;  // it becomes what the leader builds
-      if (r.d.storage) r.d.items = std::move(m.items);
+      if (r.d.storage) {
+        r.d.items = std::move(m.items);
+        r.d.damaged = false;  // the damaged items are gone
+      }
       r.d.log.install(m.snapshot_applied, m.entries);
       if (!m.unarchived.empty()) r.d.log.install_applied(m.snapshot_applied + 1 - m.unarchived.size(), m.unarchived);
       r.d.archived = std::max(r.d.archived, m.archived);

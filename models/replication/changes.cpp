@@ -44,6 +44,9 @@ void start_change(Replica& r, Host& host, Change::Kind kind, sim::NodeId replace
 }
 
 void send_snapshot(Replica& r, Host& host, const Change& c) {
+  // A damaged replica's items are copied nowhere: the change waits for a healthy leader (or its
+  // deadline). With page checksums the copy reads every page, and finds rot it had not seen.
+  if (c.storage && !host.items_intact(r)) return;
   CatchUpMessage snapshot = snapshot_of(r, c.storage, host.spec().archiving);
   snapshot.make_storage = c.storage;
   snapshot.attempt = c.attempt;
@@ -123,7 +126,8 @@ bool moving_out(const Replica& r) {
 }
 
 void check_members(Replica& r, Host& host) {
-  if (!r.is_member(host.self()) || r.v.moving_to != kNoNode) return;  // no healing while it moves itself
+  // No healing while it moves itself, nor from a damaged replica (it would copy its damage).
+  if (!r.is_member(host.self()) || r.v.moving_to != kNoNode || r.d.damaged) return;
   const sim::Time now = host.now();
   const ReplicationSpec& spec = host.spec();
   for (sim::NodeId member : r.d.membership.nodes) {
@@ -240,7 +244,7 @@ void report_damage(Replica& r, Host& host) {
   for (sim::NodeId member : r.d.membership.nodes) {
     if (member == host.self() || member == kNoNode || !r.d.membership.is_storage_node(member)) continue;
     const PeerProgress* peer = r.v.progress.find(member);
-    if (peer == nullptr || !peer->follows ||
+    if (peer == nullptr || !peer->follows || peer->damaged ||
         host.now() - std::max(peer->last_ack, host.acked_by(member)) > host.spec().election_timeout())
       continue;
     if (best == kNoNode || peer->match > best_match) {
@@ -257,9 +261,9 @@ void report_damage(Replica& r, Host& host) {
 }
 
 void on_replica_damaged(Replica& r, Host& host, sim::NodeId from) {
-  if (r.v.role != Role::leader || from == host.self() || !r.is_member(from) || r.v.moving_to != kNoNode ||
-      !serving(r, host, host.now()))
-    return;
+  if (r.v.role != Role::leader || from == host.self() || !r.is_member(from)) return;
+  r.v.progress.of(from).damaged = true;
+  if (r.d.damaged || r.v.moving_to != kNoNode || !serving(r, host, host.now())) return;
   if (std::any_of(r.v.changes.begin(), r.v.changes.end(), [from](const Change& c) { return c.replaced == from; })) return;
   const sim::NodeId target = host.replacement_for(r, from);
   if (target != kNoNode) start_change(r, host, Change::Kind::heal, from, target, true, host.now());

@@ -107,6 +107,9 @@ class Host {
     return e.write;
   }
   virtual void scrub_applied(Replica& r, Slot slot) { (void)r, (void)slot; }
+  // Before its items are copied: false if the replica is damaged, or (page checksums) a page
+  // fails its checksum now, which marks it damaged.
+  virtual bool items_intact(Replica& r) { return !r.d.damaged; }
 
  protected:
   ~Host() = default;

@@ -57,7 +57,8 @@ WriteId StorageNode::buggy_value(GroupId group, const LogEntry& e) const {
 
 WriteId StorageNode::stored_value(const Replica& r, Slot slot, const LogEntry& e) {
   (void)slot;
-  if (!cluster_.integrity.corruptions.empty())
+  // An overwritten damaged value is gone unless every version is kept.
+  if (!cluster_.integrity.corruptions.empty() && !spec_.keep_item_history)
     if (const WriteId before = r.applied_value(e.key).second; (before & (kRottenValue | kBuggyValue)) != 0)
       cluster_.integrity.overwritten(r.group, self(), e.key);
   if ((e.write & kBuggyValue) != 0 || !buggy_hits(verification::BuggyPath::apply, r.group, e)) return e.write;
@@ -67,18 +68,31 @@ WriteId StorageNode::stored_value(const Replica& r, Slot slot, const LogEntry& e
   return buggy_value(r.group, e);
 }
 
-void StorageNode::found_damaged(Replica& r, verification::Detection how) {
+void StorageNode::found_damaged(Replica& r, verification::Detection how, bool act_now) {
   if (r.d.damaged) return;
   r.d.damaged = true;
   cluster_.integrity.damages.push_back(verification::Damage{kernel().now(), r.group, self(), how, false, {}});
   cluster_.integrity.found(r.group, self(), kernel().now());
   touch(r.group);
-  rules::report_damage(r, *this);
+  if (act_now) rules::report_damage(r, *this);
 }
 
-void StorageNode::on_damage_notice(GroupId group, Slot slot, verification::Detection how) {
+bool StorageNode::items_intact(Replica& r) {
+  if (r.d.damaged) return false;
+  if (!cluster_.scenario.storage.page_checksums || cluster_.bug == PlantedBug::page_checksum_ignored ||
+      cluster_.integrity.corruptions.empty())
+    return true;
+  for (const auto& [key, versions] : r.d.items)
+    if (!versions.empty() && rotten(versions.back().second)) {
+      found_damaged(r, verification::Detection::page_checksum, false);
+      return false;
+    }
+  return true;
+}
+
+void StorageNode::on_damage_notice(GroupId group, std::uint64_t serial, verification::Detection how) {
   Replica* r = find(group);
-  if (r == nullptr || !r->d.storage || r->d.applied < slot) return;  // not the replica that was judged
+  if (r == nullptr || r->serial != serial || !r->d.storage) return;  // not the replica that was judged
   found_damaged(*r, how);
 }
 
@@ -108,6 +122,7 @@ void StorageNode::scrub_applied(Replica& r, Slot slot) {
   digest.table = r.table;
   digest.slot = slot;
   digest.node = self();
+  digest.serial = r.serial;
   digest.digest = verification::items_digest(r.d.items);
   for (sim::NodeId node : r.d.membership.nodes)
     if (node != kNoNode && r.d.membership.is_storage_node(node)) digest.storage_members.push_back(node);

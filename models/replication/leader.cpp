@@ -187,6 +187,8 @@ bool on_tick(Replica& r, Host& host) {
              r.d.membership.storage_mask != 0b111 || pending_config_slot(r) != 0;
     }
     case Role::follower: {
+      // A damaged replica leads only if no leader came for a while: every storage member may be damaged.
+      if (r.d.damaged && now - leader_heard(r, host) > spec.election_timeout() * 3) r.v.last_resort = true;
       if (r.may_lead(host.self()) && now - leader_heard(r, host) > spec.election_timeout()) suspect_leader(r, host);
       // Committed slots it cannot apply (it does not know its copies match the leader's): the
       // leader, which counted them as acknowledged, sends nothing unasked.

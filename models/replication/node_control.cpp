@@ -215,6 +215,7 @@ void StorageNode::create_child(GroupId parent, GroupId child) {
   c.d.hash_low = split.low;
   c.d.hash_high = split.high;
   c.d.items = std::move(split.items);
+  c.d.damaged = p->d.damaged;  // its items came from the damaged ones
   rules::start_split_child(c, *p, self());
   // The node that led the parent opens the child's leadership with an ordinary election as soon
   // as another member has the child (it says so), or after a heartbeat interval; it need not

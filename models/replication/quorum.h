@@ -23,6 +23,7 @@ struct PeerProgress {
   // It follows this leader's ballot (it said so): its lease grants to this node count for the
   // group. When it stops, the grant it had given stays as `lease_until`.
   bool follows = false;
+  bool damaged = false;            // it said its replica is damaged: no handoff to it
   sim::Time lease_until;
   std::uint32_t local_hint = 0;    // where it keeps the group's replica (saves it a search)
 };

@@ -44,8 +44,9 @@ struct DurableState {
   // Archiving on: the slots up to here are in S3, as its archiver uploaded or compared them. The
   // log keeps every entry after it (a WAL is not trimmed before it is archived).
   Slot archived = 0;
-  // Its items were found corrupted (a page checksum, or the scrub): it serves nothing, never
-  // leads, and asks its leader to replace it through healing.
+  // Its items were found corrupted (a page checksum, or the scrub): it asks its leader to replace
+  // it through healing, never copies its items to another replica, and leads only as a last
+  // resort (VolatileState::last_resort). A snapshot's items replace the damaged ones.
   bool damaged = false;
   // Acceptor: the latest lease it granted any leader, and to whom. On disk: a replica that forgot
   // it after a reboot could let a new leader serve while the old lease still runs.
@@ -125,6 +126,9 @@ struct VolatileState {
   std::array<sim::NodeId, 2> avoid{kNoNode, kNoNode};
   sim::NodeId transferred_from = kNoNode;  // won leadership from this node by a handoff
   bool archiving = false;                  // an upload of its next segment is in flight
+  // Damaged, and no leader heard for several election timeouts (every storage member may be
+  // damaged): it may lead after all, serving what its pages still check out.
+  bool last_resort = false;
 };
 
 // What the node's links (links.h) hold this replica as: the leader it follows, under which
@@ -179,7 +183,9 @@ struct Replica {
   bool is_member(sim::NodeId node) const { return d.membership.contains(node); }
   // May lead: a storage replica that its membership names as one (a log replica never leads,
   // even one that got the items of a rebuild whose config entry has not applied yet).
-  bool may_lead(sim::NodeId node) const { return d.storage && !d.damaged && d.membership.is_storage_node(node); }
+  bool may_lead(sim::NodeId node) const {
+    return d.storage && (!d.damaged || v.last_resort) && d.membership.is_storage_node(node);
+  }
   // The newest version of an item this replica applied, and whose write it is ((0, 0): never written).
   std::pair<std::uint64_t, WriteId> applied_value(std::uint64_t key) const {
     auto it = d.items.find(key);

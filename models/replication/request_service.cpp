@@ -49,7 +49,8 @@ void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> rep
     }
   }
   const bool can_serve = request.op == Operation::get_eventual
-                             ? r != nullptr && !r->d.damaged && rules::serves_eventual(*r, *this, now, spec_.election_timeout())
+                             ? r != nullptr && (!r->d.damaged || cluster_.scenario.storage.page_checksums) &&
+                                   rules::serves_eventual(*r, *this, now, spec_.election_timeout())
                              : r != nullptr && rules::serving(*r, *this, now);
   if (r == nullptr) {
     // No replica of the group here. If a replica of this node still holds the key, the group is

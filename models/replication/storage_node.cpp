@@ -359,7 +359,16 @@ void StorageNode::leadership_ended(Replica& r) { fail_writes(r.group); }
 
 void StorageNode::election_started(const Replica& r) { cluster_.health.election_started(r.group); }
 
-void StorageNode::election_won(const Replica& r) { cluster_.health.election_won(r.group); }
+void StorageNode::election_won(const Replica& r) {
+  cluster_.health.election_won(r.group);
+  // A damaged replica leads only when no healthy one came forward: the group has no good copy to
+  // heal from. An alarm for the operators (once per group), who would restore it from the archive.
+  if (r.d.damaged) {
+    std::vector<verification::Alarm>& alarms = cluster_.integrity.alarms;
+    if (std::none_of(alarms.begin(), alarms.end(), [&r](const verification::Alarm& a) { return a.group == r.group && a.no_healthy_replica; }))
+      alarms.push_back(verification::Alarm{kernel().now(), r.group, true});
+  }
+}
 
 void StorageNode::replacement_done(const Replica& r, const Change& change) {
   const sim::Duration since = kernel().now() - change.detected;

@@ -93,8 +93,8 @@ class StorageNode final : public sim::Node, private Host {
   std::uint32_t rot_items(std::uint32_t count);
   // A buggy build starts (probability > 0) or ends (0) on this node.
   void set_buggy_build(verification::BuggyPath path, double probability);
-  // The scrub verifier found this node's replica of `group` damaged at marker `slot`.
-  void on_damage_notice(GroupId group, Slot slot, verification::Detection how);
+  // The scrub verifier found this node's replica of `group` (the one with `serial`) damaged.
+  void on_damage_notice(GroupId group, std::uint64_t serial, verification::Detection how);
 
  protected:
   void on_power_off() override;
@@ -150,6 +150,7 @@ class StorageNode final : public sim::Node, private Host {
   sim::Duration replay_time(const Replica& r, Slot entries) const override;
   WriteId stored_value(const Replica& r, Slot slot, const LogEntry& e) override;
   void scrub_applied(Replica& r, Slot slot) override;
+  bool items_intact(Replica& r) override;
 
   template <class M>
   void transmit(sim::NodeId to, M message);
@@ -174,8 +175,9 @@ class StorageNode final : public sim::Node, private Host {
   bool full_segment_pending(const Replica& r) const;
 
   // ---- data integrity (integrity.cpp) ----
-  // The replica's items are corrupted: it stops serving and gets itself replaced.
-  void found_damaged(Replica& r, verification::Detection how);
+  // The replica's items are corrupted: it stops serving and gets itself replaced, at once or
+  // (`act_now` false: found in the middle of a consensus step) at the group's next tick.
+  void found_damaged(Replica& r, verification::Detection how, bool act_now = true);
   // Whether the buggy build on `path` damages this write (a function of the write alone).
   bool buggy_hits(verification::BuggyPath path, GroupId group, const LogEntry& e) const;
   WriteId buggy_value(GroupId group, const LogEntry& e) const;

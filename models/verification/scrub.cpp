@@ -38,7 +38,7 @@ std::uint64_t item_digest(std::uint64_t key, std::uint64_t version, WriteId valu
 std::uint64_t items_digest(const std::map<std::uint64_t, ItemVersions>& items) {
   std::uint64_t digest = 0;
   for (const auto& [key, versions] : items)
-    if (!versions.empty()) digest ^= item_digest(key, versions.back().first, versions.back().second);
+    for (const auto& [version, value] : versions) digest ^= item_digest(key, version, value);
   return digest;
 }
 
@@ -51,9 +51,10 @@ ScrubKinds::ScrubKinds(sim::Kernel& k)
 
 ScrubVerifier::ScrubVerifier(sim::Network& network, std::string name, sim::AzId az, const ScrubSpec& spec,
                              const archive::ArchiveService* archive, GroupId first_split_child, Stats& stats,
-                             Notify notify, PlantedBug bug)
+                             Notify notify, PlantedBug bug, bool keep_history)
     : sim::Node(network, std::move(name), az, "verifier"),
       spec_(spec),
+      keep_history_(keep_history),
       bug_(bug),
       archive_(archive),
       first_split_child_(first_split_child),
@@ -87,6 +88,7 @@ void ScrubVerifier::on_digest(const ScrubDigest& d) {
   for (const auto& [node, digest] : m.digests)
     if (node == d.node) return;  // sent twice
   m.digests.emplace_back(d.node, d.digest);
+  m.serials.push_back(d.serial);
   const bool all = std::all_of(m.expected.begin(), m.expected.end(), [&m](sim::NodeId node) {
     return std::any_of(m.digests.begin(), m.digests.end(), [node](const auto& got) { return got.first == node; });
   });
@@ -103,36 +105,48 @@ void ScrubVerifier::compare_replicas(std::pair<GroupId, Slot> key) {
     return;
   }
   ++stats_.scrub.compared;
-  // Majority by digest; the digests are few (at most the three storage members).
-  std::vector<std::pair<std::uint64_t, std::size_t>> votes;
-  for (const auto& [node, digest] : m.digests) {
-    auto v = std::find_if(votes.begin(), votes.end(), [digest](const auto& x) { return x.first == digest; });
-    if (v == votes.end()) votes.emplace_back(digest, 1);
-    else ++v->second;
-  }
-  m.three_way_agreed = votes.size() == 1;
-  // A clear majority condemns the rest at once; a tie waits for the reference, if there is one.
-  const auto majority = std::max_element(votes.begin(), votes.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
-  if (votes.size() > 1) {
-    if (majority->second * 2 > m.digests.size()) {
-      for (const auto& [node, digest] : m.digests)
-        if (digest != majority->first) {
-          ++stats_.scrub.replica_vs_replica;
-          m.condemned.push_back(node);
-          damaged(m, node, Detection::scrub_replicas);
-        }
-    } else {
-      ++stats_.scrub.undecided;
-    }
-  }
-  if (!spec_.reference || archive_ == nullptr || bug_ == PlantedBug::scrub_skips_reference) return;
-  if (m.group >= first_split_child_) {
-    ++stats_.scrub.reference_unavailable;  // a split child's archive starts without the items it inherited
-    return;
-  }
+  m.three_way_agreed = std::all_of(m.digests.begin(), m.digests.end(),
+                                   [&m](const auto& d) { return d.second == m.digests.front().second; });
+  const bool reference = spec_.reference && archive_ != nullptr && bug_ != PlantedBug::scrub_skips_reference;
+  if (reference && m.group >= first_split_child_) ++stats_.scrub.reference_unavailable;  // its archive starts without the items it inherited
+  if (!reference || m.group >= first_split_child_) return judge_by_majority(m);
+  // The reference decides: two replicas that agree may both be wrong (one healed from the other).
+  // The three-way result is counted now; a replica is condemned only once the reference is in.
+  if (!m.three_way_agreed) judge_by_majority_count_only(m);
   m.waiting_since = kernel().now();
   awaiting_reference_.push_back(std::move(m));
   check_references();
+}
+
+namespace {
+
+// The digest most replicas hold, if more than half hold it.
+std::optional<std::uint64_t> majority_digest(const std::vector<std::pair<sim::NodeId, std::uint64_t>>& digests) {
+  for (const auto& [node, digest] : digests) {
+    const auto same = std::count_if(digests.begin(), digests.end(), [d = digest](const auto& x) { return x.second == d; });
+    if (static_cast<std::size_t>(same) * 2 > digests.size()) return digest;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void ScrubVerifier::judge_by_majority_count_only(const Marker& m) {
+  const std::optional<std::uint64_t> majority = majority_digest(m.digests);
+  if (!majority) {
+    ++stats_.scrub.undecided;
+    return;
+  }
+  for (const auto& [node, digest] : m.digests) stats_.scrub.replica_vs_replica += digest != *majority ? 1 : 0;
+}
+
+void ScrubVerifier::judge_by_majority(Marker& m) {
+  if (m.three_way_agreed) return;
+  judge_by_majority_count_only(m);
+  const std::optional<std::uint64_t> majority = majority_digest(m.digests);
+  if (!majority) return;
+  for (const auto& [node, digest] : m.digests)
+    if (digest != *majority) damaged(m, node, Detection::scrub_replicas);
 }
 
 std::optional<std::uint64_t> ScrubVerifier::reference_digest(const Marker& m) {
@@ -143,20 +157,20 @@ std::optional<std::uint64_t> ScrubVerifier::reference_digest(const Marker& m) {
   for (Slot slot = ref.replayed + 1; slot <= m.slot; ++slot) {
     const replication::LogEntry& e = entries[slot - 1];
     if (e.kind == replication::EntryKind::write) {
-      auto [it, fresh] = ref.items.try_emplace(e.key, 0, 0);
+      ItemVersions& versions = ref.items[e.key];
+      const std::uint64_t newest = versions.empty() ? 0 : versions.back().first;
       // A version above the newest stands; one that is not (recovered side by side with
       // another leader's writes) goes one past it, as every replica numbers it.
-      const std::uint64_t version = e.version > it->second.first ? e.version : it->second.first + 1;
-      it->second = {version, e.write};
+      const std::uint64_t version = e.version > newest ? e.version : newest + 1;
+      if (keep_history_ || versions.empty()) versions.emplace_back(version, e.write);
+      else versions.back() = {version, e.write};
     } else if (e.kind == replication::EntryKind::split) {
       for (auto it = ref.items.begin(); it != ref.items.end();)
         it = key_hash(m.table, it->first) >= e.key ? ref.items.erase(it) : std::next(it);
     }
   }
   ref.replayed = m.slot;
-  std::uint64_t digest = 0;
-  for (const auto& [key, newest] : ref.items) digest ^= item_digest(key, newest.first, newest.second);
-  return digest;
+  return items_digest(ref.items);
 }
 
 void ScrubVerifier::check_references() {
@@ -174,8 +188,18 @@ void ScrubVerifier::check_references() {
     }
     const std::optional<std::uint64_t> reference = reference_digest(m);
     if (!reference) {
-      if (kernel().now() - m.waiting_since >= spec_.reference_timeout) ++stats_.scrub.reference_unavailable;
-      else awaiting_reference_.push_back(std::move(m));
+      if (kernel().now() - m.waiting_since < spec_.reference_timeout) {
+        awaiting_reference_.push_back(std::move(m));
+        continue;
+      }
+      // The archive never reached the marker: the replicas' majority decides after all.
+      ++stats_.scrub.reference_unavailable;
+      if (!m.three_way_agreed) {
+        const std::optional<std::uint64_t> majority = majority_digest(m.digests);
+        if (majority)
+          for (const auto& [node, digest] : m.digests)
+            if (digest != *majority) damaged(m, node, Detection::scrub_replicas);
+      }
       continue;
     }
     ++stats_.scrub.reference_compared;
@@ -188,13 +212,17 @@ void ScrubVerifier::check_references() {
     if (differ.size() == m.digests.size()) {
       // No replica to rebuild from: an alarm for the operators, no repair.
       ++stats_.scrub.unrepairable;
-      stats_.alarms.emplace_back(kernel().now(), m.group);
+      stats_.alarms.push_back(Alarm{kernel().now(), m.group, false});
       stats_.found(m.group, replication::kNoNode, kernel().now());
       continue;
     }
-    for (sim::NodeId node : differ)
-      if (std::find(m.condemned.begin(), m.condemned.end(), node) == m.condemned.end())
-        damaged(m, node, Detection::scrub_reference);
+    // Found by the three-way compare if its peers outvoted it too; by the reference alone if not.
+    const std::optional<std::uint64_t> majority = majority_digest(m.digests);
+    for (sim::NodeId node : differ) {
+      const auto own = std::find_if(m.digests.begin(), m.digests.end(), [node](const auto& d) { return d.first == node; });
+      const bool outvoted = majority && own->second != *majority;
+      damaged(m, node, outvoted ? Detection::scrub_replicas : Detection::scrub_reference);
+    }
   }
   if (!awaiting_reference_.empty() && !reference_tick_armed_) {
     reference_tick_armed_ = true;
@@ -206,8 +234,11 @@ void ScrubVerifier::check_references() {
 }
 
 void ScrubVerifier::damaged(const Marker& m, sim::NodeId node, Detection how) {
-  network().send(*this, node, kinds_.verdict, [notify = &notify_, node, group = m.group, slot = m.slot, how] {
-    (*notify)(node, group, slot, how);
+  const auto at = std::find_if(m.digests.begin(), m.digests.end(), [node](const auto& d) { return d.first == node; });
+  SIM_ASSERT(at != m.digests.end());
+  const std::uint64_t serial = m.serials[static_cast<std::size_t>(at - m.digests.begin())];
+  network().send(*this, node, kinds_.verdict, [notify = &notify_, node, group = m.group, serial, how] {
+    (*notify)(node, group, serial, how);
   });
 }
 

@@ -1,11 +1,13 @@
 // The scrub verifier: one service node of the region that judges the scrub markers. Every storage
 // replica that applies a marker sends it the digest of its items at that slot; once every storage
-// member's digest came (or scrub.compare_timeout passed) it compares them three-way (a replica
-// its peers outvote is damaged at once), and with scrub.reference it also compares each with a
-// reference replica it rebuilt offline by replaying the group's archived log from S3, once the
-// archive reaches the marker. A replica that differs from the reference is damaged if another
-// matches it (the reference breaks a tie, and catches what all replicas agree on); if none does (a
-// bug every replica shares) it raises an alarm and repairs nothing. Damaged
+// member's digest came (or scrub.compare_timeout passed) it compares them three-way. With
+// scrub.reference it then waits for the archive to reach the marker and compares each with a
+// reference replica it rebuilt offline by replaying the group's archived log from S3: a replica
+// that differs from the reference is damaged if another matches it (two replicas that agree may
+// both be wrong, one healed from the other; and a bug every replica shares shows only here); if
+// none matches it raises an alarm and repairs nothing. Without a reference (none configured, a
+// split child, or the archive not reaching the marker within scrub.reference_timeout) a replica
+// its peers outvote is damaged. Damaged
 // replicas hear it in a message and get themselves replaced (rules::report_damage).
 //
 // The reference is a second implementation of applying writes, on purpose: it shares no code with
@@ -27,8 +29,9 @@ namespace models::verification {
 
 using replication::Slot;
 
-// The checksum of a replica's state: each item's newest version and value, combined so the order
-// of keys does not matter. The replicas and the reference compute it alike.
+// The checksum of a replica's state: every version and value of every item it keeps (the newest
+// only, without replication.keep_item_history), combined so the order of keys does not matter.
+// The replicas and the reference compute it alike.
 std::uint64_t item_digest(std::uint64_t key, std::uint64_t version, WriteId value);
 std::uint64_t items_digest(const std::map<std::uint64_t, ItemVersions>& items);
 
@@ -37,6 +40,7 @@ struct ScrubDigest {
   std::uint32_t table = 0;
   Slot slot = 0;
   sim::NodeId node = 0;
+  std::uint64_t serial = 0;  // the replica's, on its node: a verdict reaches only the replica judged
   std::uint64_t digest = 0;
   std::vector<sim::NodeId> storage_members;  // as the replica's membership names them at the marker
 };
@@ -49,10 +53,10 @@ struct ScrubKinds {
 class ScrubVerifier final : public sim::Node {
  public:
   // Tells `node` its replica of `group` is damaged (delivered by the network).
-  using Notify = std::function<void(sim::NodeId node, GroupId group, Slot slot, Detection how)>;
+  using Notify = std::function<void(sim::NodeId node, GroupId group, std::uint64_t serial, Detection how)>;
   ScrubVerifier(sim::Network& network, std::string name, sim::AzId az, const ScrubSpec& spec,
                 const archive::ArchiveService* archive, GroupId first_split_child, Stats& stats, Notify notify,
-                PlantedBug bug);
+                PlantedBug bug, bool keep_history);
   const ScrubKinds& kinds() const { return kinds_; }
   // A storage node sends a digest (over the network).
   void send_digest(const sim::Node& from, ScrubDigest digest);
@@ -67,13 +71,13 @@ class ScrubVerifier final : public sim::Node {
     Slot slot = 0;
     std::vector<sim::NodeId> expected;
     std::vector<std::pair<sim::NodeId, std::uint64_t>> digests;  // by arrival
+    std::vector<std::uint64_t> serials;                           // of the replicas, as digests
     bool three_way_agreed = false;
-    std::vector<sim::NodeId> condemned;  // outvoted by their peers (damaged already)
     sim::Time waiting_since;
   };
   struct Reference {
     Slot replayed = 0;
-    std::map<std::uint64_t, std::pair<std::uint64_t, WriteId>> items;  // key -> newest (version, value)
+    std::map<std::uint64_t, ItemVersions> items;  // as a replica keeps them
   };
 
   void on_digest(const ScrubDigest& digest);
@@ -82,8 +86,13 @@ class ScrubVerifier final : public sim::Node {
   // The reference digest at the marker, or nothing if the archive cannot give it (yet).
   std::optional<std::uint64_t> reference_digest(const Marker& marker);
   void damaged(const Marker& marker, sim::NodeId node, Detection how);
+  // The three-way verdict: a clear majority condemns the rest (no reference to ask); or only
+  // counted, when the reference will decide.
+  void judge_by_majority(Marker& marker);
+  void judge_by_majority_count_only(const Marker& marker);
 
   const ScrubSpec& spec_;
+  bool keep_history_;  // the replicas keep every version (replication.keep_item_history): so does the reference
   PlantedBug bug_;
   const archive::ArchiveService* archive_;
   GroupId first_split_child_;

@@ -34,7 +34,7 @@ struct Corruption {
   std::uint64_t key = 0;
   bool detected = false;
   sim::Time detected_at;
-  bool overwritten = false;  // a later write replaced the damaged value before anything found it
+  bool overwritten = false;  // a later write replaced the damaged value before anything found it (only the newest version kept)
 };
 
 struct Damage {
@@ -60,6 +60,14 @@ struct ScrubStats {
   std::uint64_t unrepairable = 0;           // markers where no replica matches the reference: an alarm, no repair
 };
 
+// An alarm for the operators: no replica matches the reference replica, or every storage replica
+// of the group is damaged (a damaged one had to lead). Nothing repairs the group by itself.
+struct Alarm {
+  sim::Time time;
+  GroupId group = 0;
+  bool no_healthy_replica = false;  // else: no replica matches the reference
+};
+
 struct Stats {
   // A write replaced the damaged value of `key` in `node`'s replica of `group`.
   void overwritten(GroupId group, sim::NodeId node, std::uint64_t key) {
@@ -70,7 +78,7 @@ struct Stats {
   std::vector<Corruption> corruptions;
   std::vector<Damage> damages;
   std::uint64_t reads_refused = 0;  // reads a page checksum stopped
-  std::vector<std::pair<sim::Time, GroupId>> alarms;  // unrepairable scrub mismatches
+  std::vector<Alarm> alarms;
   ScrubStats scrub;
 
   // Every corruption of `group` on `node` (kNoNode: on any node) not found yet is found now.
