@@ -13,6 +13,15 @@ std::uint64_t fnv1a64(std::string_view text);
 // Advances state by the golden-ratio increment and returns a well-mixed 64-bit output.
 // Seeds the engine and derives child identities; any 64-bit state is fine.
 std::uint64_t splitmix64(std::uint64_t& state);
+// splitmix64's finaliser alone: a stateless 64-bit mix, for checksums and hashes the models compute.
+constexpr std::uint64_t mix64(std::uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  x ^= x >> 31;
+  return x;
+}
 
 // xoshiro256** with its 256-bit state expanded from the identity by splitmix64.
 //

@@ -1,18 +1,13 @@
 // Entry and segment checksums.
 #include "models/archive/segment.h"
 
+#include "sim/rng.h"
+
 namespace models::archive {
 
 namespace {
 
-std::uint64_t mix(std::uint64_t x) {  // splitmix64's finaliser
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ull;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebull;
-  x ^= x >> 31;
-  return x;
-}
+constexpr std::uint64_t mix(std::uint64_t x) { return sim::mix64(x); }
 
 }  // namespace
 

@@ -5,19 +5,13 @@
 #include "models/verification/scrub.h"
 
 #include "sim/assert.h"
+#include "sim/rng.h"
 
 namespace models::replication {
 
 namespace {
 
-std::uint64_t mix(std::uint64_t x) {
-  x ^= x >> 31;
-  x *= 0x7fb5d329728ea185ull;
-  x ^= x >> 27;
-  x *= 0x81dadef4bc2dd44dull;
-  x ^= x >> 33;
-  return x;
-}
+constexpr std::uint64_t mix(std::uint64_t x) { return sim::mix64(x); }
 
 constexpr WriteId kDamageBits = (WriteId{1} << 40) - 1;
 

@@ -3,6 +3,7 @@
 
 #include "models/partition_map.h"
 #include "sim/assert.h"
+#include "sim/rng.h"
 
 #include <algorithm>
 
@@ -10,14 +11,7 @@ namespace models::verification {
 
 namespace {
 
-std::uint64_t mix(std::uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdull;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ull;
-  x ^= x >> 33;
-  return x;
-}
+constexpr std::uint64_t mix(std::uint64_t x) { return sim::mix64(x); }
 
 }  // namespace
 
