@@ -90,7 +90,7 @@ Json verification(const models::Simulation& simulation) {
     if (alarms.size() < 20)
       alarms.push_back({{"t_s", seconds(a.time - sim::Time::zero())},
                         {"group", a.group},
-                        {"why", a.no_healthy_replica ? "every storage replica damaged" : "no replica matches the reference"}});
+                        {"why", a.damaged_leader ? "a damaged replica leads: no healthy one came forward" : "no replica matches the reference"}});
   out["alarm_count"] = s.alarms.size();
   out["alarms"] = alarms;
   out["damages"] = damages;

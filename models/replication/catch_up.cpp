@@ -75,8 +75,10 @@ bool take_items_forward(Replica& r, CatchUpMessage& m, bool keep_history) {
     const LogEntry& e = r.d.log.at(slot);
     if (e.kind != EntryKind::write) continue;
     ItemVersions& versions = r.d.items[e.key];
-    if (keep_history || versions.empty()) versions.emplace_back(e.version, e.write);
-    else versions.back() = {e.version, e.write};
+    // Numbered as applying numbers it (rules::effective_version), so the items match its peers'.
+    const std::uint64_t version = effective_version(versions.empty() ? 0 : versions.back().first, e);
+    if (keep_history || versions.empty()) versions.emplace_back(version, e.write);
+    else versions.back() = {version, e.write};
   }
   return true;
 }

@@ -76,11 +76,13 @@ bool StorageNode::items_intact(Replica& r) {
   if (!cluster_.scenario.storage.page_checksums || cluster_.bug == PlantedBug::page_checksum_ignored ||
       cluster_.integrity.corruptions.empty())
     return true;
+  // Every version it keeps: rot overwritten by a newer write still sits in an older version.
   for (const auto& [key, versions] : r.d.items)
-    if (!versions.empty() && rotten(versions.back().second)) {
-      found_damaged(r, verification::Detection::page_checksum, false);
-      return false;
-    }
+    for (const auto& [version, value] : versions)
+      if (rotten(value)) {
+        found_damaged(r, verification::Detection::page_checksum, false);
+        return false;
+      }
   return true;
 }
 

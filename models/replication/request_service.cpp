@@ -68,6 +68,11 @@ void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> rep
     }
   }
   if (!can_serve) return redirect(r, reply);
+  if (r->d.damaged && !cluster_.scenario.storage.page_checksums && request.op != Operation::put) {
+    // A damaged replica leading as a last resort cannot tell its bad pages from its good ones.
+    reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+    return;
+  }
   if (is_write(request.op) && rules::moving_out(*r)) {
     // The move's membership change is the last entry this leader proposes: nothing after it
     // would be lost at the handoff, and the client's retry reaches the new leader.

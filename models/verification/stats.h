@@ -60,12 +60,12 @@ struct ScrubStats {
   std::uint64_t unrepairable = 0;           // markers where no replica matches the reference: an alarm, no repair
 };
 
-// An alarm for the operators: no replica matches the reference replica, or every storage replica
-// of the group is damaged (a damaged one had to lead). Nothing repairs the group by itself.
+// An alarm for the operators: no replica matches the reference replica (nothing repairs the
+// group by itself), or a damaged replica had to lead (no healthy one came forward).
 struct Alarm {
   sim::Time time;
   GroupId group = 0;
-  bool no_healthy_replica = false;  // else: no replica matches the reference
+  bool damaged_leader = false;  // else: no replica matches the reference
 };
 
 struct Stats {

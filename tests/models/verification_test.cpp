@@ -147,8 +147,57 @@ TEST_CASE("Verification: a group whose every replica is damaged still gets a lea
   const Json r = run(scenario_text(R"("archive": {"interval": "10s"})", rot_everywhere));
   const Json& v = r["verification"];
   CHECK(v["alarm_count"].get<int>() >= 1);
-  CHECK(v["alarms"][0]["why"] == "every storage replica damaged");
+  CHECK(v["alarms"][0]["why"] == "a damaged replica leads: no healthy one came forward");
   // Pages that check out are still served: reads do not all fail.
   CHECK(r["timeline"].back()["availability"].get<double>() > 0.3);
   CHECK(r["consistency"]["integrity"]["corrupted_reads"] == 0);
+}
+
+TEST_CASE("Verification: rot a newer write hid in an item's history is found by the copy, not spread by it",
+          "[verification]") {
+  // The leader's rot is overwritten before any read (every version is kept), a follower dies and
+  // is healed from the leader, and the scrub has no reference: the copy must read every version,
+  // or two rotten copies would outvote the good replica and acknowledged writes would be lost (a
+  // review's schedule).
+  const Json r = run(R"({"name": "v", "duration": "40m",
+    "topology": {"azs": [{"name": "az1", "storage_nodes": 2, "routers": 1, "clients": 1},
+                         {"name": "az2", "storage_nodes": 2, "routers": 1, "clients": 1},
+                         {"name": "az3", "storage_nodes": 2, "routers": 1, "clients": 1}]},
+    "archive": {"interval": "10s"}, "scrub": {"interval": "15m", "reference": false},
+    "tables": [{"name": "orders", "partitions": 1, "items": 600, "item_size": "1KB"}],
+    "workload": [{"table": "orders", "rate": 40, "mix": {"put": 1.0}, "end": "10m"}],
+    "faults": {"timeline": [
+      {"at": "6m", "kind": "bit_rot", "node": {"leader_of": {"table": "orders", "key": 0}}, "items": 5},
+      {"at": "9m", "kind": "power_off", "node": {"follower_of": {"table": "orders", "key": 0}}, "duration": "10m"}]}})");
+  CHECK(r["consistency"]["durability"]["passed"].get<bool>());
+  CHECK(r["monitors"]["convergence"]["passed"].get<bool>());
+  CHECK(r["verification"]["found_by"]["page_checksum"].get<int>() >= 1);
+  CHECK(r["verification"]["corruptions"]["undetected"] == 0);
+}
+
+TEST_CASE("Verification: a damaged replica leading as a last resort serves no read it cannot check", "[verification]") {
+  // One storage node a zone (no replacement target): the scrub condemns az2's replica, then the
+  // leader dies and the healthy follower pauses, so the damaged one leads for a while. Without
+  // page checksums it cannot tell its bad pages: it must refuse reads, not serve rot (a review's
+  // schedule); the alarm says a damaged replica leads.
+  const Json r = run(R"({"name": "v", "duration": "12m",
+    "topology": {"azs": [{"name": "az1", "storage_nodes": 1, "routers": 1, "clients": 1},
+                         {"name": "az2", "storage_nodes": 1, "routers": 1, "clients": 1},
+                         {"name": "az3", "storage_nodes": 1, "routers": 1, "clients": 1}]},
+    "storage": {"page_checksums": false}, "archive": {"interval": "10s"}, "scrub": {"interval": "3m"},
+    "tables": [{"name": "orders", "partitions": 1, "items": 200, "item_size": "1KB"}],
+    "workload": [{"table": "orders", "rate": 40, "mix": {"put": 1.0}, "end": "1m"},
+                 {"table": "orders", "rate": 40, "mix": {"put": 0.02, "get_strong": 0.98}, "start": "1m"}],
+    "faults": {"timeline": [
+      {"at": "90s", "kind": "bit_rot", "node": "az2/storage0", "items": 40},
+      {"at": "5m", "kind": "power_off", "node": "az1/storage0", "duration": "2m"},
+      {"at": "5m", "kind": "pause", "node": "az3/storage0", "duration": "20s"}]}})");
+  // Strong reads go to the leader only, which before the power-off was a healthy one: nothing
+  // rotten may be served once the damaged replica leads (from 5 minutes on).
+  const Json& integrity = r["consistency"]["integrity"];
+  if (integrity["corrupted_reads"].get<int>() > 0) CHECK(integrity["last_s"].get<double>() < 300);
+  bool damaged_leader_alarm = false;
+  for (const Json& alarm : r["verification"]["alarms"])
+    damaged_leader_alarm = damaged_leader_alarm || alarm["why"] == "a damaged replica leads: no healthy one came forward";
+  CHECK(damaged_leader_alarm);
 }
