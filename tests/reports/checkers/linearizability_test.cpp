@@ -137,12 +137,13 @@ TEST_CASE("Linearizability: rule b also orders a timed-out write once a read rev
   CHECK(verdict.violations_of(ConsistencyRule::real_time_write_order) == 1);
 }
 
-TEST_CASE("Linearizability: rule c catches a read of a write that was never made", "[checkers]") {
-  const ConsistencyVerdict verdict = check_linearizable({put(1, 11, 1, 0, 10), get(1, 1, 99, 20, 30)});
-  require_only(verdict, ConsistencyRule::no_future_reads);
-  // A read of a value written to another key is as bad.
+TEST_CASE("Linearizability: rule c catches a read of a write that was never made on its key", "[checkers]") {
+  // A read of a value written to another key: a routing or replication bug.
   require_only(check_linearizable({put(2, 11, 1, 0, 10), get(1, 1, 11, 20, 30)}),
                ConsistencyRule::no_future_reads);
+  // A value no put of the run wrote is corrupted data: the integrity checker judges it
+  // (integrity_test.cpp), and it is left out here.
+  CHECK(check_linearizable({put(1, 11, 1, 0, 10), get(1, 1, 99, 20, 30)}).passed);
   require_only(check_linearizable({get(1, 1, 0, 20, 30)}), ConsistencyRule::no_future_reads);
 }
 
