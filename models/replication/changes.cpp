@@ -238,6 +238,9 @@ void report_damage(Replica& r, Host& host) {
     return;
   }
   if (r.v.role != Role::leader || r.v.moving_to != kNoNode || pending_config_slot(r) != 0) return;
+  // Just elected (a last resort): its members' damage reports, sent every tick, come first, so
+  // it does not hand off to a member as damaged as itself, which could not take over.
+  if (host.now() - r.v.leader_since < host.spec().heartbeat_interval * 2) return;
   // The storage member that has the most of its log; none healthy enough: it keeps leading.
   sim::NodeId best = kNoNode;
   Slot best_match = 0;
@@ -252,7 +255,15 @@ void report_damage(Replica& r, Host& host) {
       best_match = peer->match;
     }
   }
-  if (best == kNoNode) return;
+  if (best == kNoNode) {
+    // No healthy member to hand to: it leads on as the last resort (serving the pages that check
+    // out) until one follows it.
+    if (!r.v.last_resort) {
+      r.v.last_resort = true;
+      host.damaged_leader(r);
+    }
+    return;
+  }
   const LeadershipTransferMessage transfer{r.group, r.v.leader_ballot, r.v.commit};
   send_heartbeat(r, host);
   step_down(r, host);  // before telling it: this node serves nothing under its lease from here

@@ -110,6 +110,8 @@ class Host {
   // Before its items are copied: false if the replica is damaged, or (page checksums) a page
   // fails its checksum now, which marks it damaged.
   virtual bool items_intact(Replica& r) { return !r.d.damaged; }
+  // A damaged replica leads as the last resort (no healthy member took over): an alarm.
+  virtual void damaged_leader(const Replica& r) { (void)r; }
 
  protected:
   ~Host() = default;

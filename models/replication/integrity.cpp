@@ -7,6 +7,8 @@
 #include "sim/assert.h"
 #include "sim/rng.h"
 
+#include <algorithm>
+
 namespace models::replication {
 
 namespace {
@@ -69,6 +71,15 @@ void StorageNode::found_damaged(Replica& r, verification::Detection how, bool ac
   cluster_.integrity.found(r.group, self(), kernel().now());
   touch(r.group);
   if (act_now) rules::report_damage(r, *this);
+}
+
+void StorageNode::damaged_leader(const Replica& r) {
+  // A damaged replica leads only when no healthy one came forward (every storage member damaged,
+  // or the healthy ones cut off): an alarm for the operators, once per group. It hands off as soon
+  // as a healthy member follows it.
+  std::vector<verification::Alarm>& alarms = cluster_.integrity.alarms;
+  if (std::none_of(alarms.begin(), alarms.end(), [&r](const verification::Alarm& a) { return a.group == r.group && a.damaged_leader; }))
+    alarms.push_back(verification::Alarm{kernel().now(), r.group, true});
 }
 
 bool StorageNode::items_intact(Replica& r) {

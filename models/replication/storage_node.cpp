@@ -361,14 +361,7 @@ void StorageNode::election_started(const Replica& r) { cluster_.health.election_
 
 void StorageNode::election_won(const Replica& r) {
   cluster_.health.election_won(r.group);
-  // A damaged replica leads only when no healthy one came forward for three election timeouts
-  // (every storage member damaged, or the healthy ones cut off): an alarm for the operators, once
-  // per group. It hands off as soon as a healthy member follows it.
-  if (r.d.damaged) {
-    std::vector<verification::Alarm>& alarms = cluster_.integrity.alarms;
-    if (std::none_of(alarms.begin(), alarms.end(), [&r](const verification::Alarm& a) { return a.group == r.group && a.damaged_leader; }))
-      alarms.push_back(verification::Alarm{kernel().now(), r.group, true});
-  }
+  if (r.d.damaged) damaged_leader(r);  // elected as the last resort
 }
 
 void StorageNode::replacement_done(const Replica& r, const Change& change) {

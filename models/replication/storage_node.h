@@ -151,6 +151,7 @@ class StorageNode final : public sim::Node, private Host {
   WriteId stored_value(const Replica& r, Slot slot, const LogEntry& e) override;
   void scrub_applied(Replica& r, Slot slot) override;
   bool items_intact(Replica& r) override;
+  void damaged_leader(const Replica& r) override;
 
   template <class M>
   void transmit(sim::NodeId to, M message);
