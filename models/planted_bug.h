@@ -39,6 +39,8 @@ enum class PlantedBug : std::uint8_t {
   page_checksum_ignored,
   // scrub: the verifier trusts the replicas' majority and never compares with the reference replica
   scrub_skips_reference,
+  // integrity: a log entry is archived, sent and replayed without checking its checksum
+  log_checksum_ignored,
 };
 
 inline constexpr PlantedBug kEveryPlantedBug[] = {
@@ -46,7 +48,7 @@ inline constexpr PlantedBug kEveryPlantedBug[] = {
     PlantedBug::adopt_lowest_ballot,     PlantedBug::skip_lease_wait,           PlantedBug::lease_from_ack_arrival,
     PlantedBug::strong_read_by_role,     PlantedBug::apply_beyond_matched,      PlantedBug::router_keeps_stale_route,
     PlantedBug::split_boundary_off_by_one, PlantedBug::handoff_keeps_leading,   PlantedBug::burst_ignores_node_bucket,
-    PlantedBug::page_checksum_ignored,   PlantedBug::scrub_skips_reference,
+    PlantedBug::page_checksum_ignored,   PlantedBug::scrub_skips_reference,     PlantedBug::log_checksum_ignored,
 };
 
 constexpr std::string_view to_string(PlantedBug bug) {
@@ -66,6 +68,7 @@ constexpr std::string_view to_string(PlantedBug bug) {
     case PlantedBug::burst_ignores_node_bucket: return "burst_ignores_node_bucket";
     case PlantedBug::page_checksum_ignored: return "page_checksum_ignored";
     case PlantedBug::scrub_skips_reference: return "scrub_skips_reference";
+    case PlantedBug::log_checksum_ignored: return "log_checksum_ignored";
   }
   return "?";
 }

@@ -183,6 +183,7 @@ void Simulation::build_archive() {
       archive_->nodes_by_az[az].push_back(s3_.back().get());
     }
   cluster_.archive = archive_.get();
+  archive_->bucket.report_to(&cluster_.integrity);
   archive_actor_ = kernel_.register_actor("archive");
   kernel_.after(scenario_.archive.interval, sim::Tag{archive_actor_, archive_->kinds.sample}, [this] { sample_archive(); });
 }

@@ -402,6 +402,7 @@ Json consistency(const Verdicts& v) {
     out["restore"] = {{"judged", r.judged},
                       {"groups_behind", r.groups_behind},
                       {"entries_replayed", r.entries_replayed},
+                      {"corrupt_entries", r.corrupt_entries},
                       {"acknowledged_writes", r.acknowledged_writes},
                       {"missing_writes", r.missing_writes},
                       {"state_compared", r.state_compared},

@@ -34,10 +34,15 @@ Json verification(const models::Simulation& simulation) {
   const v::Stats& s = simulation.integrity();
   Json out;
   out["page_checksums"] = scenario.storage.page_checksums;
-  std::uint64_t rot = 0, buggy = 0, detected = 0, overwritten = 0;
+  std::uint64_t rot = 0, buggy = 0, log_rot = 0, archive_rot = 0, detected = 0, overwritten = 0;
   std::vector<double> to_detection;
   for (const v::Corruption& c : s.corruptions) {
-    (c.kind == v::Corruption::Kind::bit_rot ? rot : buggy) += 1;
+    switch (c.kind) {
+      case v::Corruption::Kind::bit_rot: ++rot; break;
+      case v::Corruption::Kind::buggy_value: ++buggy; break;
+      case v::Corruption::Kind::log_rot: ++log_rot; break;
+      case v::Corruption::Kind::archive_rot: ++archive_rot; break;
+    }
     overwritten += c.overwritten ? 1 : 0;
     if (!c.detected) continue;
     ++detected;
@@ -46,6 +51,8 @@ Json verification(const models::Simulation& simulation) {
   out["corruptions"] = {{"injected", s.corruptions.size()},
                         {"bit_rot", rot},
                         {"buggy_values", buggy},
+                        {"log_rot", log_rot},
+                        {"archive_rot", archive_rot},
                         {"detected", detected},
                         {"overwritten_unseen", overwritten},
                         {"undetected", s.corruptions.size() - detected - overwritten}};
@@ -53,7 +60,8 @@ Json verification(const models::Simulation& simulation) {
   out["reads_refused"] = s.reads_refused;
   Json found_by{{v::detection_name(v::Detection::page_checksum), 0},
                 {v::detection_name(v::Detection::scrub_replicas), 0},
-                {v::detection_name(v::Detection::scrub_reference), 0}};
+                {v::detection_name(v::Detection::scrub_reference), 0},
+                {v::detection_name(v::Detection::log_checksum), 0}};
   std::vector<double> to_repair;
   Json damages = Json::array();
   for (const v::Damage& d : s.damages) {
@@ -80,6 +88,7 @@ Json verification(const models::Simulation& simulation) {
                   {"incomplete", sc.incomplete},
                   {"reference_compared", sc.reference_compared},
                   {"reference_unavailable", sc.reference_unavailable},
+                  {"reference_corrupt", sc.reference_corrupt},
                   {"undecided", sc.undecided}};
   out["mismatches"] = {{"replica_vs_replica", sc.replica_vs_replica},
                        {"replica_vs_reference", sc.replica_vs_reference},
@@ -90,7 +99,8 @@ Json verification(const models::Simulation& simulation) {
     if (alarms.size() < 20)
       alarms.push_back({{"t_s", seconds(a.time - sim::Time::zero())},
                         {"group", a.group},
-                        {"why", a.damaged_leader ? "a damaged replica leads: no healthy one came forward" : "no replica matches the reference"}});
+                        {"why", a.why()}});
+  out["archive_entries_repaired"] = simulation.archive() == nullptr ? 0 : simulation.archive()->stats.rot_repaired;
   out["alarm_count"] = s.alarms.size();
   out["alarms"] = alarms;
   out["damages"] = damages;

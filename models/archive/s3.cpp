@@ -31,6 +31,13 @@ PutAnswer S3Bucket::put(const Segment& segment, sim::NodeId uploader, sim::Time 
   const Slot last = segment.to();
   for (Slot slot = segment.from; slot <= std::min(last, archived); ++slot) {
     ++out.verified;
+    replication::LogEntry& stored = archive.entries[slot - 1];
+    if (stored.rotten && archive.checksums[slot - 1] == segment.checksums[slot - segment.from]) {
+      // The compare reads the archived entry, finds it rotten, and keeps the replica's copy.
+      stored = segment.entries[slot - segment.from];
+      ++stats.rot_repaired;
+      integrity_->found_in_archive(segment.group, slot, now);
+    }
     if (out.mismatch_at == 0 && archive.checksums[slot - 1] != segment.checksums[slot - segment.from]) {
       out.mismatch_at = slot;
       // Once per difference: the replica uploads the same range again every interval.
@@ -56,6 +63,26 @@ PutAnswer S3Bucket::put(const Segment& segment, sim::NodeId uploader, sim::Time 
   }
   out.archived_to = archive.checksums.size();
   return out;
+}
+
+std::uint32_t S3Bucket::rot(sim::Rng& rng, std::uint32_t count, sim::Time now) {
+  SIM_ASSERT(integrity_ != nullptr);
+  verification::Stats& integrity = *integrity_;
+  std::uint64_t total = 0;
+  for (const GroupArchive& g : groups_) total += g.entries.size();
+  std::uint32_t hit = 0;
+  for (std::uint32_t i = 0; i < count && total > 0; ++i) {
+    std::uint64_t at = rng.below(total);
+    GroupId group = 0;
+    while (at >= groups_[group].entries.size()) at -= groups_[group++].entries.size();
+    replication::LogEntry& e = groups_[group].entries[at];
+    if (e.rotten) continue;
+    e.rotten = true;
+    integrity.corruptions.push_back(verification::Corruption{verification::Corruption::Kind::archive_rot, now, group,
+                                                             replication::kNoNode, at + 1, false, {}, false});
+    ++hit;
+  }
+  return hit;
 }
 
 const std::vector<replication::LogEntry>& S3Bucket::entries(GroupId group) const {

@@ -7,11 +7,15 @@
 // The bucket keeps, per group, the content checksum of every archived slot (slots 1..archived_to,
 // with no gap: a segment that would leave one is refused), appended by whichever replica's
 // archiver uploads a range first. An upload that overlaps what is archived is compared slot by
-// slot with it: that is the download-and-compare of an already archived segment.
+// slot with it: that is the download-and-compare of an already archived segment. An archived
+// entry may rot (bit_rot with target "archive"): its content no longer matches the checksum
+// stored beside it. A read finds it (the reference replay, a restore) and an upload of the same
+// slot whose checksum matches the stored one replaces it.
 #pragma once
 
 #include "models/archive/segment.h"
 #include "models/scenario.h"
+#include "models/verification/stats.h"
 #include "models/work_queue.h"
 #include "sim/histogram.h"
 #include "sim/network.h"
@@ -46,6 +50,7 @@ struct ArchiveStats {
   std::uint64_t gaps = 0;             // uploads refused: they started past the archived point
   std::uint64_t busy = 0;             // uploads a full queue turned away
   std::uint64_t timeouts = 0;         // uploads never answered (S3 down, slow, or lost)
+  std::uint64_t rot_repaired = 0;     // rotten archived entries replaced by a replica's upload
   std::vector<Mismatch> mismatches;   // archive vs log
 };
 
@@ -58,6 +63,10 @@ class S3Bucket {
   const std::vector<replication::LogEntry>& entries(GroupId group) const;
   std::uint64_t bytes(GroupId group) const { return group < groups_.size() ? groups_[group].bytes : 0; }
   std::size_t groups() const { return groups_.size(); }
+  // Where corruptions and their discovery are recorded.
+  void report_to(verification::Stats* integrity) { integrity_ = integrity; }
+  // Bit rot on `count` archived entries drawn uniformly; returns how many rotted.
+  std::uint32_t rot(sim::Rng& rng, std::uint32_t count, sim::Time now);
 
  private:
   struct GroupArchive {
@@ -66,6 +75,7 @@ class S3Bucket {
     std::uint64_t bytes = 0;
   };
   std::vector<GroupArchive> groups_;  // by group id
+  verification::Stats* integrity_ = nullptr;
 };
 
 struct ArchiveKinds {
@@ -79,6 +89,7 @@ class S3Node final : public sim::Node {
          S3Bucket& bucket, ArchiveStats& stats);
   void put(const Segment& segment, sim::Reply<PutAnswer> reply);
   const WorkQueueStats& queue_stats() const { return queue_.stats(); }
+  S3Bucket& bucket() { return bucket_; }
 
  protected:
   void on_power_off() override { queue_.clear(); }

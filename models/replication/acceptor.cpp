@@ -62,6 +62,12 @@ PromiseMessage on_prepare(Replica& r, Host& host, const PrepareMessage& prepare,
     out.refusal = PromiseRefusal::behind;
     return out;
   }
+  // The promise carries the log from `from`: an entry failing its checksum there (bit rot) makes
+  // the replica damaged, and it does not vote until it is replaced (no promise is always safe).
+  if (!host.entries_intact(r, out.from, r.d.log.last())) {
+    out.refusal = PromiseRefusal::damaged;
+    return out;
+  }
   // A promise is durable at once (the model writes promises without a disk delay). From here on
   // this replica follows no leader of a lower ballot: its node's grants no longer cover it.
   r.d.promised = prepare.ballot;

@@ -14,7 +14,7 @@ namespace {
 void apply_write(Replica& r, Host& host, Slot slot, const LogEntry& e, bool keep_history) {
   std::uint64_t version = e.version;
   if (r.d.storage) {
-    const WriteId value = host.stored_value(r, slot, e);
+    const WriteId value = host.stored_value(r, e);
     ItemVersions& versions = r.d.items[e.key];
     const std::uint64_t newest = versions.empty() ? 0 : versions.back().first;
     version = effective_version(newest, e);

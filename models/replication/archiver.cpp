@@ -5,6 +5,7 @@
 // first replica to upload a range archives it and the other two verify it. A slot counts as
 // archived on a replica once S3 took or matched its copy; only then may the log drop it.
 #include "models/archive/s3.h"
+#include "models/replication/rules.h"
 #include "models/replication/storage_node.h"
 
 #include "sim/assert.h"
@@ -23,6 +24,7 @@ void StorageNode::archive_tick() {
   archive::ArchiveService& a = *cluster_.archive;
   after(a.spec.interval, a.kinds.tick, [this] { archive_tick(); });
   for (const auto& [group, local] : index_) upload_next_segment(*replicas_[local]);
+  if (cluster_.integrity.log_rot) forget_trimmed_rot();
 }
 
 bool StorageNode::full_segment_pending(const Replica& r) const {
@@ -39,6 +41,12 @@ void StorageNode::upload_next_segment(Replica& r) {
   if (r.v.archiving) return;
   const Slot from = std::max(r.d.archived + 1, r.d.log.start());
   if (from > r.d.applied) return;
+  // Sealing reads the entries: one that fails its checksum makes the replica damaged, and it is
+  // replaced through healing (its peers upload the range).
+  if (!entries_intact(r, from, r.d.applied)) {
+    rules::report_damage(r, *this);
+    return;
+  }
   archive::Segment segment;
   segment.group = r.group;
   segment.from = from;

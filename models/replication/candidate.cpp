@@ -89,6 +89,7 @@ void send_prepare(Replica& r, Host& host) {
   e.ballot = std::max(r.d.promised, r.v.leader_ballot).next_for(host.self());
   e.recovered_from = r.d.applied + 1;
   host.election_started(r);
+  // Its own promise carries only entries it has not applied, which never rot at rest.
   const PromiseMessage own = on_prepare(r, host, prepare_of(r, e.ballot), host.self());
   SIM_ASSERT_OP(static_cast<int>(own.refusal), ==, static_cast<int>(PromiseRefusal::none));
   record_promise(e, host, own, host.self());
@@ -203,6 +204,7 @@ void on_promise(Replica& r, Host& host, const PromiseMessage& m, sim::NodeId fro
       return;
     case PromiseRefusal::not_voter:
     case PromiseRefusal::behind:
+    case PromiseRefusal::damaged:
       // No vote, but others may still make the quorum (the time limit ends the election). A
       // quorum that did promise holds every slot the refusing replica archived.
       return;

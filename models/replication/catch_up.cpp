@@ -49,6 +49,7 @@ void on_catch_up_request(Replica& r, Host& host, const CatchUpRequest& m, sim::N
     reply.commit = r.v.commit;
     reply.membership = r.d.membership;
     reply.from = m.from;
+    if (!host.entries_intact(r, m.from, r.d.log.last())) return;  // damaged now: it hands off
     for (Slot slot = m.from; slot <= r.d.log.last(); ++slot) reply.entries.push_back(r.d.log.at(slot));
     host.send(from, std::move(reply));
     return;
@@ -127,7 +128,9 @@ void on_catch_up(Replica& r, Host& host, CatchUpMessage& m, sim::NodeId from) {
       // The replica is as far along already (a former member, an unfinished replacement, a log
       // replica being rebuilt): it takes the items if it is to store them, and the leader's
       // membership if newer, so it stops acting on an old one it is no member of.
-      installed = !m.make_storage || take_items_forward(r, m, host.spec().keep_item_history);
+      // Its own log replays the items forward: a rotten entry there fails its checksum.
+      installed = !m.make_storage || (host.entries_intact(r, m.snapshot_applied + 1, r.d.applied) &&
+                                      take_items_forward(r, m, host.spec().keep_item_history));
       if (installed && m.make_storage) r.d.storage = true;
       if (installed && m.membership.epoch > r.d.membership.epoch) {
         r.d.membership = m.membership;

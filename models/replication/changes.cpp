@@ -46,7 +46,8 @@ void start_change(Replica& r, Host& host, Change::Kind kind, sim::NodeId replace
 void send_snapshot(Replica& r, Host& host, const Change& c) {
   // A damaged replica's items are copied nowhere: the change waits for a healthy leader (or its
   // deadline). With page checksums the copy reads every page, and finds rot it had not seen.
-  if (c.storage && !host.items_intact(r)) return;
+  // Every copy carries the unarchived log, whose entries are checked as they are read.
+  if (c.storage ? !host.items_intact(r) : !host.entries_intact(r, r.d.archived + 1, r.d.log.last())) return;
   CatchUpMessage snapshot = snapshot_of(r, c.storage, host.spec().archiving);
   snapshot.make_storage = c.storage;
   snapshot.attempt = c.attempt;
@@ -179,6 +180,7 @@ void on_snapshot_installed(Replica& r, Host& host, const SnapshotInstalledMessag
   peer.last_ack = host.now();
   host.roles_changed(r);  // a target now: sent to, and its node heartbeated
   // The new replica follows the log from here: send it what came after its snapshot.
+  if (!host.entries_intact(r, m.applied + 1, r.d.log.last())) return;  // damaged now: it hands off
   for (Slot slot = m.applied + 1; slot <= r.d.log.last(); ++slot)
     if (r.d.log.has(slot)) host.send(from, AcceptMessage{r.group, r.v.leader_ballot, slot, r.v.commit, r.d.log.at(slot)});
   maybe_propose(r, host);

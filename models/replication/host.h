@@ -102,14 +102,20 @@ class Host {
   virtual sim::Duration replay_time(const Replica& r, Slot entries) const = 0;
   // Continuous verification. The value the node's code stores for a write entry it applies (a
   // buggy build may store another), and a scrub marker applied at `slot`.
-  virtual WriteId stored_value(const Replica& r, Slot slot, const LogEntry& e) {
-    (void)r, (void)slot;
+  virtual WriteId stored_value(const Replica& r, const LogEntry& e) {
+    (void)r;
     return e.write;
   }
   virtual void scrub_applied(Replica& r, Slot slot) { (void)r, (void)slot; }
   // Before its items are copied: false if the replica is damaged, or (page checksums) a page
   // fails its checksum now, which marks it damaged.
   virtual bool items_intact(Replica& r) { return !r.d.damaged; }
+  // Before the log entries from..to (those it holds) are read to be sent or replayed: false if
+  // one fails its checksum (bit rot), which marks the replica damaged.
+  virtual bool entries_intact(Replica& r, Slot from, Slot to) {
+    (void)r, (void)from, (void)to;
+    return true;
+  }
   // A damaged replica leads as the last resort (no healthy member took over): an alarm.
   virtual void damaged_leader(const Replica& r) { (void)r; }
 

@@ -13,7 +13,7 @@ namespace models::replication {
 
 namespace {
 
-constexpr std::uint64_t mix(std::uint64_t x) { return sim::mix64(x); }
+using sim::mix64;
 
 constexpr WriteId kDamageBits = (WriteId{1} << 40) - 1;
 
@@ -36,6 +36,47 @@ std::uint32_t StorageNode::rot_items(std::uint32_t count) {
   return hit;
 }
 
+std::uint32_t StorageNode::rot_log(std::uint32_t count) {
+  // Applied entries at rest: what is still unapplied is in flight, read within moments.
+  std::vector<Replica*> holding;
+  for (const auto& [group, local] : index_) {
+    const Replica& r = *replicas_[local];
+    if (!r.d.log.empty() && r.d.log.start() <= r.d.applied) holding.push_back(replicas_[local].get());
+  }
+  std::uint32_t hit = 0;
+  for (std::uint32_t i = 0; i < count && !holding.empty(); ++i) {
+    Replica& r = *holding[rng().below(holding.size())];
+    const Slot slot = r.d.log.start() + rng().below(r.d.applied - r.d.log.start() + 1);
+    const LogEntry& e = r.d.log.at(slot);
+    if (e.kind != EntryKind::write || e.rotten) continue;  // the membership entries are kept safe (their own copies)
+    r.d.log.rot(slot);
+    cluster_.integrity.log_rot = true;
+    cluster_.integrity.corruptions.push_back(
+        verification::Corruption{verification::Corruption::Kind::log_rot, kernel().now(), r.group, self(), slot, false, {}, false});
+    ++hit;
+  }
+  return hit;
+}
+
+bool StorageNode::entries_intact(Replica& r, Slot from, Slot to) {
+  if (!cluster_.integrity.log_rot || cluster_.bug == PlantedBug::log_checksum_ignored) return true;
+  for (Slot slot = std::max(from, r.d.log.start()); slot <= std::min(to, r.d.log.last()); ++slot)
+    if (r.d.log.at(slot).rotten) {
+      found_damaged(r, verification::Detection::log_checksum, false);
+      return false;
+    }
+  return true;
+}
+
+void StorageNode::forget_trimmed_rot() {
+  // A rotten entry trimmed (archived elsewhere, never read here) harmed nothing: gone unread.
+  for (verification::Corruption& c : cluster_.integrity.corruptions) {
+    if (c.kind != verification::Corruption::Kind::log_rot || c.detected || c.overwritten || c.node != self()) continue;
+    const Replica* r = find(c.group);
+    if (r == nullptr || r->d.log.start() > c.key) c.overwritten = true;
+  }
+}
+
 void StorageNode::set_buggy_build(verification::BuggyPath path, double probability) {
   (path == verification::BuggyPath::apply ? buggy_apply_ : buggy_propose_) = probability;
 }
@@ -43,16 +84,18 @@ void StorageNode::set_buggy_build(verification::BuggyPath path, double probabili
 bool StorageNode::buggy_hits(verification::BuggyPath path, GroupId group, const LogEntry& e) const {
   const double p = path == verification::BuggyPath::apply ? buggy_apply_ : buggy_propose_;
   if (p <= 0.0) return false;
-  const std::uint64_t h = mix(mix(e.write ^ (std::uint64_t{group} << 32)) ^ e.version);
+  const std::uint64_t h = mix64(mix64(e.write ^ (std::uint64_t{group} << 32)) ^ e.version);
   return static_cast<double>(h >> 11) * 0x1.0p-53 < p;
 }
 
 WriteId StorageNode::buggy_value(GroupId group, const LogEntry& e) const {
-  return kBuggyValue | (mix(e.write + group) & kDamageBits);
+  return kBuggyValue | (mix64(e.write + group) & kDamageBits);
 }
 
-WriteId StorageNode::stored_value(const Replica& r, Slot slot, const LogEntry& e) {
-  (void)slot;
+WriteId StorageNode::stored_value(const Replica& r, const LogEntry& e) {
+  // Only an unchecked read applies a rotten entry (PlantedBug::log_checksum_ignored): its bytes
+  // are not the write's.
+  if (e.rotten) return kRottenValue | (mix64(e.write ^ e.version) & kDamageBits);
   // An overwritten damaged value is gone unless every version is kept.
   if (!cluster_.integrity.corruptions.empty() && !spec_.keep_item_history)
     if (const WriteId before = r.applied_value(e.key).second; (before & (kRottenValue | kBuggyValue)) != 0)
@@ -77,13 +120,13 @@ void StorageNode::damaged_leader(const Replica& r) {
   // A damaged replica leads only when no healthy one came forward (every storage member damaged,
   // or the healthy ones cut off): an alarm for the operators, once per group. It hands off as soon
   // as a healthy member follows it.
-  std::vector<verification::Alarm>& alarms = cluster_.integrity.alarms;
-  if (std::none_of(alarms.begin(), alarms.end(), [&r](const verification::Alarm& a) { return a.group == r.group && a.damaged_leader; }))
-    alarms.push_back(verification::Alarm{kernel().now(), r.group, true});
+  cluster_.integrity.alarm(r.group, verification::Alarm::Reason::damaged_leader, kernel().now());
 }
 
 bool StorageNode::items_intact(Replica& r) {
   if (r.d.damaged) return false;
+  // A copy carries the log's unarchived tail with the items.
+  if (!entries_intact(r, cluster_.archive != nullptr ? r.d.archived + 1 : r.d.log.start(), r.d.log.last())) return false;
   if (!cluster_.scenario.storage.page_checksums || cluster_.bug == PlantedBug::page_checksum_ignored ||
       cluster_.integrity.corruptions.empty())
     return true;

@@ -44,7 +44,7 @@ struct PrepareMessage {
 
 // ballot: a higher one was promised; behind: the candidate lacks trimmed entries; removed: the
 // candidate is no member any more; not_voter: this replica is in no configuration it knows of.
-enum class PromiseRefusal : std::uint8_t { none, ballot, behind, removed, not_voter };
+enum class PromiseRefusal : std::uint8_t { none, ballot, behind, removed, not_voter, damaged };
 
 struct PromiseMessage {
   GroupId group;

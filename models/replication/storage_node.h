@@ -91,6 +91,8 @@ class StorageNode final : public sim::Node, private Host {
   // Bit rot: corrupts the newest value of `count` items drawn from its storage replicas (as
   // many as it holds); returns how many.
   std::uint32_t rot_items(std::uint32_t count);
+  // Bit rot on `count` applied write entries of its replicas' logs; returns how many rotted.
+  std::uint32_t rot_log(std::uint32_t count);
   // A buggy build starts (probability > 0) or ends (0) on this node.
   void set_buggy_build(verification::BuggyPath path, double probability);
   // The scrub verifier found this node's replica of `group` (the one with `serial`) damaged.
@@ -148,9 +150,12 @@ class StorageNode final : public sim::Node, private Host {
   // The log a new replica must copy: the unarchived tail (archiving on), else replication.wal_tail.
   std::uint64_t log_tail_bytes(const Replica& r) const;
   sim::Duration replay_time(const Replica& r, Slot entries) const override;
-  WriteId stored_value(const Replica& r, Slot slot, const LogEntry& e) override;
+  WriteId stored_value(const Replica& r, const LogEntry& e) override;
   void scrub_applied(Replica& r, Slot slot) override;
   bool items_intact(Replica& r) override;
+  bool entries_intact(Replica& r, Slot from, Slot to) override;
+  // Rotten log entries of this node trimmed unread count as gone (every archive interval).
+  void forget_trimmed_rot();
   void damaged_leader(const Replica& r) override;
 
   template <class M>

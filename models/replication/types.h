@@ -121,6 +121,10 @@ struct LogEntry {
   std::uint64_t version = 0;  // write: the version this entry creates for the item
   std::uint32_t item_bytes = 0;
   EntryKind kind = EntryKind::noop;
+  // Bit rot changed the entry's bytes where it rests (a replica's log, an archived segment): its
+  // checksum no longer matches, which every read of it checks (Host::entries_intact, the scrub's
+  // reference replay, a restore). Never set on an entry in flight.
+  bool rotten = false;
 
   static LogEntry noop(Ballot ballot);
   // REQUIRES: next differs from base in one seat at most, and next.epoch == base.epoch + 1.

@@ -41,6 +41,8 @@ class Wal {
   void written(std::uint64_t write);
   // Power-off: the log becomes what is on disk.
   void lose_unwritten();
+  // Bit rot: the entry at `slot` (REQUIRES: has(slot)) no longer matches its checksum.
+  void rot(Slot slot) { records_[slot - start_].entry.rotten = true; }
   // Drops entries before `before` (REQUIRES: they are applied).
   void trim_before(Slot before);
   // A snapshot of everything up to `applied` replaces the entries up to it; `tail` (the slots

@@ -1,6 +1,7 @@
 // Bit rot and buggy builds as faults on storage nodes.
 #include "models/verification/faults.h"
 
+#include "models/archive/s3.h"
 #include "models/replication/storage_node.h"
 #include "sim/assert.h"
 #include "sim/config/units.h"
@@ -33,10 +34,18 @@ std::string read_storage_node(const sim::config::Node& node, const sim::FaultPar
   return name;
 }
 
+// What rots: stored items, applied entries of a node's logs, or entries archived in S3.
+enum class RotTarget : std::uint8_t { items, log, archive };
+const char* target_name(RotTarget target) {
+  return target == RotTarget::items ? "items" : target == RotTarget::log ? "log" : "archive";
+}
+
 class BitRotFault final : public sim::Fault {
  public:
-  BitRotFault(sim::faults::Window window, std::string node, std::uint32_t items, std::optional<sim::Duration> every)
-      : window_(window), node_(std::move(node)), items_(items), every_(every) {}
+  // `node`: the storage node, or (archive) the S3 node whose bucket it is.
+  BitRotFault(sim::faults::Window window, RotTarget target, std::string node, std::uint32_t items,
+              std::optional<sim::Duration> every)
+      : window_(window), target_(target), node_(std::move(node)), items_(items), every_(every) {}
 
   void schedule(sim::FaultContext& context) const override {
     sim::Kernel& kernel = context.kernel();
@@ -52,8 +61,21 @@ class BitRotFault final : public sim::Fault {
       void operator()() const {
         if (context->ended()) return;
         sim::Node& victim = context->resolve_node(fault->node_);
-        const std::uint32_t hit = storage_node(victim).rot_items(fault->items_);
-        context->record("bit_rot", fmt::format("{} items on {}", hit, victim.name()), "start");
+        std::uint32_t hit = 0;
+        std::string where;
+        if (fault->target_ == RotTarget::archive) {
+          auto* s3 = dynamic_cast<archive::S3Node*>(&victim);
+          SIM_ASSERT(s3 != nullptr);  // the parser names an S3 node
+          hit = s3->bucket().rot(s3->rng(), fault->items_, context->kernel().now());
+          where = "archived entries";
+        } else if (fault->target_ == RotTarget::log) {
+          hit = storage_node(victim).rot_log(fault->items_);
+          where = "log entries on " + victim.name();
+        } else {
+          hit = storage_node(victim).rot_items(fault->items_);
+          where = "items on " + victim.name();
+        }
+        context->record("bit_rot", fmt::format("{} {}", hit, where), "start");
         if (!fault->every_) return;
         const sim::Time next = context->kernel().now() + *fault->every_;
         if (end && next >= *end) return;
@@ -64,7 +86,9 @@ class BitRotFault final : public sim::Fault {
   }
 
   nlohmann::json resolved() const override {
-    nlohmann::json out{{"kind", "bit_rot"}, {"node", node_}, {"items", items_}};
+    nlohmann::json out{{"kind", "bit_rot"}, {"items", items_}};
+    if (target_ != RotTarget::items) out["target"] = target_name(target_);
+    if (target_ != RotTarget::archive) out["node"] = node_;
     window_.write(out);
     if (every_) out["every"] = sim::config::format_duration(*every_);
     return out;
@@ -72,6 +96,7 @@ class BitRotFault final : public sim::Fault {
 
  private:
   sim::faults::Window window_;
+  RotTarget target_;
   std::string node_;
   std::uint32_t items_;
   std::optional<sim::Duration> every_;
@@ -125,12 +150,24 @@ class BuggyBuildFault final : public sim::Fault {
 void add_corruption_faults(sim::FaultRegistry& registry) {
   registry.add("bit_rot", [](sim::config::ObjectReader& entry, const sim::FaultParseContext& context) -> std::unique_ptr<sim::Fault> {
     sim::faults::Window window = sim::faults::Window::read(entry, context);
-    std::string node = read_storage_node(entry.required("node"), context, false);
+    RotTarget target = RotTarget::items;
+    if (auto n = entry.optional("target")) {
+      const std::string name = n->one_of({"items", "log", "archive"});
+      target = name == "items" ? RotTarget::items : name == "log" ? RotTarget::log : RotTarget::archive;
+    }
+    std::string node;
+    if (target == RotTarget::archive) {
+      // The archive is the region's: no node to name. S3's first front end draws what rots.
+      if (auto n = entry.optional("node")) n->fail("no \"node\" for target \"archive\" (the archive is the region's)", n->json().dump());
+      node = sim::faults::role_members(entry, context, "s3", "an \"archive\" section in the scenario (it adds the S3 fleet)").front();
+    } else {
+      node = read_storage_node(entry.required("node"), context, false);
+    }
     std::uint32_t items = 1;
     if (auto n = entry.optional("items")) items = static_cast<std::uint32_t>(n->uint64_in(1, 1'000'000));
     std::optional<sim::Duration> every;
     if (auto n = entry.optional("every")) every = n->duration();
-    return std::make_unique<BitRotFault>(window, std::move(node), items, every);
+    return std::make_unique<BitRotFault>(window, target, std::move(node), items, every);
   });
   registry.add("buggy_build", [](sim::config::ObjectReader& entry, const sim::FaultParseContext& context) -> std::unique_ptr<sim::Fault> {
     sim::faults::Window window = sim::faults::Window::read(entry, context);

@@ -11,8 +11,6 @@ namespace models::verification {
 
 namespace {
 
-constexpr std::uint64_t mix(std::uint64_t x) { return sim::mix64(x); }
-
 }  // namespace
 
 const char* detection_name(Detection how) {
@@ -20,13 +18,24 @@ const char* detection_name(Detection how) {
     case Detection::page_checksum: return "page_checksum";
     case Detection::scrub_replicas: return "scrub_replicas";
     case Detection::scrub_reference: return "scrub_reference";
+    case Detection::log_checksum: return "log_checksum";
+  }
+  SIM_ASSERT(false);
+  return "?";
+}
+
+const char* Alarm::why() const {
+  switch (reason) {
+    case Reason::no_replica_matches_reference: return "no replica matches the reference";
+    case Reason::damaged_leader: return "a damaged replica leads: no healthy one came forward";
+    case Reason::archive_corrupt: return "an archived log entry fails its checksum: the archive cannot restore the group";
   }
   SIM_ASSERT(false);
   return "?";
 }
 
 std::uint64_t item_digest(std::uint64_t key, std::uint64_t version, WriteId value) {
-  return mix(mix(mix(key) ^ version) ^ value);
+  return sim::mix64(sim::mix64(sim::mix64(key) ^ version) ^ value);
 }
 
 std::uint64_t items_digest(const std::map<std::uint64_t, ItemVersions>& items) {
@@ -134,22 +143,40 @@ void ScrubVerifier::judge_by_majority_count_only(const Marker& m) {
   for (const auto& [node, digest] : m.digests) stats_.scrub.replica_vs_replica += digest != *majority ? 1 : 0;
 }
 
-void ScrubVerifier::judge_by_majority(Marker& m) {
+void ScrubVerifier::condemn_outvoted(const Marker& m) {
   if (m.three_way_agreed) return;
-  judge_by_majority_count_only(m);
   const std::optional<std::uint64_t> majority = majority_digest(m.digests);
   if (!majority) return;
   for (const auto& [node, digest] : m.digests)
     if (digest != *majority) damaged(m, node, Detection::scrub_replicas);
 }
 
-std::optional<std::uint64_t> ScrubVerifier::reference_digest(const Marker& m) {
+void ScrubVerifier::judge_by_majority(Marker& m) {
+  if (m.three_way_agreed) return;
+  judge_by_majority_count_only(m);
+  condemn_outvoted(m);
+}
+
+ScrubVerifier::ReferenceState ScrubVerifier::reference_digest(const Marker& m, std::uint64_t& digest) {
   const std::vector<replication::LogEntry>& entries = archive_->bucket.entries(m.group);
-  if (entries.size() < m.slot) return std::nullopt;
   Reference& ref = references_[m.group];
+  if (ref.corrupt_at != 0) {
+    if (entries[ref.corrupt_at - 1].rotten) return ReferenceState::corrupt;
+    ref.corrupt_at = 0;  // archived again from a replica's copy (archive::S3Bucket::put)
+  }
+  if (entries.size() < m.slot) return ReferenceState::behind;
   SIM_ASSERT_OP(ref.replayed, <=, m.slot);  // markers of a group are judged in slot order
   for (Slot slot = ref.replayed + 1; slot <= m.slot; ++slot) {
     const replication::LogEntry& e = entries[slot - 1];
+    if (e.rotten) {
+      // The download's checksum fails: no reference past here until a replica's upload
+      // of the slot repairs it.
+      ref.corrupt_at = slot;
+      ref.replayed = slot - 1;
+      stats_.found_in_archive(m.group, slot, kernel().now());
+      stats_.alarm(m.group, Alarm::Reason::archive_corrupt, kernel().now());
+      return ReferenceState::corrupt;
+    }
     if (e.kind == replication::EntryKind::write) {
       ItemVersions& versions = ref.items[e.key];
       const std::uint64_t newest = versions.empty() ? 0 : versions.back().first;
@@ -164,7 +191,8 @@ std::optional<std::uint64_t> ScrubVerifier::reference_digest(const Marker& m) {
     }
   }
   ref.replayed = m.slot;
-  return items_digest(ref.items);
+  digest = items_digest(ref.items);
+  return ReferenceState::ready;
 }
 
 void ScrubVerifier::check_references() {
@@ -180,33 +208,31 @@ void ScrubVerifier::check_references() {
       ++stats_.scrub.reference_unavailable;  // an older marker came after a newer one was judged
       continue;
     }
-    const std::optional<std::uint64_t> reference = reference_digest(m);
-    if (!reference) {
-      if (kernel().now() - m.waiting_since < spec_.reference_timeout) {
+    std::uint64_t reference_value = 0;
+    const ReferenceState state = reference_digest(m, reference_value);
+    if (state != ReferenceState::ready) {
+      if (state == ReferenceState::behind && kernel().now() - m.waiting_since < spec_.reference_timeout) {
         awaiting_reference_.push_back(std::move(m));
         continue;
       }
-      // The archive never reached the marker: the replicas' majority decides after all.
+      // The archive never reached the marker, or cannot be read past a rotten entry: the
+      // replicas' majority decides after all.
       ++stats_.scrub.reference_unavailable;
-      if (!m.three_way_agreed) {
-        const std::optional<std::uint64_t> majority = majority_digest(m.digests);
-        if (majority)
-          for (const auto& [node, digest] : m.digests)
-            if (digest != *majority) damaged(m, node, Detection::scrub_replicas);
-      }
+      if (state == ReferenceState::corrupt) ++stats_.scrub.reference_corrupt;
+      condemn_outvoted(m);
       continue;
     }
     ++stats_.scrub.reference_compared;
     std::vector<sim::NodeId> differ;
     for (const auto& [node, digest] : m.digests)
-      if (digest != *reference) differ.push_back(node);
+      if (digest != reference_value) differ.push_back(node);
     if (differ.empty()) continue;
     stats_.scrub.replica_vs_reference += differ.size();
     if (m.three_way_agreed) stats_.scrub.missed_by_three_way += differ.size();
     if (differ.size() == m.digests.size()) {
       // No replica to rebuild from: an alarm for the operators, no repair.
       ++stats_.scrub.unrepairable;
-      stats_.alarms.push_back(Alarm{kernel().now(), m.group, false});
+      stats_.alarms.push_back(Alarm{kernel().now(), m.group, Alarm::Reason::no_replica_matches_reference});
       stats_.found(m.group, replication::kNoNode, kernel().now());
       continue;
     }

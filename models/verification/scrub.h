@@ -77,18 +77,23 @@ class ScrubVerifier final : public sim::Node {
   };
   struct Reference {
     Slot replayed = 0;
+    Slot corrupt_at = 0;  // an archived entry here failed its checksum: no reference from here on
     std::map<std::uint64_t, ItemVersions> items;  // as a replica keeps them
   };
 
   void on_digest(const ScrubDigest& digest);
   void compare_replicas(std::pair<GroupId, Slot> key);
   void check_references();
-  // The reference digest at the marker, or nothing if the archive cannot give it (yet).
-  std::optional<std::uint64_t> reference_digest(const Marker& marker);
+  // The reference digest at the marker (into `digest`), or why the archive cannot give it:
+  // behind (not yet), or corrupt (a rotten archived entry before the marker).
+  enum class ReferenceState : std::uint8_t { ready, behind, corrupt };
+  ReferenceState reference_digest(const Marker& marker, std::uint64_t& digest);
   void damaged(const Marker& marker, sim::NodeId node, Detection how);
   // The three-way verdict: a clear majority condemns the rest (no reference to ask); or only
   // counted, when the reference will decide.
   void judge_by_majority(Marker& marker);
+  // Condemns the replicas a clear majority outvotes (nothing if the three agreed).
+  void condemn_outvoted(const Marker& marker);
   void judge_by_majority_count_only(const Marker& marker);
 
   const ScrubSpec& spec_;

@@ -22,19 +22,24 @@ enum class Detection : std::uint8_t {
   page_checksum,     // a read found an item whose checksum does not match
   scrub_replicas,    // the scrub's three-way compare: its peers agree, it differs
   scrub_reference,   // the scrub's compare with the reference replica rebuilt from the archive
+  log_checksum,      // a read of a log entry (to archive, send or replay it) failed its checksum
 };
 const char* detection_name(Detection how);
 
 struct Corruption {
-  enum class Kind : std::uint8_t { bit_rot, buggy_value };
+  // bit_rot: a stored item; log_rot: an applied entry in a replica's log; archive_rot: an entry
+  // archived in S3; buggy_value: a wrong value a buggy build stored.
+  enum class Kind : std::uint8_t { bit_rot, buggy_value, log_rot, archive_rot };
   Kind kind = Kind::bit_rot;
   sim::Time time;
   GroupId group = 0;
-  sim::NodeId node = 0;
-  std::uint64_t key = 0;
+  sim::NodeId node = 0;  // kNoNode for the archive
+  std::uint64_t key = 0;  // the item; for log_rot and archive_rot, the slot
   bool detected = false;
   sim::Time detected_at;
-  bool overwritten = false;  // a later write replaced the damaged value before anything found it (only the newest version kept)
+  // Gone before anything found it: a later write replaced the damaged value (only the newest
+  // version kept), or the rotten log entry was trimmed unread.
+  bool overwritten = false;
 };
 
 struct Damage {
@@ -58,14 +63,20 @@ struct ScrubStats {
   std::uint64_t replica_vs_reference = 0;   // replicas that differ from the reference
   std::uint64_t missed_by_three_way = 0;    // of those, at markers where the replicas all agreed
   std::uint64_t unrepairable = 0;           // markers where no replica matches the reference: an alarm, no repair
+  std::uint64_t reference_corrupt = 0;      // markers a rotten archived entry kept from their reference
 };
 
-// An alarm for the operators: no replica matches the reference replica (nothing repairs the
-// group by itself), or a damaged replica had to lead (no healthy one came forward).
+// An alarm for the operators, about something nothing repairs by itself.
 struct Alarm {
+  enum class Reason : std::uint8_t {
+    no_replica_matches_reference,
+    damaged_leader,   // a damaged replica had to lead: no healthy one came forward
+    archive_corrupt,  // an archived entry fails its checksum and no replica holds it any more
+  };
   sim::Time time;
   GroupId group = 0;
-  bool damaged_leader = false;  // else: no replica matches the reference
+  Reason reason = Reason::no_replica_matches_reference;
+  const char* why() const;
 };
 
 struct Stats {
@@ -76,6 +87,7 @@ struct Stats {
   }
 
   std::vector<Corruption> corruptions;
+  bool log_rot = false;  // a log entry rotted somewhere: reads of entries check them from then on
   std::vector<Damage> damages;
   std::uint64_t reads_refused = 0;  // reads a page checksum stopped
   std::vector<Alarm> alarms;
@@ -84,10 +96,25 @@ struct Stats {
   // Every corruption of `group` on `node` (kNoNode: on any node) not found yet is found now.
   void found(GroupId group, sim::NodeId node, sim::Time now) {
     for (Corruption& c : corruptions)
-      if (!c.detected && !c.overwritten && c.group == group && (node == replication::kNoNode || c.node == node)) {
+      if (!c.detected && !c.overwritten && c.group == group && (node == replication::kNoNode || c.node == node) &&
+          c.kind != Corruption::Kind::archive_rot) {
         c.detected = true;
         c.detected_at = now;
       }
+  }
+  // The rotten archived entry at `slot` of `group` is found now.
+  void found_in_archive(GroupId group, std::uint64_t slot, sim::Time now) {
+    for (Corruption& c : corruptions)
+      if (!c.detected && c.kind == Corruption::Kind::archive_rot && c.group == group && c.key == slot) {
+        c.detected = true;
+        c.detected_at = now;
+      }
+  }
+  // One alarm per group and reason.
+  void alarm(GroupId group, Alarm::Reason reason, sim::Time now) {
+    for (const Alarm& a : alarms)
+      if (a.group == group && a.reason == reason) return;
+    alarms.push_back(Alarm{now, group, reason});
   }
 };
 

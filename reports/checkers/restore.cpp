@@ -26,7 +26,15 @@ RestoreVerdict check_restore(const std::vector<ArchivedGroup>& archive, const st
   std::map<std::uint32_t, std::uint32_t> table_of;  // group -> table
   for (const ArchivedGroup& g : archive) {
     table_of[g.group] = g.table;
-    for (const LogEntry& e : *g.entries) {
+    for (std::size_t i = 0; i < g.entries->size(); ++i) {
+      const LogEntry& e = (*g.entries)[i];
+      if (e.rotten) {
+        // Its checksum fails: a point-in-time restore of this group ends before it.
+        ++v.corrupt_entries;
+        if (v.examples.size() < RestoreVerdict::kMaxExamples)
+          v.examples.push_back(fmt::format("group {}: archived slot {} fails its checksum; the restore stops there", g.group, i + 1));
+        break;
+      }
       ++v.entries_replayed;
       if (e.kind == EntryKind::split) split = true;
       if (e.kind != EntryKind::write) continue;
@@ -81,7 +89,7 @@ RestoreVerdict check_restore(const std::vector<ArchivedGroup>& archive, const st
       }
     }
   }
-  v.passed = v.missing_writes == 0 && v.state_mismatches == 0;
+  v.passed = v.corrupt_entries == 0 && v.missing_writes == 0 && v.state_mismatches == 0;
   return v;
 }
 

@@ -6,6 +6,8 @@
 //   replicas hold (the storage members of the newest membership any replica applied); not
 //   compared for a run that archived a split (the child's archive starts after it, so its keys'
 //   history spans two archives: still to do), which the verdict says.
+// An archived entry that fails its checksum ends its group's replay (nothing after it can be
+// trusted to follow it), and the restore fails.
 // Judged only when every group's archive reached what its replicas applied: an archive still
 // behind at the end cannot hold the newest writes, and saying "restored" then would be a lie.
 #pragma once
@@ -30,13 +32,14 @@ struct RestoreVerdict {
   bool judged = false;
   std::uint64_t groups_behind = 0;      // archive short of what the replicas applied
   std::uint64_t entries_replayed = 0;
+  std::uint64_t corrupt_entries = 0;    // archived entries failing their checksum (bit rot): each ends its group's replay
   std::uint64_t acknowledged_writes = 0;
   std::uint64_t missing_writes = 0;     // acknowledged, not in the archive
   bool state_compared = false;          // false when a split was archived
   std::uint64_t keys_compared = 0;
   std::uint64_t state_mismatches = 0;   // restored newest write differs from the replicas'
   std::vector<std::string> examples;    // at most kMaxExamples
-  bool passed = false;                  // judged, nothing missing, no mismatch
+  bool passed = false;                  // judged, nothing corrupt or missing, no mismatch
 
   static constexpr std::size_t kMaxExamples = 10;
 };

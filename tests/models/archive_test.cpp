@@ -98,6 +98,43 @@ TEST_CASE("S3 bucket: a segment that would leave a gap is refused", "[archive]")
   CHECK(stats.gaps == 1);
 }
 
+TEST_CASE("S3 bucket: a rotten archived entry is repaired by an upload of its slot that matches the stored checksum",
+          "[archive]") {
+  archive::S3Bucket bucket;
+  models::verification::Stats integrity;
+  bucket.report_to(&integrity);
+  archive::ArchiveStats stats;
+  bucket.put(segment_of(0, 1, {1, 2, 3}), 0, sim::Time::zero(), stats);
+  sim::Rng rng(7);
+  REQUIRE(bucket.rot(rng, 1, sim::Time::zero() + sim::seconds(1)) == 1);
+  REQUIRE(integrity.corruptions.size() == 1);
+  const archive::Slot slot = integrity.corruptions[0].key;
+  CHECK(bucket.entries(0)[slot - 1].rotten);
+  // A copy that differs from the stored checksum does not replace it.
+  std::vector<std::uint64_t> wrong{1, 2, 3};
+  wrong[slot - 1] = 77;
+  bucket.put(segment_of(0, 1, wrong), 1, sim::Time::zero() + sim::seconds(2), stats);
+  CHECK(bucket.entries(0)[slot - 1].rotten);
+  CHECK(stats.rot_repaired == 0);
+  CHECK_FALSE(integrity.corruptions[0].detected);
+  // A replica's copy that matches it does.
+  bucket.put(segment_of(0, 1, {1, 2, 3}), 2, sim::Time::zero() + sim::seconds(3), stats);
+  CHECK_FALSE(bucket.entries(0)[slot - 1].rotten);
+  CHECK(stats.rot_repaired == 1);
+  CHECK(integrity.corruptions[0].detected);
+  CHECK(integrity.corruptions[0].detected_at == sim::Time::zero() + sim::seconds(3));
+}
+
+TEST_CASE("Checksums: a rotten entry checksums differently from the one written", "[archive]") {
+  replication::LogEntry e;
+  e.kind = replication::EntryKind::write;
+  e.key = 4;
+  e.write = 9;
+  replication::LogEntry rotten = e;
+  rotten.rotten = true;
+  CHECK(archive::entry_checksum(3, e) != archive::entry_checksum(3, rotten));
+}
+
 TEST_CASE("Checksums: an entry's is of its decision and slot, not of the ballot that carried it", "[archive]") {
   replication::LogEntry e;
   e.kind = replication::EntryKind::write;

@@ -201,3 +201,45 @@ TEST_CASE("Verification: a damaged replica leading as a last resort serves no re
     damaged_leader_alarm = damaged_leader_alarm || alarm["why"] == "a damaged replica leads: no healthy one came forward";
   CHECK(damaged_leader_alarm);
 }
+
+TEST_CASE("Verification: a rotten log entry is found when its segment is sealed, and its replica replaced; nothing wrong is served",
+          "[verification]") {
+  // Rot during the writes: the newest applied entries are not archived yet (archived every 30 s).
+  const Json r = run(scenario_text(R"("archive": {"interval": "30s"})",
+                                   R"({"at": "50s", "kind": "bit_rot", "target": "log",
+                                       "node": {"leader_of": {"table": "t", "key": 0}}, "items": 20})"));
+  const Json& v = r["verification"];
+  CHECK(v["corruptions"]["log_rot"].get<int>() >= 1);
+  CHECK(v["corruptions"]["undetected"] == 0);  // found, or trimmed unread
+  CHECK(v["found_by"]["log_checksum"].get<int>() >= 1);
+  CHECK(v["damaged_replicas"] == v["repaired"]);
+  CHECK(r["archive"]["archive_vs_log_mismatches"] == 0);  // never uploaded
+  CHECK(r["consistency"]["integrity"]["passed"].get<bool>());
+  CHECK(r["consistency"]["restore"]["passed"].get<bool>());
+  CHECK(r["monitors"]["convergence"]["passed"].get<bool>());
+}
+
+TEST_CASE("Verification: rot in the archive harms no replica, and a restore finds it and fails", "[verification]") {
+  const Json r = run(scenario_text(R"("archive": {"interval": "10s"})", R"({"at": "3m", "kind": "bit_rot", "target": "archive", "items": 2})"));
+  const Json& v = r["verification"];
+  CHECK(v["corruptions"]["archive_rot"] == 2);
+  CHECK(v["damaged_replicas"] == 0);
+  CHECK(r["consistency"]["restore"]["corrupt_entries"].get<int>() >= 1);
+  CHECK_FALSE(r["consistency"]["restore"]["passed"].get<bool>());
+  CHECK(r["consistency"]["integrity"]["passed"].get<bool>());
+  CHECK(r["consistency"]["durability"]["passed"].get<bool>());
+}
+
+TEST_CASE("Verification: the scrub's reference replay finds rot in archived entries it has not replayed, raises an alarm, and the majority judges",
+          "[verification]") {
+  // The archive rots before the first scrub marker (3 minutes): the reference has replayed nothing yet.
+  const Json r = run(scenario_text(R"("archive": {"interval": "10s"}, "scrub": {"interval": "3m"})",
+                                   R"({"at": "100s", "kind": "bit_rot", "target": "archive", "items": 1})"));
+  const Json& v = r["verification"];
+  CHECK(v["corruptions"]["detected"] == 1);
+  CHECK(v["time_to_detection_s"]["max"].get<double>() <= 180 - 100 + 0.03 * 180 + 20);
+  CHECK(v["scrub"]["reference_corrupt"].get<int>() >= 1);
+  REQUIRE(v["alarm_count"] == 1);
+  CHECK(v["alarms"][0]["why"] == "an archived log entry fails its checksum: the archive cannot restore the group");
+  CHECK(v["damaged_replicas"] == 0);
+}

@@ -52,6 +52,7 @@ const Row kTable[] = {
   {PlantedBug::burst_ignores_node_bucket, "admission",    "scenarios/burst.json",            2, "a node without room cannot burst"},
   {PlantedBug::page_checksum_ignored,     "integrity",    "scenarios/bit_rot.json",          2, "with page checksums no corrupted value is served"},
   {PlantedBug::scrub_skips_reference,     "scrub",        "scenarios/buggy_build.json",      2, "only the reference replica shows it"},
+  {PlantedBug::log_checksum_ignored,      "integrity",    "scenarios/log_rot.json",          2, "the archive never differs"},
 };
 // clang-format on
 

@@ -88,3 +88,17 @@ TEST_CASE("Restore: after an archived split the newest values are not compared, 
   CHECK(v.state_mismatches == 0);
   CHECK(v.passed);
 }
+
+TEST_CASE("Restore: an archived entry that fails its checksum ends its group's replay, and the restore fails",
+          "[checkers]") {
+  std::vector<LogEntry> log{write(1, 10), write(2, 11), write(1, 12)};
+  log[1].rotten = true;
+  const RestoreVerdict v = check_restore({{0, 0, 3, &log}}, {put(1, 10), put(2, 11), put(1, 12)}, state_with({{1, 12}, {2, 11}}));
+  CHECK(v.judged);
+  CHECK(v.corrupt_entries == 1);
+  CHECK(v.entries_replayed == 1);  // slot 1 only
+  CHECK(v.missing_writes == 2);    // writes 11 and 12 lie at and after the rot
+  CHECK_FALSE(v.passed);
+  REQUIRE_FALSE(v.examples.empty());
+  CHECK(v.examples[0] == "group 0: archived slot 2 fails its checksum; the restore stops there");
+}
