@@ -1,6 +1,8 @@
 // Client workload generation, router choice and retries.
 #include "models/client.h"
 
+#include "models/ops/watch.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,11 +10,14 @@
 namespace models {
 
 Client::Client(sim::Network& network, std::string name, sim::AzId az, std::uint32_t client_number,
-               const Scenario& scenario, const RequestPathKinds& kinds, const std::vector<Router*>& routers,
-               ClientMetrics& metrics, Timeline& timeline, std::vector<HistoryEntry>* history,
-               double share_of_workload, const std::vector<KeySampler>& samplers)
-    : sim::Node(network, std::move(name), az, "client", /*is_client=*/true),
+               const Scenario& scenario, ClientKind kind, const RequestPathKinds& kinds,
+               const std::vector<Router*>& routers, ClientMetrics& metrics, Timeline& timeline,
+               std::vector<HistoryEntry>* history, double share_of_workload, const std::vector<KeySampler>& samplers)
+    : sim::Node(network, std::move(name), az, kind.role, /*is_client=*/true),
       scenario_(scenario),
+      spec_(*kind.spec),
+      canary_(std::string_view(kind.role) == "canary"),
+      own_az_only_(kind.own_az_only),
       kinds_(kinds),
       routers_(routers),
       metrics_(metrics),
@@ -22,8 +27,8 @@ Client::Client(sim::Network& network, std::string name, sim::AzId az, std::uint3
       router_suspect_until_(routers.size(), sim::Time::zero()),
       router_choice_(kernel().stream(fmt::format("client/{}/router", this->name()))),
       backoff_(kernel().stream(fmt::format("client/{}/backoff", this->name()))) {
-  for (std::size_t i = 0; i < scenario.workload.size(); ++i) {
-    const WorkloadSpec& spec = scenario.workload[i];
+  for (std::size_t i = 0; i < kind.workload->size(); ++i) {
+    const WorkloadSpec& spec = (*kind.workload)[i];
     const std::string prefix = fmt::format("client/{}/workload{}/", this->name(), i);
     generators_.push_back(Generator{&spec, spec.peak_rate() * share_of_workload, &samplers[i],
                                     &kernel().stream(prefix + "arrivals"), &kernel().stream(prefix + "mix"),
@@ -134,8 +139,12 @@ std::uint32_t Client::choose_router(std::uint32_t avoid) {
   remote.clear();
   for (std::size_t i = 0; i < routers_.size(); ++i) {
     if (i == avoid || router_suspect_until_[i] > now) continue;
-    (routers_[i]->az() == az() ? local : remote).push_back(i);
+    if (routers_[i]->az() == az()) local.push_back(i);
+    else if (!own_az_only_) remote.push_back(i);
   }
+  if (own_az_only_ && local.empty())
+    for (std::size_t i = 0; i < routers_.size(); ++i)
+      if (routers_[i]->az() == az()) local.push_back(i);
   const std::vector<std::size_t>* pool = !local.empty() ? &local : !remote.empty() ? &remote : nullptr;
   if (pool == nullptr) return static_cast<std::uint32_t>(router_choice_.below(routers_.size()));
   return static_cast<std::uint32_t>((*pool)[router_choice_.below(pool->size())]);
@@ -156,7 +165,7 @@ void Client::attempt(std::uint32_t slot) {
   const std::uint32_t generation = op.generation;
   sim::async_call<ItemResponse>(
       *this, router->id(), kinds_.client_request, kinds_.client_response,
-      scenario_.client.attempt_timeout,
+      spec_.attempt_timeout,
       ServeItem<Router>{router, request},
       [this, slot, generation](sim::error_code error, ItemResponse response) {
         attempt_done(slot, generation, error, response);
@@ -174,14 +183,14 @@ void Client::attempt_done(std::uint32_t slot, std::uint32_t generation, sim::err
     return;
   }
   if (outcome == Outcome::timeout) {
-    router_suspect_until_[op.router] = kernel().now() + scenario_.client.suspect_router_for;
+    router_suspect_until_[op.router] = kernel().now() + spec_.suspect_router_for;
   }
-  if (op.attempts >= scenario_.client.max_attempts) {
+  if (op.attempts >= spec_.max_attempts) {
     finish(slot, outcome);
     return;
   }
   // Full jitter: a uniform wait up to the capped exponential backoff.
-  const ClientSpec& spec = scenario_.client;
+  const ClientSpec& spec = spec_;
   sim::Duration cap = spec.backoff_base;
   for (std::uint32_t i = 1; i < op.attempts && cap < spec.backoff_max; ++i) cap = cap * 2;
   cap = std::min(cap, spec.backoff_max);
@@ -196,6 +205,7 @@ void Client::finish(std::uint32_t slot, Outcome outcome) {
   Operation& op = operations_[slot];
   metrics_.record(op.started, az(), op.table, op.op, outcome, kernel().now() - op.started, op.attempts);
   timeline_.client_finished(op.started, op.table, outcome == Outcome::ok);
+  if (watch_ != nullptr) watch_->finished(canary_, az(), op.table, outcome == Outcome::ok, kernel().now() - op.started);
   if (history_ != nullptr) {
     HistoryEntry entry;
     entry.id = make_write_id(client_number_, op.id);

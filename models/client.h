@@ -17,13 +17,28 @@
 
 namespace models {
 
+namespace ops {
+class Watch;
+}
+
+// Who runs a client host: a customer (role "client", the scenario's workload and client
+// settings) or a canary (role "canary": the canaries' own, models/ops).
+struct ClientKind {
+  const char* role;
+  const std::vector<WorkloadSpec>* workload;  // `samplers` has one per entry
+  const ClientSpec* spec;
+  bool own_az_only = false;  // routers of its own AZ only, even when they all look down (a canary)
+};
+
 class Client final : public sim::Node {
  public:
   // `history`, when given, receives every finished operation for the checkers.
   Client(sim::Network& network, std::string name, sim::AzId az, std::uint32_t client_number,
-         const Scenario& scenario, const RequestPathKinds& kinds, const std::vector<Router*>& routers,
+         const Scenario& scenario, ClientKind kind, const RequestPathKinds& kinds, const std::vector<Router*>& routers,
          ClientMetrics& metrics, Timeline& timeline, std::vector<HistoryEntry>* history, double share_of_workload,
          const std::vector<KeySampler>& samplers);
+  // Every finished operation is also told to `watch` (the alarms, the canaries' series).
+  void report_to(ops::Watch* watch) { watch_ = watch; }
 
   // Starts the arrival processes; no operation starts at or after `stop`.
   void start(sim::Time stop);
@@ -79,6 +94,9 @@ class Client final : public sim::Node {
   std::uint32_t choose_router(std::uint32_t avoid);
 
   const Scenario& scenario_;
+  const ClientSpec& spec_;
+  const bool canary_;
+  const bool own_az_only_;
   const RequestPathKinds& kinds_;
   const std::vector<Router*>& routers_;
   ClientMetrics& metrics_;
@@ -96,6 +114,7 @@ class Client final : public sim::Node {
   std::size_t in_flight_ = 0;
   std::uint64_t abandoned_ = 0;
   sim::Time stop_;
+  ops::Watch* watch_ = nullptr;
 };
 
 }  // namespace models

@@ -270,6 +270,40 @@ struct WorkloadSpec {
   double peak_rate() const;
 };
 
+// Canary applications (models/ops): one in every AZ, running a fixed mix at a fixed rate against
+// one table through the routers of its AZ, as a customer would, with a retry budget of its own
+// (by default none: a canary reports each attempt). What they see is kept apart from the
+// customers' figures. Off unless the scenario has a `canaries` section.
+struct CanarySpec {
+  bool enabled = false;
+  std::string table;
+  std::uint32_t table_index = 0;
+  double rate_per_az = 2.0;                   // operations per second, per AZ
+  std::array<double, kOperationCount> mix{};  // by Operation; default half strong reads, half puts
+  ClientSpec client;                          // max_attempts 1 unless given
+};
+
+// A customer-facing alarm, as CloudWatch evaluates one: every `period` a datapoint (a statistic of
+// the operations that finished in it, from the customers' clients or the canaries, optionally of
+// one AZ or table); the alarm is in ALARM while at least `datapoints` of the last
+// `evaluation_periods` datapoints breach the threshold. A period with no operations is missing
+// data: it breaches nothing and counts as not breaching.
+struct AlarmSpec {
+  enum class Source : std::uint8_t { customers, canaries };
+  enum class Statistic : std::uint8_t { availability, latency_p50, latency_p99 };
+  std::string name;
+  std::string metric;  // as written: "<canary|client>.<availability|latency_p50|latency_p99>"
+  Source source = Source::canaries;
+  Statistic statistic = Statistic::availability;
+  std::optional<std::uint32_t> az;     // an AZ index; none: every AZ
+  std::optional<std::uint32_t> table;  // a table index; none: every table
+  double threshold = 0.0;              // availability: breach below it; latency: breach above it (nanoseconds)
+  Duration period = sim::minutes(1);
+  std::uint32_t datapoints = 3;
+  std::uint32_t evaluation_periods = 5;
+  bool latency() const { return statistic != Statistic::availability; }
+};
+
 struct ExpectSpec {
   std::string name;     // defaults to "<metric> <op> <value>"
   std::string metric;   // a path into report.json, e.g. "availability.read.ratio"
@@ -359,6 +393,8 @@ struct Scenario {
   ScrubSpec scrub;
   std::vector<TableSpec> tables;
   std::vector<WorkloadSpec> workload;
+  CanarySpec canaries;
+  std::vector<AlarmSpec> alarms;
   std::vector<std::shared_ptr<const sim::Fault>> faults;
   std::vector<ExpectSpec> expect;
   std::vector<Variant> variants;

@@ -1,5 +1,7 @@
 // The scenario file format, section by section (see scenarios/scenario.schema.json).
 #include "models/scenario_loader.h"
+#include "models/ops/ops_loader.h"
+#include "models/scenario_sections.h"
 #include "models/scenario_resolved.h"
 #include "models/verification/faults.h"
 
@@ -23,7 +25,7 @@ using sim::config::ObjectReader;
 using sim::config::format_duration;
 using sim::config::format_size_bytes;
 
-namespace {
+namespace sections {
 
 constexpr Duration kLongestScenario = sim::hours(24 * 30);
 constexpr std::uint32_t kMostNodesPerAz = 100'000;
@@ -33,15 +35,6 @@ constexpr std::uint64_t kLargestItemBytes = 400 * 1024;  // DynamoDB's item size
 // Client and router timing: longer than any run needs, and short enough that a client's whole
 // retry budget (every attempt timing out, every backoff at its longest) fits in int64 nanoseconds.
 constexpr Duration kLongestDelay = kLongestScenario;
-
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
-}
 
 bool is_plain_name(const std::string& name) {
   for (char c : name)
@@ -56,12 +49,71 @@ std::string read_name(const Node& node, const char* what) {
   return name;
 }
 
-Duration read_delay(const Node& node, bool allow_zero = false) {
+Duration read_delay(const Node& node, bool allow_zero) {
   const Duration delay = allow_zero ? node.duration_allow_zero() : node.duration();
   if (delay > kLongestDelay)
     node.fail_expected(std::string(allow_zero ? "a duration" : "a positive duration") + " of at most " +
                        format_duration(kLongestDelay));
   return delay;
+}
+
+void read_client(const Node& node, ClientSpec& client) {
+  ObjectReader object = node.object();
+  if (auto n = object.optional("attempt_timeout")) client.attempt_timeout = read_delay(*n);
+  if (auto n = object.optional("max_attempts")) client.max_attempts = static_cast<std::uint32_t>(n->uint64_in(1, 100));
+  const std::optional<Node> base = object.optional("backoff_base");
+  const std::optional<Node> most = object.optional("backoff_max");
+  if (base) client.backoff_base = read_delay(*base);
+  if (most) client.backoff_max = read_delay(*most);
+  if (client.backoff_max < client.backoff_base) {
+    if (most)
+      most->fail("a duration at least \"backoff_base\" (" + format_duration(client.backoff_base) + ")",
+                 "\"" + format_duration(client.backoff_max) + "\"");
+    base->fail("a duration at most \"backoff_max\" (" + format_duration(client.backoff_max) + ", the default)",
+               "\"" + format_duration(client.backoff_base) + "\"");
+  }
+  if (auto n = object.optional("suspect_router_for")) client.suspect_router_for = read_delay(*n, true);
+  object.finish();
+}
+
+std::uint32_t find_table(const Scenario& scenario, const Node& node) {
+  const std::string name = node.non_empty_string();
+  for (std::size_t i = 0; i < scenario.tables.size(); ++i)
+    if (scenario.tables[i].name == name) return static_cast<std::uint32_t>(i);
+  std::string names;
+  for (const TableSpec& t : scenario.tables) names += (names.empty() ? "" : ", ") + t.name;
+  node.fail("the name of a table in \"tables\" (" + names + ")", "\"" + name + "\"");
+}
+
+std::array<double, kOperationCount> read_mix(const Node& node) {
+  std::array<double, kOperationCount> out{};
+  ObjectReader mix = node.object();
+  double sum = 0.0;
+  for (std::size_t i = 0; i < kOperationCount; ++i) {
+    if (auto share = mix.optional(operation_name(static_cast<Operation>(i)))) {
+      out[i] = share->probability();
+      sum += out[i];
+    }
+  }
+  mix.finish();
+  if (std::fabs(sum - 1.0) > 1e-9)
+    node.fail("operation shares (get_strong, get_eventual, put) that sum to 1", fmt::format("shares that sum to {}", sum));
+  return out;
+}
+
+}  // namespace sections
+
+namespace {
+
+using namespace sections;
+
+std::string sha256_hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
 }
 
 std::string read_unique_name(ObjectReader& object, std::set<std::string>& seen, const char* what, const char* kind) {
@@ -137,25 +189,6 @@ void read_router(const Node& node, RouterSpec& router) {
   ObjectReader object = node.object();
   if (auto n = object.optional("processing")) router.processing = sim::config::read_duration_distribution(*n);
   if (auto n = object.optional("storage_timeout")) router.storage_timeout = read_delay(*n);
-  object.finish();
-}
-
-void read_client(const Node& node, ClientSpec& client) {
-  ObjectReader object = node.object();
-  if (auto n = object.optional("attempt_timeout")) client.attempt_timeout = read_delay(*n);
-  if (auto n = object.optional("max_attempts")) client.max_attempts = static_cast<std::uint32_t>(n->uint64_in(1, 100));
-  const std::optional<Node> base = object.optional("backoff_base");
-  const std::optional<Node> most = object.optional("backoff_max");
-  if (base) client.backoff_base = read_delay(*base);
-  if (most) client.backoff_max = read_delay(*most);
-  if (client.backoff_max < client.backoff_base) {
-    if (most)
-      most->fail("a duration at least \"backoff_base\" (" + format_duration(client.backoff_base) + ")",
-                 "\"" + format_duration(client.backoff_max) + "\"");
-    base->fail("a duration at most \"backoff_max\" (" + format_duration(client.backoff_max) + ", the default)",
-               "\"" + format_duration(client.backoff_base) + "\"");
-  }
-  if (auto n = object.optional("suspect_router_for")) client.suspect_router_for = read_delay(*n, true);
   object.finish();
 }
 
@@ -373,15 +406,6 @@ void read_tables(const Node& node, Scenario& scenario) {
   }
 }
 
-std::uint32_t find_table(const Scenario& scenario, const Node& node) {
-  const std::string name = node.non_empty_string();
-  for (std::size_t i = 0; i < scenario.tables.size(); ++i)
-    if (scenario.tables[i].name == name) return static_cast<std::uint32_t>(i);
-  std::string names;
-  for (const TableSpec& t : scenario.tables) names += (names.empty() ? "" : ", ") + t.name;
-  node.fail("the name of a table in \"tables\" (" + names + ")", "\"" + name + "\"");
-}
-
 // What the simulator can hold at once: the kernel keeps at most 2^24 pending events, and an
 // operation in flight keeps a few (its arrival, a message or a queue slot, one timeout per
 // layer). A workload whose clients could have more operations in flight than this, if every
@@ -429,19 +453,7 @@ void read_workload(const Node& node, Scenario& scenario) {
       }
     }
 
-    const Node mix_node = entry.required("mix");
-    ObjectReader mix = mix_node.object();
-    double sum = 0.0;
-    for (std::size_t i = 0; i < kOperationCount; ++i) {
-      if (auto share = mix.optional(operation_name(static_cast<Operation>(i)))) {
-        spec.mix[i] = share->probability();
-        sum += spec.mix[i];
-      }
-    }
-    mix.finish();
-    if (std::fabs(sum - 1.0) > 1e-9)
-      mix_node.fail("operation shares (get_strong, get_eventual, put) that sum to 1",
-                    fmt::format("shares that sum to {}", sum));
+    spec.mix = read_mix(entry.required("mix"));
 
     if (auto n = entry.optional("start")) {
       spec.start = read_delay(*n, true);
@@ -608,6 +620,8 @@ Scenario parse_document(const nlohmann::json& doc, const std::string& file_label
   const Node workload = top.required("workload");
   read_workload(workload, scenario);
   check_fits(workload, scenario);
+  if (auto n = top.optional("canaries")) ops::read_canaries(*n, scenario);
+  if (auto n = top.optional("alarms")) ops::read_alarms(*n, scenario);
   if (auto n = top.optional("faults")) read_faults(*n, scenario, registry);
   if (auto n = top.optional("expect")) read_expect(*n, scenario);
   if (auto n = top.optional("variants")) read_variants(*n, doc, scenario, registry);

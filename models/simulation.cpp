@@ -57,7 +57,8 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, TestHooks h
   for (std::size_t a = 0; a < scenario.azs.size(); ++a)
     for (std::uint32_t i = 0; i < scenario.azs[a].clients; ++i)
       clients_.push_back(std::make_unique<Client>(network_, node_name(scenario.azs[a].name, "client", i),
-                                                  static_cast<sim::AzId>(a), client_number++, scenario, kinds_,
+                                                  static_cast<sim::AzId>(a), client_number++, scenario,
+                                                  ClientKind{"client", &scenario.workload, &scenario.client}, kinds_,
                                                   router_list_, metrics_, timeline_, history, 1.0 / client_total,
                                                   samplers_));
 
@@ -87,6 +88,8 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, TestHooks h
     SIM_ASSERT(role == "router");
     add_routers(count);
   });
+
+  build_ops(client_number);  // last: every other node keeps the id it has without canaries
 
   for (const auto& node : storage_) node->start();
   faults_.set_placement_resolver([this](std::string_view role, std::string_view table, std::uint64_t key) {
@@ -210,6 +213,32 @@ void Simulation::sample_archive() {
   archive_->at_risk_bytes_max = std::max(archive_->at_risk_bytes_max, at_risk);
   archive_->at_risk_bytes_end = at_risk;
   kernel_.after(scenario_.archive.interval, sim::Tag{archive_actor_, archive_->kinds.sample}, [this] { sample_archive(); });
+}
+
+void Simulation::build_ops(std::uint32_t first_client_number) {
+  if (!scenario_.canaries.enabled && scenario_.alarms.empty()) return;
+  watch_ = std::make_unique<ops::Watch>(kernel_, scenario_);
+  for (const auto& client : clients_) client->report_to(watch_.get());
+  if (!scenario_.canaries.enabled) return;
+  const CanarySpec& c = scenario_.canaries;
+  WorkloadSpec w;
+  w.table = c.table;
+  w.table_index = c.table_index;
+  w.rate_per_s = c.rate_per_az;
+  w.mix = c.mix;
+  canary_workload_.push_back(w);
+  canary_samplers_.emplace_back(w.keys, w.table_index, scenario_.tables[w.table_index].items);
+  canary_metrics_.emplace(scenario_.azs.size(), scenario_.tables.size(), scenario_.duration);
+  canary_timeline_.emplace(scenario_.tables.size());
+  std::uint32_t number = first_client_number;
+  for (std::size_t a = 0; a < scenario_.azs.size(); ++a) {
+    if (scenario_.azs[a].routers == 0) continue;  // a canary calls its own AZ's endpoint
+    clients_.push_back(std::make_unique<Client>(network_, node_name(scenario_.azs[a].name, "canary", 0),
+                                                static_cast<sim::AzId>(a), number++, scenario_,
+                                                ClientKind{"canary", &canary_workload_, &c.client, true}, kinds_, router_list_,
+                                                *canary_metrics_, *canary_timeline_, &history_, 1.0, canary_samplers_));
+    clients_.back()->report_to(watch_.get());
+  }
 }
 
 void Simulation::build_admission() {

@@ -14,6 +14,7 @@
 #include "models/key_sampler.h"
 #include "models/metrics.h"
 #include "models/monitors/safety_monitor.h"
+#include "models/ops/watch.h"
 #include "models/partition_map.h"
 #include "models/replication/cluster.h"
 #include "models/replication/storage_node.h"
@@ -86,7 +87,12 @@ class Simulation {
   const verification::Stats& integrity() const { return cluster_.integrity; }
   bool scrubs() const { return verifier_ != nullptr; }
   const Timeline& timeline() const { return timeline_; }
+  // Customers' client hosts, then the canaries (role "canary").
   const std::vector<std::unique_ptr<Client>>& clients() const { return clients_; }
+  // The canaries' own outcome counts (null without canaries), and what operators watch (null
+  // without canaries or alarms).
+  const ClientMetrics* canary_metrics() const { return canary_metrics_ ? &*canary_metrics_ : nullptr; }
+  const ops::Watch* watch() const { return watch_.get(); }
   const std::vector<std::unique_ptr<admission::GacServer>>& gac_servers() const { return gac_servers_; }
   const admission::AdaptiveController* adaptive_controller() const { return adaptive_.get(); }
   const partitioning::SplitController* splitter() const { return splitter_.get(); }
@@ -116,6 +122,8 @@ class Simulation {
   void build_balancing();
   // Adds routers with cold caches, spread over the AZs that have routers (a fault's scale-out).
   void add_routers(std::uint32_t count);
+  // One canary per AZ with routers, and the watch the clients report to (canaries or alarms).
+  void build_ops(std::uint32_t first_client_number);
   // Resolves fault targets such as "the leader of the group that owns orders/42".
   std::vector<sim::Node*> placement(std::string_view role, std::string_view table, std::uint64_t key) const;
 
@@ -151,6 +159,11 @@ class Simulation {
   std::unique_ptr<partitioning::SplitController> splitter_;
   std::unique_ptr<partitioning::Balancer> balancer_;
   std::vector<std::unique_ptr<Client>> clients_;
+  std::vector<WorkloadSpec> canary_workload_;  // one entry: the canaries' mix and rate
+  std::vector<KeySampler> canary_samplers_;
+  std::optional<ClientMetrics> canary_metrics_;
+  std::optional<Timeline> canary_timeline_;
+  std::unique_ptr<ops::Watch> watch_;
 };
 
 }  // namespace models

@@ -3,6 +3,7 @@
 
 #include "reports/archive_report.h"
 #include "reports/verification_report.h"
+#include "reports/ops_report.h"
 #include "reports/checkers/restore.h"
 #include "reports/capacity_report.h"
 #include "reports/checkers/durability.h"
@@ -500,6 +501,8 @@ Json build_report(const models::Simulation& simulation, const models::RunOutcome
   report["capacity"] = capacity(simulation);
   if (simulation.archive() != nullptr) report["archive"] = archive(simulation);
   if (reports_verification(simulation.scenario())) report["verification"] = verification(simulation);
+  if (Json c = canaries(simulation); !c.is_null()) report["canaries"] = std::move(c);
+  if (Json a = alarms(simulation); !a.is_null()) report["alarms"] = std::move(a);
   report["monitors"] = monitors(simulation.monitor());
   if (outcome.complete())
     report["consistency"] = consistency(judge(simulation));

@@ -232,6 +232,33 @@ std::string render_text(const Json& r) {
                        megabytes(lag["p50"]), megabytes(lag["p99"]), megabytes(lag["max"]),
                        megabytes(arch["data_at_risk_bytes"]["max"]), megabytes(arch["data_at_risk_bytes"]["at_end"]));
   }
+  if (r.contains("canaries")) {
+    out += fmt::format("\nCanaries ({} per second per AZ on {}, {} attempt(s)):\n", r["canaries"]["rate_per_az"].get<double>(),
+                       r["canaries"]["table"].get<std::string>(), r["canaries"]["max_attempts"].get<std::uint64_t>());
+    for (const auto& [az, c] : r["canaries"]["by_az"].items()) {
+      const Json& l = c["latency_ms"];
+      out += fmt::format("  {:<8} {:>8} requests, availability {}, latency (ms) p50 {} p99 {}; worst minute {}\n", az,
+                         grouped(c["requests"].get<std::uint64_t>()), ratio_text(c["availability"]),
+                         millis_text(l.is_null() ? Json(nullptr) : l["p50"]), millis_text(l.is_null() ? Json(nullptr) : l["p99"]),
+                         c["worst_minute"].is_null() ? std::string("none")
+                                                     : fmt::format("{} at {}", ratio_text(c["worst_minute"]["availability"]),
+                                                                   clock_text(c["worst_minute"]["t_s"].get<double>())));
+    }
+  }
+  if (r.contains("alarms")) {
+    const Json& alarms = r["alarms"];
+    out += fmt::format("\nAlarms: {} of {} faults set one off\n", alarms["faults_detected"].get<std::uint64_t>(),
+                       alarms["faults_total"].get<std::uint64_t>());
+    for (const auto& [name, x] : alarms["by_name"].items())
+      out += fmt::format("  {:<24} {:<22} {}\n", name, x["metric"].get<std::string>(),
+                         x["fired"].get<bool>() ? fmt::format("ALARM at {}, {:.0f} s in alarm", clock_text(x["first_alarm_s"].get<double>()),
+                                                              x["time_in_alarm_s"].get<double>())
+                                                : std::string("never fired"));
+    for (const Json& f : alarms["faults"])
+      if (!f["detected"].get<bool>())
+        out += fmt::format("  NOT DETECTED: {} {} at {}\n", f["kind"].get<std::string>(), f["target"].get<std::string>(),
+                           clock_text(f["start_s"].get<double>()));
+  }
   if (r.contains("routing")) {
     const Json& x = r["routing"];
     out += fmt::format("\nRouting ({} cache, {} routers): {} lookups, hit ratio {}, {} misroutes, {} lookups failed\n",

@@ -180,9 +180,10 @@ void on_snapshot_installed(Replica& r, Host& host, const SnapshotInstalledMessag
   peer.last_ack = host.now();
   host.roles_changed(r);  // a target now: sent to, and its node heartbeated
   // The new replica follows the log from here: send it what came after its snapshot.
-  if (!host.entries_intact(r, m.applied + 1, r.d.log.last())) return;  // damaged now: it hands off
-  for (Slot slot = m.applied + 1; slot <= r.d.log.last(); ++slot)
-    if (r.d.log.has(slot)) host.send(from, AcceptMessage{r.group, r.v.leader_ballot, slot, r.v.commit, r.d.log.at(slot)});
+  // (Not if an entry fails its checksum: damaged now, it hands off, and the next leader sends.)
+  if (host.entries_intact(r, m.applied + 1, r.d.log.last()))
+    for (Slot slot = m.applied + 1; slot <= r.d.log.last(); ++slot)
+      if (r.d.log.has(slot)) host.send(from, AcceptMessage{r.group, r.v.leader_ballot, slot, r.v.commit, r.d.log.at(slot)});
   maybe_propose(r, host);
 }
 

@@ -178,7 +178,9 @@ bool on_tick(Replica& r, Host& host) {
         if (peer.match == peer.match_at_tick) {
           constexpr Slot kResendMax = 64;
           const Slot from = std::max(peer.match + 1, r.d.log.start());
-          for (Slot s = from; s <= r.d.log.last() && s < from + kResendMax; ++s) send_accept(r, host, node, s);
+          const Slot to = std::min(r.d.log.last(), from + kResendMax - 1);
+          if (host.entries_intact(r, from, to))  // else damaged now: it hands off
+            for (Slot s = from; s <= to; ++s) send_accept(r, host, node, s);
         }
         peer.match_at_tick = peer.match;
       }

@@ -47,6 +47,19 @@ ReplicationKinds::ReplicationKinds(sim::Kernel& k)
 
 namespace {
 
+bool any_rotten(const std::vector<LogEntry>& entries) {
+  return std::any_of(entries.begin(), entries.end(), [](const LogEntry& e) { return e.rotten; });
+}
+
+// Whether a message carries a log entry that fails its checksum.
+template <class M>
+bool carries_rot(const M& m) {
+  if constexpr (requires { m.entry.rotten; }) return m.entry.rotten;
+  else if constexpr (requires { m.unarchived; }) return any_rotten(m.entries) || any_rotten(m.unarchived);
+  else if constexpr (requires { m.entries; }) return any_rotten(m.entries);
+  else return false;
+}
+
 // A replication message on the wire, delivered to the target node.
 template <class M>
 struct Delivery {
@@ -255,6 +268,12 @@ void StorageNode::receive(sim::NodeId from, M& m) {
   } else {
     Replica* r = find(m.group);
     if (r == nullptr) return;
+    // The receiver's side of the entry checksums: an entry that fails its own (rot its sender
+    // did not check) is never stored; the message is dropped, as a damaged one would be.
+    if (carries_rot(m)) {
+      ++cluster_.integrity.rotten_entries_dropped;
+      return;
+    }
     if constexpr (std::is_same_v<M, AcceptMessage>) rules::on_accept(*r, *this, m, from);
     else if constexpr (std::is_same_v<M, AcceptedMessage>) rules::on_accepted(*r, *this, m, from);
     else if constexpr (std::is_same_v<M, PrepareMessage>) transmit(from, rules::on_prepare(*r, *this, m, from));

@@ -90,6 +90,7 @@ struct Stats {
   bool log_rot = false;  // a log entry rotted somewhere: reads of entries check them from then on
   std::vector<Damage> damages;
   std::uint64_t reads_refused = 0;  // reads a page checksum stopped
+  std::uint64_t rotten_entries_dropped = 0;  // messages a receiver dropped: an entry in them failed its checksum
   std::vector<Alarm> alarms;
   ScrubStats scrub;
 

@@ -98,6 +98,7 @@ const std::map<std::string, std::string> kBrokenFiles = {
     {"scrub_reference_without_archive.json", "$.scrub.reference"},
     {"bit_rot_on_a_router.json", "$.faults.timeline[2].node"},
     {"archive_rot_on_a_node.json", "$.faults.timeline[2].node"},
+    {"canary_alarm_without_canaries.json", "$.alarms[0].metric"},
     {"expect_unknown_check.json", "$.expect[1].check"},
     {"fault_unknown_node.json", "$.faults.timeline[0].node"},
     {"item_too_large.json", "$.tables[0].item_size"},

@@ -1,0 +1,91 @@
+// Reading `canaries` and `alarms`.
+#include "models/ops/ops_loader.h"
+
+#include "models/scenario_sections.h"
+#include "sim/config/units.h"
+
+#include <fmt/format.h>
+
+#include <set>
+
+namespace models::ops {
+
+using sim::config::Node;
+using sim::config::ObjectReader;
+
+void read_canaries(const Node& node, Scenario& scenario) {
+  ObjectReader object = node.object();
+  CanarySpec& c = scenario.canaries;
+  c.enabled = true;
+  c.table_index = 0;
+  if (auto n = object.optional("table")) c.table_index = sections::find_table(scenario, *n);
+  c.table = scenario.tables[c.table_index].name;
+  if (auto n = object.optional("rate")) c.rate_per_az = n->number_in(0.0, 10'000.0, false);
+  c.mix[static_cast<std::size_t>(Operation::get_strong)] = 0.5;
+  c.mix[static_cast<std::size_t>(Operation::put)] = 0.5;
+  if (auto n = object.optional("mix")) c.mix = sections::read_mix(*n);
+  c.client.max_attempts = 1;  // a canary reports every attempt
+  if (auto n = object.optional("client")) sections::read_client(*n, c.client);
+  object.finish();
+}
+
+namespace {
+
+std::uint32_t find_az(const Scenario& scenario, const Node& node) {
+  const std::string name = node.non_empty_string();
+  std::string names;
+  for (std::size_t i = 0; i < scenario.azs.size(); ++i) {
+    if (scenario.azs[i].name == name) return static_cast<std::uint32_t>(i);
+    names += (names.empty() ? "" : ", ") + scenario.azs[i].name;
+  }
+  node.fail("the name of an AZ in \"topology\" (" + names + ")", "\"" + name + "\"");
+}
+
+}  // namespace
+
+void read_alarms(const Node& node, Scenario& scenario) {
+  std::set<std::string> names;
+  for (const Node& entry_node : node.array()) {
+    ObjectReader entry = entry_node.object();
+    AlarmSpec a;
+    const Node name = entry.required("name");
+    a.name = sections::read_name(name, "an alarm name");
+    if (!names.insert(a.name).second) name.fail("a name not used by another alarm", "\"" + a.name + "\" again");
+    const Node metric = entry.required("metric");
+    a.metric = metric.one_of({"canary.availability", "canary.latency_p50", "canary.latency_p99", "client.availability",
+                              "client.latency_p50", "client.latency_p99"});
+    a.source = a.metric.starts_with("canary.") ? AlarmSpec::Source::canaries : AlarmSpec::Source::customers;
+    const std::string statistic = a.metric.substr(a.metric.find('.') + 1);
+    a.statistic = statistic == "availability" ? AlarmSpec::Statistic::availability
+                  : statistic == "latency_p50" ? AlarmSpec::Statistic::latency_p50
+                                               : AlarmSpec::Statistic::latency_p99;
+    if (a.source == AlarmSpec::Source::canaries && !scenario.canaries.enabled)
+      metric.fail("a client.* metric, or a \"canaries\" section (the canaries measure canary.*)", "\"" + a.metric + "\"");
+    if (auto n = entry.optional("az")) a.az = find_az(scenario, *n);
+    if (auto n = entry.optional("table")) {
+      a.table = sections::find_table(scenario, *n);
+      if (a.source == AlarmSpec::Source::canaries && *a.table != scenario.canaries.table_index)
+        n->fail("the canaries' table (\"" + scenario.canaries.table + "\"), or no table", "\"" + n->string() + "\"");
+    }
+    const Node threshold = entry.required("threshold");
+    if (a.latency()) a.threshold = static_cast<double>(sections::read_delay(threshold).nanos());
+    else a.threshold = threshold.probability();
+    if (auto n = entry.optional("period")) a.period = sections::read_delay(*n);
+    if (a.period > scenario.duration)
+      entry.required("period").fail("a period no longer than the run (" + sim::config::format_duration(scenario.duration) + ")",
+                                    "\"" + sim::config::format_duration(a.period) + "\"");
+    if (auto n = entry.optional("evaluation_periods")) a.evaluation_periods = static_cast<std::uint32_t>(n->uint64_in(1, 1000));
+    if (auto n = entry.optional("datapoints")) {
+      a.datapoints = static_cast<std::uint32_t>(n->uint64_in(1, 1000));
+      if (a.datapoints > a.evaluation_periods)
+        n->fail(fmt::format("at most \"evaluation_periods\" ({}) datapoints", a.evaluation_periods),
+                fmt::format("{}", a.datapoints));
+    } else {
+      a.datapoints = std::min(a.datapoints, a.evaluation_periods);
+    }
+    entry.finish();
+    scenario.alarms.push_back(std::move(a));
+  }
+}
+
+}  // namespace models::ops

@@ -1,0 +1,26 @@
+// Readers the scenario file's sections share (models/scenario_loader.cpp defines them; the
+// sections parsed in files of their own, such as models/ops/ops_loader.cpp, use them). Each
+// fails with the node's JSON path, what was expected and what was found.
+#pragma once
+
+#include "models/scenario.h"
+#include "sim/config/json_reader.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+namespace models::sections {
+
+// Letters, digits, '-' and '_'.
+bool is_plain_name(const std::string& name);
+std::string read_name(const sim::config::Node& node, const char* what);
+// A positive duration (or zero if allowed) no longer than any scenario.
+Duration read_delay(const sim::config::Node& node, bool allow_zero = false);
+void read_client(const sim::config::Node& node, ClientSpec& client);
+// The index of the table the node names.
+std::uint32_t find_table(const Scenario& scenario, const sim::config::Node& node);
+// Operation shares {get_strong, get_eventual, put} summing to 1.
+std::array<double, kOperationCount> read_mix(const sim::config::Node& node);
+
+}  // namespace models::sections

@@ -1,0 +1,19 @@
+// The report's operations sections: "canaries" (what the canary in each AZ saw, overall and per
+// minute) and "alarms" (every alarm's datapoints summary and state changes, and for every fault
+// which alarms fired during it and how long after its start; a fault no alarm caught is counted
+// as undetected). A figure with nothing behind it (a minute without canary traffic, an alarm that
+// never fired) is null, never a good value.
+#pragma once
+
+#include "models/simulation.h"
+
+#include <nlohmann/json.hpp>
+
+namespace reports {
+
+// Null when the scenario has no canaries.
+nlohmann::ordered_json canaries(const models::Simulation& simulation);
+// Null when the scenario has no alarms.
+nlohmann::ordered_json alarms(const models::Simulation& simulation);
+
+}  // namespace reports
