@@ -58,6 +58,10 @@ Json verification(const models::Simulation& simulation) {
                         {"undetected", s.corruptions.size() - detected - overwritten}};
   out["time_to_detection_s"] = spread(std::move(to_detection));
   out["reads_refused"] = s.reads_refused;
+  out["log_entries"] = {{"repairs_asked", s.entry_repairs_asked},
+                        {"repaired_from_a_peer", s.entries_repaired},
+                        {"found_in_the_archive", s.entries_found_archived},
+                        {"rotten_messages_dropped", s.rotten_entries_dropped}};
   Json found_by{{v::detection_name(v::Detection::page_checksum), 0},
                 {v::detection_name(v::Detection::scrub_replicas), 0},
                 {v::detection_name(v::Detection::scrub_reference), 0},

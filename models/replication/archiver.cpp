@@ -41,16 +41,24 @@ void StorageNode::upload_next_segment(Replica& r) {
   if (r.v.archiving) return;
   const Slot from = std::max(r.d.archived + 1, r.d.log.start());
   if (from > r.d.applied) return;
-  // Sealing reads the entries: one that fails its checksum makes the replica damaged, and it is
-  // replaced through healing (its peers upload the range).
-  if (!entries_intact(r, from, r.d.applied)) {
-    rules::report_damage(r, *this);
+  // Sealing reads the entries: the segment ends before one that fails its checksum, which is
+  // asked of the peers (entries_intact) and uploaded once repaired.
+  Slot last = r.d.applied;
+  if (cluster_.integrity.log_rot && cluster_.bug != PlantedBug::log_checksum_ignored)
+    for (Slot slot = from; slot <= r.d.applied; ++slot)
+      if (r.d.log.at(slot).rotten) {
+        entries_intact(r, slot, slot);
+        last = slot - 1;
+        break;
+      }
+  if (last < from) {
+    if (r.d.damaged) rules::report_damage(r, *this);
     return;
   }
   archive::Segment segment;
   segment.group = r.group;
   segment.from = from;
-  for (Slot slot = from; slot <= r.d.applied && segment.bytes < a.spec.segment_bytes; ++slot) {
+  for (Slot slot = from; slot <= last && segment.bytes < a.spec.segment_bytes; ++slot) {
     const LogEntry& entry = r.d.log.at(slot);
     segment.checksums.push_back(archive::entry_checksum(slot, entry));
     segment.entries.push_back(entry);

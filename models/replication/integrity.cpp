@@ -16,6 +16,7 @@ namespace {
 using sim::mix64;
 
 constexpr WriteId kDamageBits = (WriteId{1} << 40) - 1;
+constexpr sim::Duration kEntryRepairDeadline = sim::minutes(10);
 
 }  // namespace
 
@@ -62,10 +63,71 @@ bool StorageNode::entries_intact(Replica& r, Slot from, Slot to) {
   if (!cluster_.integrity.log_rot || cluster_.bug == PlantedBug::log_checksum_ignored) return true;
   for (Slot slot = std::max(from, r.d.log.start()); slot <= std::min(to, r.d.log.last()); ++slot)
     if (r.d.log.at(slot).rotten) {
-      found_damaged(r, verification::Detection::log_checksum, false);
+      cluster_.integrity.found_log_rot(r.group, self(), slot, kernel().now());
+      repair_entry(r, slot);
       return false;
     }
   return true;
+}
+
+void StorageNode::repair_entry(Replica& r, Slot slot) {
+  if (r.d.damaged) return;
+  // Asked again every election timeout (a peer may be down, or behind, for a while); condemned
+  // only when no peer had an intact copy for much longer than a restart takes: replacing the
+  // replica needs a healthy source, which would have answered.
+  auto pending = std::find_if(r.v.repairs.begin(), r.v.repairs.end(), [slot](const auto& p) { return p.slot == slot; });
+  if (pending != r.v.repairs.end()) {
+    if (now() - pending->since >= kEntryRepairDeadline) {
+      found_damaged(r, verification::Detection::log_checksum, false);  // no peer holds it intact
+      r.v.repairs.clear();
+      return;
+    }
+    if (now() - pending->asked < spec_.election_timeout()) return;
+    pending->asked = now();
+  } else {
+    r.v.repairs.push_back(VolatileState::EntryRepair{slot, now(), now()});
+    ++cluster_.integrity.entry_repairs_asked;
+  }
+  for (sim::NodeId member : r.d.membership.nodes)
+    if (member != kNoNode && member != self()) transmit(member, EntryRepairRequest{r.group, slot});
+}
+
+void StorageNode::on_entry_repair_request(sim::NodeId from, const EntryRepairRequest& m) {
+  Replica* r = find(m.group);
+  // Only an applied slot: a committed entry, the same on every replica that applied it.
+  if (r == nullptr || m.slot > r->d.applied) return;
+  if (!r->d.log.has(m.slot)) {
+    if (m.slot <= r->d.archived) transmit(from, EntryRepairReply{m.group, m.slot, std::nullopt, r->d.archived});
+    return;
+  }
+  const LogEntry& entry = r->d.log.at(m.slot);
+  if (entry.rotten) return;
+  transmit(from, EntryRepairReply{m.group, m.slot, entry, r->d.archived});
+}
+
+void StorageNode::on_entry_repair_reply(const EntryRepairReply& m) {
+  Replica* r = find(m.group);
+  if (r == nullptr || !r->d.log.has(m.slot) || m.slot > r->d.applied) return;
+  auto pending = std::find_if(r->v.repairs.begin(), r->v.repairs.end(), [&m](const auto& p) { return p.slot == m.slot; });
+  if (pending == r->v.repairs.end()) return;
+  const LogEntry& own = r->d.log.at(m.slot);
+  if (!m.entry) {
+    // S3 holds the slot (the peer's copy was archived and trimmed): this replica's copy need not
+    // be uploaded; it is trimmed in time, and a lagging member gets a snapshot instead.
+    if (m.archived < m.slot) return;
+    r->d.archived = std::max(r->d.archived, std::min(m.archived, r->d.applied));
+    r->v.repairs.erase(pending);
+    ++cluster_.integrity.entries_found_archived;
+    if (cluster_.archive != nullptr) upload_next_segment(*r);
+    return;
+  }
+  // The copy must match the checksum stored with the entry (the model keeps the entry's fields
+  // and marks the rot apart, so the match is same_value).
+  if (!own.rotten || m.entry->rotten || !own.same_value(*m.entry)) return;
+  r->d.log.repair(m.slot);
+  r->v.repairs.erase(pending);
+  ++cluster_.integrity.entries_repaired;
+  if (cluster_.archive != nullptr) upload_next_segment(*r);  // it waited for this entry
 }
 
 void StorageNode::forget_trimmed_rot() {

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <variant>
+#include <optional>
 #include <vector>
 
 namespace models::replication {
@@ -202,6 +203,21 @@ struct AbandonReplicaMessage {
 // A member found its replica damaged (corrupted items): its leader replaces it through healing.
 struct ReplicaDamagedMessage {
   GroupId group;
+};
+
+// Entry repair (host to host, not consensus): a replica whose log entry at `slot` failed its
+// checksum asks its peers for their copy of that applied slot; a peer that applied the slot and
+// holds it intact answers with it, and one that trimmed it (S3 holds it) says how far S3 holds its
+// log: the slot need not be uploaded again, nor kept.
+struct EntryRepairRequest {
+  GroupId group;
+  Slot slot;
+};
+struct EntryRepairReply {
+  GroupId group;
+  Slot slot;
+  std::optional<LogEntry> entry;
+  Slot archived = 0;  // the peer's archived point
 };
 
 // A member made a split child's replica: the parent's leader may open the child's leadership.

@@ -129,6 +129,15 @@ struct VolatileState {
   // Damaged, and no leader heard for several election timeouts (every storage member may be
   // damaged): it may lead after all, serving what its pages still check out.
   bool last_resort = false;
+  // Log entries that failed their checksum, each asked of the peers since `since` (again every
+  // election timeout); no intact copy by a deadline (10 minutes), and the replica is damaged
+  // (replaced). Empty but under bit rot.
+  struct EntryRepair {
+    Slot slot;
+    sim::Time since;
+    sim::Time asked;
+  };
+  std::vector<EntryRepair> repairs;
 };
 
 // What the node's links (links.h) hold this replica as: the leader it follows, under which

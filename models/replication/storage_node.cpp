@@ -235,6 +235,8 @@ void StorageNode::transmit(sim::NodeId to, M message) {
   // Registered on first use, so runs without damage keep their event kinds (and digests).
   const sim::KindId kind = [this] {
     if constexpr (std::is_same_v<M, ReplicaDamagedMessage>) return kernel().register_kind("msg.replica_damaged");
+    else if constexpr (std::is_same_v<M, EntryRepairRequest>) return kernel().register_kind("msg.entry_repair");
+    else if constexpr (std::is_same_v<M, EntryRepairReply>) return kernel().register_kind("msg.entry_repair_reply");
     else return kind_of<M>(cluster_.kinds);
   }();
   network().send(*this, to, kind, Delivery<M>{target, self(), std::move(message)});
@@ -262,6 +264,10 @@ void StorageNode::receive(sim::NodeId from, M& m) {
     // A replacement given up: what was built for it goes, unless a membership names this node.
     if (const Replica* r = find(m.group); r != nullptr && r->v.role != Role::leader && !rules::is_voter(*r, self()))
       drop_replica(m.group);
+  } else if constexpr (std::is_same_v<M, EntryRepairRequest>) {
+    on_entry_repair_request(from, m);
+  } else if constexpr (std::is_same_v<M, EntryRepairReply>) {
+    on_entry_repair_reply(m);
   } else if constexpr (std::is_same_v<M, LeaderCheckMessage>) {
     const Replica* r = find(m.group);
     transmit(from, r == nullptr ? LeaderCheckReply{m.group, false} : rules::on_leader_check(*r, *this, m));
@@ -290,6 +296,10 @@ void StorageNode::receive(sim::NodeId from, M& m) {
     } else static_assert(sizeof(M) == 0, "a message nobody receives");
   }
 }
+
+// Entry repair is sent from integrity.cpp.
+template void StorageNode::transmit<EntryRepairRequest>(sim::NodeId, EntryRepairRequest);
+template void StorageNode::transmit<EntryRepairReply>(sim::NodeId, EntryRepairReply);
 
 Links::Lookup StorageNode::lookup() {
   return [this](GroupId group, std::uint32_t hint) { return find(group, hint); };

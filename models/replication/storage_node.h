@@ -156,6 +156,11 @@ class StorageNode final : public sim::Node, private Host {
   bool entries_intact(Replica& r, Slot from, Slot to) override;
   // Rotten log entries of this node trimmed unread count as gone (every archive interval).
   void forget_trimmed_rot();
+  // A log entry of `r` at `slot` failed its checksum: ask the peers for it, or (no intact copy
+  // came in time) the replica is damaged.
+  void repair_entry(Replica& r, Slot slot);
+  void on_entry_repair_request(sim::NodeId from, const EntryRepairRequest& m);
+  void on_entry_repair_reply(const EntryRepairReply& m);
   void damaged_leader(const Replica& r) override;
 
   template <class M>

@@ -43,6 +43,8 @@ class Wal {
   void lose_unwritten();
   // Bit rot: the entry at `slot` (REQUIRES: has(slot)) no longer matches its checksum.
   void rot(Slot slot) { records_[slot - start_].entry.rotten = true; }
+  // A peer's intact copy of the entry replaced the rotten one (REQUIRES: has(slot)).
+  void repair(Slot slot) { records_[slot - start_].entry.rotten = false; }
   // Drops entries before `before` (REQUIRES: they are applied).
   void trim_before(Slot before);
   // A snapshot of everything up to `applied` replaces the entries up to it; `tail` (the slots

@@ -91,6 +91,9 @@ struct Stats {
   std::vector<Damage> damages;
   std::uint64_t reads_refused = 0;  // reads a page checksum stopped
   std::uint64_t rotten_entries_dropped = 0;  // messages a receiver dropped: an entry in them failed its checksum
+  std::uint64_t entry_repairs_asked = 0;     // rotten log entries asked of the peers
+  std::uint64_t entries_repaired = 0;        // rotten log entries replaced by a peer's intact copy
+  std::uint64_t entries_found_archived = 0;  // rotten log entries a peer said S3 holds: never uploaded again
   std::vector<Alarm> alarms;
   ScrubStats scrub;
 
@@ -99,6 +102,15 @@ struct Stats {
     for (Corruption& c : corruptions)
       if (!c.detected && !c.overwritten && c.group == group && (node == replication::kNoNode || c.node == node) &&
           c.kind != Corruption::Kind::archive_rot) {
+        c.detected = true;
+        c.detected_at = now;
+      }
+  }
+  // The rotten log entry at `slot` of `node`'s replica of `group` is found now.
+  void found_log_rot(GroupId group, sim::NodeId node, std::uint64_t slot, sim::Time now) {
+    for (Corruption& c : corruptions)
+      if (!c.detected && !c.overwritten && c.kind == Corruption::Kind::log_rot && c.group == group && c.node == node &&
+          c.key == slot) {
         c.detected = true;
         c.detected_at = now;
       }
