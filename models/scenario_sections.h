@@ -12,6 +12,11 @@
 
 namespace models::sections {
 
+inline constexpr Duration kLongestScenario = sim::hours(24 * 30);
+// Client and router timing: longer than any run needs, and short enough that a client's whole
+// retry budget (every attempt timing out, every backoff at its longest) fits in int64 nanoseconds.
+inline constexpr Duration kLongestDelay = kLongestScenario;
+
 // Letters, digits, '-' and '_'.
 bool is_plain_name(const std::string& name);
 std::string read_name(const sim::config::Node& node, const char* what);
