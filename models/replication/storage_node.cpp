@@ -275,8 +275,9 @@ void StorageNode::receive(sim::NodeId from, M& m) {
     Replica* r = find(m.group);
     if (r == nullptr) return;
     // The receiver's side of the entry checksums: an entry that fails its own (rot its sender
-    // did not check) is never stored; the message is dropped, as a damaged one would be.
-    if (carries_rot(m)) {
+    // did not check) is never stored; the message is dropped, as a damaged one would be. Only
+    // log rot makes rotten entries, so runs without it skip the look.
+    if (cluster_.integrity.log_rot && carries_rot(m)) {
       ++cluster_.integrity.rotten_entries_dropped;
       return;
     }
