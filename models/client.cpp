@@ -138,7 +138,7 @@ std::uint32_t Client::choose_router(std::uint32_t avoid) {
   local.clear();
   remote.clear();
   for (std::size_t i = 0; i < routers_.size(); ++i) {
-    if (i == avoid || router_suspect_until_[i] > now) continue;
+    if (i == avoid || router_suspect_until_[i] > now || !routers_[i]->in_service()) continue;
     if (routers_[i]->az() == az()) local.push_back(i);
     else if (!own_az_only_) remote.push_back(i);
   }

@@ -25,7 +25,12 @@ void Router::on_power_off() {
 
 void Router::handle(const ItemRequest& request, sim::Reply<ItemResponse> reply) {
   ++stats_.requests;
-  after(scenario_.router.processing.sample(rng()), kinds_.router_process, [this, request, reply = std::move(reply)] {
+  if (build_.fails(rng())) {
+    reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+    return;
+  }
+  const sim::Duration processing = scenario_.router.processing.sample(rng()) + build_.extra_latency();
+  after(processing, kinds_.router_process, [this, request, reply = std::move(reply)] {
     ItemRequest routed = request;
     // The partition as this router's cache knows the map; a stale guess is corrected by the
     // replica it reaches ("moved", naming the group the key went to).

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "models/admission/gac_client.h"
+#include "models/ops/build.h"
 #include "models/messages.h"
 #include "models/partition_map.h"
 #include "models/replication/cluster.h"
@@ -52,6 +53,12 @@ class Router final : public sim::Node {
   }
   const admission::GacClient* gac() const { return gac_ ? &*gac_ : nullptr; }
   const RouterStats& stats() const { return stats_; }
+  // Registered with its AZ's load balancer: clients send it requests (a deployment takes it out
+  // while it drains and restarts).
+  bool in_service() const { return in_service_; }
+  void set_in_service(bool in) { in_service_ = in; }
+  ops::RunningBuild& build() { return build_; }
+  const ops::RunningBuild& build() const { return build_; }
   const routing::RouteCacheStats& cache_stats() const { return cache_.stats(); }
 
  protected:
@@ -75,6 +82,8 @@ class Router final : public sim::Node {
   static constexpr sim::Duration kSuspectFor = sim::seconds(10);
   std::vector<sim::Time> suspect_until_;  // by storage NodeId: timed out lately, avoid for reads
   RouterStats stats_;
+  ops::RunningBuild build_;
+  bool in_service_ = true;  // the load balancer's state, not the router's
 };
 
 }  // namespace models

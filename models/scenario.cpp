@@ -67,6 +67,10 @@ void ItemResponse::describe(std::string& out) const {
   out += fmt::format(" {} version={}", outcome_name(outcome), version);
 }
 
+const char* role_name(DeploymentSpec::Role role) {
+  return role == DeploymentSpec::Role::storage ? "storage" : "router";
+}
+
 std::string node_name(const std::string& az, const char* role, std::uint32_t index) {
   return fmt::format("{}/{}{}", az, role, index);
 }

@@ -304,6 +304,42 @@ struct AlarmSpec {
   bool latency() const { return statistic != Statistic::availability; }
 };
 
+// A build a deployment ships (models/ops/deployer.h): what it does wrong, if anything. Every
+// request the node serves fails with `error_rate` (an internal error, answered as unavailable) and
+// takes `extra_latency` longer (storage: on a request worker; router: in its processing); a node
+// running it crashes at `crashes_per_hour` (down for the deployment's restart time, then back on
+// the same build).
+struct BuildSpec {
+  std::string name;
+  double error_rate = 0.0;
+  Duration extra_latency = Duration::zero();
+  double crashes_per_hour = 0.0;
+};
+
+// Rolling a build onto one role's fleet in waves: wave i brings the share of the fleet on the
+// build up to `waves[i]` (or, by AZ, to one more AZ), restarting `at_once` nodes at a time (each
+// down for `restart_time`; with `drain`, a storage node first hands off the groups it leads, and a
+// router is first taken out of its load balancer until its requests in flight are done), then bakes for `bake` before the next wave. If any of `rollback_alarms` goes to ALARM
+// while the deployment runs or bakes, or at `rollback_at` (a deliberate rollback), every node on
+// the build is restarted back on the previous one, `rollback_at_once` at a time.
+struct DeploymentSpec {
+  enum class Role : std::uint8_t { storage, router };
+  std::string name;
+  Duration at;
+  Role role = Role::storage;
+  BuildSpec build;
+  std::vector<double> waves;  // cumulative shares of the fleet, increasing, the last 1; empty: by AZ
+  Duration bake = sim::minutes(10);
+  Duration restart_time = sim::seconds(20);
+  bool drain = true;
+  std::uint32_t at_once = 1;
+  std::vector<std::uint32_t> rollback_alarms;  // indexes into Scenario::alarms
+  std::uint32_t rollback_at_once = 1;
+  std::optional<Duration> rollback_at;
+  bool by_az() const { return waves.empty(); }
+};
+const char* role_name(DeploymentSpec::Role role);
+
 struct ExpectSpec {
   std::string name;     // defaults to "<metric> <op> <value>"
   std::string metric;   // a path into report.json, e.g. "availability.read.ratio"
@@ -395,6 +431,7 @@ struct Scenario {
   std::vector<WorkloadSpec> workload;
   CanarySpec canaries;
   std::vector<AlarmSpec> alarms;
+  std::vector<DeploymentSpec> deployments;
   std::vector<std::shared_ptr<const sim::Fault>> faults;
   std::vector<ExpectSpec> expect;
   std::vector<Variant> variants;

@@ -549,6 +549,7 @@ Scenario parse_document(const nlohmann::json& doc, const std::string& file_label
   check_fits(workload, scenario);
   if (auto n = top.optional("canaries")) ops::read_canaries(*n, scenario);
   if (auto n = top.optional("alarms")) ops::read_alarms(*n, scenario);
+  if (auto n = top.optional("deployments")) ops::read_deployments(*n, scenario);
   if (auto n = top.optional("faults")) read_faults(*n, scenario, registry);
   if (auto n = top.optional("expect")) read_expect(*n, scenario);
   if (auto n = top.optional("variants")) read_variants(*n, doc, scenario, registry);

@@ -136,6 +136,37 @@ nlohmann::json resolved_json(const Scenario& s) {
     if (w.end) workload.back()["end"] = format_duration(*w.end);
   }
   out["workload"] = workload;
+  if (s.canaries.enabled) {
+    nlohmann::json mix;
+    for (std::size_t i = 0; i < kOperationCount; ++i) mix[operation_name(static_cast<Operation>(i))] = s.canaries.mix[i];
+    out["canaries"] = {{"table", s.canaries.table}, {"rate", s.canaries.rate_per_az}, {"mix", mix},
+                       {"client", {{"max_attempts", s.canaries.client.max_attempts},
+                                   {"attempt_timeout", format_duration(s.canaries.client.attempt_timeout)}}}};
+  }
+  for (const AlarmSpec& a : s.alarms) {
+    nlohmann::json alarm{{"name", a.name}, {"metric", a.metric}, {"period", format_duration(a.period)},
+                         {"datapoints", a.datapoints}, {"evaluation_periods", a.evaluation_periods}};
+    if (a.latency()) alarm["threshold"] = format_duration(Duration::from_nanos(static_cast<std::int64_t>(a.threshold)));
+    else alarm["threshold"] = a.threshold;
+    if (a.az) alarm["az"] = s.azs[*a.az].name;
+    if (a.table) alarm["table"] = s.tables[*a.table].name;
+    out["alarms"].push_back(alarm);
+  }
+  for (const DeploymentSpec& d : s.deployments) {
+    nlohmann::json deployment{{"name", d.name}, {"at", format_duration(d.at)}, {"role", role_name(d.role)}};
+    deployment["build"] = {{"name", d.build.name}, {"error_rate", d.build.error_rate},
+                           {"extra_latency", format_duration(d.build.extra_latency)},
+                           {"crashes_per_hour", d.build.crashes_per_hour}};
+    if (d.by_az()) deployment["waves"] = "az";
+    else deployment["waves"] = d.waves;
+    deployment["bake"] = format_duration(d.bake);
+    deployment["restart"] = {{"time", format_duration(d.restart_time)}, {"drain", d.drain}, {"at_once", d.at_once}};
+    nlohmann::json rollback{{"alarms", nlohmann::json::array()}, {"at_once", d.rollback_at_once}};
+    for (std::uint32_t a : d.rollback_alarms) rollback["alarms"].push_back(s.alarms[a].name);
+    if (d.rollback_at) rollback["at"] = format_duration(*d.rollback_at);
+    deployment["rollback"] = rollback;
+    out["deployments"].push_back(deployment);
+  }
   nlohmann::json faults = nlohmann::json::array();
   for (const auto& fault : s.faults) faults.push_back(fault->resolved());
   out["faults"] = faults;

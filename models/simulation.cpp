@@ -216,9 +216,10 @@ void Simulation::sample_archive() {
 }
 
 void Simulation::build_ops(std::uint32_t first_client_number) {
-  if (!scenario_.canaries.enabled && scenario_.alarms.empty()) return;
+  if (!scenario_.canaries.enabled && scenario_.alarms.empty() && scenario_.deployments.empty()) return;
   watch_ = std::make_unique<ops::Watch>(kernel_, scenario_);
   for (const auto& client : clients_) client->report_to(watch_.get());
+  if (!scenario_.deployments.empty()) build_deployer();
   if (!scenario_.canaries.enabled) return;
   const CanarySpec& c = scenario_.canaries;
   WorkloadSpec w;
@@ -239,6 +240,23 @@ void Simulation::build_ops(std::uint32_t first_client_number) {
                                                 *canary_metrics_, *canary_timeline_, &history_, 1.0, canary_samplers_));
     clients_.back()->report_to(watch_.get());
   }
+}
+
+void Simulation::build_deployer() {
+  std::vector<std::vector<ops::Deployable>> fleets(2);  // by DeploymentSpec::Role
+  for (const auto& node : storage_) {
+    replication::StorageNode* storage = node.get();
+    fleets[static_cast<std::size_t>(DeploymentSpec::Role::storage)].push_back(
+        ops::Deployable{storage, &storage->build(), [storage] { storage->drain(); },
+                        [storage] { return storage->drained(); }, {}});
+  }
+  for (const auto& node : routers_) {
+    Router* router = node.get();
+    fleets[static_cast<std::size_t>(DeploymentSpec::Role::router)].push_back(
+        ops::Deployable{router, &router->build(), [router] { router->set_in_service(false); }, {},
+                        [router] { router->set_in_service(true); }});
+  }
+  deployer_ = std::make_unique<ops::Deployer>(kernel_, faults_, scenario_, std::move(fleets), *watch_);
 }
 
 void Simulation::build_admission() {
@@ -363,6 +381,7 @@ RunOutcome Simulation::run() {
     if (!outcome.complete()) return outcome;
     // Then every fault ends and the groups get time to catch up and heal before the checkers
     // read the replicas.
+    if (deployer_) deployer_->finish();  // what runs which build when the workload ends
     faults_.end_all();
     outcome.status = kernel_.run_until(drained + scenario_.replication.final_heal);
   } catch (const monitors::SafetyViolation&) {

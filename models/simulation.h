@@ -14,6 +14,7 @@
 #include "models/key_sampler.h"
 #include "models/metrics.h"
 #include "models/monitors/safety_monitor.h"
+#include "models/ops/deployer.h"
 #include "models/ops/watch.h"
 #include "models/partition_map.h"
 #include "models/replication/cluster.h"
@@ -93,6 +94,8 @@ class Simulation {
   // without canaries or alarms).
   const ClientMetrics* canary_metrics() const { return canary_metrics_ ? &*canary_metrics_ : nullptr; }
   const ops::Watch* watch() const { return watch_.get(); }
+  // The deployment pipeline (null without deployments).
+  const ops::Deployer* deployer() const { return deployer_.get(); }
   const std::vector<std::unique_ptr<admission::GacServer>>& gac_servers() const { return gac_servers_; }
   const admission::AdaptiveController* adaptive_controller() const { return adaptive_.get(); }
   const partitioning::SplitController* splitter() const { return splitter_.get(); }
@@ -124,6 +127,7 @@ class Simulation {
   void add_routers(std::uint32_t count);
   // One canary per AZ with routers, and the watch the clients report to (canaries or alarms).
   void build_ops(std::uint32_t first_client_number);
+  void build_deployer();
   // Resolves fault targets such as "the leader of the group that owns orders/42".
   std::vector<sim::Node*> placement(std::string_view role, std::string_view table, std::uint64_t key) const;
 
@@ -164,6 +168,7 @@ class Simulation {
   std::optional<ClientMetrics> canary_metrics_;
   std::optional<Timeline> canary_timeline_;
   std::unique_ptr<ops::Watch> watch_;
+  std::unique_ptr<ops::Deployer> deployer_;
 };
 
 }  // namespace models

@@ -1,4 +1,4 @@
-// The canaries and alarms sections.
+// The canaries, alarms and deployments sections.
 #include "reports/ops_report.h"
 
 #include <algorithm>
@@ -183,6 +183,96 @@ Json alarms(const models::Simulation& simulation) {
   out["faults_detected"] = detected;
   out["faults_undetected"] = faults.size() - detected;
   out["faults"] = faults;
+  return out;
+}
+
+namespace {
+
+// The first move to ALARM of every alarm in [from, until], in alarm order, and the earliest.
+Json alarms_between(const models::Simulation& simulation, sim::Time from, sim::Time until, std::optional<double>& first) {
+  Json by = Json::array();
+  if (simulation.watch() == nullptr) return by;
+  for (const models::ops::AlarmTrack& t : simulation.watch()->alarms())
+    for (const models::ops::Transition& x : t.transitions())
+      if (x.alarm && x.time >= from && x.time <= until) {
+        const double after = seconds(x.time - from);
+        by.push_back({{"alarm", t.spec().name}, {"after_s", after}});
+        if (!first || after < *first) first = after;
+        break;
+      }
+  return by;
+}
+
+Json impact(const models::ops::Watch& watch, sim::Time from, sim::Time to) {
+  const std::uint64_t requests = watch.customer_requests(from, to);
+  const std::uint64_t failed = watch.customer_failures(from, to);
+  return {{"requests", requests}, {"failed_requests", failed}, {"availability", ratio(requests - failed, requests)},
+          {"error_minutes", watch.error_minutes(from, to)}};
+}
+
+}  // namespace
+
+Json deployments(const models::Simulation& simulation) {
+  const models::ops::Deployer* deployer = simulation.deployer();
+  if (deployer == nullptr) return nullptr;
+  const models::ops::Watch& watch = *simulation.watch();
+  const models::Scenario& scenario = simulation.scenario();
+  const sim::Time horizon = sim::Time::zero() + scenario.duration;
+  const auto opt_seconds = [](const std::optional<sim::Time>& t) { return t ? Json(seconds_of(*t)) : Json(nullptr); };
+  Json out = Json::array();
+  for (const models::ops::DeploymentRecord& r : deployer->records()) {
+    const models::DeploymentSpec& spec = *r.spec;
+    const bool storage = spec.role == models::DeploymentSpec::Role::storage;
+    std::uint64_t fleet = 0, build_errors = 0;
+    if (storage) {
+      fleet = simulation.storage_nodes().size();
+      for (const auto& n : simulation.storage_nodes()) build_errors += n->build().errors();
+    } else {
+      fleet = simulation.routers().size();
+      for (const auto& n : simulation.routers()) build_errors += n->build().errors();
+    }
+    const sim::Time start = sim::Time::zero() + spec.at;
+    // The deployment's window: to the end of its rollback; not rolled back, its build runs on to
+    // the end of the run and answers for all of it.
+    const sim::Time end = std::min(horizon, r.rollback_end ? *r.rollback_end : horizon);
+    Json waves = Json::array();
+    for (std::size_t i = 0; i < r.waves.size(); ++i) {
+      const models::ops::WaveRecord& w = r.waves[i];
+      // A wave answers for the time until the next wave or the rollback starts.
+      sim::Time until = i + 1 < r.waves.size() ? r.waves[i + 1].start : r.rollback_start ? *r.rollback_start : end;
+      until = std::min(until, horizon);
+      Json wave{{"wave", i + 1}, {"share", w.share}};
+      if (!w.az.empty()) wave["az"] = w.az;
+      wave["nodes"] = w.nodes.size();
+      wave["start_s"] = seconds_of(w.start);
+      wave["end_s"] = opt_seconds(w.end);
+      wave["window_end_s"] = seconds_of(until);
+      wave.update(impact(watch, w.start, until));
+      waves.push_back(wave);
+    }
+    std::optional<double> first;
+    const sim::Time detect_from = r.first_on_build ? *r.first_on_build : start;
+    Json by = r.first_on_build ? alarms_between(simulation, detect_from, end, first) : Json::array();
+    Json rollback = nullptr;
+    if (r.rollback_start) {
+      rollback = {{"reason", r.rollback_reason},
+                  {"start_s", seconds_of(*r.rollback_start)},
+                  {"end_s", opt_seconds(r.rollback_end)},
+                  {"duration_s", r.rollback_end ? Json(seconds(*r.rollback_end - *r.rollback_start)) : Json(nullptr)}};
+      if (*r.rollback_start < horizon)
+        rollback.update(impact(watch, *r.rollback_start, std::min(horizon, r.rollback_end ? *r.rollback_end : horizon)));
+    }
+    Json entry{{"name", spec.name}, {"role", models::role_name(spec.role)}, {"build", spec.build.name}, {"fleet", fleet},
+               {"start_s", seconds_of(start)}, {"first_on_build_s", opt_seconds(r.first_on_build)},
+               {"waves_planned", spec.by_az() ? Json("az") : Json(spec.waves)}, {"waves_started", waves.size()}, {"waves", waves},
+               {"detected", !by.empty()}, {"time_to_detect_s", first ? Json(*first) : Json(nullptr)}, {"alarms", by},
+               {"rolled_back", r.rollback_start.has_value()}, {"rollback", rollback},
+               {"completed_s", opt_seconds(r.completed)}, {"end_s", seconds_of(end)},
+               {"restarts", r.restarts}, {"crashes", r.crashes}, {"drains_timed_out", r.drains_timed_out},
+               {"nodes_on_build_at_end", r.on_build_at_end}, {"build_errors", build_errors}};
+    entry["impact"] = impact(watch, start, end);
+    out.push_back(entry);
+  }
   return out;
 }
 

@@ -503,6 +503,7 @@ Json build_report(const models::Simulation& simulation, const models::RunOutcome
   if (reports_verification(simulation.scenario())) report["verification"] = verification(simulation);
   if (Json c = canaries(simulation); !c.is_null()) report["canaries"] = std::move(c);
   if (Json a = alarms(simulation); !a.is_null()) report["alarms"] = std::move(a);
+  if (Json d = deployments(simulation); !d.is_null()) report["deployments"] = std::move(d);
   report["monitors"] = monitors(simulation.monitor());
   if (outcome.complete())
     report["consistency"] = consistency(judge(simulation));

@@ -259,6 +259,30 @@ std::string render_text(const Json& r) {
         out += fmt::format("  NOT DETECTED: {} {} at {}\n", f["kind"].get<std::string>(), f["target"].get<std::string>(),
                            clock_text(f["start_s"].get<double>()));
   }
+  if (r.contains("deployments")) {
+    out += "\nDeployments\n";
+    for (const Json& d : r["deployments"]) {
+      const Json& impact = d["impact"];
+      out += fmt::format("  {} ({} on {} {} nodes) from {}: {} of {} waves, {} restarts, {} crashes; {:.3f} error-minutes, {} failed requests\n",
+                         d["name"].get<std::string>(), d["build"].get<std::string>(), d["fleet"].get<std::uint64_t>(),
+                         d["role"].get<std::string>(), clock_text(d["start_s"].get<double>()), d["waves_started"].get<std::uint64_t>(),
+                         d["waves_planned"].is_string() ? std::string("AZ") : fmt::format("{}", d["waves_planned"].size()),
+                         d["restarts"].get<std::uint64_t>(), d["crashes"].get<std::uint64_t>(), impact["error_minutes"].get<double>(),
+                         grouped(impact["failed_requests"].get<std::uint64_t>()));
+      for (const Json& w : d["waves"])
+        out += fmt::format("    wave {} ({:.0f}%{}) {} nodes at {}: {:.3f} error-minutes\n", w["wave"].get<std::uint64_t>(),
+                           100 * w["share"].get<double>(), w.contains("az") ? ", " + w["az"].get<std::string>() : std::string(),
+                           w["nodes"].get<std::uint64_t>(), clock_text(w["start_s"].get<double>()), w["error_minutes"].get<double>());
+      out += d["detected"].get<bool>() ? fmt::format("    detected {:.0f} s after its first node ran the build\n", d["time_to_detect_s"].get<double>())
+                                       : std::string("    no alarm fired\n");
+      if (d["rolled_back"].get<bool>()) {
+        const Json& rb = d["rollback"];
+        out += fmt::format("    rolled back ({}) at {}{}\n", rb["reason"].get<std::string>(), clock_text(rb["start_s"].get<double>()),
+                           rb["duration_s"].is_null() ? std::string(", not finished")
+                                                      : fmt::format(" in {:.0f} s", rb["duration_s"].get<double>()));
+      }
+    }
+  }
   if (r.contains("routing")) {
     const Json& x = r["routing"];
     out += fmt::format("\nRouting ({} cache, {} routers): {} lookups, hit ratio {}, {} misroutes, {} lookups failed\n",

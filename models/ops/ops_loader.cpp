@@ -1,4 +1,4 @@
-// Reading `canaries` and `alarms`.
+// Reading `canaries`, `alarms` and `deployments`.
 #include "models/ops/ops_loader.h"
 
 #include "models/scenario_sections.h"
@@ -85,6 +85,95 @@ void read_alarms(const Node& node, Scenario& scenario) {
     }
     entry.finish();
     scenario.alarms.push_back(std::move(a));
+  }
+}
+
+namespace {
+
+BuildSpec read_build(const Node& node) {
+  ObjectReader object = node.object();
+  BuildSpec b;
+  b.name = sections::read_name(object.required("name"), "a build name");
+  if (auto n = object.optional("error_rate")) b.error_rate = n->probability();
+  if (auto n = object.optional("extra_latency")) b.extra_latency = sections::read_delay(*n, true);
+  if (auto n = object.optional("crashes_per_hour")) b.crashes_per_hour = n->number_in(0.0, 3600.0);
+  object.finish();
+  return b;
+}
+
+std::uint32_t fleet_size(const Scenario& scenario, DeploymentSpec::Role role) {
+  std::uint32_t n = 0;
+  for (const AzSpec& az : scenario.azs) n += role == DeploymentSpec::Role::storage ? az.storage_nodes : az.routers;
+  return n;
+}
+
+std::vector<double> read_waves(const Node& node) {
+  if (node.json().is_string()) {
+    node.one_of({"az"});
+    return {};
+  }
+  std::vector<double> waves;
+  for (const Node& wave : node.array(1)) {
+    const double share = wave.number_in(0.0, 1.0, false);
+    if (!waves.empty() && share <= waves.back())
+      wave.fail(fmt::format("a share of the fleet larger than the wave before ({})", waves.back()), fmt::format("{}", share));
+    waves.push_back(share);
+  }
+  if (waves.back() != 1.0)
+    node.fail("waves ending with the whole fleet (1)", fmt::format("a last wave of {}", waves.back()));
+  return waves;
+}
+
+}  // namespace
+
+void read_deployments(const Node& node, Scenario& scenario) {
+  std::set<std::string> names;
+  for (const Node& entry_node : node.array()) {
+    ObjectReader entry = entry_node.object();
+    DeploymentSpec d;
+    const Node name = entry.required("name");
+    d.name = sections::read_name(name, "a deployment name");
+    if (!names.insert(d.name).second) name.fail("a name not used by another deployment", "\"" + d.name + "\" again");
+    const Node at = entry.required("at");
+    d.at = at.duration_allow_zero();
+    if (d.at >= scenario.duration)
+      at.fail("a time before the end of the run (" + sim::config::format_duration(scenario.duration) + ")",
+              "\"" + sim::config::format_duration(d.at) + "\"");
+    const Node role = entry.required("role");
+    d.role = role.one_of({"storage", "router"}) == "storage" ? DeploymentSpec::Role::storage : DeploymentSpec::Role::router;
+    if (fleet_size(scenario, d.role) == 0) role.fail(std::string("a role with nodes in \"topology\""), "\"" + role.string() + "\", which has none");
+    d.build = read_build(entry.required("build"));
+    if (auto n = entry.optional("waves")) d.waves = read_waves(*n);
+    else d.waves = {1.0};
+    if (auto n = entry.optional("bake")) d.bake = n->duration_allow_zero();
+    if (auto n = entry.optional("restart")) {
+      ObjectReader restart = n->object();
+      if (auto t = restart.optional("time")) d.restart_time = sections::read_delay(*t);
+      if (auto h = restart.optional("drain")) d.drain = h->boolean();
+      if (auto a = restart.optional("at_once")) d.at_once = static_cast<std::uint32_t>(a->uint64_in(1, 100'000));
+      restart.finish();
+    }
+    if (auto n = entry.optional("rollback")) {
+      ObjectReader rollback = n->object();
+      if (auto a = rollback.optional("alarms")) {
+        for (const Node& alarm : a->array(1)) {
+          const std::string wanted = alarm.non_empty_string();
+          std::uint32_t found = 0;
+          while (found < scenario.alarms.size() && scenario.alarms[found].name != wanted) ++found;
+          if (found == scenario.alarms.size()) alarm.fail("the name of an alarm in \"alarms\"", "\"" + wanted + "\"");
+          d.rollback_alarms.push_back(found);
+        }
+      }
+      if (auto t = rollback.optional("at")) {
+        d.rollback_at = t->duration();
+        if (*d.rollback_at <= d.at || *d.rollback_at >= scenario.duration)
+          t->fail("a time after the deployment starts and before the end of the run", "\"" + t->string() + "\"");
+      }
+      if (auto a = rollback.optional("at_once")) d.rollback_at_once = static_cast<std::uint32_t>(a->uint64_in(1, 100'000));
+      rollback.finish();
+    }
+    entry.finish();
+    scenario.deployments.push_back(std::move(d));
   }
 }
 

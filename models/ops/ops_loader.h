@@ -1,4 +1,4 @@
-// The scenario's operations sections: `canaries` and `alarms` (scenarios/scenario.schema.json).
+// The scenario's operations sections: `canaries`, `alarms` and `deployments` (scenarios/scenario.schema.json).
 #pragma once
 
 #include "models/scenario.h"
@@ -10,5 +10,7 @@ namespace models::ops {
 void read_canaries(const sim::config::Node& node, Scenario& scenario);
 // REQUIRES: the AZs, tables and canaries are read.
 void read_alarms(const sim::config::Node& node, Scenario& scenario);
+// REQUIRES: the topology and the alarms are read.
+void read_deployments(const sim::config::Node& node, Scenario& scenario);
 
 }  // namespace models::ops

@@ -8,6 +8,7 @@ namespace models::ops {
 Watch::Watch(sim::Kernel& kernel, const Scenario& scenario)
     : kernel_(kernel), horizon_(sim::Time::zero() + scenario.duration) {
   if (scenario.canaries.enabled) canaries_.resize(scenario.azs.size());
+  keep_customers_ = !scenario.deployments.empty();
   for (const AlarmSpec& spec : scenario.alarms) alarms_.emplace_back(spec);
   if (alarms_.empty()) return;
   actor_ = kernel.register_actor("alarms");
@@ -18,7 +19,10 @@ Watch::Watch(sim::Kernel& kernel, const Scenario& scenario)
 void Watch::schedule(std::size_t alarm, sim::Time end) {
   if (end > horizon_) return;
   kernel_.at(end, sim::Tag{actor_, evaluate_}, [this, alarm, end] {
+    const bool was = alarms_[alarm].in_alarm();
     alarms_[alarm].evaluate(end);
+    if (!was && alarms_[alarm].in_alarm())
+      for (const auto& listener : listeners_) listener(alarm);
     schedule(alarm, end + alarms_[alarm].spec().period);
   });
 }
@@ -36,8 +40,47 @@ void Watch::finished(bool canary, sim::AzId az, std::uint32_t table, bool ok, si
       m.latency_us.push_back(static_cast<std::uint32_t>(std::min<std::int64_t>(latency.nanos() / 1000, 0xffffffff)));
     }
   }
+  if (!canary && keep_customers_) {
+    const auto second = static_cast<std::size_t>((now - sim::Time::zero()) / sim::seconds(1));
+    if (customers_.size() <= second) customers_.resize(second + 1);
+    ++customers_[second].requests;
+    customers_[second].failed += ok ? 0 : 1;
+  }
   for (AlarmTrack& alarm : alarms_)
     if (alarm.watches(canary, az, table)) alarm.observe(now, ok, latency);
+}
+
+namespace {
+
+std::pair<std::size_t, std::size_t> seconds_between(sim::Time from, sim::Time to, std::size_t size) {
+  // Whole seconds that start in [from, to).
+  const auto first = static_cast<std::size_t>(((from - sim::Time::zero()) + sim::seconds(1) - sim::Duration::from_nanos(1)) / sim::seconds(1));
+  const auto last = static_cast<std::size_t>(((to - sim::Time::zero()) + sim::seconds(1) - sim::Duration::from_nanos(1)) / sim::seconds(1));
+  return {std::min(first, size), std::min(last, size)};
+}
+
+}  // namespace
+
+double Watch::error_minutes(sim::Time from, sim::Time to) const {
+  const auto [first, last] = seconds_between(from, to, customers_.size());
+  double sum = 0.0;
+  for (std::size_t s = first; s < last; ++s)
+    if (customers_[s].requests > 0) sum += static_cast<double>(customers_[s].failed) / static_cast<double>(customers_[s].requests);
+  return sum / 60.0;
+}
+
+std::uint64_t Watch::customer_requests(sim::Time from, sim::Time to) const {
+  const auto [first, last] = seconds_between(from, to, customers_.size());
+  std::uint64_t n = 0;
+  for (std::size_t s = first; s < last; ++s) n += customers_[s].requests;
+  return n;
+}
+
+std::uint64_t Watch::customer_failures(sim::Time from, sim::Time to) const {
+  const auto [first, last] = seconds_between(from, to, customers_.size());
+  std::uint64_t n = 0;
+  for (std::size_t s = first; s < last; ++s) n += customers_[s].failed;
+  return n;
 }
 
 }  // namespace models::ops

@@ -1,5 +1,6 @@
 // What the operators watch: every finished customer and canary operation is told here (by the
-// client hosts), which keeps the canaries' per-minute series by AZ and feeds every alarm. Alarms
+// client hosts), which keeps the canaries' per-minute series by AZ (and, for deployments, the
+// customers' per-second counts) and feeds every alarm. Alarms
 // are evaluated on the kernel at the end of each of their periods, outside any node (CloudWatch
 // is not what the faults break). The report reads the series and the alarms' histories.
 #pragma once
@@ -9,9 +10,16 @@
 #include "sim/kernel.h"
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace models::ops {
+
+// The customers' operations that finished in one second of the run.
+struct CustomerSecond {
+  std::uint32_t requests = 0;
+  std::uint32_t failed = 0;
+};
 
 struct CanaryMinute {
   std::uint64_t requests = 0;
@@ -28,6 +36,16 @@ class Watch {
   // By AZ, then by minute of finishing (empty for a scenario without canaries).
   const std::vector<std::vector<CanaryMinute>>& canary_minutes() const { return canaries_; }
   const std::vector<AlarmTrack>& alarms() const { return alarms_; }
+  // By second of finishing (kept only for a scenario with deployments).
+  const std::vector<CustomerSecond>& customer_seconds() const { return customers_; }
+  // Error-minutes of the customers' operations that finished in [from, to): every second adds
+  // its share of failed operations, so a minute of total outage is 1 and a tenth failing for ten
+  // minutes is 1 too. Seconds without operations add nothing.
+  double error_minutes(sim::Time from, sim::Time to) const;
+  std::uint64_t customer_requests(sim::Time from, sim::Time to) const;
+  std::uint64_t customer_failures(sim::Time from, sim::Time to) const;
+  // Called with the alarm's index whenever an alarm goes to ALARM.
+  void on_alarm(std::function<void(std::size_t alarm)> listener) { listeners_.push_back(std::move(listener)); }
 
  private:
   void schedule(std::size_t alarm, sim::Time end);
@@ -36,6 +54,9 @@ class Watch {
   sim::Time horizon_;
   std::vector<std::vector<CanaryMinute>> canaries_;
   std::vector<AlarmTrack> alarms_;
+  bool keep_customers_ = false;
+  std::vector<CustomerSecond> customers_;
+  std::vector<std::function<void(std::size_t)>> listeners_;
   sim::ActorId actor_{};
   sim::KindId evaluate_{};
 };

@@ -81,7 +81,7 @@ void record_promise(Election& e, const Host& host, const PromiseMessage& promise
 void send_prepare(Replica& r, Host& host) {
   // Between suspecting its leader and asking for votes (a peer check, a jittered wait, or a
   // pause of the whole node) the replica may have applied a configuration without it.
-  if (!r.may_lead(host.self()) || !is_voter(r, host.self())) {
+  if (!r.may_lead(host.self()) || !is_voter(r, host.self()) || host.draining()) {
     abandon(r, host);
     return;
   }

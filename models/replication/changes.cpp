@@ -81,6 +81,31 @@ void maybe_propose(Replica& r, Host& host) {
   }
 }
 
+// The leader hands leadership to its healthy storage member that has the most of its log (one
+// that answered within an election timeout, damaged by no report); false if there is none.
+bool hand_to_best_member(Replica& r, Host& host) {
+  sim::NodeId best = kNoNode;
+  Slot best_match = 0;
+  for (sim::NodeId member : r.d.membership.nodes) {
+    if (member == host.self() || member == kNoNode || !r.d.membership.is_storage_node(member)) continue;
+    const PeerProgress* peer = r.v.progress.find(member);
+    if (peer == nullptr || !peer->follows || peer->damaged ||
+        host.now() - std::max(peer->last_ack, host.acked_by(member)) > host.spec().election_timeout())
+      continue;
+    if (best == kNoNode || peer->match > best_match) {
+      best = member;
+      best_match = peer->match;
+    }
+  }
+  if (best == kNoNode) return false;
+  const LeadershipTransferMessage transfer{r.group, r.v.leader_ballot, r.v.commit};
+  send_heartbeat(r, host);
+  step_down(r, host);  // before telling it: this node serves nothing under its lease from here
+  host.handed_off(r, best);
+  host.send(best, transfer);
+  return true;
+}
+
 void hand_off(Replica& r, Host& host) {
   const sim::NodeId to = r.v.moving_to;
   const LeadershipTransferMessage transfer{r.group, r.v.leader_ballot, r.v.commit};
@@ -225,7 +250,7 @@ void on_leadership_transfer(Replica& r, Host& host, const LeadershipTransferMess
     r.v.commit = std::max(r.v.commit, m.commit);
     apply(r, host);
   }
-  if (!r.may_lead(host.self()) || r.v.role != Role::follower || r.v.election) return;
+  if (!r.may_lead(host.self()) || r.v.role != Role::follower || r.v.election || host.draining()) return;
   r.v.transferred_from = from;
   elect_now(r, host, from);
 }
@@ -244,34 +269,18 @@ void report_damage(Replica& r, Host& host) {
   // Just elected (a last resort): its members' damage reports, sent every tick, come first, so
   // it does not hand off to a member as damaged as itself, which could not take over.
   if (host.now() - r.v.leader_since < host.spec().heartbeat_interval * 2) return;
-  // The storage member that has the most of its log; none healthy enough: it keeps leading.
-  sim::NodeId best = kNoNode;
-  Slot best_match = 0;
-  for (sim::NodeId member : r.d.membership.nodes) {
-    if (member == host.self() || member == kNoNode || !r.d.membership.is_storage_node(member)) continue;
-    const PeerProgress* peer = r.v.progress.find(member);
-    if (peer == nullptr || !peer->follows || peer->damaged ||
-        host.now() - std::max(peer->last_ack, host.acked_by(member)) > host.spec().election_timeout())
-      continue;
-    if (best == kNoNode || peer->match > best_match) {
-      best = member;
-      best_match = peer->match;
-    }
+  if (hand_to_best_member(r, host)) return;
+  // No healthy member to hand to: it leads on as the last resort (serving the pages that check
+  // out) until one follows it.
+  if (!r.v.last_resort) {
+    r.v.last_resort = true;
+    host.damaged_leader(r);
   }
-  if (best == kNoNode) {
-    // No healthy member to hand to: it leads on as the last resort (serving the pages that check
-    // out) until one follows it.
-    if (!r.v.last_resort) {
-      r.v.last_resort = true;
-      host.damaged_leader(r);
-    }
-    return;
-  }
-  const LeadershipTransferMessage transfer{r.group, r.v.leader_ballot, r.v.commit};
-  send_heartbeat(r, host);
-  step_down(r, host);  // before telling it: this node serves nothing under its lease from here
-  host.handed_off(r, best);
-  host.send(best, transfer);
+}
+
+void step_aside(Replica& r, Host& host) {
+  if (r.v.role != Role::leader || r.v.moving_to != kNoNode || pending_config_slot(r) != 0) return;
+  hand_to_best_member(r, host);
 }
 
 void on_replica_damaged(Replica& r, Host& host, sim::NodeId from) {

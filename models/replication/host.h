@@ -45,6 +45,8 @@ class Host {
   virtual sim::Time now() const = 0;
   virtual const ReplicationSpec& spec() const = 0;
   virtual PlantedBug bug() const { return PlantedBug::none; }
+  // The node is about to restart for a deployment: its leaders step aside, it stands for nothing.
+  virtual bool draining() const { return false; }
   virtual Observer* observer() = 0;
   // A uniform draw in [0, n) from the node's stream (election jitter).
   virtual std::uint64_t random_below(std::uint64_t n) = 0;

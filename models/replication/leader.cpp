@@ -167,6 +167,7 @@ bool on_tick(Replica& r, Host& host) {
         check_members(r, host);
       }
       if (r.d.damaged) report_damage(r, host);
+      else if (host.draining()) step_aside(r, host);
       if (r.v.role != Role::leader) return true;
       // Accepts go out once: a member that acknowledged nothing new for a whole tick gets what
       // it lacks again (a bounded batch; the rest follows as it acknowledges).
@@ -185,7 +186,7 @@ bool on_tick(Replica& r, Host& host) {
         peer.match_at_tick = peer.match;
       }
       // Quiet once serving with every member caught up and nothing changing.
-      return lagging || r.d.damaged || !r.v.changes.empty() || r.v.moving_to != kNoNode || !serving(r, host, now) ||
+      return lagging || r.d.damaged || host.draining() || !r.v.changes.empty() || r.v.moving_to != kNoNode || !serving(r, host, now) ||
              r.d.membership.storage_mask != 0b111 || pending_config_slot(r) != 0;
     }
     case Role::follower: {

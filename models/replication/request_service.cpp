@@ -13,7 +13,12 @@ namespace models::replication {
 void StorageNode::handle(const ItemRequest& request, sim::Reply<ItemResponse> reply) {
   ++stats_.requests;
   const StorageSpec& spec = cluster_.scenario.storage;
-  const sim::Duration service = (is_write(request.op) ? spec.write_service : spec.read_service).sample(rng());
+  if (build_.fails(rng())) {
+    reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+    return;
+  }
+  const sim::Duration service =
+      (is_write(request.op) ? spec.write_service : spec.read_service).sample(rng()) + build_.extra_latency();
   if (!requests_.submit(service, Job{this, request, reply}))
     reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
 }

@@ -169,6 +169,10 @@ void after_commit(Replica& r, Host& host);
 // caught-up storage member first (a damaged replica never leads); as follower it asks its leader.
 // Called when the damage is found and at every tick until a change removes it.
 void report_damage(Replica& r, Host& host);
+// The node is draining for a restart (Host::draining): a leader hands leadership to its most
+// caught-up healthy storage member, so the group does not wait out its lease. Not while a change
+// is in flight; the tick asks again.
+void step_aside(Replica& r, Host& host);
 // A member says its replica is damaged: a serving leader replaces it (a storage replica built
 // from the leader's snapshot on another node of its AZ).
 void on_replica_damaged(Replica& r, Host& host, sim::NodeId from);

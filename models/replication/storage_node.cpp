@@ -172,6 +172,26 @@ std::vector<const Replica*> StorageNode::replicas() const {
 
 bool StorageNode::leads(const Replica& r) const { return powered() && r.v.role == Role::leader; }
 
+void StorageNode::drain() {
+  draining_ = true;
+  for (const auto& [group, local] : index_) {
+    Replica& r = *replicas_[local];
+    if (r.v.role != Role::leader) continue;
+    rules::step_aside(r, *this);
+    touch(group);  // a change in flight: the tick asks again
+  }
+}
+
+bool StorageNode::drained() const {
+  for (const auto& [group, local] : index_)
+    if (replicas_[local]->v.role == Role::leader) return false;
+  for (GroupId group : drain_handoffs_) {
+    const Replica* r = find(group);
+    if (r != nullptr && (r->v.leader_node == kNoNode || r->v.leader_node == self())) return false;
+  }
+  return true;
+}
+
 void StorageNode::lead_initially(GroupId group) {
   Replica& r = *find(group);
   const sim::Time now = this->now();
@@ -408,6 +428,7 @@ void StorageNode::replacement_done(const Replica& r, const Change& change) {
 
 void StorageNode::handed_off(const Replica& r, sim::NodeId to) {
   ++stats_.leaderships_handed_off;
+  if (draining_) drain_handoffs_.push_back(r.group);
   if (cluster_.on_move) cluster_.on_move(r.group, self(), to, MoveStep::handed_off);
 }
 
@@ -436,6 +457,8 @@ void StorageNode::on_power_off() {
   for (const auto& [group, local] : index_) all.push_back(replicas_[local].get());
   links_.restart(++incarnation_, all);  // before the replicas forget which leader they followed
   attention_.clear();
+  draining_ = false;
+  drain_handoffs_.clear();
   for (const auto& [group, local] : index_) {
     Replica& r = *replicas_[local];
     serving_changed(r, false);

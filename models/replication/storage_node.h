@@ -13,6 +13,7 @@
 
 #include "models/control/reports.h"
 #include "models/messages.h"
+#include "models/ops/build.h"
 #include "models/replication/cluster.h"
 #include "models/replication/host.h"
 #include "models/replication/links.h"
@@ -82,6 +83,14 @@ class StorageNode final : public sim::Node, private Host {
   // replaces this node with it, and then this node steps down and hands leadership to it, so the
   // new leader serves without waiting out this node's lease.
   void on_move_request(GroupId group, sim::NodeId target);
+  // A deployment will restart this node soon: it hands every group it leads to a caught-up peer
+  // (again each tick until none is left) and stands for no election until it loses power.
+  void drain();
+  // Drained: it leads no group, and every group it handed off since drain() has a new leader it
+  // heard from (a power-off before then would lose the handoff message in flight).
+  bool drained() const;
+  ops::RunningBuild& build() { return build_; }
+  const ops::RunningBuild& build() const { return build_; }
   // Autoadmin's latest placement list (node_control.cpp).
   void on_placement(control::PlacementListPtr list);
   // The splitter asks the leader of `group` where it would split it (node_control.cpp).
@@ -121,6 +130,7 @@ class StorageNode final : public sim::Node, private Host {
   sim::Time now() const override { return local_now(); }  // the node's clock: the rules run on it
   const ReplicationSpec& spec() const override { return spec_; }
   PlantedBug bug() const override { return cluster_.bug; }
+  bool draining() const override { return draining_; }
   Observer* observer() override { return cluster_.observer; }
   std::uint64_t random_below(std::uint64_t n) override;
   std::uint64_t next_serial() override { return ++serial_; }
@@ -240,7 +250,11 @@ class StorageNode final : public sim::Node, private Host {
   admission::MicroUnits reported_read_ = 0, reported_write_ = 0;  // admission totals at the last report
   std::map<GroupId, std::uint64_t> reported_sizes_;  // led groups' items at the last report (splits only)
 
+  bool draining_ = false;            // a deployment restarts it soon: it leads nothing
+  std::vector<GroupId> drain_handoffs_;  // groups handed off since drain()
+
   StorageNodeStats stats_;
+  ops::RunningBuild build_;         // on disk
   double buggy_apply_ = 0.0;    // a buggy build's probabilities (data integrity)
   double buggy_propose_ = 0.0;
 };

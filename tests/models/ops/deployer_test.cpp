@@ -1,0 +1,129 @@
+// Tests of models/ops/deployer: waves and their sizes, bakes, rollback on an alarm and at a set
+// time, crashes of a bad build, and the storage drain against a plain restart, each in a small run.
+#include "models/ops/deployer.h"
+#include "models/scenario_loader.h"
+#include "models/simulation.h"
+#include "reports/report.h"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+using reports::Json;
+
+namespace {
+
+// Three AZs; `routers` routers and two storage nodes in each; customers without retries.
+std::string scenario_with(const std::string& deployments, const std::string& extra = "", int routers = 4,
+                          const std::string& duration = "30m") {
+  return R"({"name": "d", "duration": ")" + duration + R"(",
+    "topology": {"azs": [{"name": "az1", "storage_nodes": 2, "routers": )" + std::to_string(routers) + R"(, "clients": 1},
+                         {"name": "az2", "storage_nodes": 2, "routers": )" + std::to_string(routers) + R"(, "clients": 1},
+                         {"name": "az3", "storage_nodes": 2, "routers": )" + std::to_string(routers) + R"(, "clients": 1}]},
+    "client": {"max_attempts": 1},
+    "tables": [{"name": "t", "partitions": 6, "items": 1000}],
+    "workload": [{"table": "t", "rate": 60, "mix": {"get_strong": 0.5, "put": 0.5}}],
+    "canaries": {"rate": 10},
+    "alarms": [{"name": "canaries", "metric": "canary.availability", "threshold": 0.99, "datapoints": 2, "evaluation_periods": 3}],
+    )" + extra + R"("deployments": [)" + deployments + "]}";
+}
+
+Json run(const std::string& text) {
+  const models::Scenario scenario = models::parse_scenario(text, "d.json");
+  models::Simulation simulation(scenario, 1);
+  return reports::build_report(simulation, simulation.run());
+}
+
+}  // namespace
+
+TEST_CASE("Deployments: each wave brings the fleet up to its share (rounded up, one node more at least), then bakes",
+          "[ops]") {
+  // 12 routers: 1% is 1 router, 40% is 5 (4 more), 100% the other 7.
+  const Json r = run(scenario_with(
+      R"({"name": "v2", "at": "1m", "role": "router", "build": {"name": "v2"}, "waves": [0.01, 0.4, 1], "bake": "3m",
+          "restart": {"time": "10s"}})"));
+  const Json& d = r["deployments"][0];
+  REQUIRE(d["waves"].size() == 3);
+  CHECK(d["waves"][0]["nodes"] == 1);
+  CHECK(d["waves"][1]["nodes"] == 4);
+  CHECK(d["waves"][2]["nodes"] == 7);
+  // One router at a time: each is drained for a client's attempt timeout, then down for 10 s.
+  const double drain = r["resolved_scenario"]["client"]["attempt_timeout"].get<std::string>() == "1s" ? 1.0 : -1.0;
+  REQUIRE(drain > 0);
+  CHECK(d["waves"][0]["start_s"] == 60.0);
+  CHECK(d["waves"][0]["end_s"].get<double>() == Approx(60 + drain + 10));
+  CHECK(d["waves"][1]["start_s"].get<double>() == Approx(60 + drain + 10 + 180));  // after the bake
+  CHECK(d["waves"][1]["end_s"].get<double>() == Approx(d["waves"][1]["start_s"].get<double>() + 4 * (drain + 10)));
+  CHECK(d["completed_s"].get<double>() == Approx(d["waves"][2]["end_s"].get<double>() + 180));
+  CHECK(d["restarts"] == 12);
+  CHECK(d["nodes_on_build_at_end"] == 12);
+  CHECK(d["rolled_back"] == false);
+  // A good build, drained routers: the customers lose nothing, and no alarm fires.
+  CHECK(d["impact"]["failed_requests"] == 0);
+  CHECK(d["detected"] == false);
+}
+
+TEST_CASE("Deployments: waves by AZ take one AZ each", "[ops]") {
+  const Json r = run(scenario_with(
+      R"({"name": "v2", "at": "1m", "role": "storage", "build": {"name": "v2"}, "waves": "az", "bake": "1m",
+          "restart": {"time": "2s"}})"));
+  const Json& d = r["deployments"][0];
+  REQUIRE(d["waves"].size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) {
+    CHECK(d["waves"][i]["az"] == "az" + std::to_string(i + 1));
+    CHECK(d["waves"][i]["nodes"] == 2);
+  }
+  CHECK(d["nodes_on_build_at_end"] == 6);
+  CHECK(d["drains_timed_out"] == 0);
+}
+
+TEST_CASE("Deployments: a bad build is rolled back when its alarm fires, and the later waves never start", "[ops]") {
+  const Json r = run(scenario_with(
+      R"({"name": "v2", "at": "2m", "role": "router", "build": {"name": "v2", "error_rate": 1.0}, "waves": [0.25, 1],
+          "bake": "10m", "restart": {"time": "10s", "at_once": 3}, "rollback": {"alarms": ["canaries"], "at_once": 3}})"));
+  const Json& d = r["deployments"][0];
+  CHECK(d["rolled_back"] == true);
+  CHECK(d["rollback"]["reason"] == "canaries");
+  CHECK(d["waves_started"] == 1);
+  CHECK(d["waves"][0]["nodes"] == 3);
+  CHECK(d["nodes_on_build_at_end"] == 0);
+  CHECK(d["detected"] == true);
+  CHECK(d["time_to_detect_s"].get<double>() <= 180);
+  // Three routers then three again: the rollback restarts exactly the ones on the build.
+  CHECK(d["restarts"] == 6);
+  CHECK(d["build_errors"].get<std::uint64_t>() > 0);
+  CHECK(d["impact"]["failed_requests"].get<std::uint64_t>() > 0);
+  // Nothing fails once the rollback is over.
+  const double back = d["rollback"]["end_s"].get<double>();
+  for (const Json& m : r["canaries"]["by_az"]["az1"]["minutes"])
+    if (m["t_s"].get<double>() >= back + 60) CHECK(m["availability"] == 1.0);
+}
+
+TEST_CASE("Deployments: a deliberate rollback at a set time, and a crashing build's crashes", "[ops]") {
+  const Json r = run(scenario_with(
+      R"({"name": "v2", "at": "1m", "role": "storage", "build": {"name": "v2", "crashes_per_hour": 30}, "bake": "0s",
+          "restart": {"time": "2s"}, "rollback": {"at": "20m"}})"));
+  const Json& d = r["deployments"][0];
+  CHECK(d["rollback"]["reason"] == "scheduled");
+  CHECK(d["rollback"]["start_s"] == 1200.0);
+  CHECK(d["nodes_on_build_at_end"] == 0);
+  // Six nodes at 30 crashes an hour for about 19 minutes: dozens of crashes.
+  CHECK(d["crashes"].get<std::uint64_t>() >= 20);
+  CHECK(d["crashes"].get<std::uint64_t>() <= 110);
+}
+
+TEST_CASE("Deployments: a drained storage node hands its groups off, so none waits out a lease; a plain restart does not",
+          "[ops]") {
+  const auto leaderless = [](bool drain) {
+    const Json r = run(scenario_with(
+        std::string(R"({"name": "v2", "at": "1m", "role": "storage", "build": {"name": "v2"}, "bake": "1m",
+                       "restart": {"time": "2s", "drain": )") + (drain ? "true" : "false") + "}}",
+        "", 4, "15m"));
+    CHECK(r["deployments"][0]["restarts"] == 6);
+    return r["replication"]["leaderless_s"]["total"].get<double>();
+  };
+  const double drained = leaderless(true);
+  const double plain = leaderless(false);
+  CHECK(drained < 0.5);
+  CHECK(plain > 6 * 2.0);  // each group led by a restarted node waits out an election and a lease
+}
