@@ -308,12 +308,16 @@ struct AlarmSpec {
 // request the node serves fails with `error_rate` (an internal error, answered as unavailable) and
 // takes `extra_latency` longer (storage: on a request worker; router: in its processing); a node
 // running it crashes at `crashes_per_hour` (down for the deployment's restart time, then back on
-// the same build).
+// the same build). A storage build also has a log format: the newest it reads and the one its
+// leaders write (the fleet's own build reads and writes format 1). A node whose build cannot read
+// an entry drops the message carrying it (a parse error), and cannot start while its log holds one.
 struct BuildSpec {
   std::string name;
   double error_rate = 0.0;
   Duration extra_latency = Duration::zero();
   double crashes_per_hour = 0.0;
+  std::uint8_t reads_format = 1;
+  std::uint8_t writes_format = 1;
 };
 
 // Rolling a build onto one role's fleet in waves: wave i brings the share of the fleet on the

@@ -156,7 +156,8 @@ nlohmann::json resolved_json(const Scenario& s) {
     nlohmann::json deployment{{"name", d.name}, {"at", format_duration(d.at)}, {"role", role_name(d.role)}};
     deployment["build"] = {{"name", d.build.name}, {"error_rate", d.build.error_rate},
                            {"extra_latency", format_duration(d.build.extra_latency)},
-                           {"crashes_per_hour", d.build.crashes_per_hour}};
+                           {"crashes_per_hour", d.build.crashes_per_hour},
+                           {"log_format", {{"reads", d.build.reads_format}, {"writes", d.build.writes_format}}}};
     if (d.by_az()) deployment["waves"] = "az";
     else deployment["waves"] = d.waves;
     deployment["bake"] = format_duration(d.bake);

@@ -248,14 +248,17 @@ void Simulation::build_deployer() {
     replication::StorageNode* storage = node.get();
     fleets[static_cast<std::size_t>(DeploymentSpec::Role::storage)].push_back(
         ops::Deployable{storage, &storage->build(), [storage] { storage->drain(); },
-                        [storage] { return storage->drained(); }, {}});
+                        [storage] { return storage->drained(); }, {},
+                        [storage](const BuildSpec* build) { return storage->reads_logs(build); }});
   }
   for (const auto& node : routers_) {
     Router* router = node.get();
     fleets[static_cast<std::size_t>(DeploymentSpec::Role::router)].push_back(
         ops::Deployable{router, &router->build(), [router] { router->set_in_service(false); }, {},
-                        [router] { router->set_in_service(true); }});
+                        [router] { router->set_in_service(true); }, {}});
   }
+  for (const DeploymentSpec& d : scenario_.deployments)
+    cluster_.log_formats_vary |= d.build.reads_format != 1 || d.build.writes_format != 1;
   deployer_ = std::make_unique<ops::Deployer>(kernel_, faults_, scenario_, std::move(fleets), *watch_);
 }
 

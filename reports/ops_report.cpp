@@ -253,22 +253,22 @@ Json deployments(const models::Simulation& simulation) {
     std::optional<double> first;
     const sim::Time detect_from = r.first_on_build ? *r.first_on_build : start;
     Json by = r.first_on_build ? alarms_between(simulation, detect_from, end, first) : Json::array();
-    Json rollback = nullptr;
-    if (r.rollback_start) {
-      rollback = {{"reason", r.rollback_reason},
-                  {"start_s", seconds_of(*r.rollback_start)},
+    // The same keys whether or not it rolled back (null figures when not), so expectations can
+    // name them.
+    Json rollback{{"reason", r.rollback_start ? Json(r.rollback_reason) : Json(nullptr)},
+                  {"start_s", opt_seconds(r.rollback_start)},
                   {"end_s", opt_seconds(r.rollback_end)},
-                  {"duration_s", r.rollback_end ? Json(seconds(*r.rollback_end - *r.rollback_start)) : Json(nullptr)}};
-      if (*r.rollback_start < horizon)
-        rollback.update(impact(watch, *r.rollback_start, std::min(horizon, r.rollback_end ? *r.rollback_end : horizon)));
-    }
+                  {"duration_s", r.rollback_start && r.rollback_end ? Json(seconds(*r.rollback_end - *r.rollback_start)) : Json(nullptr)},
+                  {"requests", nullptr}, {"failed_requests", nullptr}, {"availability", nullptr}, {"error_minutes", nullptr}};
+    if (r.rollback_start && *r.rollback_start < horizon)
+      rollback.update(impact(watch, *r.rollback_start, std::min(horizon, r.rollback_end ? *r.rollback_end : horizon)));
     Json entry{{"name", spec.name}, {"role", models::role_name(spec.role)}, {"build", spec.build.name}, {"fleet", fleet},
                {"start_s", seconds_of(start)}, {"first_on_build_s", opt_seconds(r.first_on_build)},
                {"waves_planned", spec.by_az() ? Json("az") : Json(spec.waves)}, {"waves_started", waves.size()}, {"waves", waves},
                {"detected", !by.empty()}, {"time_to_detect_s", first ? Json(*first) : Json(nullptr)}, {"alarms", by},
                {"rolled_back", r.rollback_start.has_value()}, {"rollback", rollback},
                {"completed_s", opt_seconds(r.completed)}, {"end_s", seconds_of(end)},
-               {"restarts", r.restarts}, {"crashes", r.crashes}, {"drains_timed_out", r.drains_timed_out},
+               {"restarts", r.restarts}, {"crashes", r.crashes}, {"drains_timed_out", r.drains_timed_out}, {"failed_starts", r.failed_starts}, {"halted_s", opt_seconds(r.halted)},
                {"nodes_on_build_at_end", r.on_build_at_end}, {"build_errors", build_errors}};
     entry["impact"] = impact(watch, start, end);
     out.push_back(entry);

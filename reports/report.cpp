@@ -204,6 +204,8 @@ Json replication(const models::Simulation& simulation) {
   out["two_copies_s"] = duration_summary(two_copies);
   out["no_write_quorum_s"] = duration_summary(no_quorum);
   out["write_quorum_losses"] = lost_quorum;
+  // Only where a deployment ships another log format: messages lost to parse errors.
+  if (simulation.cluster().log_formats_vary) out["parse_errors"] = simulation.cluster().parse_errors;
   out["healing"] = {{"log_replica_s", seconds_histogram(health.log_replica_heal_ns())},
                     {"storage_replica_s", seconds_histogram(health.storage_heal_ns())}};
   out["membership_changes"] = cluster.directory.changes();

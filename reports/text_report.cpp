@@ -263,10 +263,10 @@ std::string render_text(const Json& r) {
     out += "\nDeployments\n";
     for (const Json& d : r["deployments"]) {
       const Json& impact = d["impact"];
-      out += fmt::format("  {} ({} on {} {} nodes) from {}: {} of {} waves, {} restarts, {} crashes; {:.3f} error-minutes, {} failed requests\n",
+      out += fmt::format("  {} ({} on {} {} nodes) from {}: {} waves started ({}), {} restarts, {} crashes; {:.3f} error-minutes, {} failed requests\n",
                          d["name"].get<std::string>(), d["build"].get<std::string>(), d["fleet"].get<std::uint64_t>(),
                          d["role"].get<std::string>(), clock_text(d["start_s"].get<double>()), d["waves_started"].get<std::uint64_t>(),
-                         d["waves_planned"].is_string() ? std::string("AZ") : fmt::format("{}", d["waves_planned"].size()),
+                         d["waves_planned"].is_string() ? std::string("one AZ each") : fmt::format("{} planned", d["waves_planned"].size()),
                          d["restarts"].get<std::uint64_t>(), d["crashes"].get<std::uint64_t>(), impact["error_minutes"].get<double>(),
                          grouped(impact["failed_requests"].get<std::uint64_t>()));
       for (const Json& w : d["waves"])
@@ -275,7 +275,10 @@ std::string render_text(const Json& r) {
                            w["nodes"].get<std::uint64_t>(), clock_text(w["start_s"].get<double>()), w["error_minutes"].get<double>());
       out += d["detected"].get<bool>() ? fmt::format("    detected {:.0f} s after its first node ran the build\n", d["time_to_detect_s"].get<double>())
                                        : std::string("    no alarm fired\n");
-      if (d["rolled_back"].get<bool>()) {
+      if (!d["halted_s"].is_null())
+        out += fmt::format("    HALTED at {}: {} node(s) could not start on the build they got\n", clock_text(d["halted_s"].get<double>()),
+                           d["failed_starts"].get<std::uint64_t>());
+      if (d["rolled_back"].get<bool>()) {  // rollback's figures are null otherwise
         const Json& rb = d["rollback"];
         out += fmt::format("    rolled back ({}) at {}{}\n", rb["reason"].get<std::string>(), clock_text(rb["start_s"].get<double>()),
                            rb["duration_s"].is_null() ? std::string(", not finished")

@@ -21,6 +21,9 @@ class RunningBuild {
     return true;
   }
   sim::Duration extra_latency() const { return spec_ == nullptr ? sim::Duration::zero() : spec_->extra_latency; }
+  // The newest log format it reads, and the one it writes (the fleet's own build: 1 and 1).
+  std::uint8_t reads_format() const { return spec_ == nullptr ? 1 : spec_->reads_format; }
+  std::uint8_t writes_format() const { return spec_ == nullptr ? 1 : spec_->writes_format; }
   // Requests a deployed build failed on this node, over the run.
   std::uint64_t errors() const { return errors_; }
 

@@ -90,7 +90,7 @@ void Deployer::start_wave(std::size_t d) {
 void Deployer::next_batch(std::size_t d) {
   const DeploymentSpec& spec = scenario_.deployments[d];
   Run& run = runs_[d];
-  if (stopped() || run.rolling_back) return;
+  if (stopped() || run.rolling_back || run.halted) return;
   // The wave's nodes are order[wave_end - its size, wave_end); run.next is the first not started.
   std::size_t end = 0;
   for (const WaveRecord& w : records_[d].waves) end += w.nodes.size();
@@ -135,7 +135,7 @@ void Deployer::rollback(std::size_t d, std::string reason) {
   // Alarms roll back only while the deployment runs or bakes; a scheduled rollback also undoes a
   // deployment that completed (as an upgrade/downgrade test does).
   const bool scheduled = reason == kScheduled;
-  if (stopped() || !run.started || run.rolling_back || (run.done && !scheduled)) return;
+  if (stopped() || !run.started || run.rolling_back || run.halted || (run.done && !scheduled)) return;
   run.rolling_back = true;
   DeploymentRecord& record = records_[d];
   record.rollback_start = kernel_.now();
@@ -153,7 +153,7 @@ void Deployer::rollback(std::size_t d, std::string reason) {
 
 void Deployer::next_rollback_batch(std::size_t d) {
   Run& run = runs_[d];
-  if (stopped()) return;
+  if (stopped() || run.halted) return;
   if (run.rollback_queue.empty()) {
     if (run.in_flight == 0 && run.crashed == 0 && !records_[d].rollback_end) {
       records_[d].rollback_end = kernel_.now();
@@ -209,18 +209,41 @@ void Deployer::restart(std::size_t d, std::size_t m, std::function<void()> done)
 
 void Deployer::power_cycle(std::size_t d, std::size_t m, std::function<void()> done) {
   Member& member = fleet(d)[m];
-  faults_.hold_down(*member.d.node);
+  if (!member.failed) faults_.hold_down(*member.d.node);  // a node that failed to start is held already
   kernel_.after(scenario_.deployments[d].restart_time, sim::Tag{actor_, step_}, [this, d, m, done = std::move(done)] {
     if (stopped()) return;
     Member& mem = fleet(d)[m];
-    const BuildSpec* target = runs_[d].rolling_back ? nullptr : &scenario_.deployments[d].build;
+    Run& run = runs_[d];
+    if (run.previous.empty()) run.previous.assign(fleet(d).size(), nullptr);
+    const BuildSpec* build = &scenario_.deployments[d].build;
+    if (mem.d.build->spec() != build) run.previous[m] = mem.d.build->spec();
+    // Rolling back, a node gets the build it ran before this deployment.
+    const BuildSpec* target = run.rolling_back ? run.previous[m] : build;
+    const BuildSpec* prior = mem.d.build->spec();
     mem.d.build->install(target);
     ++mem.epoch;
     mem.restarting = false;
+    if (mem.d.can_start && !mem.d.can_start(target)) {
+      // It cannot read its own log: it stays down until a build that can is installed (the
+      // report counts it; the run's final heal powers it on regardless).
+      if (!mem.failed) {
+        ++records_[d].failed_starts;
+        mem.last_good = prior;  // it read its log on this one
+      }
+      mem.failed = true;
+      // The pipeline halts at a node that fails its start: no more batches, forward or back.
+      if (!run.halted) {
+        run.halted = true;
+        records_[d].halted = kernel_.now();
+      }
+      done();
+      return;
+    }
+    mem.failed = false;
     faults_.release(*mem.d.node);
     if (mem.d.rejoin) mem.d.rejoin();
-    if (target != nullptr && !records_[d].first_on_build) records_[d].first_on_build = kernel_.now();
-    if (target != nullptr) schedule_crash(d, m);
+    if (target == build && !records_[d].first_on_build) records_[d].first_on_build = kernel_.now();
+    if (target == build) schedule_crash(d, m);
     done();
   });
 }
@@ -234,7 +257,7 @@ void Deployer::schedule_crash(std::size_t d, std::size_t m) {
   kernel_.after(wait, sim::Tag{actor_, step_}, [this, d, m, epoch] {
     Member& mem = fleet(d)[m];
     // A node the rollback will restart anyway does not crash meanwhile.
-    if (stopped() || mem.epoch != epoch || mem.restarting || runs_[d].rolling_back) return;
+    if (stopped() || mem.epoch != epoch || mem.restarting || mem.failed || runs_[d].rolling_back) return;
     // The build crashes the node: down for a restart, back on the same build, unless a rollback
     // started meanwhile (the restart then installs the previous build).
     ++records_[d].crashes;
@@ -254,6 +277,11 @@ void Deployer::finish() {
     for (const Member& m : fleet(d)) on += m.d.build->spec() == build ? 1 : 0;
     records_[d].on_build_at_end = on;
   }
+  // Operators put a node that could not start back on the build it last ran, so the final heal
+  // brings back a node that reads its own log.
+  for (auto& role : fleets_)
+    for (Member& m : role)
+      if (m.failed) m.d.build->install(m.last_good);
 }
 
 }  // namespace models::ops

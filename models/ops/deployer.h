@@ -30,6 +30,9 @@ struct Deployable {
   std::function<void()> drain;
   std::function<bool()> drained;  // none: wait the whole drain time
   std::function<void()> rejoin;   // none: nothing to undo (power-off ends a storage node's drain)
+  // Whether the node can start on a build (a storage node: it reads every entry in its logs);
+  // none: always.
+  std::function<bool(const BuildSpec*)> can_start;
 };
 
 struct WaveRecord {
@@ -52,6 +55,8 @@ struct DeploymentRecord {
   std::uint32_t crashes = 0;                 // of nodes on the build
   std::uint32_t on_build_at_end = 0;
   std::uint64_t drains_timed_out = 0;        // storage drains that ran out of time with groups still led
+  std::uint32_t failed_starts = 0;           // nodes that could not start on the build they got (they stay down)
+  std::optional<sim::Time> halted;           // the pipeline stopped at a failed start
 };
 
 class Deployer {
@@ -59,7 +64,8 @@ class Deployer {
   // `fleets`: by DeploymentSpec::Role. REQUIRES: every argument outlives the deployer.
   Deployer(sim::Kernel& kernel, sim::FaultContext& faults, const Scenario& scenario,
            std::vector<std::vector<Deployable>> fleets, Watch& watch);
-  // Fills in what is still running the builds (call once the run ended).
+  // Fills in what is still running the builds (call when the workload ends, before the final
+  // heal), and puts every node that could not start back on the build it last ran.
   void finish();
   const std::vector<DeploymentRecord>& records() const { return records_; }
 
@@ -67,6 +73,8 @@ class Deployer {
   struct Member {
     Deployable d;
     bool restarting = false;
+    bool failed = false;      // could not start on its build: held down for the rest of the run
+    const BuildSpec* last_good = nullptr;  // failed: the build it ran before
     std::uint64_t epoch = 0;  // bumped at every install: stale crash events see it changed
   };
   struct Run {
@@ -75,8 +83,9 @@ class Deployer {
     std::size_t wave = 0;
     std::size_t in_flight = 0;        // restarts under way (deploying, or rolling back)
     std::size_t crashed = 0;          // nodes down after a crash of the build
-    bool started = false, rolling_back = false, done = false;
+    bool started = false, rolling_back = false, done = false, halted = false;
     std::vector<std::size_t> rollback_queue;
+    std::vector<const BuildSpec*> previous;  // by fleet member: what it ran before this deployment
   };
 
   void start(std::size_t d);

@@ -97,6 +97,16 @@ BuildSpec read_build(const Node& node) {
   if (auto n = object.optional("error_rate")) b.error_rate = n->probability();
   if (auto n = object.optional("extra_latency")) b.extra_latency = sections::read_delay(*n, true);
   if (auto n = object.optional("crashes_per_hour")) b.crashes_per_hour = n->number_in(0.0, 3600.0);
+  if (auto n = object.optional("log_format")) {
+    ObjectReader format = n->object();
+    if (auto r = format.optional("reads")) b.reads_format = static_cast<std::uint8_t>(r->uint64_in(1, 255));
+    if (auto w = format.optional("writes")) {
+      b.writes_format = static_cast<std::uint8_t>(w->uint64_in(1, 255));
+      if (b.writes_format > b.reads_format)
+        w->fail(fmt::format("a format the build reads too (at most \"reads\", {})", b.reads_format), fmt::format("{}", b.writes_format));
+    }
+    format.finish();
+  }
   object.finish();
   return b;
 }
@@ -142,7 +152,11 @@ void read_deployments(const Node& node, Scenario& scenario) {
     const Node role = entry.required("role");
     d.role = role.one_of({"storage", "router"}) == "storage" ? DeploymentSpec::Role::storage : DeploymentSpec::Role::router;
     if (fleet_size(scenario, d.role) == 0) role.fail(std::string("a role with nodes in \"topology\""), "\"" + role.string() + "\", which has none");
-    d.build = read_build(entry.required("build"));
+    const Node build = entry.required("build");
+    d.build = read_build(build);
+    if (d.role != DeploymentSpec::Role::storage && (d.build.reads_format != 1 || d.build.writes_format != 1))
+      build.fail("no \"log_format\" for a router build (only storage nodes read and write the log)",
+                 "a \"log_format\" on a " + std::string(role_name(d.role)) + " build");
     if (auto n = entry.optional("waves")) d.waves = read_waves(*n);
     else d.waves = {1.0};
     if (auto n = entry.optional("bake")) d.bake = n->duration_allow_zero();

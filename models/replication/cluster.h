@@ -80,6 +80,9 @@ struct Cluster {
   archive::ArchiveService* archive = nullptr;  // set when the scenario archives the WAL to S3
   verification::ScrubVerifier* verifier = nullptr;  // set when the scenario scrubs
   verification::Stats integrity;  // corruption injected and found, scrubs, repairs
+  // Some deployment ships a log format other than the fleet's (receivers then check formats).
+  bool log_formats_vary = false;
+  std::uint64_t parse_errors = 0;  // messages dropped because the receiver's build could not read an entry
   // The splitter's ear for a leader's split advice (delivered by the network; set with splits).
   std::function<void(const SplitAdvice&)> on_split_advice;
   StorageNode* node(sim::NodeId id) const { return id < storage_by_node.size() ? storage_by_node[id] : nullptr; }

@@ -47,6 +47,8 @@ class Host {
   virtual PlantedBug bug() const { return PlantedBug::none; }
   // The node is about to restart for a deployment: its leaders step aside, it stands for nothing.
   virtual bool draining() const { return false; }
+  // The log format this node's build writes: a leader stamps every entry it proposes.
+  virtual std::uint8_t writes_format() const { return 1; }
   virtual Observer* observer() = 0;
   // A uniform draw in [0, n) from the node's stream (election jitter).
   virtual std::uint64_t random_below(std::uint64_t n) = 0;

@@ -48,6 +48,7 @@ void send_accept(const Replica& r, Host& host, sim::NodeId node, Slot slot) {
 Slot propose(Replica& r, Host& host, LogEntry entry) {
   SIM_ASSERT(r.v.role == Role::leader);
   entry.ballot = r.v.leader_ballot;
+  entry.format = host.writes_format();
   r.d.log.append(entry);
   const Slot slot = r.d.log.last();
   r.v.matched = slot;

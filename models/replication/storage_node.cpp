@@ -51,6 +51,21 @@ bool any_rotten(const std::vector<LogEntry>& entries) {
   return std::any_of(entries.begin(), entries.end(), [](const LogEntry& e) { return e.rotten; });
 }
 
+std::uint8_t newest_format(const std::vector<LogEntry>& entries) {
+  std::uint8_t newest = 0;
+  for (const LogEntry& e : entries) newest = std::max(newest, e.format);
+  return newest;
+}
+
+// The newest log format among the entries a message carries (0: none).
+template <class M>
+std::uint8_t newest_format(const M& m) {
+  if constexpr (requires { m.entry.format; }) return m.entry.format;
+  else if constexpr (requires { m.unarchived; }) return std::max(newest_format(m.entries), newest_format(m.unarchived));
+  else if constexpr (requires { m.entries; }) return newest_format(m.entries);
+  else return 0;
+}
+
 // Whether a message carries a log entry that fails its checksum.
 template <class M>
 bool carries_rot(const M& m) {
@@ -182,6 +197,16 @@ void StorageNode::drain() {
   }
 }
 
+bool StorageNode::reads_logs(const BuildSpec* build) const {
+  const std::uint8_t reads = build == nullptr ? 1 : build->reads_format;
+  for (const auto& [group, local] : index_) {
+    const Replica& r = *replicas_[local];
+    for (Slot s = r.d.log.start(); s <= r.d.log.last(); ++s)
+      if (r.d.log.at(s).format > reads) return false;
+  }
+  return true;
+}
+
 bool StorageNode::drained() const {
   for (const auto& [group, local] : index_)
     if (replicas_[local]->v.role == Role::leader) return false;
@@ -301,6 +326,11 @@ void StorageNode::receive(sim::NodeId from, M& m) {
       ++cluster_.integrity.rotten_entries_dropped;
       return;
     }
+    // An entry in a log format this node's build cannot read: a parse error, the message lost.
+    if (cluster_.log_formats_vary && newest_format(m) > build_.reads_format()) {
+      ++cluster_.parse_errors;
+      return;
+    }
     if constexpr (std::is_same_v<M, AcceptMessage>) rules::on_accept(*r, *this, m, from);
     else if constexpr (std::is_same_v<M, AcceptedMessage>) rules::on_accepted(*r, *this, m, from);
     else if constexpr (std::is_same_v<M, PrepareMessage>) transmit(from, rules::on_prepare(*r, *this, m, from));
@@ -383,6 +413,11 @@ void StorageNode::start_timer(const Replica& r, TimerKind kind, sim::Duration de
 // What the rules report
 
 void StorageNode::applied(Replica& r, Slot from, Slot to) {
+  // The other side of the parse check: receivers drop what their build cannot read, and a node
+  // starts only on a build that reads its log, so nothing applied here is of a newer format.
+  if (cluster_.log_formats_vary)
+    for (Slot slot = std::max(from, r.d.log.start()); slot <= std::min(to, r.d.log.last()); ++slot)
+      SIM_ASSERT_OP(r.d.log.at(slot).format, <=, build_.reads_format());
   if (r.v.role != Role::leader) return;
   acknowledge_writes(r, from, to);
   for (Slot slot = from; slot <= to; ++slot) {

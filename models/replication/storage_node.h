@@ -89,6 +89,8 @@ class StorageNode final : public sim::Node, private Host {
   // Drained: it leads no group, and every group it handed off since drain() has a new leader it
   // heard from (a power-off before then would lose the handoff message in flight).
   bool drained() const;
+  // Whether `build` can read every entry in this node's logs (else it cannot start on it).
+  bool reads_logs(const BuildSpec* build) const;
   ops::RunningBuild& build() { return build_; }
   const ops::RunningBuild& build() const { return build_; }
   // Autoadmin's latest placement list (node_control.cpp).
@@ -131,6 +133,7 @@ class StorageNode final : public sim::Node, private Host {
   const ReplicationSpec& spec() const override { return spec_; }
   PlantedBug bug() const override { return cluster_.bug; }
   bool draining() const override { return draining_; }
+  std::uint8_t writes_format() const override { return build_.writes_format(); }
   Observer* observer() override { return cluster_.observer; }
   std::uint64_t random_below(std::uint64_t n) override;
   std::uint64_t next_serial() override { return ++serial_; }

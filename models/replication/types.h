@@ -125,6 +125,9 @@ struct LogEntry {
   // checksum no longer matches, which every read of it checks (Host::entries_intact, the scrub's
   // reference replay, a restore). Never set on an entry in flight.
   bool rotten = false;
+  // The log format the leader's build wrote it in (models/ops/build.h); a build reads those up to
+  // its own reads_format.
+  std::uint8_t format = 1;
 
   static LogEntry noop(Ballot ballot);
   // REQUIRES: next differs from base in one seat at most, and next.epoch == base.epoch + 1.

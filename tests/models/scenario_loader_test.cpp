@@ -105,6 +105,8 @@ const std::map<std::string, std::string> kBrokenFiles = {
     {"deploy_rollback_before_start.json", "$.deployments[0].rollback.at"},
     {"deploy_after_end.json", "$.deployments[0].at"},
     {"deploy_unknown_role.json", "$.deployments[0].role"},
+    {"deploy_writes_unreadable_format.json", "$.deployments[0].build.log_format.writes"},
+    {"deploy_log_format_on_router.json", "$.deployments[0].build"},
     {"expect_unknown_check.json", "$.expect[1].check"},
     {"fault_unknown_node.json", "$.faults.timeline[0].node"},
     {"item_too_large.json", "$.tables[0].item_size"},

@@ -104,6 +104,7 @@ TEST_CASE("Deployments: a deliberate rollback at a set time, and a crashing buil
       R"({"name": "v2", "at": "1m", "role": "storage", "build": {"name": "v2", "crashes_per_hour": 30}, "bake": "0s",
           "restart": {"time": "2s"}, "rollback": {"at": "20m"}})"));
   const Json& d = r["deployments"][0];
+  CHECK(d["rolled_back"] == true);
   CHECK(d["rollback"]["reason"] == "scheduled");
   CHECK(d["rollback"]["start_s"] == 1200.0);
   CHECK(d["nodes_on_build_at_end"] == 0);
@@ -126,4 +127,37 @@ TEST_CASE("Deployments: a drained storage node hands its groups off, so none wai
   const double plain = leaderless(false);
   CHECK(drained < 0.5);
   CHECK(plain > 6 * 2.0);  // each group led by a restarted node waits out an election and a lease
+}
+
+TEST_CASE("Deployments: a log format shipped writer-first breaks old readers and its rollback; read-write breaks nothing",
+          "[ops]") {
+  const std::string v2 = R"("log_format": {"reads": 2, "writes": 2})";
+  const Json writer_first = run(scenario_with(
+      R"({"name": "v2", "at": "1m", "role": "storage", "build": {"name": "v2", )" + v2 +
+          R"(}, "waves": "az", "bake": "2m", "restart": {"time": "2s"}, "rollback": {"at": "15m"}})",
+      "", 2, "20m"));
+  const Json& w = writer_first["deployments"][0];
+  CHECK(writer_first["replication"]["parse_errors"].get<std::uint64_t>() > 0);
+  CHECK(w["waves_started"] == 3);
+  CHECK(w["failed_starts"] == 1);  // the first node rolled back cannot read its log, and the pipeline halts
+  CHECK(w["halted_s"].get<double>() >= 900);
+  CHECK(w["rollback"]["end_s"].is_null());
+  CHECK(w["nodes_on_build_at_end"] == 5);
+
+  const Json read_write = run(scenario_with(
+      R"({"name": "v2-read", "at": "1m", "role": "storage", "build": {"name": "v2-read", "log_format": {"reads": 2}},
+          "waves": "az", "bake": "1m", "restart": {"time": "2s"}},
+         {"name": "v2", "at": "6m", "role": "storage", "build": {"name": "v2", )" + v2 +
+          R"(}, "waves": "az", "bake": "1m", "restart": {"time": "2s"}, "rollback": {"at": "15m"}})",
+      "", 2, "20m"));
+  CHECK(read_write["replication"]["parse_errors"] == 0);
+  for (const Json& d : read_write["deployments"]) {
+    CHECK(d["failed_starts"] == 0);
+    CHECK(d["halted_s"].is_null());
+  }
+  const Json& writers = read_write["deployments"][1];
+  CHECK(writers["rolled_back"] == true);
+  CHECK_FALSE(writers["rollback"]["end_s"].is_null());
+  CHECK(writers["nodes_on_build_at_end"] == 0);
+  CHECK(read_write["deployments"][0]["nodes_on_build_at_end"] == 6);  // back on the readers' build
 }
