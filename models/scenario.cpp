@@ -111,6 +111,11 @@ sim::TopologyNames Scenario::topology_names() const {
   if (provisioned && admission.mode == AdmissionSpec::Mode::adaptive)
     names.nodes.push_back({node_name(azs[0].name, "autoadmin", 0), azs[0].name, "autoadmin", false});
   if (partitioning.enabled) names.nodes.push_back({node_name(azs[0].name, "splitter", 0), azs[0].name, "splitter", false});
+  if (membership.enabled)
+    for (std::uint32_t i = 0; i < membership.cells; ++i) {
+      const AzSpec& az = azs[i % azs.size()];
+      names.nodes.push_back({node_name(az.name, "cell", i / static_cast<std::uint32_t>(azs.size())), az.name, "cell", false});
+    }
   return names;
 }
 

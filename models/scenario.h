@@ -400,6 +400,28 @@ struct ScrubSpec {
   Duration reference_timeout = sim::hours(1);   // the archive did not reach the marker by then: not compared
 };
 
+// The membership service (E9, models/control/membership.h): metadata cells that every storage
+// node fetches its membership from, at boot, every `refresh` and after a membership_blip fault. A
+// fetch costs a cell `base + size x per_member` of one of its workers. A node whose fetch is not
+// answered within `timeout` leaves service (it refuses item requests; replication goes on) and
+// retries every `retry` (jittered by half) until one succeeds. A cell serves what it queued
+// even when its caller gave up, unless load shedding is on (from `shed_from`): then it drops a
+// fetch that waited longer than the timeout. Off unless the scenario has a `membership` section.
+struct MembershipSpec {
+  bool enabled = false;
+  std::uint32_t cells = 1;
+  std::uint32_t workers = 2;
+  std::uint32_t queue_limit = 1000;
+  std::uint32_t size = 1000;
+  Duration base = sim::millis(2);
+  Duration per_member = sim::micros(50);
+  Duration timeout = sim::seconds(1);
+  Duration retry = sim::seconds(1);
+  Duration refresh = sim::minutes(5);
+  std::optional<Duration> shed_from;
+  Duration service() const { return base + per_member * static_cast<std::int64_t>(size); }
+};
+
 struct ArchiveSpec {
   bool enabled = false;
   Duration interval = sim::seconds(10);   // each archiver seals and uploads what it applied since
@@ -431,6 +453,7 @@ struct Scenario {
   MemdsSpec memds;
   ArchiveSpec archive;
   ScrubSpec scrub;
+  MembershipSpec membership;
   std::vector<TableSpec> tables;
   std::vector<WorkloadSpec> workload;
   CanarySpec canaries;

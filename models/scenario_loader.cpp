@@ -1,5 +1,7 @@
 // The scenario file format, section by section (see scenarios/scenario.schema.json).
 #include "models/scenario_loader.h"
+#include "models/control/membership.h"
+#include "models/control/membership_loader.h"
 #include "models/ops/ops_loader.h"
 #include "models/scenario_sections.h"
 #include "models/scenario_resolved.h"
@@ -550,6 +552,7 @@ Scenario parse_document(const nlohmann::json& doc, const std::string& file_label
   if (auto n = top.optional("canaries")) ops::read_canaries(*n, scenario);
   if (auto n = top.optional("alarms")) ops::read_alarms(*n, scenario);
   if (auto n = top.optional("deployments")) ops::read_deployments(*n, scenario);
+  if (auto n = top.optional("membership")) control::read_membership(*n, scenario);
   if (auto n = top.optional("faults")) read_faults(*n, scenario, registry);
   if (auto n = top.optional("expect")) read_expect(*n, scenario);
   if (auto n = top.optional("variants")) read_variants(*n, doc, scenario, registry);
@@ -566,6 +569,7 @@ sim::FaultRegistry scenario_faults() {
   registry.add("s3_outage", sim::role_outage_parser("s3_outage", "s3", needs));
   registry.add("s3_slow", sim::role_slow_parser("s3_slow", "s3", needs));
   verification::add_corruption_faults(registry);
+  control::add_membership_faults(registry);
   return registry;
 }
 

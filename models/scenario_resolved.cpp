@@ -152,6 +152,14 @@ nlohmann::json resolved_json(const Scenario& s) {
     if (a.table) alarm["table"] = s.tables[*a.table].name;
     out["alarms"].push_back(alarm);
   }
+  if (s.membership.enabled) {
+    const MembershipSpec& m = s.membership;
+    out["membership"] = {{"cells", m.cells}, {"workers", m.workers}, {"queue_limit", m.queue_limit}, {"size", m.size},
+                         {"base", format_duration(m.base)}, {"per_member", format_duration(m.per_member)},
+                         {"timeout", format_duration(m.timeout)}, {"retry", format_duration(m.retry)},
+                         {"refresh", format_duration(m.refresh)}};
+    if (m.shed_from) out["membership"]["shed_from"] = format_duration(*m.shed_from);
+  }
   for (const DeploymentSpec& d : s.deployments) {
     nlohmann::json deployment{{"name", d.name}, {"at", format_duration(d.at)}, {"role", role_name(d.role)}};
     deployment["build"] = {{"name", d.build.name}, {"error_rate", d.build.error_rate},

@@ -89,7 +89,8 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, TestHooks h
     add_routers(count);
   });
 
-  build_ops(client_number);  // last: every other node keeps the id it has without canaries
+  build_ops(client_number);  // after the rest: every other node keeps the id it has without canaries
+  build_membership();        // last, for the same reason
 
   for (const auto& node : storage_) node->start();
   faults_.set_placement_resolver([this](std::string_view role, std::string_view table, std::uint64_t key) {
@@ -242,21 +243,39 @@ void Simulation::build_ops(std::uint32_t first_client_number) {
   }
 }
 
+void Simulation::build_membership() {
+  const MembershipSpec& spec = scenario_.membership;
+  if (!spec.enabled) return;
+  membership_ = std::make_unique<control::MembershipService>(kernel_, spec);
+  control::MembershipService& m = *membership_;
+  for (std::uint32_t i = 0; i < spec.cells; ++i) {
+    const auto az = static_cast<sim::AzId>(i % scenario_.azs.size());
+    m.cells.push_back(std::make_unique<control::MembershipCell>(
+        network_, node_name(scenario_.azs[az].name, "cell", i / static_cast<std::uint32_t>(scenario_.azs.size())), az, spec,
+        m.kinds, m.stats));
+  }
+  for (std::size_t n = 0; n < storage_.size(); ++n) {
+    m.agents.push_back(std::make_unique<control::MembershipAgent>(*storage_[n], m, *m.cells[n % m.cells.size()]));
+    storage_[n]->attach_membership(m.agents.back().get());
+    m.agents.back()->begin();
+  }
+}
+
+ops::Deployable Simulation::deployable(Router& router) {
+  Router* r = &router;
+  return ops::Deployable{r, &r->build(), [r] { r->set_in_service(false); }, {}, [r] { r->set_in_service(true); }, {}};
+}
+
 void Simulation::build_deployer() {
   std::vector<std::vector<ops::Deployable>> fleets(2);  // by DeploymentSpec::Role
   for (const auto& node : storage_) {
     replication::StorageNode* storage = node.get();
     fleets[static_cast<std::size_t>(DeploymentSpec::Role::storage)].push_back(
         ops::Deployable{storage, &storage->build(), [storage] { storage->drain(); },
-                        [storage] { return storage->drained(); }, {},
+                        [storage] { return storage->drained(); }, [storage] { storage->undrain(); },
                         [storage](const BuildSpec* build) { return storage->reads_logs(build); }});
   }
-  for (const auto& node : routers_) {
-    Router* router = node.get();
-    fleets[static_cast<std::size_t>(DeploymentSpec::Role::router)].push_back(
-        ops::Deployable{router, &router->build(), [router] { router->set_in_service(false); }, {},
-                        [router] { router->set_in_service(true); }, {}});
-  }
+  for (const auto& node : routers_) fleets[static_cast<std::size_t>(DeploymentSpec::Role::router)].push_back(deployable(*node));
   for (const DeploymentSpec& d : scenario_.deployments)
     cluster_.log_formats_vary |= d.build.reads_format != 1 || d.build.writes_format != 1;
   deployer_ = std::make_unique<ops::Deployer>(kernel_, faults_, scenario_, std::move(fleets), *watch_);
@@ -345,6 +364,8 @@ void Simulation::add_routers(std::uint32_t count) {
                                                 routing_kinds_, fleet_, timeline_));
     if (gac_kinds_) routers_.back()->enable_gac(*gac_kinds_, gac_ring_);  // cold: no grant yet
     router_list_.push_back(routers_.back().get());  // clients see it from their next request on
+    // Deployments that start from now on ship to it too.
+    if (deployer_) deployer_->add(DeploymentSpec::Role::router, deployable(*routers_.back()));
   }
 }
 

@@ -96,6 +96,8 @@ class Simulation {
   const ops::Watch* watch() const { return watch_.get(); }
   // The deployment pipeline (null without deployments).
   const ops::Deployer* deployer() const { return deployer_.get(); }
+  // The membership service (null without a membership section).
+  const control::MembershipService* membership() const { return membership_.get(); }
   const std::vector<std::unique_ptr<admission::GacServer>>& gac_servers() const { return gac_servers_; }
   const admission::AdaptiveController* adaptive_controller() const { return adaptive_.get(); }
   const partitioning::SplitController* splitter() const { return splitter_.get(); }
@@ -128,6 +130,9 @@ class Simulation {
   // One canary per AZ with routers, and the watch the clients report to (canaries or alarms).
   void build_ops(std::uint32_t first_client_number);
   void build_deployer();
+  static ops::Deployable deployable(Router& router);
+  // The metadata cells and every storage node's membership agent (a membership section).
+  void build_membership();
   // Resolves fault targets such as "the leader of the group that owns orders/42".
   std::vector<sim::Node*> placement(std::string_view role, std::string_view table, std::uint64_t key) const;
 
@@ -169,6 +174,7 @@ class Simulation {
   std::optional<Timeline> canary_timeline_;
   std::unique_ptr<ops::Watch> watch_;
   std::unique_ptr<ops::Deployer> deployer_;
+  std::unique_ptr<control::MembershipService> membership_;
 };
 
 }  // namespace models

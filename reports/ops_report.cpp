@@ -223,12 +223,10 @@ Json deployments(const models::Simulation& simulation) {
   for (const models::ops::DeploymentRecord& r : deployer->records()) {
     const models::DeploymentSpec& spec = *r.spec;
     const bool storage = spec.role == models::DeploymentSpec::Role::storage;
-    std::uint64_t fleet = 0, build_errors = 0;
+    std::uint64_t build_errors = 0;
     if (storage) {
-      fleet = simulation.storage_nodes().size();
       for (const auto& n : simulation.storage_nodes()) build_errors += n->build().errors();
     } else {
-      fleet = simulation.routers().size();
       for (const auto& n : simulation.routers()) build_errors += n->build().errors();
     }
     const sim::Time start = sim::Time::zero() + spec.at;
@@ -250,9 +248,13 @@ Json deployments(const models::Simulation& simulation) {
       wave.update(impact(watch, w.start, until));
       waves.push_back(wave);
     }
+    // Every alarm that went off from the deployment's start (after_s from then); the time to
+    // detect counts from its first node on the build, and is null for an alarm before that.
     std::optional<double> first;
-    const sim::Time detect_from = r.first_on_build ? *r.first_on_build : start;
-    Json by = r.first_on_build ? alarms_between(simulation, detect_from, end, first) : Json::array();
+    Json by = alarms_between(simulation, start, end, first);
+    Json time_to_detect = nullptr;
+    if (first && r.first_on_build && start + sim::Duration::from_nanos(static_cast<std::int64_t>(*first * 1e9)) >= *r.first_on_build)
+      time_to_detect = *first - seconds(*r.first_on_build - start);
     // The same keys whether or not it rolled back (null figures when not), so expectations can
     // name them.
     Json rollback{{"reason", r.rollback_start ? Json(r.rollback_reason) : Json(nullptr)},
@@ -262,10 +264,10 @@ Json deployments(const models::Simulation& simulation) {
                   {"requests", nullptr}, {"failed_requests", nullptr}, {"availability", nullptr}, {"error_minutes", nullptr}};
     if (r.rollback_start && *r.rollback_start < horizon)
       rollback.update(impact(watch, *r.rollback_start, std::min(horizon, r.rollback_end ? *r.rollback_end : horizon)));
-    Json entry{{"name", spec.name}, {"role", models::role_name(spec.role)}, {"build", spec.build.name}, {"fleet", fleet},
+    Json entry{{"name", spec.name}, {"role", models::role_name(spec.role)}, {"build", spec.build.name}, {"fleet", r.fleet},
                {"start_s", seconds_of(start)}, {"first_on_build_s", opt_seconds(r.first_on_build)},
                {"waves_planned", spec.by_az() ? Json("az") : Json(spec.waves)}, {"waves_started", waves.size()}, {"waves", waves},
-               {"detected", !by.empty()}, {"time_to_detect_s", first ? Json(*first) : Json(nullptr)}, {"alarms", by},
+               {"detected", !by.empty()}, {"time_to_detect_s", time_to_detect}, {"alarms", by},
                {"rolled_back", r.rollback_start.has_value()}, {"rollback", rollback},
                {"completed_s", opt_seconds(r.completed)}, {"end_s", seconds_of(end)},
                {"restarts", r.restarts}, {"crashes", r.crashes}, {"drains_timed_out", r.drains_timed_out}, {"failed_starts", r.failed_starts}, {"halted_s", opt_seconds(r.halted)},
@@ -274,6 +276,61 @@ Json deployments(const models::Simulation& simulation) {
     out.push_back(entry);
   }
   return out;
+}
+
+Json membership(const models::Simulation& simulation) {
+  const models::control::MembershipService* m = simulation.membership();
+  if (m == nullptr) return nullptr;
+  const models::MembershipSpec& spec = m->spec;
+  const models::control::MembershipStats& s = m->stats;
+  const sim::Time horizon = sim::Time::zero() + simulation.scenario().duration;
+  // Nodes out of service over the workload: its integral, its peak, every minute's end.
+  const auto& changes = s.out_of_service;
+  std::uint32_t out = 0, peak = 0;
+  double node_seconds = 0.0;
+  sim::Time since = sim::Time::zero();
+  std::optional<sim::Time> last_zero;  // the last move back to none out
+  std::size_t next = 0;
+  Json minutes = Json::array();
+  const auto advance = [&](sim::Time until) {
+    for (; next < changes.size() && changes[next].first <= until; ++next) {
+      node_seconds += out * seconds(changes[next].first - since);
+      since = changes[next].first;
+      out = changes[next].second;
+      peak = std::max(peak, out);
+      if (out == 0) last_zero = since;
+    }
+  };
+  for (sim::Time t = sim::Time::zero() + sim::minutes(1); t <= horizon; t = t + sim::minutes(1)) {
+    advance(t);
+    const auto minute = static_cast<std::size_t>((t - sim::Time::zero()) / sim::minutes(1)) - 1;
+    minutes.push_back({{"t_s", seconds_of(t - sim::minutes(1))},
+                       {"fetches_served", minute < s.served_by_minute.size() ? s.served_by_minute[minute] : 0},
+                       {"out_of_service_at_end", out}});
+  }
+  advance(horizon);
+  node_seconds += out * seconds(horizon - since);
+  std::optional<sim::Time> blip;
+  for (const sim::FaultRecord& r : simulation.faults().records())
+    if (r.kind == "membership_blip" && r.phase == "start") {
+      blip = r.time;
+      break;
+    }
+  Json recovered = nullptr;
+  if (blip && out == 0) recovered = last_zero && *last_zero > *blip ? Json(seconds(*last_zero - *blip)) : Json(0.0);
+  return {{"cells", spec.cells}, {"workers", spec.workers}, {"size", spec.size},
+          {"service_ms", static_cast<double>(spec.service().nanos() / 1000) / 1000.0},
+          {"capacity_per_s", static_cast<double>(spec.cells * spec.workers) / (static_cast<double>(spec.service().nanos()) / 1e9)},
+          {"timeout_s", seconds(spec.timeout)}, {"retry_s", seconds(spec.retry)}, {"refresh_s", seconds(spec.refresh)},
+          {"shed_from_s", spec.shed_from ? Json(seconds(*spec.shed_from)) : Json(nullptr)},
+          {"fetches", s.fetches}, {"served", s.served}, {"timed_out", s.timed_out}, {"rejected", s.rejected},
+          {"shed", s.shed}, {"left_service", s.left_service},
+          {"out_of_service", {{"max", peak}, {"at_end", out}, {"node_seconds", node_seconds}}},
+          {"first_blip_s", blip ? Json(seconds_of(*blip)) : Json(nullptr)},
+          // After the first blip: how long until no node was out of service for want of a
+          // membership (to stay so); null if some still are at the end of the workload.
+          {"recovered_after_s", recovered},
+          {"minutes", minutes}};
 }
 
 }  // namespace reports

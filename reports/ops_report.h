@@ -19,5 +19,9 @@ nlohmann::ordered_json alarms(const models::Simulation& simulation);
 // customers' failed requests and error-minutes in it), the alarms it set off and the time to
 // detect from its first node on the build, its rollback, and its whole window's impact.
 nlohmann::ordered_json deployments(const models::Simulation& simulation);
+// Null without a membership section: the cells' work, the agents' fetches, and the storage nodes
+// out of service for want of a membership over time, with when (and whether) the fleet
+// recovered after the first blip.
+nlohmann::ordered_json membership(const models::Simulation& simulation);
 
 }  // namespace reports

@@ -506,6 +506,7 @@ Json build_report(const models::Simulation& simulation, const models::RunOutcome
   if (Json c = canaries(simulation); !c.is_null()) report["canaries"] = std::move(c);
   if (Json a = alarms(simulation); !a.is_null()) report["alarms"] = std::move(a);
   if (Json d = deployments(simulation); !d.is_null()) report["deployments"] = std::move(d);
+  if (Json ms = membership(simulation); !ms.is_null()) report["membership"] = std::move(ms);
   report["monitors"] = monitors(simulation.monitor());
   if (outcome.complete())
     report["consistency"] = consistency(judge(simulation));

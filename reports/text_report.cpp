@@ -273,8 +273,10 @@ std::string render_text(const Json& r) {
         out += fmt::format("    wave {} ({:.0f}%{}) {} nodes at {}: {:.3f} error-minutes\n", w["wave"].get<std::uint64_t>(),
                            100 * w["share"].get<double>(), w.contains("az") ? ", " + w["az"].get<std::string>() : std::string(),
                            w["nodes"].get<std::uint64_t>(), clock_text(w["start_s"].get<double>()), w["error_minutes"].get<double>());
-      out += d["detected"].get<bool>() ? fmt::format("    detected {:.0f} s after its first node ran the build\n", d["time_to_detect_s"].get<double>())
-                                       : std::string("    no alarm fired\n");
+      out += !d["detected"].get<bool>()            ? std::string("    no alarm fired\n")
+             : d["time_to_detect_s"].is_null() ? std::string("    an alarm fired before any node ran the build\n")
+                                               : fmt::format("    detected {:.0f} s after its first node ran the build\n",
+                                                             d["time_to_detect_s"].get<double>());
       if (!d["halted_s"].is_null())
         out += fmt::format("    HALTED at {}: {} node(s) could not start on the build they got\n", clock_text(d["halted_s"].get<double>()),
                            d["failed_starts"].get<std::uint64_t>());
@@ -285,6 +287,19 @@ std::string render_text(const Json& r) {
                                                       : fmt::format(" in {:.0f} s", rb["duration_s"].get<double>()));
       }
     }
+  }
+  if (r.contains("membership")) {
+    const Json& m = r["membership"];
+    out += fmt::format("\nMembership: {} cell(s), {:.1f} fetches/s capacity; {} fetches, {} served, {} timed out, {} turned away, {} shed\n",
+                       m["cells"].get<std::uint64_t>(), m["capacity_per_s"].get<double>(), grouped(m["fetches"].get<std::uint64_t>()),
+                       grouped(m["served"].get<std::uint64_t>()), grouped(m["timed_out"].get<std::uint64_t>()),
+                       grouped(m["rejected"].get<std::uint64_t>()), grouped(m["shed"].get<std::uint64_t>()));
+    const Json& away = m["out_of_service"];
+    out += fmt::format("  nodes out of service: at most {}, {} at the end, {:.0f} node-seconds; {}\n", away["max"].get<std::uint64_t>(),
+                       away["at_end"].get<std::uint64_t>(), away["node_seconds"].get<double>(),
+                       m["first_blip_s"].is_null()             ? std::string("no blip")
+                       : m["recovered_after_s"].is_null()      ? std::string("NOT RECOVERED after the blip")
+                                                               : fmt::format("recovered {:.0f} s after the blip", m["recovered_after_s"].get<double>()));
   }
   if (r.contains("routing")) {
     const Json& x = r["routing"];

@@ -51,6 +51,7 @@ void Deployer::start(std::size_t d) {
   Run& run = runs_[d];
   run.started = true;
   std::vector<Member>& members = fleet(d);
+  records_[d].fleet = static_cast<std::uint32_t>(members.size());
   run.order.resize(members.size());
   for (std::size_t i = 0; i < members.size(); ++i) run.order[i] = i;
   if (spec.by_az()) {
@@ -214,7 +215,7 @@ void Deployer::power_cycle(std::size_t d, std::size_t m, std::function<void()> d
     if (stopped()) return;
     Member& mem = fleet(d)[m];
     Run& run = runs_[d];
-    if (run.previous.empty()) run.previous.assign(fleet(d).size(), nullptr);
+    if (run.previous.size() < fleet(d).size()) run.previous.resize(fleet(d).size(), nullptr);
     const BuildSpec* build = &scenario_.deployments[d].build;
     if (mem.d.build->spec() != build) run.previous[m] = mem.d.build->spec();
     // Rolling back, a node gets the build it ran before this deployment.
@@ -275,13 +276,16 @@ void Deployer::finish() {
     const BuildSpec* build = &scenario_.deployments[d].build;
     std::uint32_t on = 0;
     for (const Member& m : fleet(d)) on += m.d.build->spec() == build ? 1 : 0;
+    if (runs_[d].previous.size() < fleet(d).size()) runs_[d].previous.resize(fleet(d).size(), nullptr);
     records_[d].on_build_at_end = on;
   }
   // Operators put a node that could not start back on the build it last ran, so the final heal
-  // brings back a node that reads its own log.
+  // brings back a node that reads its own log; a drain the end cut short is called off.
   for (auto& role : fleets_)
-    for (Member& m : role)
+    for (Member& m : role) {
       if (m.failed) m.d.build->install(m.last_good);
+      if (m.restarting && m.d.rejoin) m.d.rejoin();
+    }
 }
 
 }  // namespace models::ops

@@ -29,7 +29,7 @@ struct Deployable {
   RunningBuild* build = nullptr;
   std::function<void()> drain;
   std::function<bool()> drained;  // none: wait the whole drain time
-  std::function<void()> rejoin;   // none: nothing to undo (power-off ends a storage node's drain)
+  std::function<void()> rejoin;   // undoes the drain (back up, or the run ends before the restart)
   // Whether the node can start on a build (a storage node: it reads every entry in its logs);
   // none: always.
   std::function<bool(const BuildSpec*)> can_start;
@@ -45,6 +45,7 @@ struct WaveRecord {
 
 struct DeploymentRecord {
   const DeploymentSpec* spec = nullptr;
+  std::uint32_t fleet = 0;                   // the role's nodes when it started
   std::vector<WaveRecord> waves;
   std::optional<sim::Time> first_on_build;   // the first node up on the build
   std::optional<sim::Time> completed;        // the last wave baked without a rollback
@@ -64,6 +65,8 @@ class Deployer {
   // `fleets`: by DeploymentSpec::Role. REQUIRES: every argument outlives the deployer.
   Deployer(sim::Kernel& kernel, sim::FaultContext& faults, const Scenario& scenario,
            std::vector<std::vector<Deployable>> fleets, Watch& watch);
+  // A node that joined the role's fleet (a scale-out): deployments that start later ship to it.
+  void add(DeploymentSpec::Role role, Deployable node) { fleets_[static_cast<std::size_t>(role)].push_back(Member{std::move(node)}); }
   // Fills in what is still running the builds (call when the workload ends, before the final
   // heal), and puts every node that could not start back on the build it last ran.
   void finish();

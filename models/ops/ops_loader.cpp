@@ -41,6 +41,14 @@ std::uint32_t find_az(const Scenario& scenario, const Node& node) {
   node.fail("the name of an AZ in \"topology\" (" + names + ")", "\"" + name + "\"");
 }
 
+// An entry's "name", unique among `taken` (which it joins).
+std::string read_unique_name(ObjectReader& entry, std::set<std::string>& taken, const char* what, const char* others) {
+  const Node node = entry.required("name");
+  std::string name = sections::read_name(node, what);
+  if (!taken.insert(name).second) node.fail(std::string("a name not used by another ") + others, "\"" + name + "\" again");
+  return name;
+}
+
 }  // namespace
 
 void read_alarms(const Node& node, Scenario& scenario) {
@@ -48,9 +56,7 @@ void read_alarms(const Node& node, Scenario& scenario) {
   for (const Node& entry_node : node.array()) {
     ObjectReader entry = entry_node.object();
     AlarmSpec a;
-    const Node name = entry.required("name");
-    a.name = sections::read_name(name, "an alarm name");
-    if (!names.insert(a.name).second) name.fail("a name not used by another alarm", "\"" + a.name + "\" again");
+    a.name = read_unique_name(entry, names, "an alarm name", "alarm");
     const Node metric = entry.required("metric");
     a.metric = metric.one_of({"canary.availability", "canary.latency_p50", "canary.latency_p99", "client.availability",
                               "client.latency_p50", "client.latency_p99"});
@@ -96,7 +102,11 @@ BuildSpec read_build(const Node& node) {
   b.name = sections::read_name(object.required("name"), "a build name");
   if (auto n = object.optional("error_rate")) b.error_rate = n->probability();
   if (auto n = object.optional("extra_latency")) b.extra_latency = sections::read_delay(*n, true);
-  if (auto n = object.optional("crashes_per_hour")) b.crashes_per_hour = n->number_in(0.0, 3600.0);
+  if (auto n = object.optional("crashes_per_hour")) {
+    b.crashes_per_hour = n->number_in(0.0, 3600.0);
+    if (b.crashes_per_hour > 0.0 && b.crashes_per_hour < 0.001)
+      n->fail("0, or 0.001 to 3600 crashes an hour", fmt::format("{}", b.crashes_per_hour));
+  }
   if (auto n = object.optional("log_format")) {
     ObjectReader format = n->object();
     if (auto r = format.optional("reads")) b.reads_format = static_cast<std::uint8_t>(r->uint64_in(1, 255));
@@ -141,9 +151,7 @@ void read_deployments(const Node& node, Scenario& scenario) {
   for (const Node& entry_node : node.array()) {
     ObjectReader entry = entry_node.object();
     DeploymentSpec d;
-    const Node name = entry.required("name");
-    d.name = sections::read_name(name, "a deployment name");
-    if (!names.insert(d.name).second) name.fail("a name not used by another deployment", "\"" + d.name + "\" again");
+    d.name = read_unique_name(entry, names, "a deployment name", "deployment");
     const Node at = entry.required("at");
     d.at = at.duration_allow_zero();
     if (d.at >= scenario.duration)

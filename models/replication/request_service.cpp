@@ -13,6 +13,11 @@ namespace models::replication {
 void StorageNode::handle(const ItemRequest& request, sim::Reply<ItemResponse> reply) {
   ++stats_.requests;
   const StorageSpec& spec = cluster_.scenario.storage;
+  if (membership_ != nullptr && !membership_->in_service()) {
+    // Without a current membership the node serves nothing (E9).
+    reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+    return;
+  }
   if (build_.fails(rng())) {
     reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
     return;

@@ -187,6 +187,10 @@ std::vector<const Replica*> StorageNode::replicas() const {
 
 bool StorageNode::leads(const Replica& r) const { return powered() && r.v.role == Role::leader; }
 
+void StorageNode::membership_blip(sim::Duration spread) {
+  if (membership_ != nullptr) membership_->blip(spread);
+}
+
 void StorageNode::drain() {
   draining_ = true;
   for (const auto& [group, local] : index_) {
@@ -493,9 +497,14 @@ void StorageNode::on_power_off() {
   links_.restart(++incarnation_, all);  // before the replicas forget which leader they followed
   attention_.clear();
   draining_ = false;
+  if (membership_ != nullptr) membership_->powered_off();
   drain_handoffs_.clear();
   for (const auto& [group, local] : index_) {
     Replica& r = *replicas_[local];
+    // Its leadership and lease are volatile: it can serve nothing under them again (its peers
+    // learn of the power cycle from its next heartbeat and drop what they granted it), so for the
+    // lease monitor the lease ends here (review: sub-lease restarts were reported as overlaps).
+    if (r.v.role == Role::leader && cluster_.observer != nullptr) cluster_.observer->released(self(), r);
     serving_changed(r, false);
     r.restart();  // what was not on disk is gone; the rest of the volatile state with it
   }
@@ -524,6 +533,7 @@ void StorageNode::on_power_on() {
       cluster_.health.healthy_changed(group, now, healthy_members(cluster_.directory.membership(group)));
   }
   start();
+  if (membership_ != nullptr) membership_->powered_on();
 }
 
 }  // namespace models::replication

@@ -11,6 +11,7 @@
 // heartbeats and leases per node pair are links.h.
 #pragma once
 
+#include "models/control/membership.h"
 #include "models/control/reports.h"
 #include "models/messages.h"
 #include "models/ops/build.h"
@@ -86,11 +87,19 @@ class StorageNode final : public sim::Node, private Host {
   // A deployment will restart this node soon: it hands every group it leads to a caught-up peer
   // (again each tick until none is left) and stands for no election until it loses power.
   void drain();
+  // The drain is called off (the run ends before the restart): it may lead again.
+  void undrain() {
+    draining_ = false;
+    drain_handoffs_.clear();
+  }
   // Drained: it leads no group, and every group it handed off since drain() has a new leader it
   // heard from (a power-off before then would lose the handoff message in flight).
   bool drained() const;
   // Whether `build` can read every entry in this node's logs (else it cannot start on it).
   bool reads_logs(const BuildSpec* build) const;
+  // The membership service's agent on this node (the scenario has a membership section).
+  void attach_membership(control::MembershipAgent* agent) { membership_ = agent; }
+  void membership_blip(sim::Duration spread);
   ops::RunningBuild& build() { return build_; }
   const ops::RunningBuild& build() const { return build_; }
   // Autoadmin's latest placement list (node_control.cpp).
@@ -258,6 +267,7 @@ class StorageNode final : public sim::Node, private Host {
 
   StorageNodeStats stats_;
   ops::RunningBuild build_;         // on disk
+  control::MembershipAgent* membership_ = nullptr;
   double buggy_apply_ = 0.0;    // a buggy build's probabilities (data integrity)
   double buggy_propose_ = 0.0;
 };

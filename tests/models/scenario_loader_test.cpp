@@ -107,6 +107,7 @@ const std::map<std::string, std::string> kBrokenFiles = {
     {"deploy_unknown_role.json", "$.deployments[0].role"},
     {"deploy_writes_unreadable_format.json", "$.deployments[0].build.log_format.writes"},
     {"deploy_log_format_on_router.json", "$.deployments[0].build"},
+    {"membership_blip_without_membership.json", "$.faults.timeline[3]"},
     {"expect_unknown_check.json", "$.expect[1].check"},
     {"fault_unknown_node.json", "$.faults.timeline[0].node"},
     {"item_too_large.json", "$.tables[0].item_size"},
