@@ -289,7 +289,6 @@ Json membership(const models::Simulation& simulation) {
   std::uint32_t out = 0, peak = 0;
   double node_seconds = 0.0;
   sim::Time since = sim::Time::zero();
-  std::optional<sim::Time> last_zero;  // the last move back to none out
   std::size_t next = 0;
   Json minutes = Json::array();
   const auto advance = [&](sim::Time until) {
@@ -298,7 +297,6 @@ Json membership(const models::Simulation& simulation) {
       since = changes[next].first;
       out = changes[next].second;
       peak = std::max(peak, out);
-      if (out == 0) last_zero = since;
     }
   };
   for (sim::Time t = sim::Time::zero() + sim::minutes(1); t <= horizon; t = t + sim::minutes(1)) {
@@ -316,8 +314,21 @@ Json membership(const models::Simulation& simulation) {
       blip = r.time;
       break;
     }
+  // The first time after the first blip that no node was out of service again (0 if none left
+  // service); null if some still were at the end of the workload without having all come back.
   Json recovered = nullptr;
-  if (blip && out == 0) recovered = last_zero && *last_zero > *blip ? Json(seconds(*last_zero - *blip)) : Json(0.0);
+  if (blip) {
+    bool rose = false;
+    for (const auto& [t, n] : changes) {
+      if (t < *blip || t > horizon) continue;
+      if (n > 0) rose = true;
+      if (n == 0 && rose) {
+        recovered = seconds(t - *blip);
+        break;
+      }
+    }
+    if (!rose) recovered = 0.0;
+  }
   return {{"cells", spec.cells}, {"workers", spec.workers}, {"size", spec.size},
           {"service_ms", static_cast<double>(spec.service().nanos() / 1000) / 1000.0},
           {"capacity_per_s", static_cast<double>(spec.cells * spec.workers) / (static_cast<double>(spec.service().nanos()) / 1e9)},
@@ -328,7 +339,7 @@ Json membership(const models::Simulation& simulation) {
           {"out_of_service", {{"max", peak}, {"at_end", out}, {"node_seconds", node_seconds}}},
           {"first_blip_s", blip ? Json(seconds_of(*blip)) : Json(nullptr)},
           // After the first blip: how long until no node was out of service for want of a
-          // membership (to stay so); null if some still are at the end of the workload.
+          // membership; null if that never happened before the end of the workload.
           {"recovered_after_s", recovered},
           {"minutes", minutes}};
 }

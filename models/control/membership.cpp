@@ -70,19 +70,24 @@ void MembershipAgent::begin() {
 
 void MembershipAgent::powered_off() {
   // A node that is down is not out of service for want of a membership: it is down.
-  set_in_service(true);
+  enter();
   fetching_ = false;
+  refetch_ = false;
   ++timer_generation_;
 }
 
 void MembershipAgent::powered_on() {
-  set_in_service(false);
+  leave(false);  // booting: it serves once it has a membership; not counted unless the fetch fails
   fetch();
 }
 
 void MembershipAgent::invalidate() {
   if (!node_.powered()) return;
   ++timer_generation_;
+  if (fetching_) {
+    refetch_ = true;  // the answer in flight is to a request sent before the blip
+    return;
+  }
   fetch();
 }
 
@@ -93,12 +98,23 @@ void MembershipAgent::schedule(sim::Duration delay, bool retry) {
   });
 }
 
-void MembershipAgent::set_in_service(bool in) {
-  if (in == in_service_) return;
-  in_service_ = in;
+void MembershipAgent::leave(bool counted) {
+  in_service_ = false;
+  if (!counted || counted_) return;
+  counted_ = true;
   MembershipStats& s = service_.stats;
-  if (!in) ++s.left_service;
-  s.out_now = in ? s.out_now - 1 : s.out_now + 1;
+  ++s.left_service;
+  ++s.out_now;
+  s.out_of_service.emplace_back(node_.kernel().now(), s.out_now);
+}
+
+void MembershipAgent::enter() {
+  in_service_ = true;
+  if (!counted_) return;
+  counted_ = false;
+  MembershipStats& s = service_.stats;
+  SIM_ASSERT_OP(s.out_now, >, 0u);
+  --s.out_now;
   s.out_of_service.emplace_back(node_.kernel().now(), s.out_now);
 }
 
@@ -112,14 +128,21 @@ void MembershipAgent::fetch() {
       [this](sim::error_code error, FetchAnswer answer) {
         fetching_ = false;
         if (error) ++service_.stats.timed_out;
+        if (refetch_) {
+          // A blip came while this was in flight: its answer is stale either way.
+          refetch_ = false;
+          if (error || !answer.ok) leave(true);
+          fetch();
+          return;
+        }
         if (error || !answer.ok) {
-          set_in_service(false);
+          leave(true);
           // Retries jittered by half the retry interval either way.
           const std::int64_t r = service_.spec.retry.nanos();
           schedule(sim::Duration::from_nanos(r / 2 + static_cast<std::int64_t>(node_.rng().below(static_cast<std::uint64_t>(r) + 1))), true);
           return;
         }
-        set_in_service(true);
+        enter();
         const std::int64_t f = service_.spec.refresh.nanos();
         schedule(sim::Duration::from_nanos(f / 2 + static_cast<std::int64_t>(node_.rng().below(static_cast<std::uint64_t>(f) + 1))), false);
       });

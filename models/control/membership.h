@@ -33,7 +33,7 @@ struct MembershipStats {
   std::uint64_t timed_out = 0;     // the agent gave up waiting
   std::uint64_t rejected = 0;      // the cell's queue was full
   std::uint64_t shed = 0;          // dropped by a cell after waiting past the timeout
-  std::uint64_t left_service = 0;  // nodes that went out of service
+  std::uint64_t left_service = 0;  // nodes that went out of service after a failed fetch (boots not counted)
   // Every change of the number of nodes out of service (time, nodes out after it).
   std::vector<std::pair<sim::Time, std::uint32_t>> out_of_service;
   std::uint32_t out_now = 0;
@@ -87,13 +87,17 @@ class MembershipAgent {
  private:
   void fetch();
   void schedule(sim::Duration delay, bool retry);
-  void set_in_service(bool in);
+  // Leaves service; `counted`: for want of a membership (a failed fetch), not a boot.
+  void leave(bool counted);
+  void enter();
 
   sim::Node& node_;
   MembershipService& service_;
   MembershipCell& cell_;
   bool in_service_ = true;
+  bool counted_ = false;   // counted in MembershipStats::out_now (out after a failed fetch)
   bool fetching_ = false;
+  bool refetch_ = false;   // invalidated while a fetch was in flight: fetch again after it
   std::uint64_t timer_generation_ = 0;  // a newer schedule or a blip cancels the pending timer
 };
 

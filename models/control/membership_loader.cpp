@@ -20,9 +20,12 @@ void read_membership(const sim::config::Node& node, Scenario& scenario) {
   if (auto n = object.optional("retry")) m.retry = sections::read_delay(*n);
   if (auto n = object.optional("refresh")) m.refresh = sections::read_delay(*n);
   if (auto n = object.optional("shed_from")) m.shed_from = n->duration_allow_zero();
-  if (m.service() > sections::kLongestDelay || m.service() <= sim::Duration::zero())
+  // base + size x per_member, checked before it is computed (it could overflow).
+  const bool too_long = m.base > sections::kLongestDelay ||
+                        m.per_member.nanos() > (sections::kLongestDelay - m.base).nanos() / static_cast<std::int64_t>(m.size);
+  if (too_long || m.service() <= sim::Duration::zero())
     object.fail("a fetch service time (base + size x per_member) above zero and no longer than 30 days",
-                sim::config::format_duration(m.service()));
+                too_long ? std::string("longer") : sim::config::format_duration(m.service()));
   object.finish();
 }
 

@@ -22,7 +22,7 @@ Deployer::Deployer(sim::Kernel& kernel, sim::FaultContext& faults, const Scenari
     : kernel_(kernel), faults_(faults), scenario_(scenario) {
   for (auto& role : fleets) {
     fleets_.emplace_back();
-    for (Deployable& d : role) fleets_.back().push_back(Member{std::move(d)});
+    for (Deployable& d : role) fleets_.back().emplace_back(std::move(d));
   }
   actor_ = kernel.register_actor("deployments");
   step_ = kernel.register_kind("deploy.step");
@@ -178,6 +178,11 @@ void Deployer::next_rollback_batch(std::size_t d) {
 void Deployer::restart(std::size_t d, std::size_t m, std::function<void()> done) {
   const DeploymentSpec& spec = scenario_.deployments[d];
   Member& member = fleet(d)[m];
+  if (member.restarting) {
+    // Another deployment (or a crash) restarts it now: this restart follows that one.
+    member.queued.push_back([this, d, m, done = std::move(done)]() mutable { restart(d, m, std::move(done)); });
+    return;
+  }
   member.restarting = true;
   ++records_[d].restarts;
   if (!spec.drain || !member.d.drain || !member.d.node->powered()) return power_cycle(d, m, std::move(done));
@@ -210,43 +215,55 @@ void Deployer::restart(std::size_t d, std::size_t m, std::function<void()> done)
 
 void Deployer::power_cycle(std::size_t d, std::size_t m, std::function<void()> done) {
   Member& member = fleet(d)[m];
-  if (!member.failed) faults_.hold_down(*member.d.node);  // a node that failed to start is held already
+  if (!member.held) faults_.hold_down(*member.d.node);  // a node that failed to start is held already
+  member.held = true;
   kernel_.after(scenario_.deployments[d].restart_time, sim::Tag{actor_, step_}, [this, d, m, done = std::move(done)] {
     if (stopped()) return;
-    Member& mem = fleet(d)[m];
-    Run& run = runs_[d];
-    if (run.previous.size() < fleet(d).size()) run.previous.resize(fleet(d).size(), nullptr);
-    const BuildSpec* build = &scenario_.deployments[d].build;
-    if (mem.d.build->spec() != build) run.previous[m] = mem.d.build->spec();
-    // Rolling back, a node gets the build it ran before this deployment.
-    const BuildSpec* target = run.rolling_back ? run.previous[m] : build;
-    const BuildSpec* prior = mem.d.build->spec();
-    mem.d.build->install(target);
-    ++mem.epoch;
-    mem.restarting = false;
-    if (mem.d.can_start && !mem.d.can_start(target)) {
-      // It cannot read its own log: it stays down until a build that can is installed (the
-      // report counts it; the run's final heal powers it on regardless).
-      if (!mem.failed) {
-        ++records_[d].failed_starts;
-        mem.last_good = prior;  // it read its log on this one
-      }
-      mem.failed = true;
-      // The pipeline halts at a node that fails its start: no more batches, forward or back.
-      if (!run.halted) {
-        run.halted = true;
-        records_[d].halted = kernel_.now();
-      }
-      done();
-      return;
-    }
-    mem.failed = false;
-    faults_.release(*mem.d.node);
-    if (mem.d.rejoin) mem.d.rejoin();
-    if (target == build && !records_[d].first_on_build) records_[d].first_on_build = kernel_.now();
-    if (target == build) schedule_crash(d, m);
+    power_cycle_done(d, m);
     done();
+    // A restart asked for meanwhile runs now.
+    Member& after = fleet(d)[m];
+    if (!after.queued.empty() && !after.restarting) {
+      std::function<void()> next = std::move(after.queued.front());
+      after.queued.pop_front();
+      next();
+    }
   });
+}
+
+void Deployer::power_cycle_done(std::size_t d, std::size_t m) {
+  Member& mem = fleet(d)[m];
+  Run& run = runs_[d];
+  if (run.previous.size() < fleet(d).size()) run.previous.resize(fleet(d).size(), nullptr);
+  const BuildSpec* build = &scenario_.deployments[d].build;
+  if (mem.d.build->spec() != build) run.previous[m] = mem.d.build->spec();
+  // Rolling back, a node gets the build it ran before this deployment.
+  const BuildSpec* target = run.rolling_back ? run.previous[m] : build;
+  const BuildSpec* prior = mem.d.build->spec();
+  mem.d.build->install(target);
+  ++mem.epoch;
+  mem.restarting = false;
+  if (mem.d.can_start && !mem.d.can_start(target)) {
+    // It cannot read its own log: it stays down until a build that can is installed (the
+    // report counts it; the run's final heal powers it on regardless).
+    if (!mem.failed) {
+      ++records_[d].failed_starts;
+      mem.last_good = prior;  // it read its log on this one
+    }
+    mem.failed = true;
+    // The pipeline halts at a node that fails its start: no more batches, forward or back.
+    if (!run.halted) {
+      run.halted = true;
+      records_[d].halted = kernel_.now();
+    }
+    return;
+  }
+  mem.failed = false;
+  mem.held = false;
+  faults_.release(*mem.d.node);
+  if (mem.d.rejoin) mem.d.rejoin();
+  if (target == build && !records_[d].first_on_build) records_[d].first_on_build = kernel_.now();
+  if (target == build) schedule_crash(d, m);
 }
 
 void Deployer::schedule_crash(std::size_t d, std::size_t m) {
@@ -272,20 +289,20 @@ void Deployer::schedule_crash(std::size_t d, std::size_t m) {
 }
 
 void Deployer::finish() {
-  for (std::size_t d = 0; d < records_.size(); ++d) {
-    const BuildSpec* build = &scenario_.deployments[d].build;
-    std::uint32_t on = 0;
-    for (const Member& m : fleet(d)) on += m.d.build->spec() == build ? 1 : 0;
-    if (runs_[d].previous.size() < fleet(d).size()) runs_[d].previous.resize(fleet(d).size(), nullptr);
-    records_[d].on_build_at_end = on;
-  }
   // Operators put a node that could not start back on the build it last ran, so the final heal
-  // brings back a node that reads its own log; a drain the end cut short is called off.
+  // brings back a node that reads its own log (and the counts below say what runs through it); a
+  // drain the end cut short is called off.
   for (auto& role : fleets_)
     for (Member& m : role) {
       if (m.failed) m.d.build->install(m.last_good);
       if (m.restarting && m.d.rejoin) m.d.rejoin();
     }
+  for (std::size_t d = 0; d < records_.size(); ++d) {
+    const BuildSpec* build = &scenario_.deployments[d].build;
+    std::uint32_t on = 0;
+    for (const Member& m : fleet(d)) on += m.d.build->spec() == build ? 1 : 0;
+    records_[d].on_build_at_end = on;
+  }
 }
 
 }  // namespace models::ops

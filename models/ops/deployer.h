@@ -13,6 +13,7 @@
 #include "sim/kernel.h"
 #include "sim/node.h"
 
+#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -66,7 +67,7 @@ class Deployer {
   Deployer(sim::Kernel& kernel, sim::FaultContext& faults, const Scenario& scenario,
            std::vector<std::vector<Deployable>> fleets, Watch& watch);
   // A node that joined the role's fleet (a scale-out): deployments that start later ship to it.
-  void add(DeploymentSpec::Role role, Deployable node) { fleets_[static_cast<std::size_t>(role)].push_back(Member{std::move(node)}); }
+  void add(DeploymentSpec::Role role, Deployable node) { fleets_[static_cast<std::size_t>(role)].emplace_back(std::move(node)); }
   // Fills in what is still running the builds (call when the workload ends, before the final
   // heal), and puts every node that could not start back on the build it last ran.
   void finish();
@@ -74,9 +75,13 @@ class Deployer {
 
  private:
   struct Member {
+    explicit Member(Deployable deployable) : d(std::move(deployable)) {}
     Deployable d;
     bool restarting = false;
-    bool failed = false;      // could not start on its build: held down for the rest of the run
+    bool held = false;        // the deployer holds it down (restarting, or failed to start)
+    bool failed = false;      // could not start on its build: held down until a build that can comes
+    // Restarts asked for while one runs (overlapping deployments of one role): run in turn.
+    std::deque<std::function<void()>> queued;
     const BuildSpec* last_good = nullptr;  // failed: the build it ran before
     std::uint64_t epoch = 0;  // bumped at every install: stale crash events see it changed
   };
@@ -101,6 +106,9 @@ class Deployer {
   // or on the previous one if the deployment is rolling back by then; then calls `done`.
   void restart(std::size_t d, std::size_t m, std::function<void()> done);
   void power_cycle(std::size_t d, std::size_t m, std::function<void()> done);
+  // Its restart time is over: installs the build and powers it on, or keeps it down if it
+  // cannot read its log on that build.
+  void power_cycle_done(std::size_t d, std::size_t m);
   void schedule_crash(std::size_t d, std::size_t m);
   std::vector<Member>& fleet(std::size_t d) { return fleets_[static_cast<std::size_t>(scenario_.deployments[d].role)]; }
   bool stopped() const { return faults_.ended(); }
