@@ -122,32 +122,38 @@ void Client::begin(std::size_t generator) {
   }
   op.started = kernel().now();
   op.attempts = 0;
-  // Each operation goes to a router the endpoint picks: any healthy-looking one in the AZ, so
+  // Each operation goes to a router its endpoint picks: any healthy-looking one in the AZ, so
   // routers added later take their share at once.
-  op.router = choose_router(kNoRouter);
+  op.endpoint = g.spec->endpoint;
+  op.router = choose_router(kNoRouter, op.endpoint);
   ++in_flight_;
   attempt(slot);
 }
 
-std::uint32_t Client::choose_router(std::uint32_t avoid) {
+std::uint32_t Client::choose_router(std::uint32_t avoid, std::uint32_t endpoint) {
   if (router_suspect_until_.size() < routers_.size()) router_suspect_until_.resize(routers_.size(), sim::Time::zero());
-  // Prefer a healthy-looking router in our AZ, then one elsewhere, then any.
+  // Prefer a healthy-looking router of the endpoint in our AZ, then one elsewhere, then any of
+  // the endpoint's.
   const sim::Time now = kernel().now();
   std::vector<std::size_t>& local = local_scratch_;
   std::vector<std::size_t>& remote = remote_scratch_;
   local.clear();
   remote.clear();
   for (std::size_t i = 0; i < routers_.size(); ++i) {
+    if (routers_[i]->endpoint() != endpoint) continue;
     if (i == avoid || router_suspect_until_[i] > now || !routers_[i]->in_service()) continue;
     if (routers_[i]->az() == az()) local.push_back(i);
     else if (!own_az_only_) remote.push_back(i);
   }
   if (own_az_only_ && local.empty())
     for (std::size_t i = 0; i < routers_.size(); ++i)
-      if (routers_[i]->az() == az()) local.push_back(i);
-  const std::vector<std::size_t>* pool = !local.empty() ? &local : !remote.empty() ? &remote : nullptr;
-  if (pool == nullptr) return static_cast<std::uint32_t>(router_choice_.below(routers_.size()));
-  return static_cast<std::uint32_t>((*pool)[router_choice_.below(pool->size())]);
+      if (routers_[i]->endpoint() == endpoint && routers_[i]->az() == az()) local.push_back(i);
+  if (local.empty() && remote.empty())
+    for (std::size_t i = 0; i < routers_.size(); ++i)
+      if (routers_[i]->endpoint() == endpoint) remote.push_back(i);
+  const std::vector<std::size_t>& pool = !local.empty() ? local : remote;
+  SIM_ASSERT(!pool.empty());  // the loader gives every endpoint a router, and a canary one in its AZ
+  return static_cast<std::uint32_t>(pool[router_choice_.below(pool.size())]);
 }
 
 void Client::attempt(std::uint32_t slot) {
@@ -195,7 +201,7 @@ void Client::attempt_done(std::uint32_t slot, std::uint32_t generation, sim::err
   for (std::uint32_t i = 1; i < op.attempts && cap < spec.backoff_max; ++i) cap = cap * 2;
   cap = std::min(cap, spec.backoff_max);
   const auto backoff = sim::Duration::from_nanos(backoff_.uniform_int(0, cap.nanos()));
-  op.router = choose_router(outcome == Outcome::timeout ? op.router : kNoRouter);
+  op.router = choose_router(outcome == Outcome::timeout ? op.router : kNoRouter, op.endpoint);
   after(backoff, kinds_.client_retry, [this, slot, generation] {
     if (operations_[slot].active && operations_[slot].generation == generation) attempt(slot);
   });
@@ -205,7 +211,7 @@ void Client::finish(std::uint32_t slot, Outcome outcome) {
   Operation& op = operations_[slot];
   metrics_.record(op.started, az(), op.table, op.op, outcome, kernel().now() - op.started, op.attempts);
   timeline_.client_finished(op.started, op.table, outcome == Outcome::ok);
-  if (watch_ != nullptr) watch_->finished(canary_, az(), op.table, outcome == Outcome::ok, kernel().now() - op.started);
+  if (watch_ != nullptr) watch_->finished(canary_, op.endpoint, az(), op.table, outcome == Outcome::ok, kernel().now() - op.started);
   if (history_ != nullptr) {
     HistoryEntry entry;
     entry.id = make_write_id(client_number_, op.id);

@@ -60,6 +60,7 @@ class Client final : public sim::Node {
     std::uint32_t attempts = 0;
     std::uint32_t generation = 0;
     std::uint32_t router = 0;  // position in routers_
+    std::uint32_t endpoint = 0;  // whose routers it goes through (its workload entry's)
     bool active = false;
     ItemResponse last;         // the answer of the latest attempt
   };
@@ -91,7 +92,7 @@ class Client final : public sim::Node {
                     const ItemResponse& response);
   void finish(std::uint32_t slot, Outcome outcome);
   static constexpr std::uint32_t kNoRouter = 0xffffffffu;
-  std::uint32_t choose_router(std::uint32_t avoid);
+  std::uint32_t choose_router(std::uint32_t avoid, std::uint32_t endpoint);
 
   const Scenario& scenario_;
   const ClientSpec& spec_;

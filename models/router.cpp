@@ -7,7 +7,7 @@ namespace models {
 
 using replication::kNoNode;
 
-Router::Router(sim::Network& network, std::string name, sim::AzId az, const Scenario& scenario,
+Router::Router(sim::Network& network, std::string name, sim::AzId az, std::uint32_t endpoint, const Scenario& scenario,
                const RequestPathKinds& kinds, replication::Cluster& cluster,
                const routing::RoutingKinds& routing_kinds, const routing::RoutingFleet& fleet, Timeline& timeline)
     : sim::Node(network, std::move(name), az, "router"),
@@ -15,7 +15,8 @@ Router::Router(sim::Network& network, std::string name, sim::AzId az, const Scen
       kinds_(kinds),
       cluster_(cluster),
       timeline_(timeline),
-      cache_(*this, scenario, routing_kinds, fleet, timeline) {}
+      cache_(*this, scenario, routing_kinds, fleet, timeline),
+      endpoint_(endpoint) {}
 
 void Router::on_power_off() {
   cache_.clear();

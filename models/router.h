@@ -36,7 +36,7 @@ struct RouterStats {
 
 class Router final : public sim::Node {
  public:
-  Router(sim::Network& network, std::string name, sim::AzId az, const Scenario& scenario,
+  Router(sim::Network& network, std::string name, sim::AzId az, std::uint32_t endpoint, const Scenario& scenario,
          const RequestPathKinds& kinds, replication::Cluster& cluster,
          const routing::RoutingKinds& routing_kinds, const routing::RoutingFleet& fleet, Timeline& timeline);
 
@@ -56,6 +56,8 @@ class Router final : public sim::Node {
   // Registered with its AZ's load balancer: clients send it requests (a deployment takes it out
   // while it drains and restarts).
   bool in_service() const { return in_service_; }
+  // The endpoint whose load balancer it is behind (an index into Scenario::endpoints).
+  std::uint32_t endpoint() const { return endpoint_; }
   void set_in_service(bool in) { in_service_ = in; }
   ops::RunningBuild& build() { return build_; }
   const ops::RunningBuild& build() const { return build_; }
@@ -83,6 +85,7 @@ class Router final : public sim::Node {
   std::vector<sim::Time> suspect_until_;  // by storage NodeId: timed out lately, avoid for reads
   RouterStats stats_;
   ops::RunningBuild build_;
+  std::uint32_t endpoint_ = 0;
   bool in_service_ = true;  // the load balancer's state, not the router's
 };
 

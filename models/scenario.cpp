@@ -68,7 +68,13 @@ void ItemResponse::describe(std::string& out) const {
 }
 
 const char* role_name(DeploymentSpec::Role role) {
-  return role == DeploymentSpec::Role::storage ? "storage" : "router";
+  switch (role) {
+    case DeploymentSpec::Role::storage: return "storage";
+    case DeploymentSpec::Role::router: return "router";
+    case DeploymentSpec::Role::memds: return "memds";
+    case DeploymentSpec::Role::gac: return "gac";
+  }
+  SIM_UNREACHABLE();
 }
 
 std::string node_name(const std::string& az, const char* role, std::uint32_t index) {
@@ -95,9 +101,8 @@ sim::TopologyNames Scenario::topology_names() const {
       for (std::uint32_t i = 0; i < archive.s3.nodes_per_az; ++i)
         names.nodes.push_back({node_name(az.name, "s3", i), az.name, "s3", false});
   if (scrub.enabled) names.nodes.push_back({node_name(azs[0].name, "verifier", 0), azs[0].name, "verifier", false});
-  for (const AzSpec& az : azs)
-    for (std::uint32_t i = 0; i < az.routers; ++i)
-      names.nodes.push_back({node_name(az.name, "router", i), az.name, "router", false});
+  for (const RouterPlace& r : router_places())
+    names.nodes.push_back({node_name(azs[r.az].name, "router", r.index), azs[r.az].name, "router", false});
   for (const AzSpec& az : azs)
     for (std::uint32_t i = 0; i < az.clients; ++i)
       names.nodes.push_back({node_name(az.name, "client", i), az.name, "client", true});
@@ -117,6 +122,15 @@ sim::TopologyNames Scenario::topology_names() const {
       names.nodes.push_back({node_name(az.name, "cell", i / static_cast<std::uint32_t>(azs.size())), az.name, "cell", false});
     }
   return names;
+}
+
+std::vector<RouterPlace> Scenario::router_places() const {
+  std::vector<RouterPlace> out;
+  std::vector<std::uint32_t> next(azs.size(), 0);
+  for (std::uint32_t e = 0; e < endpoints.size(); ++e)
+    for (std::uint32_t a = 0; a < azs.size(); ++a)
+      for (std::uint32_t i = 0; i < routers_of(e, a); ++i) out.push_back({a, e, next[a]++});
+  return out;
 }
 
 RequestPathKinds::RequestPathKinds(sim::Kernel& kernel)

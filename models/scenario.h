@@ -26,6 +26,23 @@ struct AzSpec {
   std::uint32_t clients = 0;
 };
 
+// A public endpoint: a fleet of routers in every AZ behind a load balancer of its own. Endpoint
+// 0, "regional", is the AZs' own `routers`; `topology.endpoints` adds more, each with
+// `routers_per_az` routers in every AZ. Their names count on after the AZ's earlier routers
+// ("<az>/router<i>", in the order of Scenario::router_places). Workload entries and the
+// canaries name the endpoint they call.
+struct EndpointSpec {
+  std::string name;
+  std::uint32_t routers_per_az = 0;  // endpoint 0: each AZ's own `routers`
+};
+
+// One router of the topology: its AZ, its endpoint and its index in the AZ (its name's number).
+struct RouterPlace {
+  std::uint32_t az = 0;
+  std::uint32_t endpoint = 0;
+  std::uint32_t index = 0;
+};
+
 struct StorageSpec {
   sim::DurationDistribution read_service = sim::DurationDistribution::lognormal(sim::micros(300), 0.3);
   sim::DurationDistribution write_service = sim::DurationDistribution::lognormal(sim::micros(800), 0.3);
@@ -264,21 +281,23 @@ struct WorkloadSpec {
   KeyDistribution keys;
   Duration start;                                // the entry's traffic runs from here...
   std::optional<Duration> end;                   // ...to here (default: the scenario's end)
+  std::uint32_t endpoint = 0;                    // the endpoint its clients call (an index)
 
   // The rate `since` after `start` (the phases', or the constant rate); and the highest rate.
   double rate_at(Duration since) const;
   double peak_rate() const;
 };
 
-// Canary applications (models/ops): one in every AZ, running a fixed mix at a fixed rate against
-// one table through the routers of its AZ, as a customer would, with a retry budget of its own
-// (by default none: a canary reports each attempt). What they see is kept apart from the
-// customers' figures. Off unless the scenario has a `canaries` section.
+// Canary applications (models/ops): one in every AZ for every endpoint ("<az>/canary<e>"),
+// running a fixed mix at a fixed rate against one table through that endpoint's routers of its
+// AZ, as a customer would, with a retry budget of its own (by default none: a canary reports
+// each attempt). What they see is kept apart from the customers' figures. Off unless the
+// scenario has a `canaries` section.
 struct CanarySpec {
   bool enabled = false;
   std::string table;
   std::uint32_t table_index = 0;
-  double rate_per_az = 2.0;                   // operations per second, per AZ
+  double rate_per_az = 2.0;                   // operations per second, per AZ and endpoint
   std::array<double, kOperationCount> mix{};  // by Operation; default half strong reads, half puts
   ClientSpec client;                          // max_attempts 1 unless given
 };
@@ -297,6 +316,7 @@ struct AlarmSpec {
   Statistic statistic = Statistic::availability;
   std::optional<std::uint32_t> az;     // an AZ index; none: every AZ
   std::optional<std::uint32_t> table;  // a table index; none: every table
+  std::optional<std::uint32_t> endpoint;  // an endpoint index; none: every endpoint
   double threshold = 0.0;              // availability: breach below it; latency: breach above it (nanoseconds)
   Duration period = sim::minutes(1);
   std::uint32_t datapoints = 3;
@@ -327,7 +347,8 @@ struct BuildSpec {
 // while the deployment runs or bakes, or at `rollback_at` (a deliberate rollback), every node on
 // the build is restarted back on the previous one, `rollback_at_once` at a time.
 struct DeploymentSpec {
-  enum class Role : std::uint8_t { storage, router };
+  enum class Role : std::uint8_t { storage, router, memds, gac };
+  static constexpr std::size_t kRoles = 4;
   std::string name;
   Duration at;
   Role role = Role::storage;
@@ -438,6 +459,7 @@ struct Scenario {
   Duration duration;
 
   std::vector<AzSpec> azs;
+  std::vector<EndpointSpec> endpoints{EndpointSpec{"regional", 0}};
   sim::NetworkConfig network;
   StorageSpec storage;
   RouterSpec router;
@@ -464,6 +486,11 @@ struct Scenario {
   std::vector<Variant> variants;
 
   sim::TopologyNames topology_names() const;
+  // Every router, in the order Simulation creates them: endpoint by endpoint, AZ by AZ.
+  std::vector<RouterPlace> router_places() const;
+  std::uint32_t routers_of(std::uint32_t endpoint, std::uint32_t az) const {
+    return endpoint == 0 ? azs[az].routers : endpoints[endpoint].routers_per_az;
+  }
   // Whether a controller (balancer, splitter, adaptive capacity) reads what storage nodes report
   // per partition: only then do they gather and send it, and autoadmin keep it.
   bool partition_reports() const {

@@ -79,6 +79,24 @@ void read_azs(const Node& node, Scenario& scenario) {
                   fmt::format("storage nodes in {} AZ{}", azs_with_storage, azs_with_storage == 1 ? "" : "s"));
   if (routers == 0) azs_node.fail("at least one router in the topology", "none");
   if (clients == 0) azs_node.fail("at least one client in the topology", "none");
+  if (auto endpoints = topology.optional("endpoints")) {
+    std::set<std::string> names{scenario.endpoints[0].name};
+    for (const Node& endpoint_node : endpoints->array(1)) {
+      ObjectReader endpoint = endpoint_node.object();
+      EndpointSpec spec;
+      spec.name = read_unique_name(endpoint, names, "an endpoint name", "endpoint (\"regional\" is the AZs' own routers)");
+      spec.routers_per_az = static_cast<std::uint32_t>(endpoint.required("routers_per_az").uint64_in(1, kMostNodesPerAz));
+      endpoint.finish();
+      scenario.endpoints.push_back(spec);
+    }
+    if (scenario.endpoints.size() > 16) endpoints->fail("at most 15 endpoints beside \"regional\"", fmt::format("{}", scenario.endpoints.size() - 1));
+    for (const AzSpec& az : scenario.azs) {
+      std::uint64_t in_az = 0;
+      for (std::uint32_t e = 0; e < scenario.endpoints.size(); ++e) in_az += e == 0 ? az.routers : scenario.endpoints[e].routers_per_az;
+      if (in_az > kMostNodesPerAz)
+        endpoints->fail(fmt::format("at most {} routers in an AZ, over all endpoints", kMostNodesPerAz), fmt::format("{} in {}", in_az, az.name));
+    }
+  }
   topology.finish();
 }
 
@@ -361,6 +379,7 @@ void read_workload(const Node& node, Scenario& scenario) {
     const Node table = entry.required("table");
     spec.table_index = find_table(scenario, table);
     spec.table = scenario.tables[spec.table_index].name;
+    if (auto n = entry.optional("endpoint")) spec.endpoint = find_endpoint(scenario, *n);
     const auto rate = entry.optional("rate");
     const auto phases = entry.optional("phases");
     if (rate && phases) phases->fail("either \"rate\" or \"phases\", not both", "both");

@@ -20,6 +20,12 @@ nlohmann::json resolved_json(const Scenario& s) {
   for (const AzSpec& az : s.azs)
     azs.push_back({{"name", az.name}, {"storage_nodes", az.storage_nodes}, {"routers", az.routers}, {"clients", az.clients}});
   out["topology"] = {{"azs", azs}};
+  if (s.endpoints.size() > 1) {  // none beside the regional one: the file as it was before endpoints
+    nlohmann::json endpoints = nlohmann::json::array();
+    for (std::size_t e = 1; e < s.endpoints.size(); ++e)
+      endpoints.push_back({{"name", s.endpoints[e].name}, {"routers_per_az", s.endpoints[e].routers_per_az}});
+    out["topology"]["endpoints"] = endpoints;
+  }
   for (const auto& [key, link_class] :
        {std::pair{"same_az", sim::LinkClass::same_az}, std::pair{"cross_az", sim::LinkClass::cross_az},
         std::pair{"client_router", sim::LinkClass::client_router}})
@@ -134,6 +140,7 @@ nlohmann::json resolved_json(const Scenario& s) {
       workload.back()["phases"] = phases;
     }
     if (w.end) workload.back()["end"] = format_duration(*w.end);
+    if (s.endpoints.size() > 1) workload.back()["endpoint"] = s.endpoints[w.endpoint].name;
   }
   out["workload"] = workload;
   if (s.canaries.enabled) {
@@ -150,6 +157,7 @@ nlohmann::json resolved_json(const Scenario& s) {
     else alarm["threshold"] = a.threshold;
     if (a.az) alarm["az"] = s.azs[*a.az].name;
     if (a.table) alarm["table"] = s.tables[*a.table].name;
+    if (a.endpoint) alarm["endpoint"] = s.endpoints[*a.endpoint].name;
     out["alarms"].push_back(alarm);
   }
   if (s.membership.enabled) {

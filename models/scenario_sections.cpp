@@ -63,6 +63,15 @@ std::uint32_t find_table(const Scenario& scenario, const Node& node) {
   node.fail("the name of a table in \"tables\" (" + names + ")", "\"" + name + "\"");
 }
 
+std::uint32_t find_endpoint(const Scenario& scenario, const Node& node) {
+  const std::string name = node.non_empty_string();
+  for (std::size_t i = 0; i < scenario.endpoints.size(); ++i)
+    if (scenario.endpoints[i].name == name) return static_cast<std::uint32_t>(i);
+  std::string names;
+  for (const EndpointSpec& e : scenario.endpoints) names += (names.empty() ? "" : ", ") + e.name;
+  node.fail("the name of an endpoint (" + names + ")", "\"" + name + "\"");
+}
+
 std::array<double, kOperationCount> read_mix(const Node& node) {
   std::array<double, kOperationCount> out{};
   ObjectReader mix = node.object();

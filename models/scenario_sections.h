@@ -25,6 +25,8 @@ Duration read_delay(const sim::config::Node& node, bool allow_zero = false);
 void read_client(const sim::config::Node& node, ClientSpec& client);
 // The index of the table the node names.
 std::uint32_t find_table(const Scenario& scenario, const sim::config::Node& node);
+// The index of the endpoint the node names ("regional" or one of `topology.endpoints`).
+std::uint32_t find_endpoint(const Scenario& scenario, const sim::config::Node& node);
 // Operation shares {get_strong, get_eventual, put} summing to 1.
 std::array<double, kOperationCount> read_mix(const sim::config::Node& node);
 

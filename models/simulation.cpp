@@ -41,11 +41,10 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, TestHooks h
   build_archive();
   build_scrub();
 
-  for (std::size_t a = 0; a < scenario.azs.size(); ++a)
-    for (std::uint32_t i = 0; i < scenario.azs[a].routers; ++i)
-      routers_.push_back(std::make_unique<Router>(network_, node_name(scenario.azs[a].name, "router", i),
-                                                  static_cast<sim::AzId>(a), scenario, kinds_, cluster_,
-                                                  routing_kinds_, fleet_, timeline_));
+  for (const RouterPlace& r : scenario.router_places())
+    routers_.push_back(std::make_unique<Router>(network_, node_name(scenario.azs[r.az].name, "router", r.index),
+                                                static_cast<sim::AzId>(r.az), r.endpoint, scenario, kinds_, cluster_,
+                                                routing_kinds_, fleet_, timeline_));
   for (const auto& router : routers_) router_list_.push_back(router.get());
 
   std::uint32_t client_total = 0;
@@ -228,19 +227,25 @@ void Simulation::build_ops(std::uint32_t first_client_number) {
   w.table_index = c.table_index;
   w.rate_per_s = c.rate_per_az;
   w.mix = c.mix;
-  canary_workload_.push_back(w);
   canary_samplers_.emplace_back(w.keys, w.table_index, scenario_.tables[w.table_index].items);
+  for (std::uint32_t e = 0; e < scenario_.endpoints.size(); ++e) {
+    w.endpoint = e;
+    canary_workloads_.push_back({w});  // all of them before any canary points at one
+  }
   canary_metrics_.emplace(scenario_.azs.size(), scenario_.tables.size(), scenario_.duration);
   canary_timeline_.emplace(scenario_.tables.size());
   std::uint32_t number = first_client_number;
-  for (std::size_t a = 0; a < scenario_.azs.size(); ++a) {
-    if (scenario_.azs[a].routers == 0) continue;  // a canary calls its own AZ's endpoint
-    clients_.push_back(std::make_unique<Client>(network_, node_name(scenario_.azs[a].name, "canary", 0),
-                                                static_cast<sim::AzId>(a), number++, scenario_,
-                                                ClientKind{"canary", &canary_workload_, &c.client, true}, kinds_, router_list_,
-                                                *canary_metrics_, *canary_timeline_, &history_, 1.0, canary_samplers_));
-    clients_.back()->report_to(watch_.get());
-  }
+  for (std::uint32_t e = 0; e < scenario_.endpoints.size(); ++e)
+    for (std::size_t a = 0; a < scenario_.azs.size(); ++a) {
+      // A canary calls its own AZ's routers of its endpoint.
+      if (scenario_.routers_of(e, static_cast<std::uint32_t>(a)) == 0) continue;
+      clients_.push_back(std::make_unique<Client>(network_, node_name(scenario_.azs[a].name, "canary", e),
+                                                  static_cast<sim::AzId>(a), number++, scenario_,
+                                                  ClientKind{"canary", &canary_workloads_[e], &c.client, true}, kinds_,
+                                                  router_list_, *canary_metrics_, *canary_timeline_, &history_, 1.0,
+                                                  canary_samplers_));
+      clients_.back()->report_to(watch_.get());
+    }
 }
 
 void Simulation::build_membership() {
@@ -267,7 +272,7 @@ ops::Deployable Simulation::deployable(Router& router) {
 }
 
 void Simulation::build_deployer() {
-  std::vector<std::vector<ops::Deployable>> fleets(2);  // by DeploymentSpec::Role
+  std::vector<std::vector<ops::Deployable>> fleets(DeploymentSpec::kRoles);
   for (const auto& node : storage_) {
     replication::StorageNode* storage = node.get();
     fleets[static_cast<std::size_t>(DeploymentSpec::Role::storage)].push_back(
@@ -276,6 +281,12 @@ void Simulation::build_deployer() {
                         [storage](const BuildSpec* build) { return storage->reads_logs(build); }});
   }
   for (const auto& node : routers_) fleets[static_cast<std::size_t>(DeploymentSpec::Role::router)].push_back(deployable(*node));
+  // MemDS and GAC nodes just restart: a MemDS node copies the map from a peer before it answers
+  // again, and a GAC server starts with no router's demand.
+  for (const auto& node : memds_)
+    fleets[static_cast<std::size_t>(DeploymentSpec::Role::memds)].push_back(ops::Deployable{node.get(), &node->build(), {}, {}, {}, {}});
+  for (const auto& node : gac_servers_)
+    fleets[static_cast<std::size_t>(DeploymentSpec::Role::gac)].push_back(ops::Deployable{node.get(), &node->build(), {}, {}, {}, {}});
   for (const DeploymentSpec& d : scenario_.deployments)
     cluster_.log_formats_vary |= d.build.reads_format != 1 || d.build.writes_format != 1;
   deployer_ = std::make_unique<ops::Deployer>(kernel_, faults_, scenario_, std::move(fleets), *watch_);
@@ -360,7 +371,7 @@ void Simulation::add_routers(std::uint32_t count) {
   for (std::uint32_t i = 0; i < count; ++i) {
     const std::size_t az = azs[i % azs.size()];
     routers_.push_back(std::make_unique<Router>(network_, node_name(scenario_.azs[az].name, "router", per_az[az]++),
-                                                static_cast<sim::AzId>(az), scenario_, kinds_, cluster_,
+                                                static_cast<sim::AzId>(az), 0, scenario_, kinds_, cluster_,
                                                 routing_kinds_, fleet_, timeline_));
     if (gac_kinds_) routers_.back()->enable_gac(*gac_kinds_, gac_ring_);  // cold: no grant yet
     router_list_.push_back(routers_.back().get());  // clients see it from their next request on

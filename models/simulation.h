@@ -127,7 +127,7 @@ class Simulation {
   void build_balancing();
   // Adds routers with cold caches, spread over the AZs that have routers (a fault's scale-out).
   void add_routers(std::uint32_t count);
-  // One canary per AZ with routers, and the watch the clients report to (canaries or alarms).
+  // One canary per AZ and endpoint with routers there, and the watch the clients report to (canaries or alarms).
   void build_ops(std::uint32_t first_client_number);
   void build_deployer();
   static ops::Deployable deployable(Router& router);
@@ -168,7 +168,8 @@ class Simulation {
   std::unique_ptr<partitioning::SplitController> splitter_;
   std::unique_ptr<partitioning::Balancer> balancer_;
   std::vector<std::unique_ptr<Client>> clients_;
-  std::vector<WorkloadSpec> canary_workload_;  // one entry: the canaries' mix and rate
+  // By endpoint, one entry each: the canaries' mix and rate through that endpoint.
+  std::vector<std::vector<WorkloadSpec>> canary_workloads_;
   std::vector<KeySampler> canary_samplers_;
   std::optional<ClientMetrics> canary_metrics_;
   std::optional<Timeline> canary_timeline_;

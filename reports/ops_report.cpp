@@ -60,48 +60,74 @@ std::vector<Window> fault_windows(const std::vector<sim::FaultRecord>& records, 
   return out;
 }
 
+// What one or more canaries saw (their minutes pooled): overall and per minute.
+Json canary_summary(const std::vector<const std::vector<models::ops::CanaryMinute>*>& series) {
+  std::size_t length = 0;
+  for (const auto* minutes : series) length = std::max(length, minutes->size());
+  std::uint64_t requests = 0, succeeded = 0;
+  std::vector<std::uint32_t> all;
+  Json per_minute = Json::array();
+  std::optional<std::pair<std::size_t, double>> worst;
+  for (std::size_t m = 0; m < length; ++m) {
+    models::ops::CanaryMinute cm;
+    for (const auto* minutes : series) {
+      if (m >= minutes->size()) continue;
+      cm.requests += (*minutes)[m].requests;
+      cm.succeeded += (*minutes)[m].succeeded;
+      cm.latency_us.insert(cm.latency_us.end(), (*minutes)[m].latency_us.begin(), (*minutes)[m].latency_us.end());
+    }
+    requests += cm.requests;
+    succeeded += cm.succeeded;
+    all.insert(all.end(), cm.latency_us.begin(), cm.latency_us.end());
+    std::sort(cm.latency_us.begin(), cm.latency_us.end());
+    const Json availability = ratio(cm.succeeded, cm.requests);
+    if (!availability.is_null() && (!worst || availability.get<double>() < worst->second))
+      worst = std::pair{m, availability.get<double>()};
+    const std::vector<std::uint32_t>& sorted = cm.latency_us;
+    per_minute.push_back({{"t_s", static_cast<double>(m * 60)},
+                          {"requests", cm.requests},
+                          {"availability", availability},
+                          {"p50_ms", sorted.empty() ? Json(nullptr) : Json(ms_of_us(percentile(sorted, 0.5)))},
+                          {"p99_ms", sorted.empty() ? Json(nullptr) : Json(ms_of_us(percentile(sorted, 0.99)))}});
+  }
+  return {{"requests", requests},
+          {"succeeded", succeeded},
+          {"availability", ratio(succeeded, requests)},
+          {"latency_ms", latency_summary(std::move(all))},
+          {"worst_minute", worst ? Json{{"t_s", static_cast<double>(worst->first * 60)}, {"availability", worst->second}}
+                                 : Json(nullptr)},
+          {"minutes", per_minute}};
+}
+
 }  // namespace
 
 Json canaries(const models::Simulation& simulation) {
   const models::Scenario& scenario = simulation.scenario();
   if (!scenario.canaries.enabled || simulation.watch() == nullptr) return nullptr;
   const models::CanarySpec& c = scenario.canaries;
+  const models::ops::Watch& watch = *simulation.watch();
   Json out{{"table", c.table}, {"rate_per_az", c.rate_per_az}, {"max_attempts", c.client.max_attempts}};
+  const auto endpoints = static_cast<std::uint32_t>(scenario.endpoints.size());
+  // By AZ: every endpoint's canary of the AZ together. By endpoint (only when the scenario has
+  // more than the regional one): each canary apart.
   Json by_az = Json::object();
-  const auto& series = simulation.watch()->canary_minutes();
-  for (const auto& client : simulation.clients()) {
-    if (client->role() != "canary") continue;
-    const std::vector<models::ops::CanaryMinute>& minutes = series[client->az()];
-    std::uint64_t requests = 0, succeeded = 0;
-    std::vector<std::uint32_t> all;
-    Json per_minute = Json::array();
-    std::optional<std::pair<std::size_t, double>> worst;
-    for (std::size_t m = 0; m < minutes.size(); ++m) {
-      const models::ops::CanaryMinute& cm = minutes[m];
-      requests += cm.requests;
-      succeeded += cm.succeeded;
-      all.insert(all.end(), cm.latency_us.begin(), cm.latency_us.end());
-      std::vector<std::uint32_t> sorted = cm.latency_us;
-      std::sort(sorted.begin(), sorted.end());
-      const Json availability = ratio(cm.succeeded, cm.requests);
-      if (!availability.is_null() && (!worst || availability.get<double>() < worst->second))
-        worst = std::pair{m, availability.get<double>()};
-      per_minute.push_back({{"t_s", static_cast<double>(m * 60)},
-                            {"requests", cm.requests},
-                            {"availability", availability},
-                            {"p50_ms", sorted.empty() ? Json(nullptr) : Json(ms_of_us(percentile(sorted, 0.5)))},
-                            {"p99_ms", sorted.empty() ? Json(nullptr) : Json(ms_of_us(percentile(sorted, 0.99)))}});
-    }
-    const std::string& az = scenario.azs[client->az()].name;
-    by_az[az] = {{"requests", requests},
-                 {"succeeded", succeeded},
-                 {"availability", ratio(succeeded, requests)},
-                 {"latency_ms", latency_summary(std::move(all))},
-                 {"worst_minute", worst ? Json{{"t_s", static_cast<double>(worst->first * 60)}, {"availability", worst->second}}
-                                        : Json(nullptr)},
-                 {"minutes", per_minute}};
+  Json by_endpoint = Json::object();
+  for (std::uint32_t a = 0; a < scenario.azs.size(); ++a) {
+    std::vector<const std::vector<models::ops::CanaryMinute>*> series;
+    for (std::uint32_t e = 0; e < endpoints; ++e)
+      if (scenario.routers_of(e, a) > 0) series.push_back(&watch.canary_minutes(e, static_cast<sim::AzId>(a)));
+    if (!series.empty()) by_az[scenario.azs[a].name] = canary_summary(series);
   }
   out["by_az"] = by_az;
+  if (endpoints == 1) return out;
+  for (std::uint32_t e = 0; e < endpoints; ++e) {
+    Json per_az = Json::object();
+    for (std::uint32_t a = 0; a < scenario.azs.size(); ++a)
+      if (scenario.routers_of(e, a) > 0)
+        per_az[scenario.azs[a].name] = canary_summary({&watch.canary_minutes(e, static_cast<sim::AzId>(a))});
+    by_endpoint[scenario.endpoints[e].name] = per_az;
+  }
+  out["by_endpoint"] = by_endpoint;
   return out;
 }
 
@@ -134,7 +160,8 @@ Json alarms(const models::Simulation& simulation) {
     }
     Json entry{{"metric", a.metric},
                {"az", a.az ? Json(scenario.azs[*a.az].name) : Json(nullptr)},
-               {"table", a.table ? Json(scenario.tables[*a.table].name) : Json(nullptr)}};
+               {"table", a.table ? Json(scenario.tables[*a.table].name) : Json(nullptr)},
+               {"endpoint", a.endpoint ? Json(scenario.endpoints[*a.endpoint].name) : Json(nullptr)}};
     if (a.latency()) entry["threshold_ms"] = a.threshold / 1e6;
     else entry["threshold"] = a.threshold;
     entry["period_s"] = seconds(a.period);
@@ -222,13 +249,7 @@ Json deployments(const models::Simulation& simulation) {
   Json out = Json::array();
   for (const models::ops::DeploymentRecord& r : deployer->records()) {
     const models::DeploymentSpec& spec = *r.spec;
-    const bool storage = spec.role == models::DeploymentSpec::Role::storage;
-    std::uint64_t build_errors = 0;
-    if (storage) {
-      for (const auto& n : simulation.storage_nodes()) build_errors += n->build().errors();
-    } else {
-      for (const auto& n : simulation.routers()) build_errors += n->build().errors();
-    }
+    const std::uint64_t build_errors = deployer->build_errors(spec.role);
     const sim::Time start = sim::Time::zero() + spec.at;
     // The deployment's window: to the end of its rollback; not rolled back, its build runs on to
     // the end of the run and answers for all of it.

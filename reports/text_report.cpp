@@ -233,17 +233,21 @@ std::string render_text(const Json& r) {
                        megabytes(arch["data_at_risk_bytes"]["max"]), megabytes(arch["data_at_risk_bytes"]["at_end"]));
   }
   if (r.contains("canaries")) {
-    out += fmt::format("\nCanaries ({} per second per AZ on {}, {} attempt(s)):\n", r["canaries"]["rate_per_az"].get<double>(),
+    out += fmt::format("\nCanaries ({} per second each, on {}, {} attempt(s)):\n", r["canaries"]["rate_per_az"].get<double>(),
                        r["canaries"]["table"].get<std::string>(), r["canaries"]["max_attempts"].get<std::uint64_t>());
-    for (const auto& [az, c] : r["canaries"]["by_az"].items()) {
+    const auto canary_line = [&out](const std::string& label, const Json& c) {
       const Json& l = c["latency_ms"];
-      out += fmt::format("  {:<8} {:>8} requests, availability {}, latency (ms) p50 {} p99 {}; worst minute {}\n", az,
+      out += fmt::format("  {:<16} {:>8} requests, availability {}, latency (ms) p50 {} p99 {}; worst minute {}\n", label,
                          grouped(c["requests"].get<std::uint64_t>()), ratio_text(c["availability"]),
                          millis_text(l.is_null() ? Json(nullptr) : l["p50"]), millis_text(l.is_null() ? Json(nullptr) : l["p99"]),
                          c["worst_minute"].is_null() ? std::string("none")
                                                      : fmt::format("{} at {}", ratio_text(c["worst_minute"]["availability"]),
                                                                    clock_text(c["worst_minute"]["t_s"].get<double>())));
-    }
+    };
+    for (const auto& [az, c] : r["canaries"]["by_az"].items()) canary_line(az, c);
+    if (r["canaries"].contains("by_endpoint"))
+      for (const auto& [endpoint, by_az] : r["canaries"]["by_endpoint"].items())
+        for (const auto& [az, c] : by_az.items()) canary_line(endpoint + " " + az, c);
   }
   if (r.contains("alarms")) {
     const Json& alarms = r["alarms"];

@@ -33,3 +33,6 @@ namespace sim::detail {
           #a " " #op " " #b, __FILE__, __LINE__,                                   \
           fmt::format("{} vs {}", sim_assert_lhs_, sim_assert_rhs_));              \
   } while (0)
+
+// A branch that a switch over every enumerator never takes.
+#define SIM_UNREACHABLE() ::sim::detail::assertion_failed("unreachable", __FILE__, __LINE__, std::string{})

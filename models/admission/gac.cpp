@@ -43,6 +43,10 @@ MicroUnits GacServer::share_of(MicroUnits rate, MicroUnits demand, MicroUnits to
 
 void GacServer::request(const GacRequest& request, sim::Reply<GacGrant> reply) {
   ++stats_.requests;
+  if (build_.fails(rng())) {
+    reply.send(*this, GacGrant{});  // an internal error: no grant
+    return;
+  }
   const sim::Time now = kernel().now();
   auto& clients = tables_[request.table];
   clients[reply.caller()] = ClientEntry{request.read_demand, request.write_demand, now};
@@ -63,6 +67,12 @@ void GacServer::request(const GacRequest& request, sim::Reply<GacGrant> reply) {
   grant.ok = true;
   grant.read_rate = share_of(read_rate, request.read_demand, read_total, clients.size());
   grant.write_rate = share_of(write_rate, request.write_demand, write_total, clients.size());
+  if (build_.extra_latency() > sim::Duration::zero()) {
+    // Registered on first use: a run without such a build keeps the kind ids (and trace digests) it had.
+    if (!delayed_) delayed_ = kernel().register_kind("gac.build_delay");
+    after(build_.extra_latency(), *delayed_, [this, reply, grant] { reply.send(*this, grant); });
+    return;
+  }
   reply.send(*this, grant);
 }
 

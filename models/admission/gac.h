@@ -10,6 +10,7 @@
 #pragma once
 
 #include "models/admission/token_bucket.h"
+#include "models/ops/build.h"
 #include "models/scenario.h"
 #include "sim/network.h"
 #include "sim/rpc.h"
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <vector>
 
 namespace models::admission {
@@ -55,6 +57,8 @@ class GacServer final : public sim::Node {
   // Routers this server currently counts for `table` (for tests and reports).
   std::size_t clients_of(std::uint32_t table) const;
   const GacServerStats& stats() const { return stats_; }
+  ops::RunningBuild& build() { return build_; }
+  const ops::RunningBuild& build() const { return build_; }
 
  protected:
   void on_power_off() override { tables_.clear(); }  // ephemeral by design
@@ -71,6 +75,8 @@ class GacServer final : public sim::Node {
   const Scenario& scenario_;
   std::map<std::uint32_t, std::map<sim::NodeId, ClientEntry>> tables_;  // table -> router -> report
   GacServerStats stats_;
+  ops::RunningBuild build_;  // a deployed build's errors refuse grants, its extra latency delays them
+  std::optional<sim::KindId> delayed_;
 };
 
 // Which server tracks a table: consistent hashing with virtual nodes.

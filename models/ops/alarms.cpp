@@ -7,9 +7,10 @@
 
 namespace models::ops {
 
-bool AlarmTrack::watches(bool canary, sim::AzId az, std::uint32_t table) const {
+bool AlarmTrack::watches(bool canary, std::uint32_t endpoint, sim::AzId az, std::uint32_t table) const {
   if (canary != (spec_->source == AlarmSpec::Source::canaries)) return false;
   if (spec_->az && *spec_->az != az) return false;
+  if (spec_->endpoint && *spec_->endpoint != endpoint) return false;
   return !spec_->table || *spec_->table == table;
 }
 

@@ -32,7 +32,7 @@ class AlarmTrack {
  public:
   explicit AlarmTrack(const AlarmSpec& spec) : spec_(&spec) {}
   const AlarmSpec& spec() const { return *spec_; }
-  bool watches(bool canary, sim::AzId az, std::uint32_t table) const;
+  bool watches(bool canary, std::uint32_t endpoint, sim::AzId az, std::uint32_t table) const;
   // An operation finished at `now` (counted in the period holding `now`).
   void observe(sim::Time now, bool ok, sim::Duration latency);
   // The period ending at `end` is complete: its datapoint, and the state after it.

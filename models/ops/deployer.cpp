@@ -288,6 +288,12 @@ void Deployer::schedule_crash(std::size_t d, std::size_t m) {
   });
 }
 
+std::uint64_t Deployer::build_errors(DeploymentSpec::Role role) const {
+  std::uint64_t n = 0;
+  for (const Member& m : fleets_[static_cast<std::size_t>(role)]) n += m.d.build->errors();
+  return n;
+}
+
 void Deployer::finish() {
   // Operators put a node that could not start back on the build it last ran, so the final heal
   // brings back a node that reads its own log (and the counts below say what runs through it); a

@@ -72,6 +72,8 @@ class Deployer {
   // heal), and puts every node that could not start back on the build it last ran.
   void finish();
   const std::vector<DeploymentRecord>& records() const { return records_; }
+  // Requests the builds of a role's fleet failed, over the run.
+  std::uint64_t build_errors(DeploymentSpec::Role role) const;
 
  private:
   struct Member {

@@ -68,6 +68,7 @@ void read_alarms(const Node& node, Scenario& scenario) {
     if (a.source == AlarmSpec::Source::canaries && !scenario.canaries.enabled)
       metric.fail("a client.* metric, or a \"canaries\" section (the canaries measure canary.*)", "\"" + a.metric + "\"");
     if (auto n = entry.optional("az")) a.az = find_az(scenario, *n);
+    if (auto n = entry.optional("endpoint")) a.endpoint = sections::find_endpoint(scenario, *n);
     if (auto n = entry.optional("table")) {
       a.table = sections::find_table(scenario, *n);
       if (a.source == AlarmSpec::Source::canaries && *a.table != scenario.canaries.table_index)
@@ -123,8 +124,19 @@ BuildSpec read_build(const Node& node) {
 
 std::uint32_t fleet_size(const Scenario& scenario, DeploymentSpec::Role role) {
   std::uint32_t n = 0;
-  for (const AzSpec& az : scenario.azs) n += role == DeploymentSpec::Role::storage ? az.storage_nodes : az.routers;
-  return n;
+  switch (role) {
+    case DeploymentSpec::Role::storage:
+      for (const AzSpec& az : scenario.azs) n += az.storage_nodes;
+      return n;
+    case DeploymentSpec::Role::router: return static_cast<std::uint32_t>(scenario.router_places().size());
+    case DeploymentSpec::Role::memds: return scenario.memds.nodes_per_az * static_cast<std::uint32_t>(scenario.azs.size());
+    case DeploymentSpec::Role::gac: {
+      bool provisioned = false;
+      for (const TableSpec& t : scenario.tables) provisioned |= t.capacity.mode == TableCapacity::Mode::provisioned;
+      return provisioned && scenario.admission.mode == AdmissionSpec::Mode::gac ? scenario.admission.gac.servers : 0;
+    }
+  }
+  SIM_UNREACHABLE();
 }
 
 std::vector<double> read_waves(const Node& node) {
@@ -158,8 +170,13 @@ void read_deployments(const Node& node, Scenario& scenario) {
       at.fail("a time before the end of the run (" + sim::config::format_duration(scenario.duration) + ")",
               "\"" + sim::config::format_duration(d.at) + "\"");
     const Node role = entry.required("role");
-    d.role = role.one_of({"storage", "router"}) == "storage" ? DeploymentSpec::Role::storage : DeploymentSpec::Role::router;
-    if (fleet_size(scenario, d.role) == 0) role.fail(std::string("a role with nodes in \"topology\""), "\"" + role.string() + "\", which has none");
+    const std::string role_text = role.one_of({"storage", "router", "memds", "gac"});
+    for (std::size_t r = 0; r < DeploymentSpec::kRoles; ++r)
+      if (role_text == role_name(static_cast<DeploymentSpec::Role>(r))) d.role = static_cast<DeploymentSpec::Role>(r);
+    if (fleet_size(scenario, d.role) == 0)
+      role.fail(d.role == DeploymentSpec::Role::gac ? "a role with nodes (GAC servers run for provisioned tables with admission mode \"gac\")"
+                                                    : "a role with nodes in \"topology\"",
+                "\"" + role.string() + "\", which has none");
     const Node build = entry.required("build");
     d.build = read_build(build);
     if (d.role != DeploymentSpec::Role::storage && (d.build.reads_format != 1 || d.build.writes_format != 1))

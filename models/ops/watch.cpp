@@ -6,8 +6,8 @@
 namespace models::ops {
 
 Watch::Watch(sim::Kernel& kernel, const Scenario& scenario)
-    : kernel_(kernel), horizon_(sim::Time::zero() + scenario.duration) {
-  if (scenario.canaries.enabled) canaries_.resize(scenario.azs.size());
+    : kernel_(kernel), horizon_(sim::Time::zero() + scenario.duration), azs_(scenario.azs.size()) {
+  canaries_.resize(scenario.endpoints.size() * azs_);
   keep_customers_ = !scenario.deployments.empty();
   for (const AlarmSpec& spec : scenario.alarms) alarms_.emplace_back(spec);
   if (alarms_.empty()) return;
@@ -27,10 +27,10 @@ void Watch::schedule(std::size_t alarm, sim::Time end) {
   });
 }
 
-void Watch::finished(bool canary, sim::AzId az, std::uint32_t table, bool ok, sim::Duration latency) {
+void Watch::finished(bool canary, std::uint32_t endpoint, sim::AzId az, std::uint32_t table, bool ok, sim::Duration latency) {
   const sim::Time now = kernel_.now();
   if (canary) {
-    std::vector<CanaryMinute>& series = canaries_[az];
+    std::vector<CanaryMinute>& series = canaries_[endpoint * azs_ + az];
     const auto minute = static_cast<std::size_t>((now - sim::Time::zero()) / sim::minutes(1));
     if (series.size() <= minute) series.resize(minute + 1);
     CanaryMinute& m = series[minute];
@@ -47,7 +47,7 @@ void Watch::finished(bool canary, sim::AzId az, std::uint32_t table, bool ok, si
     customers_[second].failed += ok ? 0 : 1;
   }
   for (AlarmTrack& alarm : alarms_)
-    if (alarm.watches(canary, az, table)) alarm.observe(now, ok, latency);
+    if (alarm.watches(canary, endpoint, az, table)) alarm.observe(now, ok, latency);
 }
 
 namespace {

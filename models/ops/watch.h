@@ -1,5 +1,5 @@
 // What the operators watch: every finished customer and canary operation is told here (by the
-// client hosts), which keeps the canaries' per-minute series by AZ (and, for deployments, the
+// client hosts), which keeps the canaries' per-minute series by endpoint and AZ (and, for deployments, the
 // customers' per-second counts) and feeds every alarm. Alarms
 // are evaluated on the kernel at the end of each of their periods, outside any node (CloudWatch
 // is not what the faults break). The report reads the series and the alarms' histories.
@@ -31,10 +31,13 @@ class Watch {
  public:
   // Schedules every alarm's evaluations up to the end of the run.
   Watch(sim::Kernel& kernel, const Scenario& scenario);
-  void finished(bool canary, sim::AzId az, std::uint32_t table, bool ok, sim::Duration latency);
+  void finished(bool canary, std::uint32_t endpoint, sim::AzId az, std::uint32_t table, bool ok, sim::Duration latency);
 
-  // By AZ, then by minute of finishing (empty for a scenario without canaries).
-  const std::vector<std::vector<CanaryMinute>>& canary_minutes() const { return canaries_; }
+  // The canary of one endpoint and AZ, by minute of finishing (empty for a scenario without
+  // canaries, or for a canary that never finished an operation).
+  const std::vector<CanaryMinute>& canary_minutes(std::uint32_t endpoint, sim::AzId az) const {
+    return canaries_[endpoint * azs_ + az];
+  }
   const std::vector<AlarmTrack>& alarms() const { return alarms_; }
   // By second of finishing (kept only for a scenario with deployments).
   const std::vector<CustomerSecond>& customer_seconds() const { return customers_; }
@@ -52,7 +55,8 @@ class Watch {
 
   sim::Kernel& kernel_;
   sim::Time horizon_;
-  std::vector<std::vector<CanaryMinute>> canaries_;
+  std::size_t azs_;
+  std::vector<std::vector<CanaryMinute>> canaries_;  // by endpoint, then AZ
   std::vector<AlarmTrack> alarms_;
   bool keep_customers_ = false;
   std::vector<CustomerSecond> customers_;

@@ -33,7 +33,11 @@ void RouteServer::admit(sim::Duration service, Work work) {
 }
 
 void RouteServer::lookup(const RouteLookup& request, sim::Reply<RouteAnswer> reply) {
-  admit(spec_.service.sample(rng()), Work{this, std::move(reply), {}, request, {}, false});
+  if (build_.fails(rng())) {
+    reply.send(*this, RouteAnswer{});  // an internal error: the router asks elsewhere, as for "busy"
+    return;
+  }
+  admit(spec_.service.sample(rng()) + build_.extra_latency(), Work{this, std::move(reply), {}, request, {}, false});
 }
 
 void RouteServer::answer(const Work& work) {

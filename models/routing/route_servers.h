@@ -4,6 +4,7 @@
 // full queue is an error. Neither knows whether it is overloaded: overload emerges.
 #pragma once
 
+#include "models/ops/build.h"
 #include "models/routing/route.h"
 #include "models/scenario.h"
 #include "models/timeline.h"
@@ -59,6 +60,8 @@ class RouteServer : public sim::Node {
   std::size_t partitions_of(std::uint32_t table) const;
 
   std::size_t depth() const { return queue_.depth(); }
+  ops::RunningBuild& build() { return build_; }
+  const ops::RunningBuild& build() const { return build_; }
   const WorkQueueStats& queue_stats() const { return queue_.stats(); }
 
  protected:
@@ -87,6 +90,7 @@ class RouteServer : public sim::Node {
   std::map<std::pair<std::uint32_t, std::uint64_t>, GroupId> index_;  // (table, hash_low) -> group
   WorkQueue<Work> queue_;
   Timeline& timeline_;
+  ops::RunningBuild build_;  // a deployed build's errors fail lookups, its extra latency lengthens their service
 };
 
 // The legacy partition map: a DynamoDB table of routes, partitioned by the table it describes.

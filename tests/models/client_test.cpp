@@ -1,6 +1,7 @@
-// Clients: each workload entry draws from streams of its own.
+// Clients: each workload entry draws from streams of its own, and calls its endpoint.
 #include "models/scenario_loader.h"
 #include "models/simulation.h"
+#include "reports/report.h"
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -10,6 +11,7 @@
 #include <vector>
 
 using namespace models;
+using Json = nlohmann::ordered_json;
 
 namespace {
 
@@ -73,4 +75,41 @@ TEST_CASE("Clients: adding a workload entry leaves every other entry's arrivals,
   simulation.set_tracer(&trace);
   simulation.run();
   CHECK(trace.arrivals != alone.arrivals);
+}
+
+TEST_CASE("Endpoints: an operation goes only through its endpoint's routers, and each endpoint has its own canaries",
+          "[endpoints]") {
+  const std::string text = R"({"name": "endpoints", "duration": "2m",
+    "topology": {"azs": [{"name": "az1", "storage_nodes": 1, "routers": 1, "clients": 1},
+                         {"name": "az2", "storage_nodes": 1, "routers": 1, "clients": 1},
+                         {"name": "az3", "storage_nodes": 1, "routers": 1, "clients": 1}],
+                 "endpoints": [{"name": "private", "routers_per_az": 2}]},
+    "tables": [{"name": "a", "partitions": 2, "items": 1000}],
+    "workload": [{"table": "a", "endpoint": "private", "rate": 60, "mix": {"get_strong": 0.5, "put": 0.5}}],
+    "canaries": {"rate": 3},
+    "faults": {"timeline": [{"at": "30s", "kind": "power_off", "node": "az2/router1", "duration": "1m"},
+                            {"at": "30s", "kind": "power_off", "node": "az2/router2", "duration": "1m"}]}})";
+  const Scenario scenario = parse_scenario(text, "endpoints.json");
+  Simulation simulation(scenario, 3);
+  const Json r = reports::build_report(simulation, simulation.run());
+  // The private endpoint's routers follow each AZ's regional one: "<az>/router1" and "router2".
+  REQUIRE(simulation.routers().size() == 9);
+  std::uint64_t regional_requests = 0, private_requests = 0;
+  for (const auto& router : simulation.routers()) {
+    CHECK(router->endpoint() == (router->name().ends_with("router0") ? 0u : 1u));
+    (router->endpoint() == 0 ? regional_requests : private_requests) += router->stats().requests;
+  }
+  const Json& by_endpoint = r["canaries"]["by_endpoint"];
+  std::uint64_t regional_canary = 0;
+  for (const auto& [az, c] : by_endpoint["regional"].items()) regional_canary += c["requests"].get<std::uint64_t>();
+  // Only the regional canaries (one attempt each) call the regional routers.
+  CHECK(regional_requests == regional_canary);
+  CHECK(private_requests > 60 * 120 * 9 / 10);
+  // az2's private routers are down for a minute: only its private canary sees it.
+  CHECK(by_endpoint["private"]["az2"]["availability"].get<double>() < 0.75);
+  CHECK(by_endpoint["regional"]["az2"]["availability"].get<double>() == 1.0);
+  CHECK(by_endpoint["private"]["az1"]["availability"].get<double>() == 1.0);
+  // By AZ pools the AZ's canaries of both endpoints.
+  CHECK(r["canaries"]["by_az"]["az2"]["requests"].get<std::uint64_t>() ==
+        by_endpoint["regional"]["az2"]["requests"].get<std::uint64_t>() + by_endpoint["private"]["az2"]["requests"].get<std::uint64_t>());
 }

@@ -89,13 +89,19 @@ TEST_CASE("Alarms: a latency alarm breaches above its threshold, from successes 
   CHECK(*t.datapoints()[1].value >= 500e6 * 0.99);
 }
 
-TEST_CASE("Alarms: an alarm watches only its source, AZ and table", "[ops]") {
+TEST_CASE("Alarms: an alarm watches only its source, endpoint, AZ and table", "[ops]") {
   AlarmSpec spec = availability_alarm(1, 1);
   spec.az = 1;
   ops::AlarmTrack t(spec);
-  CHECK(t.watches(true, 1, 0));
-  CHECK_FALSE(t.watches(false, 1, 0));  // a customer's operation
-  CHECK_FALSE(t.watches(true, 0, 0));   // another AZ's canary
+  CHECK(t.watches(true, 0, 1, 0));
+  CHECK(t.watches(true, 2, 1, 0));         // any endpoint's
+  CHECK_FALSE(t.watches(false, 0, 1, 0));  // a customer's operation
+  CHECK_FALSE(t.watches(true, 0, 0, 0));   // another AZ's canary
+  spec.endpoint = 2;
+  spec.table = 0;
+  CHECK(t.watches(true, 2, 1, 0));
+  CHECK_FALSE(t.watches(true, 0, 1, 0));   // another endpoint's canary
+  CHECK_FALSE(t.watches(true, 2, 1, 1));   // another table
 }
 
 TEST_CASE("Canaries and alarms: a canary per AZ is counted apart from customers, and an AZ outage fires its alarm",

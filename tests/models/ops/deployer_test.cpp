@@ -180,3 +180,57 @@ TEST_CASE("Deployments: two deployments of one role at once restart each node in
   CHECK(r["deployments"][1]["restarts"] == 6);  // v3 reads every log: it starts everywhere
   CHECK(r["deployments"][2]["failed_starts"] == 1);  // the old build cannot, and halts at its first node
 }
+
+TEST_CASE("Deployments: the router fleet holds every endpoint's routers", "[ops]") {
+  std::string text = scenario_with(
+      R"({"name": "v2", "at": "1m", "role": "router", "build": {"name": "v2"}, "waves": [1], "restart": {"time": "2s"}})",
+      "", 2, "10m");
+  const std::string azs_end = R"("clients": 1}]},)";
+  text.replace(text.find(azs_end), azs_end.size(), R"("clients": 1}], "endpoints": [{"name": "p", "routers_per_az": 1}]},)");
+  const Json r = run(text);
+  const Json& d = r["deployments"][0];
+  CHECK(d["fleet"] == 9);
+  CHECK(d["restarts"] == 9);
+  CHECK(d["nodes_on_build_at_end"] == 9);
+}
+
+TEST_CASE("Deployments: MemDS and GAC fleets take builds too, whose errors fail lookups and grants", "[ops]") {
+  SECTION("MemDS: a build failing every lookup, one AZ at a time; routers ask other nodes") {
+    // Routers look routes up again after storage nodes restart; a power-off makes them.
+    const Json r = run(scenario_with(
+        R"({"name": "m2", "at": "1m", "role": "memds", "build": {"name": "m2", "error_rate": 0.5}, "waves": "az",
+            "bake": "1m", "restart": {"time": "5s"}})",
+        R"("faults": {"timeline": [{"at": "6m", "kind": "power_off", "node": "az1/storage0", "duration": "30s"}]},)", 4, "10m"));
+    const Json& d = r["deployments"][0];
+    CHECK(d["fleet"] == 6);  // two per AZ
+    CHECK(d["restarts"] == 6);
+    CHECK(d["nodes_on_build_at_end"] == 6);
+    CHECK(d["build_errors"].get<std::uint64_t>() > 0);
+  }
+  SECTION("GAC: a build refusing every grant; routers fail open, metered only by partition buckets") {
+    const auto gac_run = [](double error_rate, const char* extra_latency = "0s") {
+      std::string text = scenario_with(
+          R"({"name": "g2", "at": "2m", "role": "gac", "build": {"name": "g2", "error_rate": )" + std::to_string(error_rate) +
+              R"(, "extra_latency": ")" + extra_latency + R"("}, "waves": [1], "restart": {"time": "2s"}})",
+          R"("admission": {"mode": "gac"},)", 2, "6m");
+      const std::string table = R"("items": 1000})";
+      text.replace(text.find(table), table.size(), R"("items": 1000, "capacity": {"mode": "provisioned", "rcu": 5000, "wcu": 5000}})");
+      return run(text);
+    };
+    const Json bad = gac_run(1.0);
+    const Json good = gac_run(0.0);
+    const Json& d = bad["deployments"][0];
+    CHECK(d["fleet"] == 3);
+    CHECK(d["restarts"] == 3);
+    CHECK(d["build_errors"].get<std::uint64_t>() > 0);
+    CHECK(good["deployments"][0]["build_errors"] == 0);
+    // No grant after the deployment: the routers stop metering the table as a whole.
+    const Json& g = bad["capacity"]["gac"];
+    CHECK(g["grant_failures"].get<std::uint64_t>() >= d["build_errors"].get<std::uint64_t>());
+    CHECK(g["router_unmetered"].get<std::uint64_t>() > 10 * good["capacity"]["gac"]["router_unmetered"].get<std::uint64_t>());
+    // A build answering after the routers' 50 ms timeout: grants fail without a build error.
+    const Json slow = gac_run(0.0, "80ms");
+    CHECK(slow["deployments"][0]["build_errors"] == 0);
+    CHECK(slow["capacity"]["gac"]["grant_failures"].get<std::uint64_t>() > 10 * good["capacity"]["gac"]["grant_failures"].get<std::uint64_t>() + 10);
+  }
+}
