@@ -231,8 +231,7 @@ Json alarms_between(const models::Simulation& simulation, sim::Time from, sim::T
 }
 
 Json impact(const models::ops::Watch& watch, sim::Time from, sim::Time to) {
-  const std::uint64_t requests = watch.customer_requests(from, to);
-  const std::uint64_t failed = watch.customer_failures(from, to);
+  const auto [requests, failed] = watch.customers_between(from, to);
   return {{"requests", requests}, {"failed_requests", failed}, {"availability", ratio(requests - failed, requests)},
           {"error_minutes", watch.error_minutes(from, to)}};
 }

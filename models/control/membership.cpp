@@ -91,6 +91,12 @@ void MembershipAgent::invalidate() {
   fetch();
 }
 
+sim::Duration MembershipAgent::jittered(sim::Duration interval) {
+  // Half the interval either way.
+  const std::int64_t n = interval.nanos();
+  return sim::Duration::from_nanos(n / 2 + static_cast<std::int64_t>(node_.rng().below(static_cast<std::uint64_t>(n) + 1)));
+}
+
 void MembershipAgent::schedule(sim::Duration delay, bool retry) {
   const std::uint64_t generation = ++timer_generation_;
   node_.after(delay, retry ? service_.kinds.retry : service_.kinds.refresh, [this, generation] {
@@ -137,14 +143,11 @@ void MembershipAgent::fetch() {
         }
         if (error || !answer.ok) {
           leave(true);
-          // Retries jittered by half the retry interval either way.
-          const std::int64_t r = service_.spec.retry.nanos();
-          schedule(sim::Duration::from_nanos(r / 2 + static_cast<std::int64_t>(node_.rng().below(static_cast<std::uint64_t>(r) + 1))), true);
+          schedule(jittered(service_.spec.retry), true);
           return;
         }
         enter();
-        const std::int64_t f = service_.spec.refresh.nanos();
-        schedule(sim::Duration::from_nanos(f / 2 + static_cast<std::int64_t>(node_.rng().below(static_cast<std::uint64_t>(f) + 1))), false);
+        schedule(jittered(service_.spec.refresh), false);
       });
 }
 

@@ -87,6 +87,8 @@ class MembershipAgent {
  private:
   void fetch();
   void schedule(sim::Duration delay, bool retry);
+  // `interval` jittered by half of it either way, from the node's stream.
+  sim::Duration jittered(sim::Duration interval);
   // Leaves service; `counted`: for want of a membership (a failed fetch), not a boot.
   void leave(bool counted);
   void enter();

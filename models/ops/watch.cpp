@@ -69,18 +69,14 @@ double Watch::error_minutes(sim::Time from, sim::Time to) const {
   return sum / 60.0;
 }
 
-std::uint64_t Watch::customer_requests(sim::Time from, sim::Time to) const {
+CustomerSecond Watch::customers_between(sim::Time from, sim::Time to) const {
   const auto [first, last] = seconds_between(from, to, customers_.size());
-  std::uint64_t n = 0;
-  for (std::size_t s = first; s < last; ++s) n += customers_[s].requests;
-  return n;
-}
-
-std::uint64_t Watch::customer_failures(sim::Time from, sim::Time to) const {
-  const auto [first, last] = seconds_between(from, to, customers_.size());
-  std::uint64_t n = 0;
-  for (std::size_t s = first; s < last; ++s) n += customers_[s].failed;
-  return n;
+  CustomerSecond sum;
+  for (std::size_t s = first; s < last; ++s) {
+    sum.requests += customers_[s].requests;
+    sum.failed += customers_[s].failed;
+  }
+  return sum;
 }
 
 }  // namespace models::ops

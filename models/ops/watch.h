@@ -17,8 +17,8 @@ namespace models::ops {
 
 // The customers' operations that finished in one second of the run.
 struct CustomerSecond {
-  std::uint32_t requests = 0;
-  std::uint32_t failed = 0;
+  std::uint64_t requests = 0;
+  std::uint64_t failed = 0;
 };
 
 struct CanaryMinute {
@@ -45,8 +45,8 @@ class Watch {
   // its share of failed operations, so a minute of total outage is 1 and a tenth failing for ten
   // minutes is 1 too. Seconds without operations add nothing.
   double error_minutes(sim::Time from, sim::Time to) const;
-  std::uint64_t customer_requests(sim::Time from, sim::Time to) const;
-  std::uint64_t customer_failures(sim::Time from, sim::Time to) const;
+  // The customers' operations that finished in [from, to), and how many of them failed.
+  CustomerSecond customers_between(sim::Time from, sim::Time to) const;
   // Called with the alarm's index whenever an alarm goes to ALARM.
   void on_alarm(std::function<void(std::size_t alarm)> listener) { listeners_.push_back(std::move(listener)); }
 
