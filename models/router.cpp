@@ -109,7 +109,7 @@ void Router::send(const ItemRequest& request, const routing::Route& route, sim::
   SIM_ASSERT(target != nullptr);
   const sim::NodeId next = next_member(route, target_id);
   sim::async_call<ItemResponse>(
-      *this, target_id, kinds_.storage_request, kinds_.storage_response, scenario_.router.storage_timeout,
+      *this, target_id, kinds_.storage_request, kinds_.storage_response, build_.storage_timeout(scenario_.router.storage_timeout),
       ServeItem<replication::StorageNode>{target, request},
       [this, request, reply, attempt, target_id, next](sim::error_code error, ItemResponse response) {
         if (error) {

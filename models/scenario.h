@@ -338,6 +338,9 @@ struct BuildSpec {
   double crashes_per_hour = 0.0;
   std::uint8_t reads_format = 1;
   std::uint8_t writes_format = 1;
+  // A router build's configuration (a bad one is how many outages start): how long it waits for
+  // a storage node; none: the fleet's `router.storage_timeout`.
+  std::optional<Duration> storage_timeout;
 };
 
 // Rolling a build onto one role's fleet in waves: wave i brings the share of the fleet on the

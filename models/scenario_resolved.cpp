@@ -174,6 +174,7 @@ nlohmann::json resolved_json(const Scenario& s) {
                            {"extra_latency", format_duration(d.build.extra_latency)},
                            {"crashes_per_hour", d.build.crashes_per_hour},
                            {"log_format", {{"reads", d.build.reads_format}, {"writes", d.build.writes_format}}}};
+    if (d.build.storage_timeout) deployment["build"]["config"] = {{"storage_timeout", format_duration(*d.build.storage_timeout)}};
     if (d.by_az()) deployment["waves"] = "az";
     else deployment["waves"] = d.waves;
     deployment["bake"] = format_duration(d.bake);

@@ -24,6 +24,10 @@ class RunningBuild {
   // The newest log format it reads, and the one it writes (the fleet's own build: 1 and 1).
   std::uint8_t reads_format() const { return spec_ == nullptr ? 1 : spec_->reads_format; }
   std::uint8_t writes_format() const { return spec_ == nullptr ? 1 : spec_->writes_format; }
+  // A router's wait for a storage node: the build's configuration, or the fleet's.
+  sim::Duration storage_timeout(sim::Duration fleet) const {
+    return spec_ == nullptr || !spec_->storage_timeout ? fleet : *spec_->storage_timeout;
+  }
   // Requests a deployed build failed on this node, over the run.
   std::uint64_t errors() const { return errors_; }
 

@@ -118,6 +118,11 @@ BuildSpec read_build(const Node& node) {
     }
     format.finish();
   }
+  if (auto n = object.optional("config")) {
+    ObjectReader config = n->object();
+    if (auto t = config.optional("storage_timeout")) b.storage_timeout = sections::read_delay(*t);
+    config.finish();
+  }
   object.finish();
   return b;
 }
@@ -180,8 +185,11 @@ void read_deployments(const Node& node, Scenario& scenario) {
     const Node build = entry.required("build");
     d.build = read_build(build);
     if (d.role != DeploymentSpec::Role::storage && (d.build.reads_format != 1 || d.build.writes_format != 1))
-      build.fail("no \"log_format\" for a router build (only storage nodes read and write the log)",
+      build.fail(fmt::format("no \"log_format\" for a {} build (only storage nodes read and write the log)", role_name(d.role)),
                  "a \"log_format\" on a " + std::string(role_name(d.role)) + " build");
+    if (d.role != DeploymentSpec::Role::router && d.build.storage_timeout)
+      build.fail(fmt::format("no \"config\" for a {} build (a router's storage_timeout is the only setting a build changes)", role_name(d.role)),
+                 "a \"config\" on a " + std::string(role_name(d.role)) + " build");
     if (auto n = entry.optional("waves")) d.waves = read_waves(*n);
     else d.waves = {1.0};
     if (auto n = entry.optional("bake")) d.bake = n->duration_allow_zero();

@@ -234,3 +234,18 @@ TEST_CASE("Deployments: MemDS and GAC fleets take builds too, whose errors fail 
     CHECK(slow["capacity"]["gac"]["grant_failures"].get<std::uint64_t>() > 10 * good["capacity"]["gac"]["grant_failures"].get<std::uint64_t>() + 10);
   }
 }
+
+TEST_CASE("Deployments: a router build with a bad configuration fails requests until its alarm rolls it back", "[ops]") {
+  // A storage timeout shorter than any storage round trip: every forwarded request times out.
+  const Json r = run(scenario_with(
+      R"({"name": "v2", "at": "1m", "role": "router", "build": {"name": "v2", "config": {"storage_timeout": "100us"}},
+          "waves": [0.5, 1], "bake": "5m", "restart": {"time": "5s"}, "rollback": {"alarms": ["canaries"]}})",
+      "", 2, "20m"));
+  const Json& d = r["deployments"][0];
+  CHECK(r["resolved_scenario"]["deployments"][0]["build"]["config"]["storage_timeout"] == "100us");
+  CHECK(d["impact"]["failed_requests"].get<std::uint64_t>() > 0);
+  CHECK(d["detected"] == true);
+  CHECK(d["rolled_back"] == true);
+  CHECK(d["waves"].size() == 1);  // caught while the first wave baked
+  CHECK(d["nodes_on_build_at_end"] == 0);
+}
