@@ -171,7 +171,10 @@ void Simulation::build_routing() {
       fleet_.memds.push_back(memds_.back().get());
       fleet_.memds_by_az[az].push_back(memds_.back().get());
     }
-  for (const auto& node : memds_) node->set_peers(fleet_.memds);
+  for (const auto& node : memds_) {
+    node->set_peers(fleet_.memds);
+    node->set_metadata({fleet_.metadata.begin(), fleet_.metadata.end()});
+  }
 }
 
 void Simulation::build_archive() {

@@ -1,7 +1,8 @@
-// The ddbsim command line: run, validate, sweep, bench phold. Arguments are parsed by CLI11;
+// The ddbsim command line: run, validate, sweep, merge, bench phold. Arguments are parsed by CLI11;
 // a usage mistake prints one line of usage and exits 2.
 #include "tools/commands.h"
 #include "tools/run_one.h"
+#include "tools/sweep_records.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -15,6 +16,7 @@ constexpr const char* kUsage =
     "usage: ddbsim run SCENARIO.json [--seed N] [--out DIR] [--trace FILE] [--format text|json]\n"
     "       ddbsim validate SCENARIO.json...\n"
     "       ddbsim sweep SCENARIO.json --seeds A..B [--jobs N] [--out DIR]\n"
+    "       ddbsim merge DIR... --out DIR\n"
     "       ddbsim bench phold [--lps N --pop P --remote R --mean-us M --events E --seed S]\n";
 
 }  // namespace
@@ -46,7 +48,15 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("scenario", sweep.scenario, "scenario JSON file")->required();
   sweep_cmd->add_option("--seeds", seeds_text, "seeds A..B (inclusive)")->required();
   sweep_cmd->add_option("--jobs", sweep.jobs, "simulations in parallel")->check(CLI::Range(1u, 256u));
-  sweep_cmd->add_option("--out", sweep.out_dir, "write each seed's reports to DIR/seed-N");
+  sweep_cmd->add_option("--out", sweep.out_dir,
+                        "record each seed in DIR/seeds/N.json (seeds recorded there already are not run again), a failing "
+                        "seed's reports in DIR/seed-N, and DIR/summary.json");
+
+  std::vector<std::string> merge_dirs;
+  std::string merge_out;
+  CLI::App* merge_cmd = app.add_subcommand("merge", "merge the records of sweeps (shards of one sweep) into one directory");
+  merge_cmd->add_option("dirs", merge_dirs, "sweep directories (each with seeds/)")->required();
+  merge_cmd->add_option("--out", merge_out, "directory for the merged seeds/ and summary.json")->required();
 
   tools::PholdParams phold;
   CLI::App* bench_cmd = app.add_subcommand("bench", "benchmarks of the kernel");
@@ -94,6 +104,7 @@ int main(int argc, char** argv) {
       sweep.last_seed = range->second;
       return tools::sweep_command(sweep);
     }
+    if (*merge_cmd) return tools::merge_command(merge_dirs, merge_out);
     if (*phold_cmd) return tools::bench_phold_command(phold);
   } catch (const std::exception& error) {
     // A bug, not bad input: say so plainly rather than with a stack trace.

@@ -9,7 +9,9 @@
 
 #include <fmt/format.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -22,10 +24,11 @@
 
 namespace tools {
 
-namespace {
-
 void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
-  const std::filesystem::path temporary = path.string() + ".partial";
+  // A temporary of this process's own: two processes writing one file (a seed run twice) never
+  // write into each other's.
+  static std::atomic<std::uint64_t> counter{0};
+  const std::filesystem::path temporary = fmt::format("{}.partial.{}.{}", path.string(), getpid(), counter++);
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     if (!out) throw std::runtime_error("cannot write " + temporary.string());
@@ -35,6 +38,8 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
   }
   std::filesystem::rename(temporary, path);
 }
+
+namespace {
 
 std::uint64_t peak_rss_kib() {
   rusage usage{};

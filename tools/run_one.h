@@ -7,6 +7,7 @@
 #include "sim/kernel.h"
 
 #include <atomic>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -51,6 +52,10 @@ class ProgressLine {
   double started_ = -1, last_ = -1;
   bool shown_ = false;
 };
+
+// Writes `content` to a temporary file beside `path`, then renames it over `path`: a reader sees
+// the old file or the whole new one. Throws std::runtime_error on I/O failure.
+void write_file_atomically(const std::filesystem::path& path, const std::string& content);
 
 // Writes DIR/report.json, DIR/report.txt and DIR/run.json, each through a temporary file and a
 // rename, so no reader ever sees half a report. Throws std::runtime_error on I/O failure.

@@ -68,7 +68,8 @@ void Deployer::start_wave(std::size_t d) {
   Run& run = runs_[d];
   if (stopped() || run.rolling_back || run.done) return;
   std::vector<Member>& members = fleet(d);
-  const std::size_t n = members.size();
+  // The fleet as it was when the deployment started: nodes that joined since are not its to ship.
+  const std::size_t n = run.order.size();
   std::size_t until = n;
   WaveRecord wave;
   wave.start = kernel_.now();

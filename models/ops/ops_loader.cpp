@@ -69,6 +69,16 @@ void read_alarms(const Node& node, Scenario& scenario) {
       metric.fail("a client.* metric, or a \"canaries\" section (the canaries measure canary.*)", "\"" + a.metric + "\"");
     if (auto n = entry.optional("az")) a.az = find_az(scenario, *n);
     if (auto n = entry.optional("endpoint")) a.endpoint = sections::find_endpoint(scenario, *n);
+    if (a.source == AlarmSpec::Source::canaries && a.az) {
+      // A canary runs where its endpoint has routers: an alarm on none would read nothing, ever.
+      bool canary = false;
+      for (std::uint32_t e = 0; e < scenario.endpoints.size(); ++e)
+        canary = canary || ((!a.endpoint || *a.endpoint == e) && scenario.routers_of(e, *a.az) > 0);
+      if (!canary)
+        entry.required("az").fail(a.endpoint ? "an AZ where the endpoint has routers (a canary runs there)"
+                                             : "an AZ with routers (a canary runs there)",
+                                  "\"" + scenario.azs[*a.az].name + "\", which has none");
+    }
     if (auto n = entry.optional("table")) {
       a.table = sections::find_table(scenario, *n);
       if (a.source == AlarmSpec::Source::canaries && *a.table != scenario.canaries.table_index)

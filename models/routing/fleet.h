@@ -15,7 +15,7 @@ struct RoutingFleet {
   std::vector<std::vector<MemdsNode*>> memds_by_az;
 
   // The metadata table is partitioned by the table it describes.
-  MetadataNode& metadata_for(std::uint32_t table) const { return *metadata[table % metadata.size()]; }
+  MetadataNode& metadata_for(std::uint32_t table) const { return *metadata[metadata_node_of(table, metadata.size())]; }
 
   static Route route_of(const replication::GroupDirectory& directory, GroupId group) {
     return Route{group,

@@ -23,4 +23,8 @@ struct Route {
   bool covers(std::uint64_t hash) const { return hash_low <= hash && hash <= hash_high; }
 };
 
+// The metadata table is partitioned by the table it describes: the node of `nodes` holding a
+// table's routes.
+inline std::size_t metadata_node_of(std::uint32_t table, std::size_t nodes) { return table % nodes; }
+
 }  // namespace models::routing

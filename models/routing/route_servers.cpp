@@ -34,7 +34,9 @@ void RouteServer::admit(sim::Duration service, Work work) {
 
 void RouteServer::lookup(const RouteLookup& request, sim::Reply<RouteAnswer> reply) {
   if (build_.fails(rng())) {
-    reply.send(*this, RouteAnswer{});  // an internal error: the router asks elsewhere, as for "busy"
+    // An internal error: the router asks elsewhere, as for "busy"; counted as a rejected request.
+    timeline_.route_server_request(kernel().now(), role() == "metadata", true, queue_.depth());
+    reply.send(*this, RouteAnswer{});
     return;
   }
   admit(spec_.service.sample(rng()) + build_.extra_latency(), Work{this, std::move(reply), {}, request, {}, false});
@@ -119,19 +121,46 @@ void MemdsNode::on_power_off() {
 void MemdsNode::on_power_on() { resync(); }
 
 void MemdsNode::resync() {
-  // Copy the map from the first peer that has one; try again shortly if none does.
-  for (MemdsNode* peer : peers_) {
-    if (peer == this || !peer->powered() || !peer->ready_) continue;
-    struct Copy {
-      MemdsNode* node;
-      std::vector<Route> routes;
-      void operator()() {
-        node->load(std::move(routes));
-        node->ready_ = true;
+  // Copy the map from the first peer that has one, else from the first metadata node up; try
+  // again shortly if none can send it.
+  struct Copy {
+    MemdsNode* node;
+    std::vector<Route> routes;
+    void operator()() {
+      node->load(std::move(routes));
+      node->ready_ = true;
+    }
+  };
+  const MemdsNode* source = nullptr;
+  for (const MemdsNode* peer : peers_)
+    if (source == nullptr && peer != this && peer->powered() && peer->ready_) source = peer;
+  if (source != nullptr) {
+    network().send(*source, id(), kinds_.sync, Copy{this, source->routes_});
+  } else {
+    // No peer has a map: each metadata node sends the routes of the tables it holds (all of
+    // them up, or none is asked), and the node answers once every part has come.
+    bool all_up = !metadata_.empty();
+    for (const RouteServer* node : metadata_) all_up = all_up && node->powered() && node->ready();
+    if (all_up) {
+      struct Part {
+        MemdsNode* node;
+        std::vector<Route> routes;
+        std::uint64_t reload;
+        void operator()() {
+          if (node->ready_ || reload != node->reload_) return;  // a later reload asked again
+          for (const Route& route : routes) node->keep(route);
+          if (--node->parts_pending_ == 0) node->ready_ = true;
+        }
+      };
+      ++reload_;
+      parts_pending_ = metadata_.size();
+      for (std::size_t i = 0; i < metadata_.size(); ++i) {
+        std::vector<Route> mine;
+        for (const Route& route : metadata_[i]->routes())
+          if (route.version != 0 && metadata_node_of(route.table, metadata_.size()) == i) mine.push_back(route);
+        network().send(*metadata_[i], id(), kinds_.sync, Part{this, std::move(mine), reload_});
       }
-    };
-    network().send(*peer, id(), kinds_.sync, Copy{this, peer->routes_});
-    break;
+    }
   }
   // The copy may be lost (the peer dies on the way): check again, and again until ready.
   after(sim::seconds(2), kinds_.reloaded, [this] {

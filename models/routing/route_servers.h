@@ -55,6 +55,7 @@ class RouteServer : public sim::Node {
   // A route published by the storage side: kept if newer.
   void publish(const Route& route);
   const std::vector<Route>& routes() const { return routes_; }
+  bool ready() const { return ready_; }
   void load(std::vector<Route> routes);
   // How many partitions the server knows `table` to have.
   std::size_t partitions_of(std::uint32_t table) const;
@@ -107,12 +108,14 @@ class MetadataNode final : public RouteServer {
 };
 
 // A MemDS node: the whole map in memory. Losing power loses it; on power-on it copies the map
-// from a peer before answering again.
+// from a peer before answering again, or, with every peer down or empty too, from the metadata
+// table (the authoritative map), as a cold start of the whole fleet must.
 class MemdsNode final : public RouteServer {
  public:
   MemdsNode(sim::Network& network, std::string name, sim::AzId az, const MemdsSpec& spec,
             const RoutingKinds& kinds, std::size_t groups, Timeline& timeline);
   void set_peers(std::vector<MemdsNode*> peers) { peers_ = std::move(peers); }
+  void set_metadata(std::vector<const RouteServer*> metadata) { metadata_ = std::move(metadata); }
 
  protected:
   void on_power_off() override;
@@ -121,6 +124,9 @@ class MemdsNode final : public RouteServer {
  private:
   void resync();
   std::vector<MemdsNode*> peers_;
+  std::vector<const RouteServer*> metadata_;
+  std::uint64_t reload_ = 0;          // the current reload from the metadata table
+  std::size_t parts_pending_ = 0;     // metadata nodes whose routes it still waits for
 };
 
 }  // namespace models::routing

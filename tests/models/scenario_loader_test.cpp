@@ -105,6 +105,7 @@ const std::map<std::string, std::string> kBrokenFiles = {
     {"deploy_rollback_before_start.json", "$.deployments[0].rollback.at"},
     {"deploy_after_end.json", "$.deployments[0].at"},
     {"deploy_gac_without_gac.json", "$.deployments[0].role"},
+    {"canary_alarm_in_az_without_routers.json", "$.alarms[0].az"},
     {"deploy_config_on_storage.json", "$.deployments[0].build"},
     {"endpoint_named_regional.json", "$.topology.endpoints[1].name"},
     {"workload_unknown_endpoint.json", "$.workload[0].endpoint"},

@@ -249,3 +249,31 @@ TEST_CASE("Deployments: a router build with a bad configuration fails requests u
   CHECK(d["waves"].size() == 1);  // caught while the first wave baked
   CHECK(d["nodes_on_build_at_end"] == 0);
 }
+
+TEST_CASE("Deployments: routers added while a router deployment runs are not its to ship", "[ops]") {
+  // Found by review: the waves indexed the grown fleet past the deployment's order (a crash).
+  const Json r = run(scenario_with(
+      R"({"name": "v2", "at": "1m", "role": "router", "build": {"name": "v2"}, "waves": [0.5, 1], "bake": "1m",
+          "restart": {"time": "10s"}})",
+      R"("faults": {"timeline": [{"at": "70s", "kind": "add_nodes", "role": "router", "count": 3}]},)", 2, "8m"));
+  const Json& d = r["deployments"][0];
+  CHECK(d["fleet"] == 6);
+  CHECK(d["restarts"] == 6);
+  CHECK(d["nodes_on_build_at_end"] == 6);
+}
+
+TEST_CASE("Deployments: a MemDS fleet restarted all at once reloads from the metadata table", "[ops]") {
+  // Found by review: with no peer holding a map, every node waited for one forever.
+  const Json r = run(scenario_with(
+      R"({"name": "m2", "at": "1m", "role": "memds", "build": {"name": "m2"}, "restart": {"time": "10s", "at_once": 100}})", "",
+      2, "5m"));
+  CHECK(r["deployments"][0]["restarts"] == 6);
+  const Json& timeline = r["timeline"];
+  REQUIRE(timeline.size() >= 4);
+  // Routers keep asking MemDS (constant work); from the third minute on it answers them all again.
+  for (std::size_t m = 2; m < timeline.size(); ++m) {
+    INFO("minute " << m);
+    CHECK(timeline[m]["memds_rps"].get<double>() > 0);
+    CHECK(timeline[m]["memds_rejected"].get<double>() == 0);
+  }
+}
