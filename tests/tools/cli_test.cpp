@@ -195,6 +195,45 @@ TEST_CASE("Command line: sweep runs each seed and reports failing seeds with the
   CHECK(contains(pass.out, "] seed 3 pass\n"));
 }
 
+TEST_CASE("Command line: a sweep's records resume it, and shards merge into the summary of one sweep", "[cli]") {
+  const std::string failing = kSource + "/tests/scenarios/failing_expectation.json";
+  const std::string whole = scratch("sweep-whole"), a = scratch("sweep-a"), b = scratch("sweep-b"), merged = scratch("sweep-merged");
+  const Result one = ddbsim("sweep " + failing + " --seeds 1..4 --jobs 2 --out " + whole);
+  INFO(one.out);
+  CHECK(one.exit_code == 1);
+  const std::string summary = slurp(whole + "/summary.json");
+  CHECK(contains(summary, "\"seeds_run\": 4"));
+  CHECK(contains(summary, "\"failed\": 4"));
+  // The signature names what failed, never a time or a key.
+  CHECK(contains(summary, "\"expect: "));
+  CHECK(contains(slurp(whole + "/seeds/3.json"), "\"reproduce\": \"" + std::string(DDBSIM_BINARY) + " run " + failing + " --seed 3\""));
+  CHECK(std::filesystem::exists(whole + "/seed-3/report.json"));  // a failing seed's reports too
+  // Run again: every seed is recorded, none runs, and the summary is the same.
+  const Result again = ddbsim("sweep " + failing + " --seeds 1..4 --out " + whole);
+  CHECK(contains(again.out, "(4 recorded in " + whole + " before: not run again)"));
+  CHECK(again.exit_code == 1);
+  CHECK(slurp(whole + "/summary.json") == summary);
+  // Overlapping shards, merged in any order: the same bytes.
+  CHECK(ddbsim("sweep " + failing + " --seeds 1..3 --out " + a).exit_code == 1);
+  CHECK(ddbsim("sweep " + failing + " --seeds 2..4 --out " + b).exit_code == 1);
+  const Result merge = ddbsim("merge " + b + " " + a + " --out " + merged);
+  INFO(merge.out);
+  CHECK(merge.exit_code == 1);
+  CHECK(slurp(merged + "/summary.json") == summary);
+  // A record of another scenario in the directory: refused before anything runs.
+  const Result other = ddbsim("sweep " + kSource + "/tests/scenarios/tiny.json --seeds 1..2 --out " + whole);
+  CHECK(other.exit_code == 2);
+  CHECK(contains(other.out, "holds records of another scenario"));
+  // One seed with two digests is a finding: merge says so and fails.
+  std::string tampered = slurp(a + "/seeds/2.json");
+  const auto at = tampered.find("\"digest\": \"") + 11;
+  tampered[at] = tampered[at] == '0' ? '1' : '0';
+  std::ofstream(a + "/seeds/2.json") << tampered;
+  const Result conflict = ddbsim("merge " + a + " " + b + " --out " + scratch("sweep-conflict"));
+  CHECK(conflict.exit_code == 1);
+  CHECK(contains(conflict.out, "seed 2 has two digests"));
+}
+
 TEST_CASE("Command line: mistakes found before the run, not after it", "[cli]") {
   const std::string tiny = kSource + "/tests/scenarios/tiny.json";
   // An --out that cannot be written is refused at once (here: below a regular file).
