@@ -3,9 +3,10 @@
 # Uses sudo when not run as root. Safe to run again: it does nothing when all are present.
 set -euo pipefail
 
-# clang and libclang-rt-14-dev build the libFuzzer target (tools/fuzz.sh).
+# clang and libclang-rt-14-dev build the libFuzzer target (tools/fuzz.sh); parallel, rsync and
+# openssh run sharded sweeps (tools/sweep-parallel.sh, and its test's loopback sshd).
 packages=(g++ cmake make libboost1.81-dev nlohmann-json3-dev libfmt-dev catch2 libcli11-dev libssl-dev
-          clang libclang-rt-14-dev)
+          clang libclang-rt-14-dev parallel rsync openssh-client openssh-server)
 
 missing=()
 for package in "${packages[@]}"; do

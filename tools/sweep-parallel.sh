@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# A sweep split into seed ranges run by GNU parallel, on this machine or on hosts over SSH, then
+# merged: the merged DIR/summary.json has the same bytes as one `ddbsim sweep --out` of the same
+# seeds (tests/tools/sweep_parallel_test.sh checks it).
+#
+#   tools/sweep-parallel.sh SCENARIO --seeds A..B --out DIR [--shard N] [--jobs J]
+#                           [--sshlogin LOGINS] [--resume-failed] [--ddbsim PATH]
+#
+#   --shard N          seeds per job (default 10)
+#   --jobs J           jobs at once per host (default: its cores)
+#   --sshlogin LOGINS  GNU parallel's --sshlogin, e.g. "8/user@host1,8/user@host2" (":" is this
+#                      machine). Every host needs ddbsim at the --ddbsim path and the scenario at
+#                      the same path; each job's records come back with --return.
+#   --resume-failed    run again only the jobs the job log (DIR/joblog) records as failed or
+#                      never finished; seeds a shard recorded already are not run again either.
+#   --ddbsim PATH      the ddbsim binary (default: build/ddbsim beside this script)
+#
+# Exit code: the merge's (0 every seed passed, 1 one failed or a seed had two digests, 2 bad
+# input); 2 as well when a job could not run at all.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")/.." && pwd)"
+usage() { sed -n '5,8p' "$0" | sed 's/^# \{0,2\}//' >&2; exit 2; }
+
+scenario="" seeds="" out="" shard=10 jobs="" sshlogin="" resume=() ddbsim="$here/build/ddbsim"
+[ "$#" -gt 0 ] || usage
+scenario="$1"; shift
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --seeds) seeds="${2:?}"; shift 2 ;;
+    --out) out="${2:?}"; shift 2 ;;
+    --shard) shard="${2:?}"; shift 2 ;;
+    --jobs) jobs="${2:?}"; shift 2 ;;
+    --sshlogin) sshlogin="${2:?}"; shift 2 ;;
+    --resume-failed) resume=(--resume-failed); shift ;;
+    --ddbsim) ddbsim="${2:?}"; shift 2 ;;
+    *) echo "sweep-parallel: unknown argument \"$1\"" >&2; usage ;;
+  esac
+done
+[ -n "$seeds" ] && [ -n "$out" ] || usage
+if ! [[ "$seeds" =~ ^([0-9]+)\.\.([0-9]+)$ ]] || [ "${BASH_REMATCH[1]}" -gt "${BASH_REMATCH[2]}" ]; then
+  echo "sweep-parallel: --seeds: expected A..B with A <= B, found \"$seeds\"" >&2; exit 2
+fi
+first="${BASH_REMATCH[1]}" last="${BASH_REMATCH[2]}"
+if ! [[ "$shard" =~ ^[1-9][0-9]*$ ]]; then echo "sweep-parallel: --shard: expected a positive number, found \"$shard\"" >&2; exit 2; fi
+command -v parallel >/dev/null || { echo "sweep-parallel: GNU parallel is missing (apt-get install parallel)" >&2; exit 2; }
+[ -x "$ddbsim" ] || { echo "sweep-parallel: no ddbsim at $ddbsim (build it, or pass --ddbsim)" >&2; exit 2; }
+ddbsim="$(realpath "$ddbsim")" scenario="$(realpath "$scenario")"
+"$ddbsim" validate "$scenario" >/dev/null || exit 2
+
+mkdir -p "$out/shards"
+out="$(realpath "$out")"
+ranges=()
+for ((a = first; a <= last; a += shard)); do
+  b=$((a + shard - 1)); [ "$b" -le "$last" ] || b="$last"
+  ranges+=("$a..$b")
+done
+
+options=(--joblog "$out/joblog" --line-buffer --tagstring '{}' "${resume[@]}")
+[ -z "$jobs" ] || options+=(--jobs "$jobs")
+if [ -z "$sshlogin" ]; then
+  # A sweep exits 1 when a seed fails: that is a verdict, recorded; the merge reports it.
+  parallel "${options[@]}" "'$ddbsim' sweep '$scenario' --seeds {} --out '$out/shards/{}' --jobs 1 || [ \$? -eq 1 ]" ::: "${ranges[@]}"
+else
+  # Remote jobs write into a scratch directory below the remote home and send it back here.
+  parallel "${options[@]}" --sshlogin "$sshlogin" --workdir ... --return "shards/{}" --cleanup \
+    "mkdir -p shards && '$ddbsim' sweep '$scenario' --seeds {} --out 'shards/{}' --jobs 1 || [ \$? -eq 1 ]" ::: "${ranges[@]}"
+  # --return lands in the working directory of this script's caller: gather it into $out.
+  for range in "${ranges[@]}"; do
+    if [ -d "shards/$range" ] && [ "$(realpath "shards/$range")" != "$out/shards/$range" ]; then
+      mkdir -p "$out/shards/$range"
+      cp -r "shards/$range/." "$out/shards/$range/"
+      rm -rf "shards/$range"
+    fi
+  done
+  rmdir shards 2>/dev/null || true
+fi
+shards=()
+for range in "${ranges[@]}"; do shards+=("$out/shards/$range"); done
+exec "$ddbsim" merge "${shards[@]}" --out "$out"
