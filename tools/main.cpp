@@ -1,5 +1,6 @@
-// The ddbsim command line: run, validate, sweep, merge, bench phold. Arguments are parsed by CLI11;
+// The ddbsim command line: run, validate, sweep, merge, blame, bench phold. Arguments are parsed by CLI11;
 // a usage mistake prints one line of usage and exits 2.
+#include "tools/blame.h"
 #include "tools/commands.h"
 #include "tools/run_one.h"
 #include "tools/sweep_records.h"
@@ -17,6 +18,7 @@ constexpr const char* kUsage =
     "       ddbsim validate SCENARIO.json...\n"
     "       ddbsim sweep SCENARIO.json --seeds A..B [--jobs N] [--out DIR]\n"
     "       ddbsim merge DIR... --out DIR\n"
+    "       ddbsim blame SCENARIO.json [--seed N] [--jobs N] [--out DIR] [--format text|json]\n"
     "       ddbsim bench phold [--lps N --pop P --remote R --mean-us M --events E --seed S]\n";
 
 }  // namespace
@@ -57,6 +59,16 @@ int main(int argc, char** argv) {
   CLI::App* merge_cmd = app.add_subcommand("merge", "merge the records of sweeps (shards of one sweep) into one directory");
   merge_cmd->add_option("dirs", merge_dirs, "sweep directories (each with seeds/)")->required();
   merge_cmd->add_option("--out", merge_out, "directory for the merged seeds/ and summary.json")->required();
+
+  tools::BlameOptions blame;
+  std::uint64_t blame_seed = 0;
+  CLI::App* blame_cmd = app.add_subcommand("blame", "each fault's share of the availability and latency lost");
+  blame_cmd->add_option("scenario", blame.scenario, "scenario JSON file")->required();
+  CLI::Option* blame_seed_option =
+      blame_cmd->add_option("--seed", blame_seed, "seed (overrides the scenario's)")->check(CLI::NonNegativeNumber);
+  blame_cmd->add_option("--jobs", blame.jobs, "simulations in parallel")->check(CLI::Range(1u, 256u));
+  blame_cmd->add_option("--out", blame.out_dir, "directory for blame.json (default out/<scenario>/seed-<seed>)");
+  blame_cmd->add_option("--format", blame.format, "what to print: text or json")->check(CLI::IsMember({"text", "json"}));
 
   tools::PholdParams phold;
   CLI::App* bench_cmd = app.add_subcommand("bench", "benchmarks of the kernel");
@@ -105,6 +117,10 @@ int main(int argc, char** argv) {
       return tools::sweep_command(sweep);
     }
     if (*merge_cmd) return tools::merge_command(merge_dirs, merge_out);
+    if (*blame_cmd) {
+      if (*blame_seed_option) blame.seed = blame_seed;
+      return tools::blame_command(blame);
+    }
     if (*phold_cmd) return tools::bench_phold_command(phold);
   } catch (const std::exception& error) {
     // A bug, not bad input: say so plainly rather than with a stack trace.
