@@ -4,9 +4,11 @@
 set -euo pipefail
 
 # clang and libclang-rt-14-dev build the libFuzzer target (tools/fuzz.sh); parallel, rsync and
-# openssh run sharded sweeps (tools/sweep-parallel.sh, and its test's loopback sshd).
+# openssh run sharded sweeps (tools/sweep-parallel.sh, and its test's loopback sshd); Slurm and
+# munge the job-array sweeps (tools/sweep-slurm.sh, and its test's one-node cluster).
 packages=(g++ cmake make libboost1.81-dev nlohmann-json3-dev libfmt-dev catch2 libcli11-dev libssl-dev
-          clang libclang-rt-14-dev parallel rsync openssh-client openssh-server)
+          clang libclang-rt-14-dev parallel rsync openssh-client openssh-server
+          slurmctld slurmd slurm-client munge)
 
 missing=()
 for package in "${packages[@]}"; do
