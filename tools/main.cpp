@@ -1,8 +1,9 @@
-// The ddbsim command line: run, validate, sweep, merge, blame, bench phold. Arguments are parsed by CLI11;
+// The ddbsim command line: run, validate, sweep, merge, blame, shrink, bench phold. Arguments are parsed by CLI11;
 // a usage mistake prints one line of usage and exits 2.
 #include "tools/blame.h"
 #include "tools/commands.h"
 #include "tools/run_one.h"
+#include "tools/shrink.h"
 #include "tools/sweep_records.h"
 
 #include <CLI/CLI.hpp>
@@ -19,6 +20,7 @@ constexpr const char* kUsage =
     "       ddbsim sweep SCENARIO.json --seeds A..B [--jobs N] [--out DIR]\n"
     "       ddbsim merge DIR... --out DIR\n"
     "       ddbsim blame SCENARIO.json [--seed N] [--jobs N] [--out DIR] [--format text|json]\n"
+    "       ddbsim shrink SCENARIO.json [--seed N] [--jobs N] [--budget SECONDS] [--out DIR]\n"
     "       ddbsim bench phold [--lps N --pop P --remote R --mean-us M --events E --seed S]\n";
 
 }  // namespace
@@ -70,6 +72,16 @@ int main(int argc, char** argv) {
   blame_cmd->add_option("--out", blame.out_dir, "directory for blame.json (default out/<scenario>/seed-<seed>)");
   blame_cmd->add_option("--format", blame.format, "what to print: text or json")->check(CLI::IsMember({"text", "json"}));
 
+  tools::ShrinkOptions shrink;
+  std::uint64_t shrink_seed = 0;
+  CLI::App* shrink_cmd = app.add_subcommand("shrink", "a failing seed as a minimal scenario that fails the same way");
+  shrink_cmd->add_option("scenario", shrink.scenario, "scenario JSON file")->required();
+  CLI::Option* shrink_seed_option =
+      shrink_cmd->add_option("--seed", shrink_seed, "seed (overrides the scenario's)")->check(CLI::NonNegativeNumber);
+  shrink_cmd->add_option("--jobs", shrink.jobs, "candidates run in parallel")->check(CLI::Range(1u, 256u));
+  shrink_cmd->add_option("--budget", shrink.budget_s, "wall seconds to spend (default 600)")->check(CLI::Range(1.0, 1e7));
+  shrink_cmd->add_option("--out", shrink.out_dir, "directory for minimal.json (default out/<scenario>/shrink-seed-<seed>)");
+
   tools::PholdParams phold;
   CLI::App* bench_cmd = app.add_subcommand("bench", "benchmarks of the kernel");
   bench_cmd->require_subcommand(1);
@@ -117,6 +129,10 @@ int main(int argc, char** argv) {
       return tools::sweep_command(sweep);
     }
     if (*merge_cmd) return tools::merge_command(merge_dirs, merge_out);
+    if (*shrink_cmd) {
+      if (*shrink_seed_option) shrink.seed = shrink_seed;
+      return tools::shrink_command(shrink);
+    }
     if (*blame_cmd) {
       if (*blame_seed_option) blame.seed = blame_seed;
       return tools::blame_command(blame);

@@ -41,21 +41,24 @@ std::string verdict_of(const SeedRun& run) {
 
 }  // namespace
 
+std::vector<std::string> failure_signature(const SeedRun& run) {
+  std::vector<std::string> signature;
+  for (const reports::Check& check : run.checks)
+    if (!check.passed) signature.push_back(check.id.empty() ? "expect: " + check.name : check.id);
+  if (run.out_of_slots && signature.empty()) signature.push_back("out_of_slots");
+  return signature;
+}
+
 Json seed_record(const models::Scenario& scenario, const SeedRun& run, const std::string& reproduce) {
   Json record;
   record["scenario"] = {{"name", scenario.name}, {"sha256", scenario.sha256}};
   record["seed"] = run.seed;
   record["verdict"] = verdict_of(run);
   record["digest"] = fmt::format("{:016x}", run.digest);
-  Json signature = Json::array();
   Json failed = Json::array();
-  for (const reports::Check& check : run.checks) {
-    if (check.passed) continue;
-    signature.push_back(check.id.empty() ? "expect: " + check.name : check.id);
-    failed.push_back({{"name", check.name}, {"detail", check.detail}});
-  }
-  if (run.out_of_slots && signature.empty()) signature.push_back("out_of_slots");
-  record["signature"] = signature;
+  for (const reports::Check& check : run.checks)
+    if (!check.passed) failed.push_back({{"name", check.name}, {"detail", check.detail}});
+  record["signature"] = failure_signature(run);
   record["failed_checks"] = failed;
   const Json& a = run.report["availability"];
   record["figures"] = {{"read_availability", a["read"]["ratio"]},

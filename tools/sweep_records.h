@@ -16,6 +16,11 @@
 
 namespace tools {
 
+// What failed, never a time or a key: the ids of the invariant checks that failed ("expect: " and
+// the name for an expectation), in the order the checks come; "out_of_slots" if the run outgrew
+// the simulator with nothing else failing.
+std::vector<std::string> failure_signature(const SeedRun& run);
+
 // The record of one judged seed. Its signature is what failed, never a time or a key: the ids
 // of the invariant checks that failed, and the names of the expectations that did.
 reports::Json seed_record(const models::Scenario& scenario, const SeedRun& run, const std::string& reproduce);
