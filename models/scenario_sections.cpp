@@ -54,22 +54,28 @@ void read_client(const Node& node, ClientSpec& client) {
   object.finish();
 }
 
-std::uint32_t find_table(const Scenario& scenario, const Node& node) {
+namespace {
+
+// The index of the entry of `list` whose name the node gives; else the error lists the names.
+template <class List>
+std::uint32_t find_named(const List& list, const Node& node, const char* what) {
   const std::string name = node.non_empty_string();
-  for (std::size_t i = 0; i < scenario.tables.size(); ++i)
-    if (scenario.tables[i].name == name) return static_cast<std::uint32_t>(i);
   std::string names;
-  for (const TableSpec& t : scenario.tables) names += (names.empty() ? "" : ", ") + t.name;
-  node.fail("the name of a table in \"tables\" (" + names + ")", "\"" + name + "\"");
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (list[i].name == name) return static_cast<std::uint32_t>(i);
+    names += (names.empty() ? "" : ", ") + list[i].name;
+  }
+  node.fail(std::string("the name of ") + what + " (" + names + ")", "\"" + name + "\"");
+}
+
+}  // namespace
+
+std::uint32_t find_table(const Scenario& scenario, const Node& node) {
+  return find_named(scenario.tables, node, "a table in \"tables\"");
 }
 
 std::uint32_t find_endpoint(const Scenario& scenario, const Node& node) {
-  const std::string name = node.non_empty_string();
-  for (std::size_t i = 0; i < scenario.endpoints.size(); ++i)
-    if (scenario.endpoints[i].name == name) return static_cast<std::uint32_t>(i);
-  std::string names;
-  for (const EndpointSpec& e : scenario.endpoints) names += (names.empty() ? "" : ", ") + e.name;
-  node.fail("the name of an endpoint (" + names + ")", "\"" + name + "\"");
+  return find_named(scenario.endpoints, node, "an endpoint");
 }
 
 std::array<double, kOperationCount> read_mix(const Node& node) {

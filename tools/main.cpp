@@ -62,25 +62,31 @@ int main(int argc, char** argv) {
   merge_cmd->add_option("dirs", merge_dirs, "sweep directories (each with seeds/)")->required();
   merge_cmd->add_option("--out", merge_out, "directory for the merged seeds/ and summary.json")->required();
 
+  // blame and shrink: a scenario, a seed that overrides its own, jobs, an output directory.
+  const auto seeded_command = [&app](const char* name, const char* about, std::string& scenario, std::uint64_t& seed,
+                                     CLI::Option*& seed_flag, unsigned& jobs, std::string& out, const char* out_about) {
+    CLI::App* command = app.add_subcommand(name, about);
+    command->add_option("scenario", scenario, "scenario JSON file")->required();
+    seed_flag = command->add_option("--seed", seed, "seed (overrides the scenario's)")->check(CLI::NonNegativeNumber);
+    command->add_option("--jobs", jobs, "simulations in parallel")->check(CLI::Range(1u, 256u));
+    command->add_option("--out", out, out_about);
+    return command;
+  };
   tools::BlameOptions blame;
   std::uint64_t blame_seed = 0;
-  CLI::App* blame_cmd = app.add_subcommand("blame", "each fault's share of the availability and latency lost");
-  blame_cmd->add_option("scenario", blame.scenario, "scenario JSON file")->required();
-  CLI::Option* blame_seed_option =
-      blame_cmd->add_option("--seed", blame_seed, "seed (overrides the scenario's)")->check(CLI::NonNegativeNumber);
-  blame_cmd->add_option("--jobs", blame.jobs, "simulations in parallel")->check(CLI::Range(1u, 256u));
-  blame_cmd->add_option("--out", blame.out_dir, "directory for blame.json (default out/<scenario>/seed-<seed>)");
+  CLI::Option* blame_seed_option = nullptr;
+  CLI::App* blame_cmd = seeded_command("blame", "each fault's share of the availability and latency lost", blame.scenario,
+                                       blame_seed, blame_seed_option, blame.jobs, blame.out_dir,
+                                       "directory for blame.json (default out/<scenario>/seed-<seed>)");
   blame_cmd->add_option("--format", blame.format, "what to print: text or json")->check(CLI::IsMember({"text", "json"}));
 
   tools::ShrinkOptions shrink;
   std::uint64_t shrink_seed = 0;
-  CLI::App* shrink_cmd = app.add_subcommand("shrink", "a failing seed as a minimal scenario that fails the same way");
-  shrink_cmd->add_option("scenario", shrink.scenario, "scenario JSON file")->required();
-  CLI::Option* shrink_seed_option =
-      shrink_cmd->add_option("--seed", shrink_seed, "seed (overrides the scenario's)")->check(CLI::NonNegativeNumber);
-  shrink_cmd->add_option("--jobs", shrink.jobs, "candidates run in parallel")->check(CLI::Range(1u, 256u));
+  CLI::Option* shrink_seed_option = nullptr;
+  CLI::App* shrink_cmd = seeded_command("shrink", "a failing seed as a minimal scenario that fails the same way", shrink.scenario,
+                                        shrink_seed, shrink_seed_option, shrink.jobs, shrink.out_dir,
+                                        "directory for minimal.json (default out/<scenario>/shrink-seed-<seed>)");
   shrink_cmd->add_option("--budget", shrink.budget_s, "wall seconds to spend (default 600)")->check(CLI::Range(1.0, 1e7));
-  shrink_cmd->add_option("--out", shrink.out_dir, "directory for minimal.json (default out/<scenario>/shrink-seed-<seed>)");
 
   tools::PholdParams phold;
   CLI::App* bench_cmd = app.add_subcommand("bench", "benchmarks of the kernel");

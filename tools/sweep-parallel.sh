@@ -38,23 +38,12 @@ while [ "$#" -gt 0 ]; do
   esac
 done
 [ -n "$seeds" ] && [ -n "$out" ] || usage
-if ! [[ "$seeds" =~ ^([0-9]+)\.\.([0-9]+)$ ]] || [ "${BASH_REMATCH[1]}" -gt "${BASH_REMATCH[2]}" ]; then
-  echo "sweep-parallel: --seeds: expected A..B with A <= B, found \"$seeds\"" >&2; exit 2
-fi
-first="${BASH_REMATCH[1]}" last="${BASH_REMATCH[2]}"
-if ! [[ "$shard" =~ ^[1-9][0-9]*$ ]]; then echo "sweep-parallel: --shard: expected a positive number, found \"$shard\"" >&2; exit 2; fi
 command -v parallel >/dev/null || { echo "sweep-parallel: GNU parallel is missing (apt-get install parallel)" >&2; exit 2; }
-[ -x "$ddbsim" ] || { echo "sweep-parallel: no ddbsim at $ddbsim (build it, or pass --ddbsim)" >&2; exit 2; }
-ddbsim="$(realpath "$ddbsim")" scenario="$(realpath "$scenario")"
-"$ddbsim" validate "$scenario" >/dev/null || exit 2
-
+source "$here/tools/sweep-common.sh"
+sweep_check sweep-parallel "$seeds" "$shard" "$ddbsim" "$scenario"
 mkdir -p "$out/shards"
 out="$(realpath "$out")"
-ranges=()
-for ((a = first; a <= last; a += shard)); do
-  b=$((a + shard - 1)); [ "$b" -le "$last" ] || b="$last"
-  ranges+=("$a..$b")
-done
+sweep_ranges
 
 options=(--joblog "$out/joblog" --line-buffer --tagstring '{}' "${resume[@]}")
 [ -z "$jobs" ] || options+=(--jobs "$jobs")

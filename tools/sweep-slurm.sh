@@ -35,18 +35,13 @@ while [ "$#" -gt 0 ]; do
   esac
 done
 [ -n "$seeds" ] && [ -n "$out" ] || usage
-if ! [[ "$seeds" =~ ^([0-9]+)\.\.([0-9]+)$ ]] || [ "${BASH_REMATCH[1]}" -gt "${BASH_REMATCH[2]}" ]; then
-  echo "sweep-slurm: --seeds: expected A..B with A <= B, found \"$seeds\"" >&2; exit 2
-fi
-first="${BASH_REMATCH[1]}" last="${BASH_REMATCH[2]}"
-if ! [[ "$shard" =~ ^[1-9][0-9]*$ ]]; then echo "sweep-slurm: --shard: expected a positive number, found \"$shard\"" >&2; exit 2; fi
 command -v sbatch >/dev/null || { echo "sweep-slurm: sbatch is missing (a Slurm client: apt-get install slurm-client)" >&2; exit 2; }
-[ -x "$ddbsim" ] || { echo "sweep-slurm: no ddbsim at $ddbsim (build it, or pass --ddbsim)" >&2; exit 2; }
-ddbsim="$(realpath "$ddbsim")" scenario="$(realpath "$scenario")"
-"$ddbsim" validate "$scenario" >/dev/null || exit 2
+source "$here/tools/sweep-common.sh"
+sweep_check sweep-slurm "$seeds" "$shard" "$ddbsim" "$scenario"
 mkdir -p "$out/shards" "$out/slurm"
 out="$(realpath "$out")"
-tasks=$(( (last - first) / shard + 1 ))
+sweep_ranges
+tasks=${#ranges[@]}
 
 # The array index to a seed range, computed by the task itself.
 task="a=\$(( $first + SLURM_ARRAY_TASK_ID * $shard )); b=\$(( a + $shard - 1 )); [ \$b -le $last ] || b=$last; \
@@ -55,10 +50,7 @@ array=$(sbatch --parsable --job-name=ddbsim-sweep --array="0-$((tasks - 1))" --o
   "${extra[@]}" --wrap "$task")
 array="${array%%;*}"
 shards=()
-for ((a = first; a <= last; a += shard)); do
-  b=$((a + shard - 1)); [ "$b" -le "$last" ] || b="$last"
-  shards+=("'$out/shards/$a..$b'")
-done
+for range in "${ranges[@]}"; do shards+=("'$out/shards/$range'"); done
 merge_options=(--parsable --job-name=ddbsim-merge --dependency="afterany:$array" --output="$out/slurm/merge.out")
 [ "$wait" -eq 0 ] || merge_options+=(--wait)
 echo "sweep-slurm: array job $array ($tasks tasks of $shard seeds), merge into $out/summary.json" >&2
