@@ -5,6 +5,7 @@
 
 #include "models/scenario_loader.h"
 #include "models/simulation.h"
+#include "reports/html_report.h"
 #include "sim/config/json_reader.h"
 
 #include <fmt/format.h>
@@ -151,6 +152,7 @@ void write_outputs(const std::string& dir, const SeedRun& run, const std::string
   std::filesystem::create_directories(base);
   write_file_atomically(base / "report.json", run.report.dump(2) + "\n");
   write_file_atomically(base / "report.txt", reports::render_text(run.report));
+  write_file_atomically(base / "report.html", reports::render_html(run.report));
   // Wall-clock figures live here, never in report.json, which must not vary between runs.
   reports::Json info;
   info["command"] = command_line;

@@ -146,9 +146,53 @@ Json summarize(std::vector<Json> records) {
   return summary;
 }
 
+namespace {
+
+std::string html_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) out += c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : c == '"' ? "&quot;" : std::string(1, c);
+  return out;
+}
+
+// The sweep's page: every seed with its verdict and digest, failures grouped by signature, and a
+// link to a failing seed's report.html where the directory holds it.
+std::string summary_html(const std::string& dir, const Json& summary) {
+  const std::string name = summary["scenario"].is_null() ? std::string("no seeds") : summary["scenario"]["name"].get<std::string>();
+  std::string out = fmt::format(R"(<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>ddbsim sweep: {}</title>
+<style>body {{ font-family: sans-serif; margin: 2em; }} table {{ border-collapse: collapse; }}
+td, th {{ border: 1px solid #ddd; padding: 3px 8px; }} .pass {{ color: #2a7d2a; }} .fail {{ color: #c0392b; }}</style>
+</head><body><h1>Sweep of {}</h1><p>{} seeds: {} passed, {} failed.</p>
+)",
+                                html_escape(name), html_escape(name), summary["seeds_run"].dump(), summary["passed"].dump(),
+                                summary["failed"].dump());
+  if (!summary["failures"].empty()) {
+    out += "<h2>Failures by signature</h2><table><tr><th>signature</th><th>seeds</th><th>first seed</th></tr>\n";
+    for (const Json& f : summary["failures"]) {
+      std::string signature;
+      for (const Json& x : f["signature"]) signature += (signature.empty() ? "" : "<br>") + html_escape(x.get<std::string>());
+      out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n", signature, f["seeds"].size(), f["first_seed"].dump());
+    }
+    out += "</table>\n";
+  }
+  out += "<h2>Seeds</h2><table><tr><th>seed</th><th>verdict</th><th>digest</th><th>report</th></tr>\n";
+  for (const Json& seed : summary["seeds"]) {
+    const std::string report = fmt::format("seed-{}/report.html", seed["seed"].get<std::uint64_t>());
+    const bool pass = seed["verdict"] == "pass";
+    out += fmt::format("<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td></tr>\n", seed["seed"].dump(), pass ? "pass" : "fail",
+                       html_escape(seed["verdict"].get<std::string>()), html_escape(seed["digest"].get<std::string>()),
+                       std::filesystem::exists(std::filesystem::path(dir) / report) ? fmt::format("<a href=\"{}\">report</a>", report)
+                                                                                   : std::string());
+  }
+  return out + "</table></body></html>\n";
+}
+
+}  // namespace
+
 void write_summary(const std::string& dir, const Json& summary) {
   std::filesystem::create_directories(dir);
   write_file_atomically(std::filesystem::path(dir) / "summary.json", summary.dump(2) + "\n");
+  write_file_atomically(std::filesystem::path(dir) / "summary.html", summary_html(dir, summary));
 }
 
 std::string summary_text(const Json& summary) {

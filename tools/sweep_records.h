@@ -38,7 +38,8 @@ std::vector<reports::Json> read_seed_records(const std::string& dir);
 // of different scenarios, or one seed has two different digests (the simulation was not
 // deterministic between the builds or hosts that ran it).
 reports::Json summarize(std::vector<reports::Json> records);
-// DIR/summary.json, atomically.
+// DIR/summary.json, and DIR/summary.html (the seeds with their verdicts, failures by signature,
+// links to failing seeds' report.html), atomically.
 void write_summary(const std::string& dir, const reports::Json& summary);
 // The summary as the sweep prints it.
 std::string summary_text(const reports::Json& summary);
