@@ -70,8 +70,19 @@ std::uint32_t find_named(const List& list, const Node& node, const char* what) {
 
 }  // namespace
 
+std::string read_unique_name(ObjectReader& object, std::set<std::string>& seen, const char* what, const char* kind) {
+  const Node name = object.required("name");
+  std::string value = read_name(name, what);
+  if (!seen.insert(value).second) name.fail(fmt::format("a name not used by another {}", kind), "\"" + value + "\" again");
+  return value;
+}
+
 std::uint32_t find_table(const Scenario& scenario, const Node& node) {
   return find_named(scenario.tables, node, "a table in \"tables\"");
+}
+
+std::uint32_t find_az(const Scenario& scenario, const Node& node) {
+  return find_named(scenario.azs, node, "an AZ in \"topology\"");
 }
 
 std::uint32_t find_endpoint(const Scenario& scenario, const Node& node) {

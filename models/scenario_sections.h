@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <set>
 #include <string>
 
 namespace models::sections {
@@ -20,11 +21,15 @@ inline constexpr Duration kLongestDelay = kLongestScenario;
 // Letters, digits, '-' and '_'.
 bool is_plain_name(const std::string& name);
 std::string read_name(const sim::config::Node& node, const char* what);
+// An entry's "name" (read_name), not yet in `seen`, which it joins; `kind` names the others.
+std::string read_unique_name(sim::config::ObjectReader& object, std::set<std::string>& seen, const char* what, const char* kind);
 // A positive duration (or zero if allowed) no longer than any scenario.
 Duration read_delay(const sim::config::Node& node, bool allow_zero = false);
 void read_client(const sim::config::Node& node, ClientSpec& client);
 // The index of the table the node names.
 std::uint32_t find_table(const Scenario& scenario, const sim::config::Node& node);
+// The index of the AZ the node names.
+std::uint32_t find_az(const Scenario& scenario, const sim::config::Node& node);
 // The index of the endpoint the node names ("regional" or one of `topology.endpoints`).
 std::uint32_t find_endpoint(const Scenario& scenario, const sim::config::Node& node);
 // Operation shares {get_strong, get_eventual, put} summing to 1.

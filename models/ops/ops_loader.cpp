@@ -29,34 +29,12 @@ void read_canaries(const Node& node, Scenario& scenario) {
   object.finish();
 }
 
-namespace {
-
-std::uint32_t find_az(const Scenario& scenario, const Node& node) {
-  const std::string name = node.non_empty_string();
-  std::string names;
-  for (std::size_t i = 0; i < scenario.azs.size(); ++i) {
-    if (scenario.azs[i].name == name) return static_cast<std::uint32_t>(i);
-    names += (names.empty() ? "" : ", ") + scenario.azs[i].name;
-  }
-  node.fail("the name of an AZ in \"topology\" (" + names + ")", "\"" + name + "\"");
-}
-
-// An entry's "name", unique among `taken` (which it joins).
-std::string read_unique_name(ObjectReader& entry, std::set<std::string>& taken, const char* what, const char* others) {
-  const Node node = entry.required("name");
-  std::string name = sections::read_name(node, what);
-  if (!taken.insert(name).second) node.fail(std::string("a name not used by another ") + others, "\"" + name + "\" again");
-  return name;
-}
-
-}  // namespace
-
 void read_alarms(const Node& node, Scenario& scenario) {
   std::set<std::string> names;
   for (const Node& entry_node : node.array()) {
     ObjectReader entry = entry_node.object();
     AlarmSpec a;
-    a.name = read_unique_name(entry, names, "an alarm name", "alarm");
+    a.name = sections::read_unique_name(entry, names, "an alarm name", "alarm");
     const Node metric = entry.required("metric");
     a.metric = metric.one_of({"canary.availability", "canary.latency_p50", "canary.latency_p99", "client.availability",
                               "client.latency_p50", "client.latency_p99"});
@@ -67,7 +45,7 @@ void read_alarms(const Node& node, Scenario& scenario) {
                                                : AlarmSpec::Statistic::latency_p99;
     if (a.source == AlarmSpec::Source::canaries && !scenario.canaries.enabled)
       metric.fail("a client.* metric, or a \"canaries\" section (the canaries measure canary.*)", "\"" + a.metric + "\"");
-    if (auto n = entry.optional("az")) a.az = find_az(scenario, *n);
+    if (auto n = entry.optional("az")) a.az = sections::find_az(scenario, *n);
     if (auto n = entry.optional("endpoint")) a.endpoint = sections::find_endpoint(scenario, *n);
     if (a.source == AlarmSpec::Source::canaries && a.az) {
       // A canary runs where its endpoint has routers: an alarm on none would read nothing, ever.
@@ -178,7 +156,7 @@ void read_deployments(const Node& node, Scenario& scenario) {
   for (const Node& entry_node : node.array()) {
     ObjectReader entry = entry_node.object();
     DeploymentSpec d;
-    d.name = read_unique_name(entry, names, "a deployment name", "deployment");
+    d.name = sections::read_unique_name(entry, names, "a deployment name", "deployment");
     const Node at = entry.required("at");
     d.at = at.duration_allow_zero();
     if (d.at >= scenario.duration)
