@@ -251,7 +251,9 @@ table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ddd; padding
     const Json& base = r["availability"];
     out += fmt::format("<tr><td>base</td><td>{}</td><td>{}</td><td></td><td></td></tr>\n", ratio_text(base["read"]["ratio"]),
                        ratio_text(base["write"]["ratio"]));
-    for (const auto& [variant, v] : r["variants"].items()) {
+    for (const auto& item : r["variants"].items()) {
+      const std::string& variant = item.key();
+      const Json& v = item.value();  // not a structured binding: clang 14 cannot capture one
       const auto delta = [&](const char* kind) {
         const auto a = number(v["availability"][kind]["ratio"]), b = number(base[kind]["ratio"]);
         return a && b ? fmt::format("{:+.6f}", *a - *b) : std::string("no data");
