@@ -473,6 +473,23 @@ monitors::World Simulation::monitor_world() {
   return world;
 }
 
+void Simulation::set_tracer(sim::Tracer* tracer) {
+  kernel_.set_tracer(tracer);
+  if (tracer != nullptr) tracer->set_counter_source([this](const sim::Tracer::CounterEmit& emit) { sample_counters(emit); });
+}
+
+void Simulation::sample_counters(const sim::Tracer::CounterEmit& emit) const {
+  for (const auto& node : storage_) {
+    emit(node->name(), "request queue", static_cast<double>(node->request_queue_depth()));
+    if (archive_ == nullptr) continue;
+    std::uint64_t bytes = 0;
+    for (const replication::Replica* r : node->replicas()) bytes += archive::unarchived_bytes(*archive_, *r, scenario_);
+    emit(node->name(), "unarchived bytes", static_cast<double>(bytes));
+  }
+  for (const auto& server : memds_) emit(server->name(), "lookup queue", static_cast<double>(server->depth()));
+  for (const auto& server : metadata_) emit(server->name(), "lookup queue", static_cast<double>(server->depth()));
+}
+
 std::size_t Simulation::operations_in_flight() const {
   std::size_t total = 0;
   for (const auto& client : clients_) total += client->operations_in_flight();

@@ -62,7 +62,8 @@ class Simulation {
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
 
-  void set_tracer(sim::Tracer* tracer) { kernel_.set_tracer(tracer); }
+  // Also offers the tracer the counters of sample_counters.
+  void set_tracer(sim::Tracer* tracer);
   void set_interrupt_flag(const std::atomic<bool>* flag) { kernel_.set_interrupt_flag(flag); }
 
   // Runs the workload for the scenario's duration, lets operations in flight finish, then
@@ -104,6 +105,9 @@ class Simulation {
   const partitioning::Balancer* balancer() const { return balancer_.get(); }
   const control::Autoadmin& autoadmin() const { return *autoadmin_; }
   std::size_t operations_in_flight() const;
+  // Every node's counters as they stand: storage and route servers' queue depths, and (archiving
+  // on) each storage node's unarchived log bytes. Reads only.
+  void sample_counters(const sim::Tracer::CounterEmit& emit) const;
   std::size_t replica_count() const;
 
   // What the checkers read: every client operation, and every replica as it ends.

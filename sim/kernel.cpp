@@ -166,6 +166,7 @@ void Kernel::dispatch(const QueueKey& key) {
   digest_ = (digest_ ^ tag_bits) * kDigestMultiplier2;
   digest_ ^= digest_ >> 29;
   if (tracer_ != nullptr) [[unlikely]] {
+    dispatching_sequence_ = key.sequence();
     trace_detail_.clear();
     vtable->describe(slot.payload, trace_detail_);
     tracer_->on_event(now_, key.sequence(), actor_names_[slot.tag.actor],
@@ -183,6 +184,7 @@ void Kernel::dispatch(const QueueKey& key) {
       s.next_free = kernel.free_head_;
       kernel.free_head_ = index;
       kernel.current_tag_ = Tag{};
+      kernel.dispatching_sequence_ = Tracer::kNoCause;
     }
   } release{*this, index};
   vtable->run_and_destroy(slot.payload);

@@ -51,6 +51,20 @@ class Tracer {
   // `detail` is empty unless the event's payload knows how to describe itself.
   virtual void on_event(Time time, std::uint64_t sequence, std::string_view actor,
                         std::string_view kind, std::string_view detail) = 0;
+  // An event scheduled: its sequence and time, its actor, and the event being dispatched when it
+  // was (none before the run: kNoCause) with that event's actor. A tracer sees every message as
+  // a send and a receipt, and every event's cause.
+  static constexpr std::uint64_t kNoCause = ~std::uint64_t{0};
+  // The kernel it traces, when set_tracer attaches it (a tracer may read counts from it).
+  virtual void on_attach(const class Kernel& /*kernel*/) {}
+  virtual void on_schedule(Time /*due*/, std::uint64_t /*sequence*/, std::string_view /*actor*/, std::uint64_t /*cause*/,
+                           std::string_view /*cause_actor*/) {}
+  // Counters the host offers (queue depths, bytes): a tracer calls the source when it likes, and
+  // the source calls `emit` once per counter. The source reads state and schedules nothing, so
+  // tracing never changes a run.
+  using CounterEmit = std::function<void(std::string_view actor, std::string_view name, double value)>;
+  using CounterSource = std::function<void(const CounterEmit& emit)>;
+  virtual void set_counter_source(CounterSource /*source*/) {}
 };
 
 // out_of_slots: more events were pending at once than the kernel can hold (kMostPendingEvents).
@@ -234,7 +248,10 @@ class Kernel : public boost::asio::execution_context {
   // only if every actor drew the same numbers ("unseed", as FoundationDB prints).
   std::uint64_t final_draw() const;
 
-  void set_tracer(Tracer* tracer) { tracer_ = tracer; }
+  void set_tracer(Tracer* tracer) {
+    tracer_ = tracer;
+    if (tracer != nullptr) tracer->on_attach(*this);
+  }
 
   class executor_type;
   executor_type get_executor() noexcept;
@@ -259,6 +276,9 @@ class Kernel : public boost::asio::execution_context {
   }
   void enqueue(Time t, std::uint32_t index) {
     SIM_ASSERT(next_sequence_ <= QueueKey::kSequenceMax);
+    if (tracer_ != nullptr) [[unlikely]]
+      tracer_->on_schedule(t, next_sequence_, actor_names_[slot_at(index).tag.actor], dispatching_sequence_,
+                           dispatching_sequence_ == Tracer::kNoCause ? std::string_view() : std::string_view(actor_names_[current_tag_.actor]));
     const QueueKey key{static_cast<std::uint64_t>(t.nanos()),
                        (next_sequence_++ << QueueKey::kSlotBits) | index};
     if (t == now_) fifo_.push(key);
@@ -276,6 +296,7 @@ class Kernel : public boost::asio::execution_context {
   Time now_ = Time::zero();
   std::uint64_t seed_;
   std::uint64_t next_sequence_ = 0;
+  std::uint64_t dispatching_sequence_ = Tracer::kNoCause;  // kept only while tracing
   std::uint64_t dispatched_ = 0;
   std::uint64_t digest_ = 0x6a09e667f3bcc908ull;
   QuaternaryHeap heap_;

@@ -23,6 +23,8 @@ struct RunOptions {
   std::optional<std::uint64_t> seed;
   std::string out_dir;     // empty: out/<scenario name>/seed-<seed>
   std::string trace_file;  // empty: no trace
+  std::string trace_format = "jsonl";  // or "perfetto"
+  std::string trace_window;            // "A..B" (durations): only that stretch (perfetto); empty: all
   std::string format = "text";
 };
 int run_command(const RunOptions& options);

@@ -15,7 +15,8 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: ddbsim run SCENARIO.json [--seed N] [--out DIR] [--trace FILE] [--format text|json]\n"
+    "usage: ddbsim run SCENARIO.json [--seed N] [--out DIR] [--trace FILE [--trace-format jsonl|perfetto]\n"
+    "                  [--trace-window A..B]] [--format text|json]\n"
     "       ddbsim validate SCENARIO.json...\n"
     "       ddbsim sweep SCENARIO.json --seeds A..B [--jobs N] [--out DIR]\n"
     "       ddbsim merge DIR... --out DIR\n"
@@ -38,7 +39,10 @@ int main(int argc, char** argv) {
   CLI::Option* seed_option =
       run_cmd->add_option("--seed", run_seed, "seed (overrides the scenario's)")->check(CLI::NonNegativeNumber);
   run_cmd->add_option("--out", run.out_dir, "directory for report.json, report.txt, run.json");
-  run_cmd->add_option("--trace", run.trace_file, "write one JSON line per event to FILE");
+  run_cmd->add_option("--trace", run.trace_file, "write every event to FILE (a .gz name compresses a perfetto trace)");
+  run_cmd->add_option("--trace-format", run.trace_format, "jsonl (one JSON line per event) or perfetto (Chrome JSON for ui.perfetto.dev)")
+      ->check(CLI::IsMember({"jsonl", "perfetto"}));
+  run_cmd->add_option("--trace-window", run.trace_window, "perfetto: only virtual time A..B, e.g. 10m..12m");
   run_cmd->add_option("--format", run.format, "what to print: text or json")
       ->check(CLI::IsMember({"text", "json"}));
 

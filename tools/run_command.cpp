@@ -5,6 +5,8 @@
 #include "tools/commands.h"
 #include "tools/interrupt_watcher.h"
 #include "tools/run_one.h"
+#include "sim/config/units.h"
+#include "tools/perfetto_trace.h"
 #include "tools/trace_file.h"
 
 #include <fmt/format.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <limits>
 #include <memory>
 
 namespace tools {
@@ -46,10 +49,30 @@ int run_command(const RunOptions& options) {
     return kExitBadInput;
   }
 
-  std::unique_ptr<TraceFile> trace;
+  std::unique_ptr<TraceWriter> trace;
   if (!options.trace_file.empty()) {
     try {
-      trace = std::make_unique<TraceFile>(options.trace_file);
+      if (options.trace_format == "perfetto") {
+        sim::Time from = sim::Time::zero(), to = sim::Time::from_nanos(std::numeric_limits<std::int64_t>::max());
+        if (!options.trace_window.empty()) {
+          const auto dots = options.trace_window.find("..");
+          const auto a = dots == std::string::npos ? std::nullopt : sim::config::parse_duration(options.trace_window.substr(0, dots), nullptr);
+          const auto b = dots == std::string::npos ? std::nullopt : sim::config::parse_duration(options.trace_window.substr(dots + 2), nullptr);
+          if (!a || !b || *b <= *a) {
+            fmt::print(stderr, "ddbsim: --trace-window: expected A..B with durations A < B such as 10m..12m, found \"{}\"\n", options.trace_window);
+            return kExitBadInput;
+          }
+          from = sim::Time::zero() + *a;
+          to = sim::Time::zero() + *b;
+        }
+        trace = std::make_unique<PerfettoTrace>(options.trace_file, from, to);
+      } else {
+        if (!options.trace_window.empty()) {
+          fmt::print(stderr, "ddbsim: --trace-window: only with --trace-format perfetto\n");
+          return kExitBadInput;
+        }
+        trace = std::make_unique<TraceFile>(options.trace_file);
+      }
     } catch (const std::exception& error) {
       fmt::print(stderr, "ddbsim: {}\n", error.what());
       return kExitBadInput;

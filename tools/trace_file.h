@@ -9,7 +9,13 @@
 
 namespace tools {
 
-class TraceFile final : public sim::Tracer {
+// What `run --trace` writes through: a tracer that closes its file with the count and digest.
+class TraceWriter : public sim::Tracer {
+ public:
+  virtual void finish(std::uint64_t events, std::uint64_t digest) = 0;
+};
+
+class TraceFile final : public TraceWriter {
  public:
   // Throws std::runtime_error if the file cannot be opened for writing.
   explicit TraceFile(const std::string& path);
@@ -20,7 +26,7 @@ class TraceFile final : public sim::Tracer {
   void on_event(sim::Time time, std::uint64_t sequence, std::string_view actor,
                 std::string_view kind, std::string_view detail) override;
   // The closing line: how many events and the digest, to compare two traces at a glance.
-  void finish(std::uint64_t events, std::uint64_t digest);
+  void finish(std::uint64_t events, std::uint64_t digest) override;
 
  private:
   std::FILE* file_;

@@ -11,6 +11,9 @@
 
 namespace models::archive {
 
+// One replica's applied slots that S3 does not hold, in bytes.
+std::uint64_t unarchived_bytes(const ArchiveService& a, const replication::Replica& r, const Scenario& scenario);
+
 // Records one sample of every replica's lag in a.lag_bytes; returns the data at risk in bytes.
 std::uint64_t sample_lag(ArchiveService& a, const std::vector<const replication::Replica*>& replicas,
                          const Scenario& scenario);

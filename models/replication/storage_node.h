@@ -71,6 +71,7 @@ class StorageNode final : public sim::Node, private Host {
   std::vector<const Replica*> replicas() const;
   const StorageNodeStats& stats() const { return stats_; }
   const WorkQueueStats& request_queue() const { return requests_.stats(); }
+  std::size_t request_queue_depth() const { return requests_.depth(); }
   const admission::AdmissionStats& admission() const { return admission_.stats(); }
   // Is this replica a serving leader right now (for placement and the reports)?
   bool leads(const Replica& r) const;

@@ -147,7 +147,7 @@ TEST_CASE("Command line: --trace writes one JSON line per event and the final di
 
 TEST_CASE("Command line: bad input and bad usage exit 2 with one clear line", "[cli]") {
   const std::string broken = kSource + "/tests/scenarios/tiny.json";
-  const std::array<std::pair<const char*, const char*>, 8> cases{{
+  const std::array<std::pair<const char*, const char*>, 11> cases{{
       {"run /no/such/file.json", "/no/such/file.json: $: expected a readable scenario file, found no such file"},
       {"run", "scenario is required"},
       {"frobnicate", "usage: ddbsim run"},
@@ -156,6 +156,10 @@ TEST_CASE("Command line: bad input and bad usage exit 2 with one clear line", "[
       {"run SCENARIO --format yaml", "usage: ddbsim run"},
       {"sweep SCENARIO --seeds 9..2", "--seeds: expected A..B with A <= B, found \"9..2\""},
       {"validate /no/such/file.json", "expected a readable scenario file"},
+      {"run SCENARIO --trace /tmp/t.json --trace-format perfetto --trace-window 12m..10m",
+       "--trace-window: expected A..B with durations A < B such as 10m..12m, found \"12m..10m\""},
+      {"run SCENARIO --trace /tmp/t.json --trace-window 1m..2m", "--trace-window: only with --trace-format perfetto"},
+      {"run SCENARIO --trace /tmp/t.json --trace-format chrome", "usage: ddbsim run"},
   }};
   for (const auto& [arguments, message] : cases) {
     std::string line = arguments;
