@@ -67,6 +67,10 @@ class FaultContext {
 
   void record(std::string kind, std::string target, std::string phase);
   const std::vector<FaultRecord>& records() const { return records_; }
+  // What a random fault (chaos, swarm, random_power_off) did, as the timeline entry that does the
+  // same ("at", "duration", the target it drew): `ddbsim shrink` makes drawn faults explicit.
+  void record_drawn(nlohmann::json timeline_entry) { drawn_.push_back(std::move(timeline_entry)); }
+  const std::vector<nlohmann::json>& drawn() const { return drawn_; }
 
   // Targets are AZ names, node names, or placements ("leader_of:<table>/<key>",
   // "follower_of:<table>/<key>", "followers_of:<table>/<key>") that the models resolve when the
@@ -104,6 +108,7 @@ class FaultContext {
   std::size_t held_down_nodes_ = 0;
   bool ended_ = false;
   std::vector<FaultRecord> records_;
+  std::vector<nlohmann::json> drawn_;
 };
 
 // One entry of a scenario's fault timeline or chaos list: an immutable spec, so one parsed

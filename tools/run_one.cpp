@@ -126,6 +126,7 @@ SeedRun run_seed(const models::Scenario& scenario, std::uint64_t seed, sim::Trac
     result.out_of_slots = outcome.status == sim::RunStatus::out_of_slots;
     result.events = simulation.kernel().events_dispatched();
     result.digest = simulation.kernel().digest();
+    for (const nlohmann::json& entry : simulation.faults().drawn()) result.drawn_faults.push_back(reports::Json::parse(entry.dump()));
   }
   // Each variant runs the same seed with its settings changed (the trace covers the base run).
   for (const models::Variant& variant : scenario.variants) {

@@ -26,6 +26,8 @@ struct SeedRun {
   std::uint64_t digest = 0;
   double wall_s = 0.0;
   double setup_wall_s = 0.0;  // of the base run's simulation, before its first event
+  // The base run's random faults as timeline entries (FaultContext::drawn), in the order they fired.
+  std::vector<reports::Json> drawn_faults;
 };
 
 // Loads a scenario and checks its expectations against the report it will produce; on bad

@@ -59,8 +59,10 @@ class Shrinker {
       : label_(std::move(label)), seed_(seed), jobs_(jobs), hooks_(hooks),
         deadline_(std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<std::int64_t>(budget_s * 1000))) {}
 
-  // The signature of a run of `document` (none if the loader refuses it: not a candidate).
-  std::optional<std::vector<std::string>> signature(const Json& document, std::uint64_t* digest = nullptr) {
+  // The signature of a run of `document` (none if the loader refuses it: not a candidate); with
+  // `drawn`, the random faults it drew as timeline entries.
+  std::optional<std::vector<std::string>> signature(const Json& document, std::uint64_t* digest = nullptr,
+                                                    std::vector<Json>* drawn = nullptr) {
     std::optional<models::Scenario> scenario;
     try {
       scenario = models::parse_scenario(document.dump(), label_);
@@ -71,6 +73,7 @@ class Shrinker {
     const SeedRun run = run_seed(*scenario, seed_, nullptr, nullptr, hooks_);
     ++runs_;
     if (digest != nullptr) *digest = run.digest;
+    if (drawn != nullptr) *drawn = run.drawn_faults;
     if (!run.complete && !run.out_of_slots) return std::nullopt;
     return failure_signature(run);
   }
@@ -113,6 +116,30 @@ class Shrinker {
   std::atomic<std::uint64_t> runs_{0};
   bool budget_reached_ = false;
 };
+
+bool is_random(const FaultUnit& unit) {
+  return unit.list == "swarm" || unit.entry.value("kind", std::string()).starts_with("random_");
+}
+
+// The random faults (chaos entries, random_power_off, the swarm) replaced by the timeline entries
+// of the episodes they drew on this seed, if the run still fails the same way: then ddmin can
+// drop episodes one by one. Nothing changes if no fault is random, or if the explicit form does
+// not fail the same way (the events of its faults fall in another order).
+Json make_drawn_faults_explicit(Shrinker& s, const Json& document, const std::vector<std::string>& target,
+                                std::size_t& explicit_count) {
+  const std::vector<FaultUnit> units = fault_units(document);
+  if (std::none_of(units.begin(), units.end(), is_random)) return document;
+  std::vector<Json> drawn;
+  if (!s.signature(document, nullptr, &drawn)) return document;
+  std::vector<FaultUnit> fixed;
+  for (const FaultUnit& unit : units)
+    if (!is_random(unit)) fixed.push_back(unit);
+  for (Json& entry : drawn) fixed.push_back({"timeline", std::move(entry)});
+  const Json candidate = with_faults(document, fixed);
+  if (!s.first_failing({candidate}, target)) return document;
+  explicit_count = drawn.size();
+  return candidate;
+}
 
 // ddmin (Zeller and Hildebrandt) over the fault entries: the smallest set it finds that still
 // fails the same way (1-minimal when the budget lets it finish).
@@ -186,9 +213,10 @@ std::optional<ShrinkResult> shrink(const Json& original, const std::string& labe
       candidate.erase(key);
       if (s.first_failing({candidate}, *target)) document = candidate;
     }
-  // The faults.
+  // The faults: drawn ones made explicit, then ddmin.
+  result.faults_before = fault_units(document).size();
+  document = make_drawn_faults_explicit(s, document, *target, result.drawn_made_explicit);
   const std::vector<FaultUnit> units = fault_units(document);
-  result.faults_before = units.size();
   const std::vector<FaultUnit> kept = minimize_faults(s, document, units, *target);
   document = with_faults(document, kept);
   result.faults_after = kept.size();
@@ -197,7 +225,19 @@ std::optional<ShrinkResult> shrink(const Json& original, const std::string& labe
     std::vector<Json> tries;
     for (int k = 1; k < 8; ++k)
       tries.push_back(sim::config::format_duration(sim::Duration::from_nanos(duration->nanos() / 8 * k / 1'000'000'000 * 1'000'000'000)));
-    cut(s, document, tries, [](Json& d, const Json& v) { d["duration"] = v; }, *target);
+    // Timeline entries starting at or after the new end cannot take part; the loader refuses them.
+    cut(s, document, tries, [](Json& d, const Json& v) {
+          d["duration"] = v;
+          const auto end = sim::config::parse_duration(v.get<std::string>(), nullptr);
+          if (!d.contains("faults") || !d["faults"].contains("timeline")) return;
+          Json before_end = Json::array();
+          for (const Json& entry : d["faults"]["timeline"]) {
+            const auto at = entry.contains("at") && entry["at"].is_string() ? sim::config::parse_duration(entry["at"].get<std::string>(), nullptr)
+                                                                             : std::nullopt;
+            if (!at || *at < *end) before_end.push_back(entry);
+          }
+          d["faults"]["timeline"] = before_end;
+        }, *target);
   }
   // Each workload entry's rate: an eighth, a quarter, a half.
   for (std::size_t i = 0; i < document["workload"].size(); ++i)
@@ -265,6 +305,8 @@ int shrink_command(const ShrinkOptions& options) {
     return kExitBadInput;
   }
   fmt::print("signature: [{}]\n", fmt::join(result->signature, ", "));
+  if (result->drawn_made_explicit > 0)
+    fmt::print("random faults made explicit: the {} episodes they drew on seed {}\n", result->drawn_made_explicit, seed);
   fmt::print("faults: {} -> {}; duration {} -> {}; {} candidate runs{}\n", result->faults_before, result->faults_after,
              document["duration"].get<std::string>(), minimal["duration"].get<std::string>(), result->runs,
              result->budget_reached ? " (budget reached: shrinking stopped early)" : "");

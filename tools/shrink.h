@@ -2,7 +2,9 @@
 // signature is what failed (the ids of the invariant checks and monitors, the names of the
 // expectations; tools/sweep_records.h), never a time or a key. Candidates are scenario files
 // the loader accepts: the expectations and variants dropped where they do not take part, the
-// fault entries delta-debugged (ddmin: a `chaos` entry is one unit), then the duration, each
+// random faults (chaos entries, random_power_off, the swarm) replaced by the episodes they drew
+// on the seed as timeline entries (when that still fails the same way), the fault entries
+// delta-debugged (ddmin), then the duration, each
 // workload entry's rate and each AZ's node counts cut (never below three AZs with storage: the
 // loader refuses that) while the signature holds. Each round's candidates run in parallel and
 // the first in a fixed order wins, so the result does not depend on --jobs. The result is
@@ -34,6 +36,7 @@ struct ShrinkResult {
   bool budget_reached = false;
   bool replayed = false;               // two replays gave the same digest and signature
   std::size_t faults_before = 0, faults_after = 0;
+  std::size_t drawn_made_explicit = 0;  // random faults' episodes turned into timeline entries
 };
 
 // Shrinks `document` (a scenario file's JSON) failing on `seed`; none if it does not fail.

@@ -49,11 +49,18 @@ class ChaosRunner {
   void arrive() {
     if (!context_.ended()) {
       std::string what;
+      drawn_entry_ = nullptr;
       std::function<void()> end = active_ < spec_.max_active ? begin(what) : nullptr;
       if (!end) {
         context_.record(spec_.kind, what.empty() ? "nothing to hit" : what, "skipped");
       } else {
         const Duration lasts = Duration::from_nanos(rng_.uniform_int(spec_.duration.min.nanos(), spec_.duration.max.nanos()));
+        if (!drawn_entry_.is_null()) {
+          drawn_entry_["at"] = format_duration(context_.kernel().now() - Time::zero());
+          drawn_entry_["duration"] = format_duration(lasts);
+          context_.record_drawn(std::move(drawn_entry_));
+        }
+        drawn_entry_ = nullptr;
         ++active_;
         context_.record(spec_.kind, what + " for " + format_duration(Duration::from_nanos(lasts.nanos() / 1'000'000 * 1'000'000)),
                         "start");
@@ -89,10 +96,21 @@ class ChaosRunner {
   // Loss, latency and duplication hit one node's links or one AZ's links to the other AZs.
   std::pair<NodeSet, NodeSet> pick_links() {
     if (rng_.bernoulli(0.5)) {
-      if (Node* node = pick_node()) return {NodeSet::of_node(node->id()), NodeSet::of_node(node->id()).inverted()};
+      if (Node* node = pick_node()) {
+        drawn_entry_["node"] = node->name();
+        return {NodeSet::of_node(node->id()), NodeSet::of_node(node->id()).inverted()};
+      }
     }
-    const NodeSet az = NodeSet::of_az(static_cast<AzId>(rng_.below(context_.network().az_count())));
-    return {az, az.inverted()};
+    const auto az = static_cast<AzId>(rng_.below(context_.network().az_count()));
+    drawn_entry_["between"] = nlohmann::json::array({std::vector<std::string>{context_.network().az_name(az)}, other_azs(az)});
+    return {NodeSet::of_az(az), NodeSet::of_az(az).inverted()};
+  }
+
+  std::vector<std::string> other_azs(std::optional<AzId> but) const {
+    std::vector<std::string> names;
+    for (AzId a = 0; a < context_.network().az_count(); ++a)
+      if (a != but) names.push_back(context_.network().az_name(a));
+    return names;
   }
 
   std::function<void()> begin(std::string& what) {
@@ -100,6 +118,7 @@ class ChaosRunner {
       Node* victim = pick_node();
       if (victim == nullptr) return nullptr;
       what = victim->name();
+      drawn_entry_ = {{"kind", spec_.kind}, {"node", victim->name()}};
       FaultContext& context = context_;
       if (spec_.kind == "pause") {
         context.pause(*victim);
@@ -115,8 +134,22 @@ class ChaosRunner {
       effect.extra_latency = drawn_.extra;
       effect.jitter = drawn_.jitter;
     }
-    if (spec_.kind != "partition") return add_rule(pick_links(), true, effect, what);
+    if (spec_.kind != "partition") {
+      // An episode that changes nothing (a zero probability or latency) has no timeline form.
+      const bool effective = effect.loss > 0 || effect.duplicate > 0 || effect.extra_latency + effect.jitter > Duration::zero();
+      if (effective) drawn_entry_ = {{"kind", spec_.kind}};
+      if (spec_.kind == "latency") {
+        drawn_entry_["extra"] = format_duration(effect.extra_latency);
+        if (effect.jitter > Duration::zero()) drawn_entry_["jitter"] = format_duration(effect.jitter);
+      } else {
+        drawn_entry_["probability"] = drawn_.intensity;
+      }
+      auto end = add_rule(pick_links(), true, effect, what);
+      if (!effective) drawn_entry_ = nullptr;
+      return end;
+    }
     effect.drop = true;
+    drawn_entry_ = {{"kind", "partition"}};
     return begin_partition(effect, what);
   }
 
@@ -128,19 +161,30 @@ class ChaosRunner {
       if (node == nullptr) return nullptr;
       const NodeSet set = NodeSet::of_node(node->id());
       // One way: the node cannot send, or cannot receive; its heartbeats may still go out.
-      if (shape == "one_way")
-        return rng_.bernoulli(0.5) ? add_rule({set, set.inverted()}, false, effect, what)
-                                   : add_rule({set.inverted(), set}, false, effect, what);
+      if (shape == "one_way") {
+        const bool cannot_send = rng_.bernoulli(0.5);
+        drawn_entry_ = {{"kind", "gray_link"}, {"from", std::vector<std::string>{node->name()}}, {"to", other_azs(std::nullopt)}};
+        if (!cannot_send) std::swap(drawn_entry_["from"], drawn_entry_["to"]);
+        return cannot_send ? add_rule({set, set.inverted()}, false, effect, what)
+                           : add_rule({set.inverted(), set}, false, effect, what);
+      }
+      drawn_entry_["shape"] = "isolate";
+      drawn_entry_["target"] = std::vector<std::string>{node->name()};
       return add_rule({set, set.inverted()}, true, effect, what);
     }
     if (shape == "isolate_az") {
-      const NodeSet az = NodeSet::of_az(static_cast<AzId>(rng_.below(context_.network().az_count())));
-      return add_rule({az, az.inverted()}, true, effect, what);
+      const auto az = static_cast<AzId>(rng_.below(context_.network().az_count()));
+      drawn_entry_["shape"] = "isolate";
+      drawn_entry_["target"] = std::vector<std::string>{context_.network().az_name(az)};
+      return add_rule({NodeSet::of_az(az), NodeSet::of_az(az).inverted()}, true, effect, what);
     }
     if (shape == "leader_from_followers") {
       if (!context_.has_placement_resolver() || spec_.tables.empty()) return nullptr;
       const std::string& table = spec_.tables[rng_.below(spec_.tables.size())];
-      const std::string key = std::to_string(rng_.next_u64());
+      const std::uint64_t key_number = rng_.next_u64();
+      const std::string key = std::to_string(key_number);
+      drawn_entry_["shape"] = "leader_from_followers";
+      drawn_entry_["group"] = {{"table", table}, {"key", key_number}};
       sides.first = {"leader_of:" + table + "/" + key};
       sides.second = {"followers_of:" + table + "/" + key};
     } else if (shape == "majority_minority") {
@@ -151,7 +195,20 @@ class ChaosRunner {
       if (context_.network().az_count() < 3) return nullptr;
       sides.shape = Sides::Shape::bridge;
     }
-    return add_rule(sides.resolve(context_, &rng_), true, effect, what);
+    std::pair<NodeSet, NodeSet> resolved = sides.resolve(context_, &rng_);
+    if (sides.shape == Sides::Shape::majority_minority) {
+      drawn_entry_["shape"] = "majority_minority";
+      drawn_entry_["role"] = spec_.role;
+      std::vector<std::string> minority;
+      for (NodeId id : resolved.first.nodes) minority.push_back(context_.network().node(id).name());
+      drawn_entry_["minority"] = minority;
+      if (minority.empty()) drawn_entry_ = nullptr;  // one node: nobody is cut off
+    } else if (sides.shape == Sides::Shape::bridge) {
+      drawn_entry_["shape"] = "bridge";
+      for (AzId a = 0; a < context_.network().az_count(); ++a)
+        if ((((resolved.first.az_mask | resolved.second.az_mask) >> a) & 1u) == 0) drawn_entry_["bridge"] = context_.network().az_name(a);
+    }
+    return add_rule(std::move(resolved), true, effect, what);
   }
 
   const ChaosSpec spec_;  // a copy: the run must not depend on the scenario object's lifetime
@@ -161,6 +218,7 @@ class ChaosRunner {
   KindId arrival_kind_;
   KindId end_kind_;
   std::uint32_t active_ = 0;
+  nlohmann::json drawn_entry_;  // the episode being begun, as a timeline entry (null: none)
 };
 
 }  // namespace

@@ -134,6 +134,8 @@ class RandomPowerOff final : public Fault {
         const Duration down_for = spec_.down.sample(rng_);
         ++down_now_;
         context_.hold_down(*victim);
+        context_.record_drawn({{"at", format_duration(kernel.now() - Time::zero())}, {"kind", "power_off"},
+                               {"node", victim->name()}, {"duration", format_duration(down_for)}});
         // Shown to the millisecond: the record is for people; the run keeps the exact draw.
         context_.record("random_power_off",
                         victim->name() + " for " + format_duration(Duration::from_nanos(down_for.nanos() / 1'000'000 * 1'000'000)),

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <set>
 #include <string>
 #include <sys/wait.h>
 
@@ -63,4 +64,76 @@ TEST_CASE("Shrink: a planted bug's failure shrinks to a shorter, smaller run wit
   CHECK(result->faults_after <= result->faults_before);
   CHECK(minutes_of(result->scenario) <= minutes_of(original) / 2);
   CHECK(result->replayed);
+}
+
+TEST_CASE("Shrink: a swarm's failure becomes the explicit episodes that matter", "[shrink]") {
+  // Recovery adopting the lowest ballot's value: the agreement monitor catches it under a swarm of
+  // partitions, loss, latency, duplication, pauses and power-offs (nemesis_small.json, seed 9).
+  models::TestHooks hooks;
+  hooks.planted_bug = models::PlantedBug::adopt_lowest_ballot;
+  const Json original = document_of("scenarios/nemesis_small.json");
+  REQUIRE(original["faults"].contains("swarm"));
+  const auto result = tools::shrink(original, "nemesis_small.json", 9, 2, 600, hooks);
+  REQUIRE(result.has_value());
+  CHECK(std::find(result->signature.begin(), result->signature.end(), "monitor.agreement") != result->signature.end());
+  // The swarm became the episodes it drew before the failure, as timeline entries with the
+  // targets it drew (a majority/minority split names its minority); ddmin keeps what matters.
+  CHECK(result->faults_before == 1);
+  CHECK(result->drawn_made_explicit >= 3);
+  CHECK(result->faults_after <= result->drawn_made_explicit);
+  CHECK_FALSE(result->scenario["faults"].contains("swarm"));
+  REQUIRE(result->scenario["faults"].contains("timeline"));
+  bool named_minority = false;
+  for (const Json& entry : result->scenario["faults"]["timeline"]) {
+    CHECK(entry.contains("at"));
+    CHECK(entry.contains("duration"));
+    named_minority |= entry.contains("minority");
+  }
+  CHECK(named_minority);
+  CHECK(minutes_of(result->scenario) < minutes_of(original));
+  CHECK(result->replayed);
+  // Run as a user would run the file (with the bug planted), it fails the same way.
+  const models::Scenario minimal = models::parse_scenario(result->scenario.dump(), "minimal.json");
+  CHECK(tools::failure_signature(tools::run_seed(minimal, 9, nullptr, nullptr, hooks)) == result->signature);
+}
+
+TEST_CASE("Shrink: every random fault's episodes are timeline entries the loader accepts", "[shrink]") {
+  // Every chaos kind and partition shape, often: each episode's timeline form must load.
+  Json document = Json::parse(R"({"name": "every_shape", "seed": 1, "duration": "10m",
+    "topology": {"azs": [{"name": "az1", "storage_nodes": 2, "routers": 1, "clients": 1},
+                         {"name": "az2", "storage_nodes": 2, "routers": 1, "clients": 0},
+                         {"name": "az3", "storage_nodes": 2, "routers": 1, "clients": 0}]},
+    "tables": [{"name": "t", "partitions": 4, "items": 1000}],
+    "workload": [{"table": "t", "rate": 20, "mix": {"get_strong": 0.5, "put": 0.5}}],
+    "faults": {
+      "swarm": {"enabled": 1, "kinds": {
+        "partition": {"per_hour": 300, "duration": ["1s", "5s"], "max_active": 3},
+        "loss": {"per_hour": 60, "duration": ["1s", "5s"], "probability": [0.1, 0.5]},
+        "latency": {"per_hour": 60, "duration": ["1s", "5s"], "extra": ["10ms", "1s"], "jitter": ["0s", "1s"]},
+        "duplicate": {"per_hour": 60, "duration": ["1s", "5s"], "probability": [0.1, 0.5]},
+        "pause": {"per_hour": 60, "duration": ["1s", "5s"]},
+        "power_off": {"per_hour": 60, "down": ["1s", "5s"]}}},
+      "chaos": [{"kind": "random_power_off", "per_hour": 60, "down": {"dist": "uniform", "min": "1s", "max": "5s"}}]}})");
+  const models::Scenario scenario = models::parse_scenario(document.dump(), "every_shape.json");
+  const tools::SeedRun run = tools::run_seed(scenario, 1, nullptr, nullptr);
+  std::set<std::string> forms;
+  for (const Json& entry : run.drawn_faults) {
+    std::string form = entry["kind"].get<std::string>();
+    if (entry.contains("shape")) form += "." + entry["shape"].get<std::string>();
+    if (entry.contains("node")) form += ".node";
+    if (entry.contains("between")) form += ".az";
+    forms.insert(form);
+  }
+  for (const char* form : {"partition.isolate", "partition.majority_minority", "partition.bridge", "partition.leader_from_followers",
+                           "gray_link", "loss.node", "loss.az", "latency.node", "duplicate.node", "pause.node", "power_off.node"}) {
+    INFO(form);
+    CHECK(forms.count(form) == 1);
+  }
+  Json timeline = document;
+  timeline["faults"] = {{"timeline", run.drawn_faults}};
+  const models::Scenario explicit_form = models::parse_scenario(timeline.dump(), "every_shape_explicit.json");
+  // Each episode is one timeline entry: the same number of faults start, on the same targets.
+  CHECK(explicit_form.faults.size() == run.drawn_faults.size());
+  const tools::SeedRun replay = tools::run_seed(explicit_form, 1, nullptr, nullptr);
+  CHECK(replay.complete);
 }
