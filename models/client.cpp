@@ -210,7 +210,7 @@ void Client::attempt_done(std::uint32_t slot, std::uint32_t generation, sim::err
 void Client::finish(std::uint32_t slot, Outcome outcome) {
   Operation& op = operations_[slot];
   metrics_.record(op.started, az(), op.table, op.op, outcome, kernel().now() - op.started, op.attempts);
-  timeline_.client_finished(op.started, op.table, outcome == Outcome::ok);
+  timeline_.client_finished(op.started, op.table, op.op, outcome == Outcome::ok, kernel().now() - op.started);
   if (watch_ != nullptr) watch_->finished(canary_, op.endpoint, az(), op.table, outcome == Outcome::ok, kernel().now() - op.started);
   if (history_ != nullptr) {
     HistoryEntry entry;

@@ -1,11 +1,14 @@
 // Per-minute counts of what every component did, so a cascade is visible over time: client
-// outcomes (also per table), router cache hits and misroutes, and the load, rejections and
+// outcomes (also per table) and the latency of successes by operation, router cache hits and misroutes, and the load, rejections and
 // queue depth of the metadata table and MemDS. Models record; reports render.
 #pragma once
 
+#include "models/messages.h"
+#include "sim/histogram.h"
 #include "sim/time.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -16,6 +19,7 @@ struct MinuteCounts {
   std::uint64_t client_succeeded = 0;
   std::vector<std::uint64_t> table_requests;
   std::vector<std::uint64_t> table_succeeded;
+  std::array<sim::LogLinearHistogram, kOperationCount> latency;  // of successes begun in the minute, ns
   std::uint64_t route_lookups = 0;
   std::uint64_t route_hits = 0;       // answered from the router's own cache at once
   std::uint64_t misroutes = 0;        // a replica said the route was stale ("moved")
@@ -42,13 +46,14 @@ class Timeline {
     }
     return minutes_[index];
   }
-  void client_finished(sim::Time started, std::uint32_t table, bool ok) {
+  void client_finished(sim::Time started, std::uint32_t table, Operation op, bool ok, sim::Duration latency) {
     MinuteCounts& m = at(started);
     ++m.client_requests;
     ++m.table_requests[table];
     if (ok) {
       ++m.client_succeeded;
       ++m.table_succeeded[table];
+      m.latency[static_cast<std::size_t>(op)].record(static_cast<std::uint64_t>(latency.nanos()));
     }
   }
   void route_lookup(sim::Time now, bool hit) {

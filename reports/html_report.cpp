@@ -49,7 +49,7 @@ const char* kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", 
 std::string line_chart(const std::string& title, const std::vector<Series>& series, double step_s, double end_s,
                        std::optional<double> y_min, std::optional<double> y_max, const std::vector<Window>& windows,
                        const std::string& unit) {
-  constexpr double kW = 900, kH = 240, kLeft = 60, kRight = 20, kTop = 30, kBottom = 40;
+  constexpr double kW = 900, kH = 240, kLeft = 80, kRight = 20, kTop = 30, kBottom = 40;
   double lo = y_min.value_or(1e300), hi = y_max.value_or(-1e300);
   bool any = false;
   for (const Series& s : series)
@@ -93,7 +93,10 @@ std::string line_chart(const std::string& title, const std::vector<Series>& seri
       points += fmt::format("{:.1f},{:.1f} ", x((static_cast<double>(i) + 0.5) * step_s), y(std::clamp(*s.values[i], lo, hi)));
     }
     flush();
-    out += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"{}\">{}</text>\n", kLeft + 10 + 150 * static_cast<double>(k), kTop - 10, s.color, escape(s.name));
+    const double legend_step = std::min(150.0, (kW - kLeft - kRight) / static_cast<double>(series.size()));
+    // A style, not a fill attribute: the page's `svg text` rule would win over an attribute.
+    out += fmt::format("<text class=\"legend\" x=\"{}\" y=\"{}\" style=\"fill:{}\">&#9644; {}</text>\n", kLeft + 10 + legend_step * static_cast<double>(k),
+                       kTop - 10, s.color, escape(s.name));
   }
   return out + "</svg></figure>\n";
 }
@@ -211,7 +214,30 @@ table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ddd; padding
   out += line_chart("Customer availability per minute", {availability}, 60, end_s, std::nullopt, 1.0, windows, "");
   if (by_table.size() > 1) out += line_chart("Availability per minute by table", by_table, 60, end_s, std::nullopt, 1.0, windows, "");
   out += line_chart("Customer requests per second", {rps}, 60, end_s, 0.0, std::nullopt, windows, "");
-  out += "<p class=\"nodata\">Latency percentiles are recorded over the whole run (below), not per minute.</p>\n";
+  // Latency per minute, by operation: p50 and p99 of the successes begun in the minute.
+  if (r.contains("timeline") && !r["timeline"].empty() && r["timeline"][0].contains("latency_ms"))
+    for (const auto& item : r["timeline"][0]["latency_ms"].items()) {
+      const std::string op = item.key();
+      Series p50{"p50", kColors[0], {}}, p99{"p99", kColors[1], {}};
+      for (const Json& m : r["timeline"]) {
+        const Json& l = m["latency_ms"].contains(op) ? m["latency_ms"][op] : Json();
+        p50.values.push_back(l.is_object() ? number(l["p50"]) : std::nullopt);
+        p99.values.push_back(l.is_object() ? number(l["p99"]) : std::nullopt);
+      }
+      out += line_chart(op + " latency per minute (ms, successes)", {p50, p99}, 60, end_s, 0.0, std::nullopt, windows, " ms");
+    }
+  // Replication: group-seconds per minute without a serving leader, with two copies, without a
+  // write quorum (summed over groups).
+  if (r.contains("timeline") && !r["timeline"].empty() && r["timeline"][0].contains("replication")) {
+    Series leaderless{"leaderless", kColors[1], {}}, two{"two copies", kColors[4], {}}, no_quorum{"no write quorum", kColors[3], {}};
+    for (const Json& m : r["timeline"]) {
+      leaderless.values.push_back(number(m["replication"]["leaderless_s"]));
+      two.values.push_back(number(m["replication"]["two_copies_s"]));
+      no_quorum.values.push_back(number(m["replication"]["no_write_quorum_s"]));
+    }
+    out += line_chart("Replication: group-seconds per minute leaderless, on two copies, without a write quorum", {leaderless, two, no_quorum},
+                      60, end_s, 0.0, std::nullopt, windows, " s");
+  }
   if (r.contains("canaries")) {
     std::vector<Series> canaries;
     std::size_t k = 0;
@@ -235,6 +261,47 @@ table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ddd; padding
   double most = 0;
   for (const auto& e : errors) most = std::max(most, e.second.value_or(0));
   out += bar_chart("Failed requests by kind", errors, most, "{:.0f}");
+
+  // Capacity: each metered table's consumption against what it bought, its throttles, and the
+  // partition throttled most against its share.
+  if (r.contains("capacity") && r["capacity"].contains("tables") && !r["capacity"]["tables"].empty()) {
+    out += "<h2>Capacity</h2>\n";
+    for (const Json& t : r["capacity"]["tables"]) {
+      const std::string table = t["name"].get<std::string>();
+      Series rcu{"RCU/s consumed", kColors[0], {}}, wcu{"WCU/s consumed", kColors[1], {}}, throttled{"throttled requests", kColors[3], {}};
+      Series rcu_bought{"RCU provisioned", kColors[5], {}}, wcu_bought{"WCU provisioned", kColors[4], {}};
+      for (const Json& m : t["minutes"]) {
+        rcu.values.push_back(number(m["rcu"]));
+        wcu.values.push_back(number(m["wcu"]));
+        throttled.values.push_back(number(m["throttled"]));
+        rcu_bought.values.push_back(number(t["provisioned_rcu"]));
+        wcu_bought.values.push_back(number(t["provisioned_wcu"]));
+      }
+      std::vector<Series> used{rcu, wcu};
+      if (t["mode"] == "provisioned") {
+        used.push_back(rcu_bought);
+        used.push_back(wcu_bought);
+      }
+      out += line_chart(table + " (" + t["mode"].get<std::string>() + "): capacity consumed per second, by minute", used, 60, end_s, 0.0,
+                        std::nullopt, windows, "");
+      out += line_chart(table + ": throttled requests per minute", {throttled}, 60, end_s, 0.0, std::nullopt, windows, "");
+      const Json* worst = nullptr;
+      for (const Json& p : t["partitions"])
+        if (p["throttled"].get<std::uint64_t>() > 0 && (worst == nullptr || p["throttled"] > (*worst)["throttled"])) worst = &p;
+      if (worst != nullptr) {
+        Series p_rcu{"RCU/s", kColors[0], {}}, p_wcu{"WCU/s", kColors[1], {}}, share_rcu{"RCU share", kColors[5], {}}, share_wcu{"WCU share", kColors[4], {}};
+        for (const Json& m : (*worst)["minutes"]) {
+          p_rcu.values.push_back(number(m["rcu"]));
+          p_wcu.values.push_back(number(m["wcu"]));
+          share_rcu.values.push_back(number(m["share_rcu"]));
+          share_wcu.values.push_back(number(m["share_wcu"]));
+        }
+        out += line_chart(fmt::format("{}: the partition throttled most (group {}, {} throttled) against its share", table,
+                                      (*worst)["group"].dump(), (*worst)["throttled"].dump()),
+                          {p_rcu, p_wcu, share_rcu, share_wcu}, 60, end_s, 0.0, std::nullopt, windows, "");
+      }
+    }
+  }
 
   // Latency over the run.
   out += "<h2>Latency (ms, over the run)</h2>\n<table><tr><th>operation</th><th>count</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th></tr>\n";

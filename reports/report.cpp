@@ -256,10 +256,25 @@ Json timeline(const models::Simulation& simulation) {
     Json tables = Json::object();
     for (std::size_t k = 0; k < t.tables(); ++k)
       tables[simulation.scenario().tables[k].name] = ratio_or_null(m.table_succeeded[k], m.table_requests[k]);
+    Json latency = Json::object();  // of the successes begun in the minute
+    for (std::size_t o = 0; o < models::kOperationCount; ++o) {
+      const sim::LogLinearHistogram& h = m.latency[o];
+      if (simulation.metrics().latency(static_cast<models::Operation>(o)).count() == 0) continue;  // not in the workload
+      latency[models::operation_name(static_cast<models::Operation>(o))] = {
+          {"count", h.count()},
+          {"p50", h.count() == 0 ? Json(nullptr) : Json(millis_of(h.percentile(500'000)))},
+          {"p99", h.count() == 0 ? Json(nullptr) : Json(millis_of(h.percentile(990'000)))}};
+    }
+    const auto& health = simulation.cluster().health.minutes();
+    const models::replication::GroupHealth::Minute r = i < health.size() ? health[i] : models::replication::GroupHealth::Minute{};
     out.push_back({{"minute", i},
                    {"client_rps", per_second(m.client_requests)},
                    {"availability", ratio_or_null(m.client_succeeded, m.client_requests)},
                    {"availability_by_table", tables},
+                   {"latency_ms", latency},
+                   {"replication", {{"leaderless_s", seconds_of_ns(r.leaderless_ns)},
+                                    {"two_copies_s", seconds_of_ns(r.two_copies_ns)},
+                                    {"no_write_quorum_s", seconds_of_ns(r.no_quorum_ns)}}},
                    {"metadata_rps", per_second(m.metadata_requests)},
                    {"metadata_rejected", m.metadata_rejected},
                    {"metadata_queue_max", m.metadata_depth_max},

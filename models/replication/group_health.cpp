@@ -3,6 +3,8 @@
 
 #include "sim/assert.h"
 
+#include <algorithm>
+
 namespace models::replication {
 
 void GroupHealth::add_group(sim::Time now, std::uint8_t healthy_members, bool serving) {
@@ -30,10 +32,35 @@ void GroupHealth::accrue(GroupRecord& record, sim::Time now) {
   if (!record.active) return;
   const std::int64_t elapsed = (now - record.since).nanos();
   SIM_ASSERT_OP(elapsed, >=, 0);
-  if (record.serving_leaders == 0) record.leaderless_ns += elapsed;
-  if (record.healthy_members == Membership::quorum()) record.two_copies_ns += elapsed;
-  if (record.healthy_members < Membership::quorum()) record.no_quorum_ns += elapsed;
+  if (elapsed > 0) {
+    if (record.serving_leaders == 0) {
+      record.leaderless_ns += elapsed;
+      spread(&Minute::leaderless_ns, record.since, now);
+    }
+    if (record.healthy_members == Membership::quorum()) {
+      record.two_copies_ns += elapsed;
+      spread(&Minute::two_copies_ns, record.since, now);
+    }
+    if (record.healthy_members < Membership::quorum()) {
+      record.no_quorum_ns += elapsed;
+      spread(&Minute::no_quorum_ns, record.since, now);
+    }
+  }
   record.since = now;
+}
+
+void GroupHealth::spread(std::int64_t Minute::*field, sim::Time from, sim::Time to) {
+  constexpr std::int64_t kMinuteNs = 60'000'000'000;
+  std::int64_t at = (from - sim::Time::zero()).nanos();
+  const std::int64_t end = (to - sim::Time::zero()).nanos();
+  const auto last = static_cast<std::size_t>((end - 1) / kMinuteNs);
+  if (minutes_.size() <= last) minutes_.resize(last + 1);
+  while (at < end) {
+    const std::int64_t minute = at / kMinuteNs;
+    const std::int64_t until = std::min(end, (minute + 1) * kMinuteNs);
+    minutes_[static_cast<std::size_t>(minute)].*field += until - at;
+    at = until;
+  }
 }
 
 void GroupHealth::serving_changed(GroupId g, sim::Time now, int delta) {

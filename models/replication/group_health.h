@@ -43,13 +43,24 @@ class GroupHealth {
   // Closes every open interval at `now` (the end of the run) without changing state.
   void settle(sim::Time now);
 
+  // Group-nanoseconds leaderless, with two healthy copies, and without a write quorum, summed
+  // over groups, by minute of the run (up to the last minute anything accrued).
+  struct Minute {
+    std::int64_t leaderless_ns = 0;
+    std::int64_t two_copies_ns = 0;
+    std::int64_t no_quorum_ns = 0;
+  };
+  const std::vector<Minute>& minutes() const { return minutes_; }
   const sim::LogLinearHistogram& log_replica_heal_ns() const { return log_replica_heal_ns_; }
   const sim::LogLinearHistogram& storage_heal_ns() const { return storage_heal_ns_; }
 
  private:
   static std::uint64_t as_ns(sim::Duration d) { return d.nanos() < 0 ? 0 : static_cast<std::uint64_t>(d.nanos()); }
   void accrue(GroupRecord& record, sim::Time now);
+  // Adds [from, to) to the minutes it covers, in the field `field`.
+  void spread(std::int64_t Minute::*field, sim::Time from, sim::Time to);
   std::vector<GroupRecord> groups_;
+  std::vector<Minute> minutes_;
   sim::LogLinearHistogram log_replica_heal_ns_;
   sim::LogLinearHistogram storage_heal_ns_;
 };
