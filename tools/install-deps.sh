@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages ddbsim builds with, and only those that are missing.
+# Installs the Debian 12 packages ddbsim builds and tests with, and only those that are missing.
 # Uses sudo when not run as root. Safe to run again: it does nothing when all are present.
+#   tools/install-deps.sh              everything the tests need (tools/test.sh)
+#   tools/install-deps.sh --build-only what building and running ddbsim needs (tools/quickstart.sh)
 set -euo pipefail
 
 # clang and libclang-rt-14-dev build the libFuzzer target (tools/fuzz.sh); parallel, rsync and
 # openssh run sharded sweeps (tools/sweep-parallel.sh, and its test's loopback sshd); Slurm and
 # munge the job-array sweeps (tools/sweep-slurm.sh, and its test's one-node cluster); chromium
 # and python3 check report.html in a real browser (tests/reports/html_report_test.sh).
-packages=(g++ cmake make libboost1.81-dev nlohmann-json3-dev libfmt-dev catch2 libcli11-dev libssl-dev
-          clang libclang-rt-14-dev parallel rsync openssh-client openssh-server
-          slurmctld slurmd slurm-client munge chromium python3)
+packages=(g++ cmake make libboost1.81-dev nlohmann-json3-dev libfmt-dev catch2 libcli11-dev libssl-dev zlib1g-dev)
+if [ "${1:-}" != "--build-only" ]; then
+  packages+=(clang libclang-rt-14-dev parallel rsync openssh-client openssh-server
+             slurmctld slurmd slurm-client munge chromium python3)
+fi
 
 missing=()
 for package in "${packages[@]}"; do
