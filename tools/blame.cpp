@@ -2,7 +2,10 @@
 #include "tools/blame.h"
 
 #include "models/simulation.h"
+#include "models/scenario_loader.h"
+#include "sim/config/json_reader.h"
 #include "tools/commands.h"
+#include "tools/drawn_faults.h"
 #include "tools/run_one.h"
 
 #include <boost/asio/post.hpp>
@@ -95,6 +98,28 @@ int blame_command(const BlameOptions& options) {
   models::Scenario base = *loaded;
   base.variants.clear();  // blame judges the base run
   const std::uint64_t seed = options.seed.value_or(base.seed);
+  // Random faults are blamed episode by episode: the seed's draws become timeline entries (the
+  // same faults at the same times on the same targets), and the run with the random entries
+  // themselves is shown beside the explicit one.
+  std::optional<RunCost> random_form;
+  std::size_t episodes = 0;
+  {
+    const Json document = Json::parse(sim::config::read_text_file(options.scenario));
+    if (has_random_faults(document)) {
+      const SeedRun drawn = run_seed(base, seed, nullptr, nullptr);
+      if (!drawn.complete) {
+        fmt::print(stderr, "ddbsim: blame: the run did not finish (see `{}`): no blame without whole runs\n",
+                   reproduce_command(options.scenario, seed));
+        return kExitFailed;
+      }
+      random_form = run_cost(drawn.report);
+      episodes = drawn.drawn_faults.size();
+      base = models::parse_scenario(with_drawn_faults(document, drawn.drawn_faults).dump(), options.scenario);
+      base.variants.clear();
+      if (options.format != "json")
+        fmt::print(stderr, "the random faults drew {} episodes on seed {}: each is blamed as a fault of its own\n", episodes, seed);
+    }
+  }
   const std::string dir = options.out_dir.empty() ? fmt::format("out/{}/seed-{}", base.name, seed) : options.out_dir;
   try {
     check_writable_dir(dir);
@@ -143,7 +168,11 @@ int blame_command(const BlameOptions& options) {
   std::vector<Json> faults;
   for (const auto& fault : base.faults) faults.push_back(fault->resolved());
   Json table = blame_table(costs[0], costs[1], faults, std::vector<RunCost>(costs.begin() + 2, costs.end()));
-  Json out{{"scenario", {{"name", base.name}, {"sha256", base.sha256}}}, {"seed", seed}};
+  Json out{{"scenario", {{"name", loaded->name}, {"sha256", loaded->sha256}}}, {"seed", seed}};
+  if (random_form)
+    out["random_faults_made_explicit"] = {{"episodes", episodes},
+                                          {"unavailability_with_random_entries", random_form->unavailability},
+                                          {"failed_with_random_entries", random_form->failed}};
   out.update(table);
   try {
     write_file_atomically(std::filesystem::path(dir) / "blame.json", out.dump(2) + "\n");
@@ -152,7 +181,12 @@ int blame_command(const BlameOptions& options) {
     return kExitBadInput;
   }
   if (options.format == "json") fmt::print("{}\n", out.dump(2));
-  else fmt::print("{}wrote {}/blame.json\n", blame_text(table), dir);
+  else {
+    if (random_form)
+      fmt::print("Random faults made explicit: {} episodes; with the random entries themselves, unavailability {:.6f} ({} failed)\n",
+                 episodes, random_form->unavailability, random_form->failed);
+    fmt::print("{}wrote {}/blame.json\n", blame_text(table), dir);
+  }
   return kExitPassed;
 }
 

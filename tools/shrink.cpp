@@ -5,6 +5,7 @@
 #include "sim/config/json_reader.h"
 #include "sim/config/units.h"
 #include "tools/commands.h"
+#include "tools/drawn_faults.h"
 #include "tools/run_one.h"
 #include "tools/sweep_records.h"
 
@@ -23,35 +24,6 @@ namespace tools {
 using reports::Json;
 
 namespace {
-
-// One fault entry: the list it sits in ("timeline", "chaos") and the entry; or the swarm.
-struct FaultUnit {
-  std::string list;  // "timeline", "chaos" or "swarm"
-  Json entry;
-};
-
-std::vector<FaultUnit> fault_units(const Json& document) {
-  std::vector<FaultUnit> units;
-  if (!document.contains("faults")) return units;
-  const Json& faults = document["faults"];
-  for (const char* list : {"timeline", "chaos"})
-    if (faults.contains(list))
-      for (const Json& entry : faults[list]) units.push_back({list, entry});
-  if (faults.contains("swarm")) units.push_back({"swarm", faults["swarm"]});
-  return units;
-}
-
-Json with_faults(Json document, const std::vector<FaultUnit>& units) {
-  document.erase("faults");
-  if (units.empty()) return document;
-  Json faults = Json::object();
-  for (const FaultUnit& unit : units) {
-    if (unit.list == "swarm") faults["swarm"] = unit.entry;
-    else faults[unit.list].push_back(unit.entry);
-  }
-  document["faults"] = faults;
-  return document;
-}
 
 class Shrinker {
  public:
@@ -117,25 +89,16 @@ class Shrinker {
   bool budget_reached_ = false;
 };
 
-bool is_random(const FaultUnit& unit) {
-  return unit.list == "swarm" || unit.entry.value("kind", std::string()).starts_with("random_");
-}
-
 // The random faults (chaos entries, random_power_off, the swarm) replaced by the timeline entries
 // of the episodes they drew on this seed, if the run still fails the same way: then ddmin can
 // drop episodes one by one. Nothing changes if no fault is random, or if the explicit form does
 // not fail the same way (the events of its faults fall in another order).
 Json make_drawn_faults_explicit(Shrinker& s, const Json& document, const std::vector<std::string>& target,
                                 std::size_t& explicit_count) {
-  const std::vector<FaultUnit> units = fault_units(document);
-  if (std::none_of(units.begin(), units.end(), is_random)) return document;
+  if (!has_random_faults(document)) return document;
   std::vector<Json> drawn;
   if (!s.signature(document, nullptr, &drawn)) return document;
-  std::vector<FaultUnit> fixed;
-  for (const FaultUnit& unit : units)
-    if (!is_random(unit)) fixed.push_back(unit);
-  for (Json& entry : drawn) fixed.push_back({"timeline", std::move(entry)});
-  const Json candidate = with_faults(document, fixed);
+  const Json candidate = with_drawn_faults(document, drawn);
   if (!s.first_failing({candidate}, target)) return document;
   explicit_count = drawn.size();
   return candidate;

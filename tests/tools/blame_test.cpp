@@ -40,9 +40,11 @@ TEST_CASE("Blame: each fault's share is what removing it gives back, over what a
   CHECK(none["interaction"].is_null());
 }
 
-TEST_CASE("Blame: an AZ outage carries the loss, a router power-off with a spare beside it almost none", "[blame]") {
-  const std::string command = std::string(DDBSIM_BINARY) + " blame " + DDBSIM_SOURCE_DIR +
-                              "/tests/scenarios/blame.json --jobs 2 --format json --out /tmp/ddbsim-blame-test 2>/dev/null";
+namespace {
+
+Json blame_json(const std::string& scenario) {
+  const std::string command = std::string(DDBSIM_BINARY) + " blame " + DDBSIM_SOURCE_DIR + "/tests/scenarios/" + scenario +
+                              " --jobs 2 --format json --out /tmp/ddbsim-blame-test 2>/dev/null";
   std::string out;
   FILE* pipe = popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
@@ -51,7 +53,13 @@ TEST_CASE("Blame: an AZ outage carries the loss, a router power-off with a spare
   const int status = pclose(pipe);
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
-  const Json r = Json::parse(out);
+  return Json::parse(out);
+}
+
+}  // namespace
+
+TEST_CASE("Blame: an AZ outage carries the loss, a router power-off with a spare beside it almost none", "[blame]") {
+  const Json r = blame_json("blame.json");
   CHECK(r["unavailability_lost"].get<double>() > 0.001);
   REQUIRE(r["faults"].size() == 2);
   CHECK(r["faults"][0]["fault"]["kind"] == "az_outage");
@@ -60,4 +68,25 @@ TEST_CASE("Blame: an AZ outage carries the loss, a router power-off with a spare
   // Without any fault the same traffic loses nothing.
   CHECK(r["with_no_fault"]["failed"] == 0);
   CHECK(r["with_no_fault"]["requests"] == r["with_all_faults"]["requests"]);
+}
+
+TEST_CASE("Blame: random power-offs are blamed episode by episode", "[blame]") {
+  const Json r = blame_json("blame_chaos.json");
+  REQUIRE(r.contains("random_faults_made_explicit"));
+  const auto episodes = r["random_faults_made_explicit"]["episodes"].get<std::size_t>();
+  CHECK(episodes >= 3);
+  REQUIRE(r["faults"].size() == episodes);
+  for (const Json& f : r["faults"]) {
+    CHECK(f["fault"]["kind"] == "power_off");
+    CHECK(f["fault"].contains("node"));
+    CHECK(f["fault"].contains("at"));
+  }
+  // The explicit episodes cost what the random entry cost on this seed.
+  const double random = r["random_faults_made_explicit"]["unavailability_with_random_entries"].get<double>();
+  CHECK(random > 0.001);
+  CHECK(r["with_all_faults"]["unavailability"].get<double>() == Approx(random).epsilon(0.1));
+  // The shares and the interaction account for the whole loss.
+  double shares = r["interaction"].get<double>();
+  for (const Json& f : r["faults"]) shares += f["share"].get<double>();
+  CHECK(shares == Approx(1.0));
 }
