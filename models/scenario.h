@@ -463,6 +463,11 @@ struct Scenario {
 
   std::vector<AzSpec> azs;
   std::vector<EndpointSpec> endpoints{EndpointSpec{"regional", 0}};
+  // topology.cell_nodes: each AZ's storage nodes split into cells of about this many, and a
+  // group's first three replicas placed in one cell (the same cell in every AZ), so a node
+  // shares groups (and exchanges heartbeats) with the nodes of its cell only, not with every
+  // node of the region. 0 (the default): one cell, every node a candidate.
+  std::uint32_t cell_nodes = 0;
   sim::NetworkConfig network;
   StorageSpec storage;
   RouterSpec router;

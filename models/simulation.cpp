@@ -105,11 +105,55 @@ void Simulation::place_groups() {
   // Every partition is a group of three replicas in three distinct AZs. AZs are chosen in
   // rotation and nodes round-robin within each AZ, so replicas spread evenly and a group never
   // has two replicas on one node (or one power supply).
-  std::vector<std::vector<replication::StorageNode*>> by_az(scenario_.azs.size());
-  for (const auto& node : storage_) by_az[node->az()].push_back(node.get());
-  std::vector<std::size_t> usable;
-  for (std::size_t a = 0; a < by_az.size(); ++a)
-    if (!by_az[a].empty()) usable.push_back(a);
+  // Per AZ: its nodes, their replica counts, and the nodes at the least count (the only ones a
+  // choice scans: a region of thousands of nodes places in time linear in its groups).
+  struct AzNodes {
+    std::vector<replication::StorageNode*> nodes;
+    std::vector<std::uint32_t> count;
+    std::vector<std::uint32_t> least;     // indices into nodes with the least count
+    std::vector<std::uint32_t> where;     // index -> position in least (or ~0)
+    void refill() {
+      const std::uint32_t lowest = *std::min_element(count.begin(), count.end());
+      least.clear();
+      where.assign(nodes.size(), ~std::uint32_t{0});
+      for (std::uint32_t i = 0; i < nodes.size(); ++i)
+        if (count[i] == lowest) {
+          where[i] = static_cast<std::uint32_t>(least.size());
+          least.push_back(i);
+        }
+    }
+    void took(std::uint32_t i) {
+      ++count[i];
+      const std::uint32_t at = where[i];
+      where[least.back()] = at;
+      least[at] = least.back();
+      least.pop_back();
+      where[i] = ~std::uint32_t{0};
+      if (least.empty()) refill();
+    }
+  };
+  // With placement cells, each AZ's nodes are cut into `cells` equal runs and group g is placed
+  // in run g % cells of every AZ: by_az[a * cells + c].
+  std::vector<std::uint32_t> in_az(scenario_.azs.size(), 0);
+  for (const auto& node : storage_) ++in_az[node->az()];
+  std::uint32_t smallest = ~std::uint32_t{0};
+  for (std::uint32_t n : in_az)
+    if (n > 0) smallest = std::min(smallest, n);
+  const std::uint32_t cells = scenario_.cell_nodes == 0 ? 1 : std::max<std::uint32_t>(1, smallest / scenario_.cell_nodes);
+  std::vector<AzNodes> by_az(scenario_.azs.size() * cells);
+  std::vector<std::uint32_t> seen(scenario_.azs.size(), 0);
+  for (const auto& node : storage_) {
+    const std::uint32_t cell = static_cast<std::uint32_t>(std::uint64_t{seen[node->az()]++} * cells / in_az[node->az()]);
+    AzNodes& az = by_az[node->az() * cells + cell];
+    az.nodes.push_back(node.get());
+    az.count.push_back(static_cast<std::uint32_t>(node->replica_count()));
+  }
+  std::vector<std::size_t> usable;  // AZs with storage
+  for (std::size_t a = 0; a < scenario_.azs.size(); ++a)
+    if (in_az[a] > 0) {
+      usable.push_back(a);
+      for (std::uint32_t c = 0; c < cells; ++c) by_az[a * cells + c].refill();
+    }
   SIM_ASSERT_OP(usable.size(), >=, replication::Membership::kSize);  // the loader checks this
   std::vector<std::uint32_t> leading(network_.node_count(), 0);
   const sim::Time now = kernel_.now();
@@ -117,20 +161,22 @@ void Simulation::place_groups() {
     const std::uint32_t table = partitions_.partition(group).table;
     replication::Membership membership;
     for (std::size_t i = 0; i < replication::Membership::kSize; ++i) {
-      const std::size_t az = usable[(group + i) % usable.size()];
+      AzNodes& az = by_az[usable[(group + i) % usable.size()] * cells + group % cells];
       // The least loaded node of the AZ; ties broken by a hash of (group, node), so that the
-      // nodes a group shares with others vary and one failure does not doom a fixed set.
-      replication::StorageNode* best = nullptr;
-      std::uint64_t best_tie = 0;
-      for (replication::StorageNode* node : by_az[az]) {
-        const std::uint64_t tie = key_hash(group, node->id());
-        if (best == nullptr || node->replica_count() < best->replica_count() ||
-            (node->replica_count() == best->replica_count() && tie < best_tie)) {
-          best = node;
+      // nodes a group shares with others vary and one failure does not doom a fixed set (and,
+      // on equal hashes, the first in node order).
+      std::uint32_t best = az.least.front();
+      std::uint64_t best_tie = key_hash(group, az.nodes[best]->id());
+      for (std::size_t k = 1; k < az.least.size(); ++k) {
+        const std::uint32_t candidate = az.least[k];
+        const std::uint64_t tie = key_hash(group, az.nodes[candidate]->id());
+        if (tie < best_tie || (tie == best_tie && candidate < best)) {
+          best = candidate;
           best_tie = tie;
         }
       }
-      membership.nodes[i] = best->id();
+      az.took(best);
+      membership.nodes[i] = az.nodes[best]->id();
     }
     cluster_.shares.add_partition(group);
     cluster_.shares.set(group, cluster_.shares.base(table, scenario_.tables[table].partitions));
@@ -151,6 +197,8 @@ void Simulation::place_groups() {
     cluster_.health.add_group(now, replication::Membership::kSize, true);
     monitor_->group_created(group, membership);
   }
+  for (const AzNodes& az : by_az)
+    for (std::size_t i = 0; i < az.nodes.size(); ++i) SIM_ASSERT_OP(az.count[i], ==, az.nodes[i]->replica_count());
 }
 
 void Simulation::build_routing() {

@@ -1,4 +1,5 @@
-// Reading `topology`: the AZs with their nodes, and the endpoints beside the regional one.
+// Reading `topology`: the AZs with their nodes, the endpoints beside the regional one, and the
+// placement cells.
 #include "models/topology_loader.h"
 
 #include "models/scenario_sections.h"
@@ -62,6 +63,8 @@ void read_topology(const Node& node, Scenario& scenario) {
         endpoints->fail(fmt::format("at most {} routers in an AZ, over all endpoints", kMostNodesPerAz), fmt::format("{} in {}", in_az, az.name));
     }
   }
+  if (auto cell = topology.optional("cell_nodes"))
+    scenario.cell_nodes = static_cast<std::uint32_t>(cell->uint64_in(1, kMostNodesPerAz));
   topology.finish();
 }
 

@@ -8,7 +8,6 @@ namespace sim {
 namespace {
 constexpr std::uint64_t kDigestMultiplier1 = 0x9e3779b97f4a7c15ull;
 constexpr std::uint64_t kDigestMultiplier2 = 0xc2b2ae3d27d4eb4full;
-constexpr std::uint64_t kInterruptPollMask = (1u << 16) - 1;
 }  // namespace
 
 Kernel::Kernel(std::uint64_t seed) : seed_(seed), root_(seed) {
@@ -136,7 +135,7 @@ RunStatus Kernel::run_until(Time limit) {
       stop_requested_ = false;
       return RunStatus::stopped;
     }
-    if ((dispatched_ & kInterruptPollMask) == 0) [[unlikely]] {
+    if ((dispatched_ & poll_mask_) == 0) [[unlikely]] {
       if (interrupt_ != nullptr && interrupt_->load(std::memory_order_relaxed)) return RunStatus::interrupted;
       if (progress_) progress_(now_, dispatched_);
     }

@@ -212,7 +212,13 @@ class Kernel : public boost::asio::execution_context {
   void set_interrupt_flag(const std::atomic<bool>* flag) { interrupt_ = flag; }
   // Called at the same poll with the time reached and the events dispatched, for a progress
   // line (it must not touch the simulation; it is the one place wall-clock code may hook in).
-  void set_progress(std::function<void(Time, std::uint64_t)> progress) { progress_ = std::move(progress); }
+  // `every` events (a power of two; the interrupt flag is polled as often, and at least every
+  // 65,536 events).
+  void set_progress(std::function<void(Time, std::uint64_t)> progress, std::uint64_t every = 65'536) {
+    SIM_ASSERT(every > 0 && (every & (every - 1)) == 0);
+    progress_ = std::move(progress);
+    poll_mask_ = std::min<std::uint64_t>(every, 65'536) - 1;
+  }
   // At most this many events pending at once (rounded up to whole chunks of slots): the real
   // limit is 2^24; tests lower it to reach it quickly.
   void set_slot_limit(std::uint64_t slots) { slot_limit_ = std::min(slots, std::uint64_t{QueueKey::kSlotMask} + 1); }
@@ -314,6 +320,7 @@ class Kernel : public boost::asio::execution_context {
   bool shutting_down_ = false;
   const std::atomic<bool>* interrupt_ = nullptr;
   std::function<void(Time, std::uint64_t)> progress_;
+  std::uint64_t poll_mask_ = 65'535;  // poll the interrupt flag and report progress when (dispatched & mask) == 0
   std::uint64_t slot_limit_ = std::uint64_t{QueueKey::kSlotMask} + 1;
   Tracer* tracer_ = nullptr;
   std::string trace_detail_;

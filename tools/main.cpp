@@ -2,6 +2,7 @@
 // a usage mistake prints one line of usage and exits 2.
 #include "tools/blame.h"
 #include "tools/commands.h"
+#include "tools/region_bench.h"
 #include "tools/run_one.h"
 #include "tools/shrink.h"
 #include "tools/sweep_records.h"
@@ -22,7 +23,8 @@ constexpr const char* kUsage =
     "       ddbsim merge DIR... --out DIR\n"
     "       ddbsim blame SCENARIO.json [--seed N] [--jobs N] [--out DIR] [--format text|json]\n"
     "       ddbsim shrink SCENARIO.json [--seed N] [--jobs N] [--budget SECONDS] [--out DIR]\n"
-    "       ddbsim bench phold [--lps N --pop P --remote R --mean-us M --events E --seed S]\n";
+    "       ddbsim bench phold [--lps N --pop P --remote R --mean-us M --events E --seed S]\n"
+    "       ddbsim bench region [--groups N --per-node R --cell-nodes K --rate Q --idle S --busy S --seed S --format text|json]\n";
 
 }  // namespace
 
@@ -103,6 +105,17 @@ int main(int argc, char** argv) {
   phold_cmd->add_option("--events", phold.events, "events to process")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   phold_cmd->add_option("--seed", phold.seed, "seed")->check(CLI::NonNegativeNumber);
 
+  tools::RegionBenchOptions region;
+  CLI::App* region_cmd = bench_cmd->add_subcommand("region", "a region of N groups built in code: setup, background cost, speed, memory");
+  region_cmd->add_option("--groups", region.groups, "replication groups (3 replicas each)")->check(CLI::Range(std::uint64_t{30}, std::uint64_t{100'000'000}));
+  region_cmd->add_option("--per-node", region.per_node, "replicas per storage node (default 1000)")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000}));
+  region_cmd->add_option("--cell-nodes", region.cell_nodes, "placement cells of this many nodes per AZ (default: none)")->check(CLI::Range(std::uint64_t{0}, std::uint64_t{100'000}));
+  region_cmd->add_option("--rate", region.rate, "requests per second in the busy part (default 6000)")->check(CLI::Range(0.0, 1e8));
+  region_cmd->add_option("--idle", region.idle_s, "simulated seconds without requests (default 30)")->check(CLI::Range(1.0, 86400.0));
+  region_cmd->add_option("--busy", region.busy_s, "simulated seconds under load (default 30)")->check(CLI::Range(1.0, 86400.0));
+  region_cmd->add_option("--seed", region.seed, "seed")->check(CLI::NonNegativeNumber);
+  region_cmd->add_option("--format", region.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+
   if (argc > 0) tools::set_program_path(argv[0]);
   try {
     app.parse(argc, argv);
@@ -148,6 +161,7 @@ int main(int argc, char** argv) {
       return tools::blame_command(blame);
     }
     if (*phold_cmd) return tools::bench_phold_command(phold);
+    if (*region_cmd) return tools::bench_region_command(region);
   } catch (const std::exception& error) {
     // A bug, not bad input: say so plainly rather than with a stack trace.
     fmt::print(stderr, "ddbsim: internal error: {}\n", error.what());

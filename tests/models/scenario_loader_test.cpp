@@ -80,6 +80,7 @@ const std::map<std::string, std::string> kBrokenFiles = {
     {"attempt_timeout_overflows_time.json", "$.client.attempt_timeout"},
     {"backoff_base_over_default_max.json", "$.client.backoff_base"},
     {"bad_distribution.json", "$.network.same_az.latency.dist"},
+    {"cell_nodes_zero.json", "$.topology.cell_nodes"},
     {"chaos_starts_after_end.json", "$.faults.chaos[0].start"},
     {"duplicate_az.json", "$.topology.azs[1].name"},
     {"duplicate_key.json", "$.seed"},

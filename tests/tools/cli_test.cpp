@@ -1,6 +1,7 @@
 // The ddbsim command line as a user meets it: exit codes 0, 1, 2 and 130, what it prints, and
 // the files it writes. Runs the built binary (DDBSIM_BINARY) in a scratch directory.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <array>
 #include <cstdio>
@@ -338,4 +339,23 @@ TEST_CASE("Command line: bench phold prints its rate on the last line", "[cli]")
   const auto last_line_start = r.out.rfind("events_per_s=");
   CHECK(last_line_start != std::string::npos);
   CHECK(r.out.find('\n', last_line_start) == r.out.size() - 1);
+}
+
+TEST_CASE("Command line: bench region builds the region it is asked for and reports every figure", "[cli][bench]") {
+  // The figures are wall-clock measurements (benchmarks, not tests); this checks only that the
+  // region is the size asked for, the idle and busy parts were measured, and nothing is missing.
+  const Result r = ddbsim("bench region --groups 3000 --per-node 300 --idle 12 --busy 6 --rate 600 --format json");
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  const auto json = nlohmann::json::parse(r.out);
+  CHECK(json["replicas"] == 9000);
+  CHECK(json["storage_nodes"] == 30);
+  CHECK(json["idle"]["simulated_s"].get<double>() > 1);
+  CHECK(json["idle"]["events_per_simulated_s"].get<double>() > 0);
+  CHECK(json["busy"]["simulated_s"].get<double>() > 1);
+  CHECK(json["busy"]["events_per_request"].get<double>() > 3);
+  CHECK(json["operations"].get<double>() > 600 * 4);
+  CHECK(json["availability"] == 1.0);
+  CHECK(json["peak_rss_bytes_per_replica"].get<double>() > 0);
+  CHECK(json["complete"] == true);
 }

@@ -1,0 +1,163 @@
+// The region benchmark.
+#include "tools/region_bench.h"
+
+#include "models/scenario_loader.h"
+#include "models/simulation.h"
+#include "tools/commands.h"
+
+#include <fmt/format.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <vector>
+
+namespace tools {
+
+using reports::Json;
+
+namespace {
+
+constexpr std::uint64_t kTables = 10;
+
+double wall_now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+std::uint64_t rss_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::uint64_t size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+std::uint64_t peak_rss_bytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;
+}
+
+struct Sample {
+  double sim_s;
+  std::uint64_t events;
+  double wall;
+};
+
+}  // namespace
+
+Json region_document(const RegionBenchOptions& o) {
+  const std::uint64_t nodes_per_az = std::max<std::uint64_t>(1, (o.groups + o.per_node - 1) / o.per_node);
+  Json azs = Json::array();
+  for (int a = 1; a <= 3; ++a)
+    azs.push_back({{"name", fmt::format("az{}", a)}, {"storage_nodes", nodes_per_az}, {"routers", 3}, {"clients", 4}});
+  Json tables = Json::array(), workload = Json::array();
+  const std::uint64_t per_table = std::max<std::uint64_t>(1, o.groups / kTables);
+  for (std::uint64_t t = 0; t < kTables; ++t) {
+    const std::string name = fmt::format("table{:02}", t);
+    tables.push_back({{"name", name}, {"partitions", per_table}, {"items", per_table * 20}, {"item_size", "1KB"},
+                      {"size", fmt::format("{}GB", per_table)}});
+    workload.push_back({{"table", name},
+                        {"rate", o.rate / kTables},
+                        {"start", fmt::format("{}ms", static_cast<std::int64_t>(o.idle_s * 1000))},
+                        {"mix", {{"get_strong", 0.4}, {"get_eventual", 0.5}, {"put", 0.1}}},
+                        {"keys", {{"dist", "uniform"}}}});
+  }
+  Json topology{{"azs", azs}};
+  if (o.cell_nodes > 0) topology["cell_nodes"] = o.cell_nodes;
+  return {{"name", fmt::format("region_{}", o.groups)},
+          {"description", "ddbsim bench region: built in code (tools/region_bench.cpp)"},
+          {"seed", o.seed},
+          {"duration", fmt::format("{}ms", static_cast<std::int64_t>((o.idle_s + o.busy_s) * 1000))},
+          {"topology", topology},
+          {"network",
+           {{"same_az", {{"latency", {{"dist", "lognormal"}, {"median", "250us"}, {"sigma", 0.3}}}}},
+            {"cross_az", {{"latency", {{"dist", "lognormal"}, {"median", "900us"}, {"sigma", 0.3}}}}},
+            {"client_router", {{"latency", {{"dist", "lognormal"}, {"median", "500us"}, {"sigma", 0.4}}}}}}},
+          {"replication", {{"keep_item_history", false}, {"log_entries_kept", 8}, {"final_heal", "1s"}}},
+          {"memds", {{"nodes_per_az", 1}}},
+          {"tables", tables},
+          {"workload", workload}};
+}
+
+int bench_region_command(const RegionBenchOptions& o) {
+  const Json document = region_document(o);
+  const models::Scenario scenario = models::parse_scenario(document.dump(), document["name"].get<std::string>());
+  const double started = wall_now();
+  const std::uint64_t rss_before = rss_bytes();
+  models::Simulation simulation(scenario, o.seed);
+  const double setup_s = wall_now() - started;
+  const std::uint64_t rss_setup = rss_bytes();
+  std::vector<Sample> samples{{0.0, 0, wall_now()}};
+  simulation.kernel().set_progress([&samples](sim::Time reached, std::uint64_t events) {
+    samples.push_back({static_cast<double>(reached.nanos()) / 1e9, events, wall_now()});
+  }, 1024);
+  const models::RunOutcome outcome = simulation.run();
+  const double run_s = wall_now() - samples.front().wall;
+  const std::uint64_t peak = peak_rss_bytes();
+  const Json report = reports::build_report(simulation, outcome);
+  // The stretch [from, to) of simulated time: events and wall seconds between the samples that
+  // bound it most closely from inside.
+  const auto stretch = [&samples](double from, double to) {
+    const Sample* a = nullptr;
+    const Sample* b = nullptr;
+    for (const Sample& s : samples) {
+      if (a == nullptr && s.sim_s >= from) a = &s;
+      if (s.sim_s < to) b = &s;
+    }
+    struct Figures {
+      double sim_s = 0, events = 0, wall_s = 0;
+    } f;
+    if (a != nullptr && b != nullptr && b->sim_s > a->sim_s)
+      f = {b->sim_s - a->sim_s, static_cast<double>(b->events - a->events), b->wall - a->wall};
+    return f;
+  };
+  const auto idle = stretch(std::min(10.0, o.idle_s / 3), o.idle_s);
+  const auto busy = stretch(o.idle_s + std::min(5.0, o.busy_s / 6), o.idle_s + o.busy_s);
+  const double replicas = static_cast<double>(simulation.replica_count());
+  const auto finished = report["operations"]["finished"].get<std::uint64_t>();
+  const auto or_null = [](double value, bool have) { return have ? Json(value) : Json(nullptr); };
+  Json out{{"groups", o.groups},
+           {"cell_nodes", o.cell_nodes},
+           {"replicas", simulation.replica_count()},
+           {"storage_nodes", simulation.storage_nodes().size()},
+           {"rate", o.rate},
+           {"setup_s", setup_s},
+           {"idle", {{"simulated_s", idle.sim_s},
+                     {"events_per_simulated_s", or_null(idle.events / idle.sim_s, idle.sim_s > 0)},
+                     {"wall_ms_per_simulated_s", or_null(idle.wall_s * 1000 / idle.sim_s, idle.sim_s > 0)}}},
+           {"busy", {{"simulated_s", busy.sim_s},
+                     {"requests_per_wall_s", or_null(o.rate * busy.sim_s / busy.wall_s, busy.wall_s > 0)},
+                     {"events_per_request", or_null(busy.events / (o.rate * busy.sim_s), busy.sim_s > 0 && o.rate > 0)},
+                     // Less the background's events (the idle part's rate): what requests themselves cost.
+                     {"events_per_request_net",
+                      or_null((busy.events / busy.sim_s - idle.events / idle.sim_s) / o.rate, busy.sim_s > 0 && idle.sim_s > 0 && o.rate > 0)},
+                     {"simulated_s_per_wall_s", or_null(busy.sim_s / busy.wall_s, busy.wall_s > 0)}}},
+           {"run_wall_s", run_s},
+           {"events", simulation.kernel().events_dispatched()},
+           {"operations", finished},
+           {"availability", report["availability"]["read"]["ratio"]},
+           {"rss_bytes_per_replica_after_setup", static_cast<double>(rss_setup - std::min(rss_setup, rss_before)) / replicas},
+           {"peak_rss_bytes", peak},
+           {"peak_rss_bytes_per_replica", static_cast<double>(peak) / replicas},
+           {"complete", outcome.complete()}};
+  if (o.format == "json") {
+    fmt::print("{}\n", out.dump(2));
+  } else {
+    const auto num = [](const Json& v, const char* f) { return v.is_null() ? std::string("no data") : fmt::format(fmt::runtime(f), v.get<double>()); };
+    fmt::print("region: {} groups ({} replicas) on {} storage nodes{}\n", o.groups, simulation.replica_count(), simulation.storage_nodes().size(),
+               o.cell_nodes > 0 ? fmt::format(", placement cells of {} nodes per AZ", o.cell_nodes) : std::string());
+    fmt::print("  setup                {:.2f} s wall\n", setup_s);
+    fmt::print("  idle ({:.0f} simulated s)  {} events and {} ms wall per simulated second\n", idle.sim_s,
+               num(out["idle"]["events_per_simulated_s"], "{:.0f}"), num(out["idle"]["wall_ms_per_simulated_s"], "{:.1f}"));
+    fmt::print("  busy ({:.0f} simulated s at {:.0f} requests/s)  {} simulated requests per wall second, {} events per request "
+               "({} less the background), {} simulated s per wall s\n",
+               busy.sim_s, o.rate, num(out["busy"]["requests_per_wall_s"], "{:.0f}"), num(out["busy"]["events_per_request"], "{:.2f}"),
+               num(out["busy"]["events_per_request_net"], "{:.2f}"), num(out["busy"]["simulated_s_per_wall_s"], "{:.2f}"));
+    fmt::print("  memory               {:.0f} bytes of RSS per replica after setup, {:.0f} peak (whole process, {:.0f} MiB)\n",
+               out["rss_bytes_per_replica_after_setup"].get<double>(), out["peak_rss_bytes_per_replica"].get<double>(),
+               static_cast<double>(peak) / 1048576.0);
+  }
+  return outcome.complete() ? kExitPassed : kExitFailed;
+}
+
+}  // namespace tools
