@@ -10,19 +10,6 @@ namespace tools {
 
 namespace {
 
-void append_escaped(std::string& out, std::string_view text) {
-  for (char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-    } else {
-      out += c;
-    }
-  }
-}
-
 std::string escaped(std::string_view text) {
   std::string out;
   append_escaped(out, text);

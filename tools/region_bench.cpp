@@ -88,8 +88,10 @@ int bench_region_command(const RegionBenchOptions& o) {
   const double setup_s = wall_now() - started;
   const std::uint64_t rss_setup = rss_bytes();
   std::vector<Sample> samples{{0.0, 0, wall_now()}};
-  simulation.kernel().set_progress([&samples](sim::Time reached, std::uint64_t events) {
+  std::vector<std::uint64_t> rss_by_hour;  // RSS when each simulated hour was reached (memory stays flat?)
+  simulation.kernel().set_progress([&samples, &rss_by_hour](sim::Time reached, std::uint64_t events) {
     samples.push_back({static_cast<double>(reached.nanos()) / 1e9, events, wall_now()});
+    while (reached.nanos() >= static_cast<std::int64_t>(rss_by_hour.size() + 1) * 3'600'000'000'000) rss_by_hour.push_back(rss_bytes());
   }, 1024);
   const models::RunOutcome outcome = simulation.run();
   const double run_s = wall_now() - samples.front().wall;
@@ -139,6 +141,7 @@ int bench_region_command(const RegionBenchOptions& o) {
            {"rss_bytes_per_replica_after_setup", static_cast<double>(rss_setup - std::min(rss_setup, rss_before)) / replicas},
            {"peak_rss_bytes", peak},
            {"peak_rss_bytes_per_replica", static_cast<double>(peak) / replicas},
+           {"rss_bytes_by_simulated_hour", rss_by_hour},
            {"complete", outcome.complete()}};
   if (o.format == "json") {
     fmt::print("{}\n", out.dump(2));
@@ -157,6 +160,9 @@ int bench_region_command(const RegionBenchOptions& o) {
                out["rss_bytes_per_replica_after_setup"].get<double>(), out["peak_rss_bytes_per_replica"].get<double>(),
                static_cast<double>(peak) / 1048576.0);
   }
+  if (o.format != "json" && !rss_by_hour.empty())
+    fmt::print("  memory over time     {:.0f} MiB at simulated hour 1, {:.0f} MiB at hour {}\n", static_cast<double>(rss_by_hour.front()) / 1048576.0,
+               static_cast<double>(rss_by_hour.back()) / 1048576.0, rss_by_hour.size());
   return outcome.complete() ? kExitPassed : kExitFailed;
 }
 

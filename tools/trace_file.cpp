@@ -7,7 +7,6 @@
 
 namespace tools {
 
-namespace {
 void append_escaped(std::string& out, std::string_view text) {
   for (char c : text) {
     if (c == '"' || c == '\\') {
@@ -20,7 +19,6 @@ void append_escaped(std::string& out, std::string_view text) {
     }
   }
 }
-}  // namespace
 
 TraceFile::TraceFile(const std::string& path) : file_(std::fopen(path.c_str(), "wb")) {
   if (file_ == nullptr) throw std::runtime_error("cannot open trace file " + path + " for writing");

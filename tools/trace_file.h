@@ -6,8 +6,12 @@
 
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 namespace tools {
+
+// `text` as the inside of a JSON string: quotes, backslashes and control characters escaped.
+void append_escaped(std::string& out, std::string_view text);
 
 // What `run --trace` writes through: a tracer that closes its file with the count and digest.
 class TraceWriter : public sim::Tracer {
