@@ -25,10 +25,8 @@ Route RouteCache::route_of(GroupId group) const {
 }
 
 GroupId RouteCache::group_for(std::uint32_t table, std::uint64_t hash) const {
-  const auto& ranges = index_[table];
-  auto it = ranges.upper_bound(hash);
-  if (it == ranges.begin()) return kUnknownGroup;
-  const GroupId group = std::prev(it)->second;
+  const GroupId group = index_[table].floor(hash, kUnknownGroup);
+  if (group == kUnknownGroup) return kUnknownGroup;
   // The nearest range below may end before the hash (the cache does not know the partition
   // in between, or knows the group narrowed by a split): then the cache cannot tell.
   return entries_[group].hash_high >= hash ? group : kUnknownGroup;
@@ -47,7 +45,7 @@ void RouteCache::store(const Route& route, bool set_expiry) {
   e.hash_high = route.hash_high;
   // A range keeps its low end for life (splits give the upper part away), so one index entry
   // per group is all it takes; a narrowed range ends where its new neighbour starts.
-  index_[route.table][route.hash_low] = route.group;
+  index_[route.table].set(route.hash_low, route.group);
   e.membership = route.membership;
   e.leader = route.leader;
   e.version = route.version;

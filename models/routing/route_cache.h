@@ -8,6 +8,7 @@
 #pragma once
 
 #include "models/routing/fleet.h"
+#include "models/routing/range_index.h"
 #include "models/routing/route.h"
 #include "models/routing/route_servers.h"
 #include "models/scenario.h"
@@ -96,7 +97,7 @@ class RouteCache {
   Timeline& timeline_;
   std::vector<Entry> entries_;      // by group (grows as splits create groups)
   std::vector<TableState> tables_;  // by table
-  std::vector<std::map<std::uint64_t, GroupId>> index_;  // by table: hash_low -> group
+  std::vector<RangeIndex> index_;   // by table: hash_low -> group
   // Legacy misses in flight, by group: later misses for the group wait for the same answer
   // instead of asking the metadata table again (single flight, as any sane cache does).
   std::map<std::pair<GroupId, std::uint64_t>, std::vector<std::function<void(const Route*)>>> waiting_;

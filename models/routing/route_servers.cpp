@@ -55,24 +55,18 @@ void RouteServer::answer(const Work& work) {
     return;
   }
   TableAnswer answer{true, {}};
-  const auto from = index_.lower_bound({work.table.table, 0});
-  for (auto it = from; it != index_.end() && it->first.first == work.table.table; ++it)
-    answer.routes.push_back(routes_[it->second]);
+  if (work.table.table < index_.size())
+    for (const auto& [low, group] : index_[work.table.table].ranges()) answer.routes.push_back(routes_[group]);
   work.table_reply.send(*this, std::move(answer));
 }
 
 GroupId RouteServer::find(std::uint32_t table, std::uint64_t hash) const {
   // floor((table, hash)): the range starting at or before the hash.
-  auto it = index_.upper_bound({table, hash});
-  if (it == index_.begin()) return kUnknownGroup;
-  --it;
-  return it->first.first == table ? it->second : kUnknownGroup;
+  return table < index_.size() ? index_[table].floor(hash, kUnknownGroup) : kUnknownGroup;
 }
 
 std::size_t RouteServer::partitions_of(std::uint32_t table) const {
-  std::size_t count = 0;
-  for (auto it = index_.lower_bound({table, 0}); it != index_.end() && it->first.first == table; ++it) ++count;
-  return count;
+  return table < index_.size() ? index_[table].size() : 0;
 }
 
 void RouteServer::keep(const Route& route) {
@@ -82,7 +76,8 @@ void RouteServer::keep(const Route& route) {
   mine = route;
   // A range keeps its low end for life (a split gives away the upper part), so the index
   // entry of a group never moves.
-  index_[{route.table, route.hash_low}] = route.group;
+  if (route.table >= index_.size()) index_.resize(route.table + 1);
+  index_[route.table].set(route.hash_low, route.group);
 }
 
 void RouteServer::publish(const Route& route) {

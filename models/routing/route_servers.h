@@ -5,6 +5,7 @@
 #pragma once
 
 #include "models/ops/build.h"
+#include "models/routing/range_index.h"
 #include "models/routing/route.h"
 #include "models/scenario.h"
 #include "models/timeline.h"
@@ -88,7 +89,7 @@ class RouteServer : public sim::Node {
   GroupId find(std::uint32_t table, std::uint64_t hash) const;
 
   std::vector<Route> routes_;  // by group
-  std::map<std::pair<std::uint32_t, std::uint64_t>, GroupId> index_;  // (table, hash_low) -> group
+  std::vector<RangeIndex> index_;  // by table: hash_low -> group
   WorkQueue<Work> queue_;
   Timeline& timeline_;
   ops::RunningBuild build_;  // a deployed build's errors fail lookups, its extra latency lengthens their service
