@@ -18,6 +18,7 @@
 #include <cmath>
 #include <filesystem>
 #include <mutex>
+#include <set>
 
 namespace tools {
 
@@ -183,6 +184,35 @@ std::optional<ShrinkResult> shrink(const Json& original, const std::string& labe
   const std::vector<FaultUnit> kept = minimize_faults(s, document, units, *target);
   document = with_faults(document, kept);
   result.faults_after = kept.size();
+  // What remains, weakened: each fault shorter (a quarter, a half), each probability and extra
+  // latency smaller (the same).
+  if (document.contains("faults") && document["faults"].contains("timeline"))
+    for (std::size_t i = 0; i < document["faults"]["timeline"].size(); ++i)
+      for (const char* field : {"duration", "extra", "probability"}) {
+        const Json value = document["faults"]["timeline"][i].value(field, Json());
+        std::vector<Json> tries;
+        if (value.is_number()) {
+          tries = {value.get<double>() / 4, value.get<double>() / 2};
+        } else if (value.is_string()) {
+          const auto d = sim::config::parse_duration(value.get<std::string>(), nullptr);
+          if (!d || d->nanos() < 4'000'000) continue;  // under 4 ms: nothing to gain
+          for (std::int64_t part : {4, 2}) tries.push_back(sim::config::format_duration(sim::Duration::from_nanos(d->nanos() / part / 1'000'000 * 1'000'000)));
+        } else {
+          continue;
+        }
+        cut(s, document, tries, [i, field](Json& d, const Json& v) { d["faults"]["timeline"][i][field] = v; }, *target);
+      }
+  // The non-default settings: each optional section dropped if the failure holds without it.
+  std::vector<std::string> sections;
+  for (const auto& item : document.items()) sections.push_back(item.key());
+  for (const std::string& key : sections) {
+    static const std::set<std::string> kEssential{"$schema", "name", "description", "seed", "duration", "topology",
+                                                  "tables", "workload", "faults", "expect"};
+    if (kEssential.count(key) != 0) continue;
+    Json candidate = document;
+    candidate.erase(key);
+    if (s.first_failing({candidate}, *target)) document = candidate;
+  }
   // The duration: the shortest of eighths of it that still fails.
   if (const auto duration = sim::config::parse_duration(document["duration"].get<std::string>(), nullptr)) {
     std::vector<Json> tries;

@@ -4,7 +4,8 @@
 // the loader accepts: the expectations and variants dropped where they do not take part, the
 // random faults (chaos entries, random_power_off, the swarm) replaced by the episodes they drew
 // on the seed as timeline entries (when that still fails the same way), the fault entries
-// delta-debugged (ddmin), then the duration, each
+// delta-debugged (ddmin), what remains weakened (shorter faults, smaller probabilities and
+// latencies), the optional sections (non-default settings) dropped, then the duration, each
 // workload entry's rate and each AZ's node counts cut (never below three AZs with storage: the
 // loader refuses that) while the signature holds. Each round's candidates run in parallel and
 // the first in a fixed order wins, so the result does not depend on --jobs. The result is

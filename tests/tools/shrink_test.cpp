@@ -39,6 +39,11 @@ TEST_CASE("Shrink: of five faults the one that breaks the expectation stays, and
   CHECK(result->faults_before == 5);
   REQUIRE(result->faults_after == 1);
   CHECK(result->scenario["faults"]["timeline"][0]["kind"] == "az_outage");
+  // Weakened: the outage is shorter than the original 3 minutes and still breaks the expectation.
+  CHECK(sim::config::parse_duration(result->scenario["faults"]["timeline"][0]["duration"].get<std::string>(), nullptr)->nanos() <
+        180'000'000'000);
+  // The one non-default setting it needs stays (with 2 attempts, a write dies with its AZ).
+  CHECK(result->scenario["client"]["max_attempts"] == 2);
   CHECK_FALSE(result->scenario.contains("variants"));  // it took no part
   CHECK(minutes_of(result->scenario) < minutes_of(original));
   CHECK(result->replayed);
