@@ -49,7 +49,8 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, TestHooks h
 
   std::uint32_t client_total = 0;
   for (const AzSpec& az : scenario.azs) client_total += az.clients;
-  std::vector<HistoryEntry>* history = &history_;  // every run is judged
+  record_history_ = hooks.record_history;
+  std::vector<HistoryEntry>* history = record_history_ ? &history_ : nullptr;  // every run is judged
   for (const WorkloadSpec& w : scenario.workload)
     samplers_.emplace_back(w.keys, w.table_index, scenario.tables[w.table_index].items);
   std::uint32_t client_number = 0;
@@ -293,7 +294,7 @@ void Simulation::build_ops(std::uint32_t first_client_number) {
       clients_.push_back(std::make_unique<Client>(network_, node_name(scenario_.azs[a].name, "canary", e),
                                                   static_cast<sim::AzId>(a), number++, scenario_,
                                                   ClientKind{"canary", &canary_workloads_[e], &c.client, true}, kinds_,
-                                                  router_list_, *canary_metrics_, *canary_timeline_, &history_, 1.0,
+                                                  router_list_, *canary_metrics_, *canary_timeline_, record_history_ ? &history_ : nullptr, 1.0,
                                                   canary_samplers_));
       clients_.back()->report_to(watch_.get());
     }

@@ -19,7 +19,7 @@ struct MinuteCounts {
   std::uint64_t client_succeeded = 0;
   std::vector<std::uint64_t> table_requests;
   std::vector<std::uint64_t> table_succeeded;
-  std::array<sim::LogLinearHistogram, kOperationCount> latency;  // of successes begun in the minute, ns
+  std::array<sim::SparseLogLinearHistogram, kOperationCount> latency;  // of successes begun in the minute, ns
   std::uint64_t route_lookups = 0;
   std::uint64_t route_hits = 0;       // answered from the router's own cache at once
   std::uint64_t misroutes = 0;        // a replica said the route was stale ("moved")

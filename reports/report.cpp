@@ -258,7 +258,7 @@ Json timeline(const models::Simulation& simulation) {
       tables[simulation.scenario().tables[k].name] = ratio_or_null(m.table_succeeded[k], m.table_requests[k]);
     Json latency = Json::object();  // of the successes begun in the minute
     for (std::size_t o = 0; o < models::kOperationCount; ++o) {
-      const sim::LogLinearHistogram& h = m.latency[o];
+      const sim::SparseLogLinearHistogram& h = m.latency[o];
       if (simulation.metrics().latency(static_cast<models::Operation>(o)).count() == 0) continue;  // not in the workload
       latency[models::operation_name(static_cast<models::Operation>(o))] = {
           {"count", h.count()},

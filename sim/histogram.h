@@ -90,4 +90,44 @@ class LogLinearHistogram {
   std::uint64_t sum_ = 0;
 };
 
+// The same buckets and percentiles, holding only the buckets that were hit: for the many small
+// histograms of a long run (one per operation per minute), where a dense one would cost its
+// whole range (about 17 KB for latencies of milliseconds) each.
+class SparseLogLinearHistogram {
+ public:
+  void record(std::uint64_t value) {
+    const auto index = static_cast<std::uint32_t>(LogLinearHistogram::bucket_of(value));
+    auto it = std::lower_bound(buckets_.begin(), buckets_.end(), index,
+                               [](const Bucket& b, std::uint32_t i) { return b.index < i; });
+    if (it != buckets_.end() && it->index == index) ++it->count;
+    else buckets_.insert(it, Bucket{index, 1});
+    ++count_;
+    max_ = std::max(max_, value);
+  }
+  std::uint64_t count() const { return count_; }
+  // As LogLinearHistogram::percentile. REQUIRES: count() > 0 and per_million <= 1'000'000.
+  std::uint64_t percentile(std::uint64_t per_million) const {
+    SIM_ASSERT(count_ > 0);
+    SIM_ASSERT_OP(per_million, <=, 1'000'000u);
+    const uint128 product = static_cast<uint128>(count_) * per_million;
+    std::uint64_t rank = static_cast<std::uint64_t>((product + 999'999) / 1'000'000);
+    if (rank == 0) rank = 1;
+    std::uint64_t seen = 0;
+    for (const Bucket& b : buckets_) {
+      seen += b.count;
+      if (seen >= rank) return std::min(LogLinearHistogram::bucket_high(b.index), max_);
+    }
+    return max_;
+  }
+
+ private:
+  struct Bucket {
+    std::uint32_t index;
+    std::uint32_t count;
+  };
+  std::vector<Bucket> buckets_;  // by index
+  std::uint64_t count_ = 0;
+  std::uint64_t max_ = 0;
+};
+
 }  // namespace sim

@@ -24,7 +24,8 @@ constexpr const char* kUsage =
     "       ddbsim blame SCENARIO.json [--seed N] [--jobs N] [--out DIR] [--format text|json]\n"
     "       ddbsim shrink SCENARIO.json [--seed N] [--jobs N] [--budget SECONDS] [--out DIR]\n"
     "       ddbsim bench phold [--lps N --pop P --remote R --mean-us M --events E --seed S]\n"
-    "       ddbsim bench region [--groups N --per-node R --cell-nodes K --rate Q --idle S --busy S --seed S --format text|json]\n";
+    "       ddbsim bench region [--groups N --per-node R --cell-nodes K --items-per-group I --without-history\n"
+    "                    --rate Q --idle S --busy S --seed S --format text|json]\n";
 
 }  // namespace
 
@@ -110,6 +111,10 @@ int main(int argc, char** argv) {
   region_cmd->add_option("--groups", region.groups, "replication groups (3 replicas each)")->check(CLI::Range(std::uint64_t{30}, std::uint64_t{100'000'000}));
   region_cmd->add_option("--per-node", region.per_node, "replicas per storage node (default 1000)")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000}));
   region_cmd->add_option("--cell-nodes", region.cell_nodes, "placement cells of this many nodes per AZ (default: none)")->check(CLI::Range(std::uint64_t{0}, std::uint64_t{100'000}));
+  region_cmd->add_option("--items-per-group", region.items_per_group, "items per partition: the key space (default 20)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000}));
+  region_cmd->add_flag("--without-history", region.without_history,
+                       "the clients keep no history for the checkers (the simulator's own memory; nothing is judged)");
   region_cmd->add_option("--rate", region.rate, "requests per second in the busy part (default 6000)")->check(CLI::Range(0.0, 1e8));
   region_cmd->add_option("--idle", region.idle_s, "simulated seconds without requests (default 30)")->check(CLI::Range(1.0, 86400.0));
   region_cmd->add_option("--busy", region.busy_s, "simulated seconds under load (default 30)")->check(CLI::Range(1.0, 86400.0));

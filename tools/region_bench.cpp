@@ -54,7 +54,7 @@ Json region_document(const RegionBenchOptions& o) {
   const std::uint64_t per_table = std::max<std::uint64_t>(1, o.groups / kTables);
   for (std::uint64_t t = 0; t < kTables; ++t) {
     const std::string name = fmt::format("table{:02}", t);
-    tables.push_back({{"name", name}, {"partitions", per_table}, {"items", per_table * 20}, {"item_size", "1KB"},
+    tables.push_back({{"name", name}, {"partitions", per_table}, {"items", per_table * o.items_per_group}, {"item_size", "1KB"},
                       {"size", fmt::format("{}GB", per_table)}});
     workload.push_back({{"table", name},
                         {"rate", o.rate / kTables},
@@ -84,7 +84,9 @@ int bench_region_command(const RegionBenchOptions& o) {
   const models::Scenario scenario = models::parse_scenario(document.dump(), document["name"].get<std::string>());
   const double started = wall_now();
   const std::uint64_t rss_before = rss_bytes();
-  models::Simulation simulation(scenario, o.seed);
+  models::TestHooks hooks;
+  hooks.record_history = !o.without_history;
+  models::Simulation simulation(scenario, o.seed, hooks);
   const double setup_s = wall_now() - started;
   const std::uint64_t rss_setup = rss_bytes();
   std::vector<Sample> samples{{0.0, 0, wall_now()}};
@@ -120,6 +122,7 @@ int bench_region_command(const RegionBenchOptions& o) {
   const auto or_null = [](double value, bool have) { return have ? Json(value) : Json(nullptr); };
   Json out{{"groups", o.groups},
            {"cell_nodes", o.cell_nodes},
+           {"history", !o.without_history},
            {"replicas", simulation.replica_count()},
            {"storage_nodes", simulation.storage_nodes().size()},
            {"rate", o.rate},

@@ -18,6 +18,8 @@ struct RegionBenchOptions {
   std::uint64_t per_node = 1'000;  // replicas per storage node
   std::uint64_t cell_nodes = 0;    // topology.cell_nodes (0: one cell, every node a candidate)
   double rate = 6'000;             // requests per second, whole region, in the busy part
+  std::uint64_t items_per_group = 20;  // the key space: items per partition
+  bool without_history = false;    // the clients record no history for the checkers (which bench never runs)
   double idle_s = 30;              // simulated seconds with no requests (the first 10 settle)
   double busy_s = 30;              // simulated seconds under load
   std::uint64_t seed = 1;

@@ -93,8 +93,9 @@ void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> rep
     reply.send(*this, ItemResponse{Outcome::throttled, 0, 0, false, kNoNode});
     return;
   }
-  if (r->v.role == Role::leader) {
-    // What the leader advises split points from: the hashes of recently served keys.
+  if (r->v.role == Role::leader && cluster_.on_split_advice) {
+    // What the leader advises split points from: the hashes of recently served keys (kept only
+    // when a splitter may ask: 2 KB a leader, which a region of a million groups cannot spare).
     constexpr std::size_t kRecentKeys = ServiceState::kRecentKeys;
     const std::uint64_t hash = key_hash(r->table, request.key);
     std::vector<std::uint64_t>& recent = r->service.recent_keys;

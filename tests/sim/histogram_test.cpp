@@ -65,3 +65,23 @@ TEST_CASE("LogLinearHistogram: merging equals recording everything in one", "[hi
   CHECK(a.percentile(990'000) == both.percentile(990'000));
   CHECK(a.min() == both.min());
 }
+
+TEST_CASE("SparseLogLinearHistogram: the dense histogram's percentiles, holding only the buckets hit", "[histogram]") {
+  LogLinearHistogram dense;
+  sim::SparseLogLinearHistogram sparse;
+  std::uint64_t x = 88172645463325252ull;
+  for (int i = 0; i < 20'000; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    // Latencies of about 1 to 40 ms, and a few values below 128 (the exact buckets).
+    const std::uint64_t value = i % 97 == 0 ? x % 128 : 1'000'000 + x % 39'000'000;
+    dense.record(value);
+    sparse.record(value);
+  }
+  CHECK(sparse.count() == dense.count());
+  for (std::uint64_t q : {0u, 1u, 500'000u, 900'000u, 990'000u, 999'000u, 1'000'000u}) {
+    INFO(q);
+    CHECK(sparse.percentile(q) == dense.percentile(q));
+  }
+}
