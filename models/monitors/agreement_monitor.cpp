@@ -83,8 +83,9 @@ void AgreementMonitor::prune(Group& g) {
     lowest = std::min(lowest, it == g.applied.end() ? Slot{0} : it->second);
   }
   // Slots up to `lowest` are applied by every member; keep a margin so a hole is rare, and drop
-  // in chunks so the window is not shifted on every apply.
-  constexpr Slot kChunk = 1024;
+  // in chunks so the window is not shifted on every apply. Small chunks: a group written rarely
+  // must not hold thousands of checked slots (a region of a million groups, over a day).
+  constexpr Slot kChunk = 32;
   if (lowest == ~Slot{0} || lowest < g.base + 2 * kChunk) return;
   const Slot drop = std::min<Slot>(lowest - g.base - kChunk, g.window.size());
   g.window.erase(g.window.begin(), g.window.begin() + static_cast<std::ptrdiff_t>(drop));
