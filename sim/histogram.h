@@ -47,18 +47,23 @@ class LogLinearHistogram {
   // <= v, reported as the highest value of v's bucket (never above the true maximum).
   // REQUIRES: count() > 0 and per_million <= 1'000'000.
   std::uint64_t percentile(std::uint64_t per_million) const {
-    SIM_ASSERT(count_ > 0);
-    SIM_ASSERT_OP(per_million, <=, 1'000'000u);
-    // rank = ceil(count * q), at least 1
-    const uint128 product = static_cast<uint128>(count_) * per_million;
-    std::uint64_t rank = static_cast<std::uint64_t>((product + 999'999) / 1'000'000);
-    if (rank == 0) rank = 1;
+    const std::uint64_t rank = rank_of(count_, per_million);
     std::uint64_t seen = 0;
     for (std::size_t i = 0; i < counts_.size(); ++i) {
       seen += counts_[i];
       if (seen >= rank) return std::min(bucket_high(i), max_);
     }
     return max_;
+  }
+
+  // The rank of the `per_million` quantile among `count` values: ceil(count * q), at least 1.
+  // REQUIRES: count > 0 and per_million <= 1'000'000.
+  static std::uint64_t rank_of(std::uint64_t count, std::uint64_t per_million) {
+    SIM_ASSERT(count > 0);
+    SIM_ASSERT_OP(per_million, <=, 1'000'000u);
+    const uint128 product = static_cast<uint128>(count) * per_million;
+    const auto rank = static_cast<std::uint64_t>((product + 999'999) / 1'000'000);
+    return rank == 0 ? 1 : rank;
   }
 
   static std::size_t bucket_of(std::uint64_t value) {
@@ -107,11 +112,7 @@ class SparseLogLinearHistogram {
   std::uint64_t count() const { return count_; }
   // As LogLinearHistogram::percentile. REQUIRES: count() > 0 and per_million <= 1'000'000.
   std::uint64_t percentile(std::uint64_t per_million) const {
-    SIM_ASSERT(count_ > 0);
-    SIM_ASSERT_OP(per_million, <=, 1'000'000u);
-    const uint128 product = static_cast<uint128>(count_) * per_million;
-    std::uint64_t rank = static_cast<std::uint64_t>((product + 999'999) / 1'000'000);
-    if (rank == 0) rank = 1;
+    const std::uint64_t rank = LogLinearHistogram::rank_of(count_, per_million);
     std::uint64_t seen = 0;
     for (const Bucket& b : buckets_) {
       seen += b.count;
