@@ -44,8 +44,9 @@ void apply_split(Replica& r, const LogEntry& e, bool off_by_one) {
     }
   }
   r.d.hash_high = e.key - 1;
-  r.d.children.emplace_back(e.key, staged.child);
-  r.d.staged_splits.push_back(std::move(staged));
+  SplitState& splits = r.d.split_state();
+  splits.children.emplace_back(e.key, staged.child);
+  splits.staged.push_back(std::move(staged));
 }
 
 // Keeps the newest `kept` applied entries (the unarchived tail lagging members catch up from),
@@ -101,7 +102,7 @@ void apply(Replica& r, Host& host) {
   host.applied(r, from, limit);
   for (Slot slot : configs) config_applied(r, host, slot);
   if (r.v.role == Role::leader && r.v.first_own_slot >= from && r.v.first_own_slot <= limit) check_serving(r, host);
-  if (!r.d.staged_splits.empty()) host.splits_staged(r);
+  if (r.d.has_staged_splits()) host.splits_staged(r);
   trim(r, host.spec().log_entries_kept, host.spec().archiving);
 }
 
@@ -118,7 +119,7 @@ void start_split_child(Replica& child, const Replica& parent, sim::NodeId self) 
 }
 
 void on_split_request(Replica& r, Host& host, std::uint64_t at_hash, GroupId child) {
-  if (!serving(r, host, host.now()) || r.v.splitting_at != 0 || !r.d.staged_splits.empty() || !r.v.changes.empty() ||
+  if (!serving(r, host, host.now()) || r.v.splitting_at != 0 || r.d.has_staged_splits() || !r.v.changes.empty() ||
       pending_config_slot(r) != 0)
     return;
   if (at_hash <= r.d.hash_low || at_hash > r.d.hash_high) return;

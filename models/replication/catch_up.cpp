@@ -28,7 +28,7 @@ CatchUpMessage snapshot_of(const Replica& r, bool with_items, bool archiving) {
   out.membership = r.d.membership;
   out.hash_low = r.d.hash_low;
   out.hash_high = r.d.hash_high;
-  out.children = r.d.children;
+  if (r.d.splits) out.children = r.d.splits->children;
   out.from = r.d.applied + 1;
   for (Slot slot = r.d.applied + 1; slot <= r.d.log.last(); ++slot) out.entries.push_back(r.d.log.at(slot));
   if (with_items) out.items = r.d.items;
@@ -122,7 +122,8 @@ void on_catch_up(Replica& r, Host& host, CatchUpMessage& m, sim::NodeId from) {
       }
       r.d.hash_low = m.hash_low;
       r.d.hash_high = m.hash_high;
-      r.d.children = std::move(m.children);
+      if (!m.children.empty()) r.d.split_state().children = std::move(m.children);
+      else if (r.d.splits) r.d.splits->children.clear();
       installed = true;
     } else if (replacement) {
       // The replica is as far along already (a former member, an unfinished replacement, a log

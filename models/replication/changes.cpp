@@ -236,7 +236,7 @@ void config_applied(Replica& r, Host& host, Slot slot) {
 }
 
 void on_move_request(Replica& r, Host& host, sim::NodeId target) {
-  if (!serving(r, host, host.now()) || r.v.splitting_at != 0 || !r.d.staged_splits.empty() ||
+  if (!serving(r, host, host.now()) || r.v.splitting_at != 0 || r.d.has_staged_splits() ||
       !r.v.changes.empty() || pending_config_slot(r) != 0 || r.d.membership.contains(target))
     return;
   r.v.moving_to = target;

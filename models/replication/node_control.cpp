@@ -183,8 +183,10 @@ void StorageNode::on_split_request(GroupId group, std::uint64_t at_hash, GroupId
 void StorageNode::on_split_advice_request(GroupId group, sim::NodeId splitter) {
   const Replica* r = find(group);
   if (r == nullptr || r->v.role != Role::leader || !cluster_.on_split_advice) return;  // the splitter asks again
-  const SplitAdvice advice = advise_split(group, r->service.recent_keys, r->service.recent_next,
-                                          ServiceState::kRecentKeys, r->d.hash_low, r->d.hash_high);
+  static const ServiceState::RecentKeys kNone;
+  const ServiceState::RecentKeys& recent = r->service.recent ? *r->service.recent : kNone;
+  const SplitAdvice advice =
+      advise_split(group, recent.keys, recent.next, ServiceState::kRecentKeys, r->d.hash_low, r->d.hash_high);
   network().send(*this, splitter, cluster_.kinds.split_advice,
                  [hook = &cluster_.on_split_advice, advice] { (*hook)(advice); });
 }
@@ -192,7 +194,8 @@ void StorageNode::on_split_advice_request(GroupId group, sim::NodeId splitter) {
 void StorageNode::splits_staged(Replica& r) {
   if (!cluster_.on_split) return;
   // Made by an event of its own, never in the middle of whatever applied the entry.
-  for (const StagedSplit& staged : r.d.staged_splits) {
+  if (!r.d.splits) return;
+  for (const StagedSplit& staged : r.d.splits->staged) {
     const GroupId parent = r.group, child = staged.child;
     after(sim::Duration::zero(), cluster_.kinds.split_child, [this, parent, child] { create_child(parent, child); });
   }
@@ -200,12 +203,12 @@ void StorageNode::splits_staged(Replica& r) {
 
 void StorageNode::create_child(GroupId parent, GroupId child) {
   Replica* p = find(parent);
-  if (p == nullptr) return;
-  auto staged = std::find_if(p->d.staged_splits.begin(), p->d.staged_splits.end(),
-                             [child](const StagedSplit& s) { return s.child == child; });
-  if (staged == p->d.staged_splits.end()) return;
+  if (p == nullptr || !p->d.splits) return;
+  std::vector<StagedSplit>& pending = p->d.splits->staged;
+  auto staged = std::find_if(pending.begin(), pending.end(), [child](const StagedSplit& s) { return s.child == child; });
+  if (staged == pending.end()) return;
   StagedSplit split = std::move(*staged);
-  p->d.staged_splits.erase(staged);
+  pending.erase(staged);
   if (find(child) != nullptr) return;
   if (cluster_.on_split) cluster_.on_split(*this, parent, child, split.low, split.high);
   const std::uint32_t table = p->table;

@@ -17,15 +17,15 @@ namespace models::replication {
 // What a leader knows of one peer (a member, or a node joining through a pending change).
 struct PeerProgress {
   sim::NodeId node = kNoNode;
+  std::uint32_t local_hint = 0;    // where it keeps the group's replica (saves it a search)
   Slot match = 0;                  // highest slot it reported on disk under this leader's ballot
   sim::Time last_ack;              // its last accepted message
   Slot match_at_tick = 0;          // `match` at the leader's last tick (no progress: send again)
+  sim::Time lease_until;
   // It follows this leader's ballot (it said so): its lease grants to this node count for the
   // group. When it stops, the grant it had given stays as `lease_until`.
   bool follows = false;
   bool damaged = false;            // it said its replica is damaged: no handoff to it
-  sim::Time lease_until;
-  std::uint32_t local_hint = 0;    // where it keeps the group's replica (saves it a search)
 };
 
 // Bounded: the members of the configurations in play and one joining node (at most seven).

@@ -7,6 +7,7 @@
 
 #include "models/admission/node_admission.h"
 #include "models/history.h"
+#include "models/replication/flat_map.h"
 #include "models/replication/quorum.h"
 #include "models/replication/types.h"
 #include "models/replication/wal.h"
@@ -31,36 +32,48 @@ struct StagedSplit {
   std::map<std::uint64_t, ItemVersions> items;
 };
 
+// Splits this replica applied (rare: allocated by the first one).
+struct SplitState {
+  std::vector<std::pair<std::uint64_t, GroupId>> children;  // splits applied: (split hash, child)
+  std::vector<StagedSplit> staged;  // applied splits whose child replica is not made yet
+};
+
+// Fields are ordered by size so a million groups' replicas waste no padding.
 struct DurableState {
   bool storage = true;        // false: a log replica (no items)
-  Ballot promised;            // no ballot below this is accepted any more
-  Wal log;
-  Slot applied = 0;           // items reflect every slot up to here
-  Membership membership;      // as of the last applied config entry
   bool joined = false;        // it applied a membership naming its node: it was a member once
-  // A replica of this group on this node was dropped when it knew memberships up to this epoch
-  // (0: never). This one forgot what that one accepted, so those memberships give it no vote.
-  std::uint32_t forgotten_epoch = 0;
-  // Archiving on: the slots up to here are in S3, as its archiver uploaded or compared them. The
-  // log keeps every entry after it (a WAL is not trimmed before it is archived).
-  Slot archived = 0;
   // Its items were found corrupted (a page checksum, or the scrub): it asks its leader to replace
   // it through healing, never copies its items to another replica, and leads only as a last
   // resort (VolatileState::last_resort). A snapshot's items replace the damaged ones.
   bool damaged = false;
+  // A replica of this group on this node was dropped when it knew memberships up to this epoch
+  // (0: never). This one forgot what that one accepted, so those memberships give it no vote.
+  std::uint32_t forgotten_epoch = 0;
+  Ballot promised;            // no ballot below this is accepted any more
+  Wal log;
+  Slot applied = 0;           // items reflect every slot up to here
+  Membership membership;      // as of the last applied config entry
   // Acceptor: the latest lease it granted any leader, and to whom. On disk: a replica that forgot
   // it after a reboot could let a new leader serve while the old lease still runs.
-  sim::Time granted_lease_end;
   sim::NodeId lease_granted_to = kNoNode;
+  sim::Time granted_lease_end;
   // A split child's replica inherits the parent's lease; this is the node it was granted to (the
   // parent's leader), or kNoNode once the child's own leaders have sent heartbeats. That node
   // need not wait out a lease it held itself when it elects.
   sim::NodeId split_lease_holder = kNoNode;
+  // Archiving on: the slots up to here are in S3, as its archiver uploaded or compared them. The
+  // log keeps every entry after it (a WAL is not trimmed before it is archived).
+  Slot archived = 0;
   std::map<std::uint64_t, ItemVersions> items;  // storage replicas: key -> versions, oldest first
   std::uint64_t hash_low = 0;                   // the slice of the table's hash space it holds
   std::uint64_t hash_high = ~std::uint64_t{0};
-  std::vector<std::pair<std::uint64_t, GroupId>> children;  // splits applied: (split hash, child)
-  std::vector<StagedSplit> staged_splits;  // applied splits whose child replica is not made yet
+  std::unique_ptr<SplitState> splits;           // none until a split applies
+
+  SplitState& split_state() {
+    if (!splits) splits = std::make_unique<SplitState>();
+    return *splits;
+  }
+  bool has_staged_splits() const { return splits && !splits->staged.empty(); }
 };
 
 // A candidate's progress through phase 1 (allocated only while an election runs).
@@ -97,10 +110,16 @@ struct Change {
   Slot config_slot = 0;            // proposed: where the config entry is
 };
 
+// Fields are ordered by size so a million groups' replicas waste no padding.
 struct VolatileState {
   Role role = Role::follower;
-  Ballot leader_ballot;            // the ballot we follow (ours, when leader)
+  bool handoff_armed = false;      // leader: a move's handoff waits for the new replica to catch up
+  bool archiving = false;          // an upload of its next segment is in flight
+  // Damaged, and no leader heard for several election timeouts (every storage member may be
+  // damaged): it may lead after all, serving what its pages still check out.
+  bool last_resort = false;
   sim::NodeId leader_node = kNoNode;
+  Ballot leader_ballot;            // the ballot we follow (ours, when leader)
   Slot commit = 0;                 // highest slot known committed
   // Highest slot known to match the current leader's log: commits apply only up to here, so a
   // stale entry from a deposed leader is never applied (it is overwritten first).
@@ -114,21 +133,16 @@ struct VolatileState {
   sim::Time leader_since;
   Slot first_own_slot = 0;         // the no-op that opened this leadership; serving starts once committed
   Progress progress;               // peers, by node id
-  std::map<std::uint64_t, std::uint64_t> pending_versions;  // key -> version of its newest unapplied write
+  FlatMap<std::uint64_t, std::uint64_t> pending_versions;  // key -> version of its newest unapplied write
   std::unique_ptr<Election> election;
   std::uint64_t splitting_at = 0;  // a split at this hash is proposed (0: none)
   std::vector<Change> changes;     // at most one per seat, and at most one proposed
   sim::NodeId moving_to = kNoNode; // moving its own replica there; handed over once it applied
-  bool handoff_armed = false;      // a move's handoff waits for the new replica to catch up
+  sim::NodeId transferred_from = kNoNode;  // won leadership from this node by a handoff
   // The last nodes that refused to build a replica of this group (they hold one of a newer
   // membership) or never finished one by its deadline: no replacement target again while this
   // leadership lasts. Bounded: older ones roll off.
   std::array<sim::NodeId, 2> avoid{kNoNode, kNoNode};
-  sim::NodeId transferred_from = kNoNode;  // won leadership from this node by a handoff
-  bool archiving = false;                  // an upload of its next segment is in flight
-  // Damaged, and no leader heard for several election timeouts (every storage member may be
-  // damaged): it may lead after all, serving what its pages still check out.
-  bool last_resort = false;
   // Log entries that failed their checksum, each asked of the peers since `since` (again every
   // election timeout); no intact copy by a deadline (10 minutes), and the replica is damaged
   // (replaced). Empty but under bit rot.
@@ -143,17 +157,21 @@ struct VolatileState {
 // What the node's links (links.h) hold this replica as: the leader it follows, under which
 // ballot, and the peers it leads with. Kept so a change of role is told to the links exactly once.
 struct LinkState {
-  sim::NodeId leader = kNoNode;
   Ballot ballot;
+  sim::NodeId leader = kNoNode;
   NodeList targets;
 };
 
 // Per replica, the node's request service: admission buckets and the keys it served lately.
 struct ServiceState {
   static constexpr std::size_t kRecentKeys = 256;
+  // Leader: hashes of recently served keys (split advice), a ring of kRecentKeys.
+  struct RecentKeys {
+    std::vector<std::uint64_t> keys;
+    std::uint32_t next = 0;
+  };
   std::unique_ptr<admission::PartitionBuckets> buckets;  // made on first use
-  std::vector<std::uint64_t> recent_keys;  // leader: hashes of recently served keys (split advice)
-  std::uint32_t recent_next = 0;
+  std::unique_ptr<RecentKeys> recent;                    // made on first use
   bool counted_serving = false;            // counted as a serving leader in the group health
 };
 
@@ -182,7 +200,8 @@ struct Replica {
   GroupId child_for(std::uint64_t hash) const {
     GroupId found = kNoGroup;
     std::uint64_t best = 0;
-    for (const auto& [at, child] : d.children)
+    if (!d.splits) return kNoGroup;
+    for (const auto& [at, child] : d.splits->children)
       if (at <= hash && (found == kNoGroup || at > best)) {
         found = child;
         best = at;

@@ -98,9 +98,10 @@ void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> rep
     // when a splitter may ask: 2 KB a leader, which a region of a million groups cannot spare).
     constexpr std::size_t kRecentKeys = ServiceState::kRecentKeys;
     const std::uint64_t hash = key_hash(r->table, request.key);
-    std::vector<std::uint64_t>& recent = r->service.recent_keys;
-    if (recent.size() < kRecentKeys) recent.push_back(hash);
-    else recent[r->service.recent_next++ % kRecentKeys] = hash;
+    if (!r->service.recent) r->service.recent = std::make_unique<ServiceState::RecentKeys>();
+    ServiceState::RecentKeys& recent = *r->service.recent;
+    if (recent.keys.size() < kRecentKeys) recent.keys.push_back(hash);
+    else recent.keys[recent.next++ % kRecentKeys] = hash;
   }
   if (request.op != Operation::get_eventual && cluster_.observer != nullptr) cluster_.observer->served(self(), *r);
   if (request.op != Operation::put) {

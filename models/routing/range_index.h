@@ -31,6 +31,7 @@ class RangeIndex {
     return it == ranges_.begin() ? none : std::prev(it)->second;
   }
   std::size_t size() const { return ranges_.size(); }
+  void reserve(std::size_t ranges) { ranges_.reserve(ranges); }
   void clear() { ranges_.clear(); }
   // (low, group) in ascending order of low.
   const std::vector<std::pair<std::uint64_t, GroupId>>& ranges() const { return ranges_; }

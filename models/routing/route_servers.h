@@ -58,6 +58,11 @@ class RouteServer : public sim::Node {
   const std::vector<Route>& routes() const { return routes_; }
   bool ready() const { return ready_; }
   void load(std::vector<Route> routes);
+  // Room for `ranges` partitions of `table` in the index (sized once at setup, not by doubling).
+  void reserve_ranges(std::uint32_t table, std::size_t ranges) {
+    if (table >= index_.size()) index_.resize(table + 1);
+    index_[table].reserve(ranges);
+  }
   // How many partitions the server knows `table` to have.
   std::size_t partitions_of(std::uint32_t table) const;
 
