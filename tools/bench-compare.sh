@@ -28,15 +28,22 @@ done
 args=("$@")
 [ ${#args[@]} -gt 0 ] || args=(bench region --groups 100000)
 [ "${args[0]} ${args[1]:-}" = "bench region" ] && args+=(--format json)
-[ "${args[0]}" = "run" ] && args+=(--out "$(mktemp -d)")
+if [ "${args[0]}" = "run" ] && ! printf '%s\n' "${args[@]}" | grep -qx -- '--out'; then args+=(--out "$(mktemp -d)"); fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 for i in $(seq 1 "$runs"); do
   for side in old new; do
     bin=$old; [ $side = new ] && bin=$new
     start=$(date +%s%N)
-    "$bin" "${args[@]}" >"$work/$side.$i.out" 2>"$work/$side.$i.err" || true
+    status=0
+    "$bin" "${args[@]}" >"$work/$side.$i.out" 2>"$work/$side.$i.err" || status=$?
     end=$(date +%s%N)
+    # A failed run has no figures worth a ratio (a run whose checks fail exits 1 and still counts).
+    if [ $status -ge 2 ]; then
+      echo "bench-compare: $bin ${args[*]} exited $status:" >&2
+      tail -n 5 "$work/$side.$i.err" >&2
+      exit 1
+    fi
     echo "process_wall_s=$(awk -v ns=$((end - start)) 'BEGIN { printf "%.3f", ns / 1e9 }')" >>"$work/$side.$i.out"
     echo "run $i $side done" >&2
   done
