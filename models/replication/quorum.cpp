@@ -26,7 +26,7 @@ const PeerProgress* Progress::find(sim::NodeId node) const {
 }
 
 void Progress::keep_only(const NodeList& nodes) {
-  std::erase_if(peers_, [&](const PeerProgress& p) { return !nodes.contains(p.node); });
+  erase_if(peers_, [&](const PeerProgress& p) { return !nodes.contains(p.node); });
 }
 
 Slot quorum_match(const Membership& config, sim::NodeId self, Slot own, const Progress& progress) {

@@ -3,6 +3,7 @@
 // progress is never inherited by its replacement).
 #pragma once
 
+#include "models/replication/compact_vector.h"
 #include "models/replication/types.h"
 #include "sim/time.h"
 
@@ -37,10 +38,10 @@ class Progress {
   void clear() { peers_.clear(); }
   // Forgets every peer not in `nodes`.
   void keep_only(const NodeList& nodes);
-  const std::vector<PeerProgress>& peers() const { return peers_; }
+  const CompactVector<PeerProgress>& peers() const { return peers_; }
 
  private:
-  std::vector<PeerProgress> peers_;
+  CompactVector<PeerProgress> peers_;
 };
 
 // True when the nodes of `config` for which `yes(node)` holds are a majority of it.

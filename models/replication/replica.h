@@ -7,6 +7,7 @@
 
 #include "models/admission/node_admission.h"
 #include "models/history.h"
+#include "models/replication/compact_vector.h"
 #include "models/replication/flat_map.h"
 #include "models/replication/quorum.h"
 #include "models/replication/types.h"
@@ -136,7 +137,7 @@ struct VolatileState {
   FlatMap<std::uint64_t, std::uint64_t> pending_versions;  // key -> version of its newest unapplied write
   std::unique_ptr<Election> election;
   std::uint64_t splitting_at = 0;  // a split at this hash is proposed (0: none)
-  std::vector<Change> changes;     // at most one per seat, and at most one proposed
+  CompactVector<Change> changes;     // at most one per seat, and at most one proposed
   sim::NodeId moving_to = kNoNode; // moving its own replica there; handed over once it applied
   sim::NodeId transferred_from = kNoNode;  // won leadership from this node by a handoff
   // The last nodes that refused to build a replica of this group (they hold one of a newer
@@ -151,7 +152,7 @@ struct VolatileState {
     sim::Time since;
     sim::Time asked;
   };
-  std::vector<EntryRepair> repairs;
+  CompactVector<EntryRepair> repairs;
 };
 
 // What the node's links (links.h) hold this replica as: the leader it follows, under which

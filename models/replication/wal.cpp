@@ -84,10 +84,10 @@ void Wal::trim_before(Slot before) {
 void Wal::install_applied(Slot from, const std::vector<LogEntry>& entries) {
   SIM_ASSERT_OP(from + entries.size(), ==, start_);
   SIM_ASSERT_OP(persisted_ + 1, >=, start_);
-  std::vector<Record> before;
+  CompactVector<Record> before;
   before.reserve(entries.size() + records_.size());
   for (const LogEntry& e : entries) before.push_back(Record{e, e.ballot, 0});
-  before.insert(before.end(), records_.begin(), records_.end());
+  for (const Record& r : records_) before.push_back(r);
   records_ = std::move(before);
   start_ = from;
 }

@@ -6,6 +6,7 @@
 // the newest few are trimmed (archived), so the log holds a bounded tail.
 #pragma once
 
+#include "models/replication/compact_vector.h"
 #include "models/replication/types.h"
 
 #include <cstdint>
@@ -65,7 +66,7 @@ class Wal {
   void advance_persisted();
 
   Slot start_ = 1;
-  std::vector<Record> records_;
+  CompactVector<Record> records_;
   Slot persisted_ = 0;
   std::uint64_t next_write_ = 1;
 };
