@@ -515,10 +515,20 @@ monitors::World Simulation::monitor_world() {
   world.nodes.powered = [this](sim::NodeId node) { return network_.node(node).powered(); };
   world.all_replicas = [this] {
     std::vector<monitors::PlacedReplica> all;
-    for (const auto& node : storage_)
+    std::size_t count = 0;
+    for (const auto& node : storage_) count += node->replica_count();
+    all.reserve(count);  // a region's three million, without the copies of doubling
+    sim::NodeId previous = 0;
+    for (const auto& node : storage_) {
+      SIM_ASSERT(all.empty() || node->id() > previous);
+      previous = node->id();
       for (const replication::Replica* replica : node->replicas()) all.push_back({node->id(), replica});
-    std::stable_sort(all.begin(), all.end(), [](const monitors::PlacedReplica& a, const monitors::PlacedReplica& b) {
-      return a.replica->group < b.replica->group;
+    }
+    // By group, then node: a node holds one replica of a group, and storage nodes' ids grow in the
+    // order of storage_, so this is the order a stable sort by group gives, sorted in place
+    // (a stable sort's buffer would be another copy of the whole list).
+    std::sort(all.begin(), all.end(), [](const monitors::PlacedReplica& a, const monitors::PlacedReplica& b) {
+      return std::pair(a.replica->group, a.node) < std::pair(b.replica->group, b.node);
     });
     return all;
   };
@@ -565,6 +575,10 @@ FinalState Simulation::final_state() const {
   FinalState state;
   state.write_quorum = replication::Membership::quorum();
   state.newest_only = !scenario_.replication.keep_item_history;
+  static_assert(replication::Membership::kSize <= StorageMembers::kMax);
+  std::size_t replicas = 0;
+  for (const auto& node : storage_) replicas += node->replica_count();
+  state.replicas.reserve(replicas);  // a region's three million, without the copies of doubling
   for (const auto& node : storage_)
     for (const replication::Replica* replica : node->replicas()) {
       FinalReplica out;

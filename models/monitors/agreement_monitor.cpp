@@ -61,7 +61,7 @@ void AgreementMonitor::decided(GroupId group, sim::NodeId node, Slot slot, const
 void AgreementMonitor::applied_up_to(GroupId group, sim::NodeId node, Slot applied) {
   Group& g = groups_[group];
   auto it = std::find_if(g.applied.begin(), g.applied.end(), [node](const auto& p) { return p.first == node; });
-  if (it == g.applied.end()) g.applied.emplace_back(node, applied);
+  if (it == g.applied.end()) g.applied.push_back(AppliedUpTo{node, applied});
   else it->second = applied;
   prune(g);
 }
@@ -69,7 +69,7 @@ void AgreementMonitor::applied_up_to(GroupId group, sim::NodeId node, Slot appli
 void AgreementMonitor::replica_dropped(GroupId group, sim::NodeId node) {
   if (group >= groups_.size()) return;
   Group& g = groups_[group];
-  std::erase_if(g.applied, [node](const auto& p) { return p.first == node; });
+  erase_if(g.applied, [node](const auto& p) { return p.first == node; });
 }
 
 void AgreementMonitor::prune(Group& g) {

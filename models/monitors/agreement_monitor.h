@@ -4,6 +4,7 @@
 #pragma once
 
 #include "models/monitors/replica_view.h"
+#include "models/replication/compact_vector.h"
 #include "models/monitors/verdicts.h"
 
 #include <functional>
@@ -46,12 +47,17 @@ class AgreementMonitor {
     EntryValue value;
     sim::NodeId first_by = replication::kNoNode;  // kNoNode: not reported yet (a hole)
   };
+  struct AppliedUpTo {
+    sim::NodeId first = replication::kNoNode;  // the replica's node
+    Slot second = 0;                           // how far it applied
+  };
+  // 40 bytes a group (a region has a million): its containers are CompactVectors.
   struct Group {
     bool exists = false;
-    Slot base = 1;                  // slot of window[0]
-    std::vector<Decided> window;    // decided values from `base` on
-    std::vector<std::pair<sim::NodeId, Slot>> applied;  // per replica: how far it applied
-    std::vector<ConfigAt> configs;  // by slot, from the initial membership
+    Slot base = 1;                              // slot of window[0]
+    replication::CompactVector<Decided> window;  // decided values from `base` on
+    replication::CompactVector<AppliedUpTo> applied;  // per replica: how far it applied
+    replication::CompactVector<ConfigAt> configs;     // by slot, from the initial membership
   };
   void prune(Group& g);
 

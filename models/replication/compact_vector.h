@@ -174,7 +174,8 @@ class CompactVector {
   }
   void grow_for(size_type wanted) {
     if (wanted <= capacity()) return;
-    reserve(std::max<size_type>({wanted, 2 * capacity(), size_type{2}}));
+    // The first value gets a block of one: most of these hold one or two values for life.
+    reserve(std::max<size_type>(wanted, 2 * capacity()));
   }
 
   Block* block_ = nullptr;

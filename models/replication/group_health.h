@@ -16,15 +16,16 @@ struct GroupRecord {
   std::int64_t leaderless_ns = 0;
   std::int64_t two_copies_ns = 0;
   std::int64_t no_quorum_ns = 0;
+  // current state
+  sim::Time since;               // when the state below last changed
   std::uint32_t elections_started = 0;
   std::uint32_t elections_won = 0;
   std::uint32_t times_lost_quorum = 0;
-  // current state
-  sim::Time since;               // when the state below last changed
   std::uint8_t serving_leaders = 0;
   std::uint8_t healthy_members = 0;
   bool active = true;            // false: an id reserved for a split that has not happened
 };
+static_assert(sizeof(GroupRecord) == 48, "a million groups' records: keep it free of padding");
 
 class GroupHealth {
  public:

@@ -33,6 +33,52 @@ struct StagedSplit {
   std::map<std::uint64_t, ItemVersions> items;
 };
 
+// A storage replica's items, key -> versions (oldest first), as a std::map that exists only
+// once the replica holds an item: log replicas and replicas of groups nobody wrote carry 8 bytes,
+// not an empty map's 48.
+class ItemMap {
+ public:
+  using Map = std::map<std::uint64_t, ItemVersions>;
+  ItemMap() = default;
+  ItemMap(const ItemMap& other) { *this = other; }
+  ItemMap(ItemMap&&) noexcept = default;
+  ItemMap& operator=(const ItemMap& other) {
+    if (this != &other) map_ = other.empty() ? nullptr : std::make_unique<Map>(*other.map_);
+    return *this;
+  }
+  ItemMap& operator=(ItemMap&&) noexcept = default;
+  ItemMap& operator=(Map&& items) {
+    map_ = items.empty() ? nullptr : std::make_unique<Map>(std::move(items));
+    return *this;
+  }
+
+  const Map& get() const { return map_ ? *map_ : none(); }
+  operator const Map&() const { return get(); }  // NOLINT: read as the map it is
+  bool empty() const { return !map_ || map_->empty(); }
+  std::size_t size() const { return map_ ? map_->size() : 0; }
+  Map::const_iterator begin() const { return get().begin(); }
+  Map::const_iterator end() const { return get().end(); }
+  Map::iterator begin() { return map_ ? map_->begin() : none().begin(); }
+  Map::iterator end() { return map_ ? map_->end() : none().end(); }
+  Map::const_iterator find(std::uint64_t key) const { return get().find(key); }
+  const ItemVersions& at(std::uint64_t key) const { return get().at(key); }
+  ItemVersions& operator[](std::uint64_t key) {
+    if (!map_) map_ = std::make_unique<Map>();
+    return (*map_)[key];
+  }
+  // REQUIRES: `it` is an element's (so the map exists).
+  Map::iterator erase(Map::iterator it) { return map_->erase(it); }
+  void clear() { map_.reset(); }
+
+ private:
+  // The empty map every replica without items reads; nothing ever inserts into it.
+  static Map& none() {
+    static Map empty;
+    return empty;
+  }
+  std::unique_ptr<Map> map_;
+};
+
 // Splits this replica applied (rare: allocated by the first one).
 struct SplitState {
   std::vector<std::pair<std::uint64_t, GroupId>> children;  // splits applied: (split hash, child)
@@ -65,7 +111,7 @@ struct DurableState {
   // Archiving on: the slots up to here are in S3, as its archiver uploaded or compared them. The
   // log keeps every entry after it (a WAL is not trimmed before it is archived).
   Slot archived = 0;
-  std::map<std::uint64_t, ItemVersions> items;  // storage replicas: key -> versions, oldest first
+  ItemMap items;  // storage replicas: key -> versions, oldest first
   std::uint64_t hash_low = 0;                   // the slice of the table's hash space it holds
   std::uint64_t hash_high = ~std::uint64_t{0};
   std::unique_ptr<SplitState> splits;           // none until a split applies

@@ -65,10 +65,11 @@ class RouteCache {
     std::uint32_t version = 0;    // 0: no route cached
     std::uint32_t expires_s = 0;  // legacy: refetch after this second of virtual time
     std::uint32_t table = 0;
-    std::uint64_t hash_low = 0;
-    std::uint64_t hash_high = 0;
+    PackedU64 hash_low = 0;
+    PackedU64 hash_high = 0;
     bool valid() const { return version > 0; }
   };
+  static_assert(sizeof(Entry) == 52);
   Route route_of(GroupId group) const;
   Entry& entry(GroupId group);
   void store(const Route& route, bool set_expiry);

@@ -56,7 +56,7 @@ void RouteServer::answer(const Work& work) {
   }
   TableAnswer answer{true, {}};
   if (work.table.table < index_.size())
-    for (const auto& [low, group] : index_[work.table.table].ranges()) answer.routes.push_back(routes_[group]);
+    for (const RangeIndex::Range& range : index_[work.table.table].ranges()) answer.routes.push_back(routes_[range.group]);
   work.table_reply.send(*this, std::move(answer));
 }
 

@@ -54,17 +54,51 @@ DurabilityVerdict check_durability(const std::vector<models::HistoryEntry>& hist
   SIM_ASSERT_OP(state.write_quorum, >, 0u);
 
   // Voting storage replicas of each group: the storage members of the newest membership a
-  // replica of the group applied.
-  std::map<std::uint32_t, std::pair<std::uint32_t, std::vector<sim::NodeId>>> newest;  // group -> (epoch, members)
-  for (const models::FinalReplica& replica : state.replicas) {
-    auto [it, fresh] = newest.try_emplace(replica.group, replica.membership_epoch, replica.storage_members);
-    if (!fresh && replica.membership_epoch > it->second.first) it->second = {replica.membership_epoch, replica.storage_members};
+  // replica of the group applied (the first replica reporting that epoch names them). Kept as
+  // one sorted array of groups and one of their voters, not as maps of vectors: a region of a
+  // million groups would spend hundreds of MB on those at the end of a run.
+  std::vector<std::uint32_t> order(state.replicas.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return state.replicas[a].group < state.replicas[b].group;
+  });
+  struct GroupVoters {
+    std::uint32_t group = 0;
+    std::uint32_t first = 0;  // its voters are voter_nodes[first, last)
+    std::uint32_t last = 0;
+  };
+  std::vector<GroupVoters> groups;
+  std::vector<sim::NodeId> voter_nodes;
+  for (std::size_t i = 0; i < order.size();) {
+    const std::uint32_t group = state.replicas[order[i]].group;
+    const models::FinalReplica* newest = &state.replicas[order[i]];
+    for (; i < order.size() && state.replicas[order[i]].group == group; ++i)
+      if (state.replicas[order[i]].membership_epoch > newest->membership_epoch) newest = &state.replicas[order[i]];
+    GroupVoters g{group, static_cast<std::uint32_t>(voter_nodes.size()), 0};
+    voter_nodes.insert(voter_nodes.end(), newest->storage_members.begin(), newest->storage_members.end());
+    // A node listed twice must still count once.
+    std::sort(voter_nodes.begin() + g.first, voter_nodes.end());
+    voter_nodes.erase(std::unique(voter_nodes.begin() + g.first, voter_nodes.end()), voter_nodes.end());
+    g.last = static_cast<std::uint32_t>(voter_nodes.size());
+    groups.push_back(g);
   }
-  std::map<std::uint32_t, std::vector<sim::NodeId>> voters;
-  for (const auto& [group, membership] : newest) voters[group] = membership.second;  // groups with no voter too
+  // The voters of `group`, sorted (none for a group no replica reported).
+  struct Voters {
+    const sim::NodeId* first = nullptr;
+    const sim::NodeId* last = nullptr;
+    std::size_t size() const { return static_cast<std::size_t>(last - first); }
+    const sim::NodeId* begin() const { return first; }
+    const sim::NodeId* end() const { return last; }
+  };
+  auto voters_of = [&](std::uint32_t group) {
+    auto it = std::lower_bound(groups.begin(), groups.end(), group,
+                               [](const GroupVoters& g, std::uint32_t v) { return g.group < v; });
+    if (it == groups.end() || it->group != group) return Voters{};
+    return Voters{voter_nodes.data() + it->first, voter_nodes.data() + it->last};
+  };
   std::vector<Holding> holdings;
   for (const models::FinalReplica& replica : state.replicas) {
-    const std::vector<sim::NodeId>& group_voters = voters[replica.group];
+    const Voters group_voters = voters_of(replica.group);
     if (!replica.storage || std::find(group_voters.begin(), group_voters.end(), replica.node) == group_voters.end()) continue;
     for (const auto& [item, versions] : replica.items) {
       for (const auto& [version, write] : versions) {
@@ -72,21 +106,17 @@ DurabilityVerdict check_durability(const std::vector<models::HistoryEntry>& hist
       }
     }
   }
-  // A replica listing one version twice, or a node listed twice, must still count once.
+  // A replica listing one version twice must still count once.
   std::sort(holdings.begin(), holdings.end());
   holdings.erase(std::unique(holdings.begin(), holdings.end()), holdings.end());
-  for (auto& [group, nodes] : voters) {
-    std::sort(nodes.begin(), nodes.end());
-    nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
-  }
 
   DurabilityVerdict verdict;
   std::map<std::uint32_t, std::uint64_t> unjudged_by_group;
   for (const models::HistoryEntry& entry : history) {
     if (entry.op != models::Operation::put || entry.outcome != models::Outcome::ok) continue;
     const std::uint32_t group = group_of(entry.table, entry.key);
-    // operator[] on purpose: a group no replica reported is a group with no voters, unhealed.
-    const std::vector<sim::NodeId>& group_voters = voters[group];
+    // A group no replica reported is a group with no voters: unhealed.
+    const Voters group_voters = voters_of(group);
     if (group_voters.size() < state.write_quorum) {
       ++unjudged_by_group[group];
       continue;
@@ -123,12 +153,20 @@ DurabilityVerdict check_durability(const std::vector<models::HistoryEntry>& hist
         describe_nodes(without)));
   }
 
-  for (const auto& [group, nodes] : voters) {
-    if (nodes.size() >= state.write_quorum) continue;
-    const auto unjudged = unjudged_by_group.find(group);
-    verdict.unhealed_groups.push_back(UnhealedGroup{
-        group, nodes.size(), unjudged == unjudged_by_group.end() ? 0 : unjudged->second});
+  // Unhealed, in group order: groups whose replicas name too few voters, and groups acknowledged
+  // puts went to that no replica reported (every one of those is in unjudged_by_group).
+  auto unjudged = unjudged_by_group.begin();
+  auto add_unhealed = [&](std::uint32_t group, std::size_t voters) {
+    const bool has_unjudged = unjudged != unjudged_by_group.end() && unjudged->first == group;
+    verdict.unhealed_groups.push_back(UnhealedGroup{group, voters, has_unjudged ? unjudged->second : 0});
+    if (has_unjudged) ++unjudged;
+  };
+  for (const GroupVoters& g : groups) {
+    while (unjudged != unjudged_by_group.end() && unjudged->first < g.group) add_unhealed(unjudged->first, 0);
+    if (g.last - g.first >= state.write_quorum) continue;
+    add_unhealed(g.group, g.last - g.first);
   }
+  while (unjudged != unjudged_by_group.end()) add_unhealed(unjudged->first, 0);  // it advances `unjudged`
   verdict.passed = verdict.lost_writes == 0 && verdict.unhealed_groups.empty();
   return verdict;
 }

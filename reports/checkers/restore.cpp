@@ -65,7 +65,7 @@ RestoreVerdict check_restore(const std::vector<ArchivedGroup>& archive, const st
     }
     for (const models::FinalReplica& r : state.replicas) {
       if (!r.storage) continue;
-      const std::vector<sim::NodeId>& members = newest_membership.at(r.group)->storage_members;
+      const models::StorageMembers& members = newest_membership.at(r.group)->storage_members;
       if (std::find(members.begin(), members.end(), r.node) == members.end()) continue;
       const auto restored = newest.find(r.group);
       if (restored != newest.end())

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <tuple>
 #include <vector>
 
 using checkers_test::maybe_put;
@@ -181,6 +182,32 @@ TEST_CASE("Durability: a write to a group with no replica at all is unhealed, no
   REQUIRE(verdict.unhealed_groups.size() == 1);
   CHECK(verdict.unhealed_groups.front().group == 9);
   CHECK(verdict.unhealed_groups.front().voting_storage_replicas == 0);
+}
+
+TEST_CASE("Durability: unhealed groups come in group order, reported or not, each with its writes", "[checkers]") {
+  // Groups 0 and 7 are healthy, group 3 has one voter left; groups 2, 5 and 9 have no replica.
+  FinalState state;
+  state.write_quorum = 2;
+  state.replicas = {replica(7, 71, true, {71, 72}), replica(7, 72, true, {71, 72}), replica(3, 31, true, {31}),
+                    replica(0, 1, true, {1, 2}),   replica(0, 2, true, {1, 2})};
+  const auto by_hundreds = [](std::uint32_t, std::uint64_t key) { return static_cast<std::uint32_t>(key / 100); };
+  hold(state, 1, 17, 1, 0xA1);
+  hold(state, 2, 17, 1, 0xA1);
+  const DurabilityVerdict verdict = check_durability(
+      {put(17, 0xA1, 1, 0, 10), put(250, 0xA2, 1, 0, 10), put(350, 0xA3, 1, 0, 10), put(351, 0xA4, 1, 0, 10),
+       put(550, 0xA5, 1, 0, 10), put(950, 0xA6, 1, 0, 10)},
+      state, by_hundreds);
+  CHECK_FALSE(verdict.passed);
+  CHECK(verdict.acknowledged_writes == 1);
+  CHECK(verdict.lost_writes == 0);
+  REQUIRE(verdict.unhealed_groups.size() == 4);
+  const std::vector<std::tuple<std::uint32_t, std::size_t, std::uint64_t>> expected{
+      {2, 0, 1}, {3, 1, 2}, {5, 0, 1}, {9, 0, 1}};
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    CHECK(verdict.unhealed_groups[i].group == std::get<0>(expected[i]));
+    CHECK(verdict.unhealed_groups[i].voting_storage_replicas == std::get<1>(expected[i]));
+    CHECK(verdict.unhealed_groups[i].acknowledged_writes == std::get<2>(expected[i]));
+  }
 }
 
 TEST_CASE("Durability: at most ten examples, every lost write counted", "[checkers]") {
