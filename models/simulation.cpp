@@ -524,7 +524,7 @@ monitors::World Simulation::monitor_world() {
       previous = node->id();
       for (const replication::Replica* replica : node->replicas()) all.push_back({node->id(), replica});
     }
-    // By group, then node: a node holds one replica of a group, and storage nodes' ids grow in the
+    // By group, then node: a node holds one replica of a group (StorageNode::host asserts it), and storage nodes' ids grow in the
     // order of storage_, so this is the order a stable sort by group gives, sorted in place
     // (a stable sort's buffer would be another copy of the whole list).
     std::sort(all.begin(), all.end(), [](const monitors::PlacedReplica& a, const monitors::PlacedReplica& b) {

@@ -12,6 +12,7 @@
 #include "models/replication/quorum.h"
 #include "models/replication/types.h"
 #include "models/replication/wal.h"
+#include "sim/assert.h"
 #include "sim/time.h"
 
 #include <map>
@@ -48,7 +49,9 @@ class ItemMap {
   }
   ItemMap& operator=(ItemMap&&) noexcept = default;
   ItemMap& operator=(Map&& items) {
-    map_ = items.empty() ? nullptr : std::make_unique<Map>(std::move(items));
+    if (items.empty()) map_.reset();
+    else if (map_) *map_ = std::move(items);
+    else map_ = std::make_unique<Map>(std::move(items));
     return *this;
   }
 
@@ -67,11 +70,15 @@ class ItemMap {
     return (*map_)[key];
   }
   // REQUIRES: `it` is an element's (so the map exists).
-  Map::iterator erase(Map::iterator it) { return map_->erase(it); }
+  Map::iterator erase(Map::iterator it) {
+    SIM_ASSERT(map_ != nullptr);
+    return map_->erase(it);
+  }
   void clear() { map_.reset(); }
 
  private:
-  // The empty map every replica without items reads; nothing ever inserts into it.
+  // The empty map every replica without items reads and iterates (non-const begin() == end()
+  // there, so no caller can reach an element of it); nothing ever inserts into it.
   static Map& none() {
     static Map empty;
     return empty;
