@@ -72,12 +72,7 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, TestHooks h
   autoadmin_->start();
   // The route servers start with the current map and the routers with warm caches: the service
   // has been running for a long time before the run's first second.
-  std::vector<std::size_t> per_table;
-  for (replication::GroupId group = 0; group < partitions_.size(); ++group) {
-    const std::uint32_t table = cluster_.directory.table_of(group);
-    if (table >= per_table.size()) per_table.resize(table + 1);
-    ++per_table[table];
-  }
+  const std::vector<std::size_t> per_table = routing::RoutingFleet::groups_per_table(cluster_.directory);
   for (std::uint32_t table = 0; table < per_table.size(); ++table) {
     for (const auto& node : metadata_) node->reserve_ranges(table, per_table[table]);
     for (const auto& node : memds_) node->reserve_ranges(table, per_table[table]);

@@ -17,6 +17,17 @@ struct RoutingFleet {
   // The metadata table is partitioned by the table it describes.
   MetadataNode& metadata_for(std::uint32_t table) const { return *metadata[metadata_node_of(table, metadata.size())]; }
 
+  // How many groups each table has (by table id): what a copy of the map reserves at setup.
+  static std::vector<std::size_t> groups_per_table(const replication::GroupDirectory& directory) {
+    std::vector<std::size_t> counts;
+    for (GroupId group = 0; group < directory.size(); ++group) {
+      const std::uint32_t table = directory.table_of(group);
+      if (table >= counts.size()) counts.resize(table + 1);
+      ++counts[table];
+    }
+    return counts;
+  }
+
   static Route route_of(const replication::GroupDirectory& directory, GroupId group) {
     return Route{group,
                  directory.table_of(group),

@@ -72,12 +72,7 @@ void RouteCache::warm(const replication::GroupDirectory& directory, sim::Rng& rn
   const std::int64_t ttl_s = std::max<std::int64_t>(1, scenario_.routing.cache_ttl.nanos() / 1'000'000'000);
   // Sized once: growing by doubling would leave up to half of a million-group map unused.
   entries_.reserve(directory.size());
-  std::vector<std::size_t> per_table;
-  for (GroupId group = 0; group < directory.size(); ++group) {
-    const std::uint32_t table = directory.table_of(group);
-    if (table >= per_table.size()) per_table.resize(table + 1);
-    ++per_table[table];
-  }
+  const std::vector<std::size_t> per_table = RoutingFleet::groups_per_table(directory);
   if (index_.size() < per_table.size()) index_.resize(per_table.size());
   for (std::size_t table = 0; table < per_table.size(); ++table) index_[table].reserve(per_table[table]);
   for (GroupId group = 0; group < directory.size(); ++group) {
