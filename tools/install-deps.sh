@@ -9,7 +9,7 @@ set -euo pipefail
 # openssh run sharded sweeps (tools/sweep-parallel.sh, and its test's loopback sshd); Slurm and
 # munge the job-array sweeps (tools/sweep-slurm.sh, and its test's one-node cluster); chromium
 # and python3 check report.html in a real browser (tests/reports/html_report_test.sh).
-packages=(g++ cmake make libboost1.81-dev nlohmann-json3-dev libfmt-dev catch2 libcli11-dev libssl-dev zlib1g-dev)
+packages=(g++ cmake make libboost1.81-dev nlohmann-json3-dev libfmt-dev catch2 libcli11-dev libssl-dev zlib1g-dev libabsl-dev)
 if [ "${1:-}" != "--build-only" ]; then
   packages+=(clang libclang-rt-14-dev parallel rsync openssh-client openssh-server
              slurmctld slurmd slurm-client munge chromium python3)

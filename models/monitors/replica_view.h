@@ -60,7 +60,7 @@ inline std::pair<sim::Time, sim::NodeId> replica_grant_of(const Replica& r) {
   return {r.d.granted_lease_end, r.d.lease_granted_to};
 }
 inline bool is_storage(const Replica& r) { return r.d.storage; }
-inline const std::map<std::uint64_t, ItemVersions>& items_of(const Replica& r) { return r.d.items; }
+inline const replication::ItemMap& items_of(const Replica& r) { return r.d.items; }
 // The value at a slot the replica still holds in its log.
 inline bool holds_slot(const Replica& r, Slot slot) { return r.d.log.has(slot); }
 inline EntryValue value_at(const Replica& r, Slot slot) { return value_of(r.d.log.at(slot)); }

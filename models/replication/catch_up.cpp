@@ -31,7 +31,7 @@ CatchUpMessage snapshot_of(const Replica& r, bool with_items, bool archiving) {
   if (r.d.splits) out.children = r.d.splits->children;
   out.from = r.d.applied + 1;
   for (Slot slot = r.d.applied + 1; slot <= r.d.log.last(); ++slot) out.entries.push_back(r.d.log.at(slot));
-  if (with_items) out.items = r.d.items;
+  if (with_items) out.items = r.d.items.to_ordered();
   if (archiving) {
     out.archived = r.d.archived;
     for (Slot slot = std::max(r.d.archived + 1, r.d.log.start()); slot <= r.d.applied; ++slot)

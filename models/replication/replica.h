@@ -15,6 +15,8 @@
 #include "sim/assert.h"
 #include "sim/time.h"
 
+#include <absl/container/btree_map.h>
+
 #include <map>
 #include <memory>
 #include <optional>
@@ -34,12 +36,16 @@ struct StagedSplit {
   std::map<std::uint64_t, ItemVersions> items;
 };
 
-// A storage replica's items, key -> versions (oldest first), as a std::map that exists only
-// once the replica holds an item: log replicas and replicas of groups nobody wrote carry 8 bytes,
-// not an empty map's 48.
+// A storage replica's items, key -> versions (oldest first), in key order. A B-tree
+// (absl::btree_map): a lookup touches a handful of 256-byte nodes instead of one cache line per
+// level of a red-black tree (item lookups were 15% of quickstart's time), and an item costs about
+// 40 bytes instead of 80. It exists only once the replica holds an item: log replicas and replicas
+// of groups nobody wrote carry 8 bytes. Iterators and references to items do not survive an
+// insert or erase (as in any B-tree): take them after the last change.
 class ItemMap {
  public:
-  using Map = std::map<std::uint64_t, ItemVersions>;
+  using Map = absl::btree_map<std::uint64_t, ItemVersions>;
+  using Ordered = std::map<std::uint64_t, ItemVersions>;  // as snapshots and splits carry items
   ItemMap() = default;
   ItemMap(const ItemMap& other) { *this = other; }
   ItemMap(ItemMap&&) noexcept = default;
@@ -48,15 +54,19 @@ class ItemMap {
     return *this;
   }
   ItemMap& operator=(ItemMap&&) noexcept = default;
-  ItemMap& operator=(Map&& items) {
-    if (items.empty()) map_.reset();
-    else if (map_) *map_ = std::move(items);
-    else map_ = std::make_unique<Map>(std::move(items));
+  ItemMap& operator=(Ordered&& items) {
+    if (items.empty()) {
+      map_.reset();
+      return *this;
+    }
+    if (map_) map_->clear();
+    else map_ = std::make_unique<Map>();
+    for (auto& [key, versions] : items) map_->emplace_hint(map_->end(), key, std::move(versions));
     return *this;
   }
+  Ordered to_ordered() const { return Ordered(begin(), end()); }
 
   const Map& get() const { return map_ ? *map_ : none(); }
-  operator const Map&() const { return get(); }  // NOLINT: read as the map it is
   bool empty() const { return !map_ || map_->empty(); }
   std::size_t size() const { return map_ ? map_->size() : 0; }
   Map::const_iterator begin() const { return get().begin(); }

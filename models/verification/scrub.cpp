@@ -38,13 +38,6 @@ std::uint64_t item_digest(std::uint64_t key, std::uint64_t version, WriteId valu
   return sim::mix64(sim::mix64(sim::mix64(key) ^ version) ^ value);
 }
 
-std::uint64_t items_digest(const std::map<std::uint64_t, ItemVersions>& items) {
-  std::uint64_t digest = 0;
-  for (const auto& [key, versions] : items)
-    for (const auto& [version, value] : versions) digest ^= item_digest(key, version, value);
-  return digest;
-}
-
 ScrubKinds::ScrubKinds(sim::Kernel& k)
     : tick(k.register_kind("storage.scrub_tick")),
       digest(k.register_kind("msg.scrub_digest")),

@@ -33,7 +33,14 @@ using replication::Slot;
 // only, without replication.keep_item_history), combined so the order of keys does not matter.
 // The replicas and the reference compute it alike.
 std::uint64_t item_digest(std::uint64_t key, std::uint64_t version, WriteId value);
-std::uint64_t items_digest(const std::map<std::uint64_t, ItemVersions>& items);
+// `Items`: key -> versions in any map (a replica's B-tree, the reference's std::map).
+template <class Items>
+std::uint64_t items_digest(const Items& items) {
+  std::uint64_t digest = 0;
+  for (const auto& [key, versions] : items)
+    for (const auto& [version, value] : versions) digest ^= item_digest(key, version, value);
+  return digest;
+}
 
 struct ScrubDigest {
   GroupId group = 0;
