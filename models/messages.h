@@ -60,7 +60,6 @@ struct RequestPathKinds {
   sim::KindId storage_response;  // storage node -> router
   sim::KindId client_arrival;    // a client starts an operation
   sim::KindId client_retry;      // a client retries after backoff
-  sim::KindId router_process;    // a router finished parsing a request
   sim::KindId storage_service;   // a storage node finished serving a request
 };
 

@@ -16,12 +16,21 @@ Router::Router(sim::Network& network, std::string name, sim::AzId az, std::uint3
       cluster_(cluster),
       timeline_(timeline),
       cache_(*this, scenario, routing_kinds, fleet, timeline),
-      endpoint_(endpoint) {}
+      endpoint_(endpoint) {
+  declare_inbound_work();
+}
 
 void Router::on_power_off() {
   cache_.clear();
   if (gac_) gac_->clear();
   std::fill(suspect_until_.begin(), suspect_until_.end(), sim::Time::zero());
+}
+
+sim::Duration Router::inbound_work_delay(sim::KindId kind) {
+  // Parsing a client's request: the network adds it to the request's flight (sim::Node), so
+  // handle() runs with it done.
+  if (kind != kinds_.client_request) return sim::Duration::zero();
+  return scenario_.router.processing.sample(rng()) + build_.extra_latency();
 }
 
 void Router::handle(const ItemRequest& request, sim::Reply<ItemResponse> reply) {
@@ -30,22 +39,19 @@ void Router::handle(const ItemRequest& request, sim::Reply<ItemResponse> reply) 
     reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
     return;
   }
-  const sim::Duration processing = scenario_.router.processing.sample(rng()) + build_.extra_latency();
-  after(processing, kinds_.router_process, [this, request, reply = std::move(reply)] {
-    ItemRequest routed = request;
-    // The partition as this router's cache knows the map; a stale guess is corrected by the
-    // replica it reaches ("moved", naming the group the key went to).
-    routed.group = cache_.group_for(request.table, key_hash(request.table, request.key));
-    if (gac_ && !gac_->admit(routed.table, routed.op, routed.item_bytes)) {
-      ++stats_.throttled;
-      if (routed.group != routing::kUnknownGroup && cluster_.ledger.tracked(routed.group))
-        cluster_.ledger.throttled(routed.group, kernel().now(), is_write(routed.op),
-                                  admission::capacity_units(routed.op, routed.item_bytes));
-      reply.send(*this, ItemResponse{Outcome::throttled, 0, 0, false, kNoNode});
-      return;
-    }
-    forward(routed, reply, 0);
-  });
+  ItemRequest routed = request;
+  // The partition as this router's cache knows the map; a stale guess is corrected by the
+  // replica it reaches ("moved", naming the group the key went to).
+  routed.group = cache_.group_for(request.table, key_hash(request.table, request.key));
+  if (gac_ && !gac_->admit(routed.table, routed.op, routed.item_bytes)) {
+    ++stats_.throttled;
+    if (routed.group != routing::kUnknownGroup && cluster_.ledger.tracked(routed.group))
+      cluster_.ledger.throttled(routed.group, kernel().now(), is_write(routed.op),
+                                admission::capacity_units(routed.op, routed.item_bytes));
+    reply.send(*this, ItemResponse{Outcome::throttled, 0, 0, false, kNoNode});
+    return;
+  }
+  forward(routed, reply, 0);
 }
 
 void Router::forward(const ItemRequest& request, sim::Reply<ItemResponse> reply, std::uint32_t attempt) {

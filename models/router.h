@@ -65,6 +65,7 @@ class Router final : public sim::Node {
 
  protected:
   void on_power_off() override;
+  sim::Duration inbound_work_delay(sim::KindId kind) override;
 
  private:
   static constexpr std::uint32_t kMostRedirects = 3;

@@ -140,7 +140,6 @@ RequestPathKinds::RequestPathKinds(sim::Kernel& kernel)
       storage_response(kernel.register_kind("msg.storage_response")),
       client_arrival(kernel.register_kind("client.arrival")),
       client_retry(kernel.register_kind("client.retry")),
-      router_process(kernel.register_kind("router.process")),
       storage_service(kernel.register_kind("storage.service")) {}
 
 }  // namespace models

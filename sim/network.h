@@ -126,7 +126,7 @@ class Network {
       ++stats_.dropped_sender_down;
       return;
     }
-    const Node& receiver = *nodes_[to];
+    Node& receiver = *nodes_[to];
     const LinkClass link_class = classify(from, receiver);
     const LinkConfig& link = config_.links[static_cast<std::size_t>(link_class)];
     Duration latency = link.latency.sample(from.network_rng());
@@ -149,13 +149,15 @@ class Network {
         if (effect.duplicate && transport == Transport::datagram) {
           // The copy travels on its own: its own latency draw, the same disturbances.
           ++stats_.duplicated;
-          const Duration copy_latency = link.latency.sample(from.network_rng()) + effect.extra_latency;
+          const Duration copy_latency =
+              link.latency.sample(from.network_rng()) + effect.extra_latency + receiver.inbound_work(kind);
           kernel_->after(copy_latency, Tag{receiver.actor(), kind},
                          Delivery<std::decay_t<F>>{this, from.id(), to, from.incarnation(), receiver.incarnation(),
                                                    std::decay_t<F>(deliver)});
         }
       }
     }
+    latency += receiver.inbound_work(kind);
     kernel_->after(latency, Tag{receiver.actor(), kind},
                    Delivery<std::decay_t<F>>{this, from.id(), to, from.incarnation(), receiver.incarnation(),
                                              std::forward<F>(deliver)});

@@ -70,10 +70,23 @@ class Node {
 
   void register_volatile(VolatileBase* state) { volatile_state_.push_back(state); }
 
+  // The work a message of `kind` costs this node before its handler runs (a router parsing a
+  // request), on the node's clock: the network draws it as the message is sent and adds it to the
+  // flight, so the handler runs once, with the work done, instead of on arrival and again when
+  // the work is done (one event, not two). A power cycle in between loses the message, as it
+  // would have lost the work. Zero unless the node declared inbound work.
+  Duration inbound_work(KindId kind) {
+    return has_inbound_work_ ? clock_.true_delay(inbound_work_delay(kind)) : Duration::zero();
+  }
+
  protected:
   // Hooks for models: called after the volatile state was reset / before the node serves.
   virtual void on_power_off() {}
   virtual void on_power_on() {}
+  // A node whose handlers model work before they run overrides inbound_work_delay and calls
+  // declare_inbound_work() once (the other nodes' messages skip the virtual call).
+  void declare_inbound_work() { has_inbound_work_ = true; }
+  virtual Duration inbound_work_delay(KindId /*kind*/) { return Duration::zero(); }
 
  private:
   template <class F>
@@ -95,6 +108,7 @@ class Node {
   AzId az_;
   ActorId actor_;
   bool is_client_;
+  bool has_inbound_work_ = false;
   bool powered_ = true;
   std::uint32_t incarnation_ = 0;
   Rng* rng_;

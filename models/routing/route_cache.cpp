@@ -98,6 +98,14 @@ MemdsNode& RouteCache::memds_for(std::uint32_t attempt) {
   return *pool[next_memds_++ % pool.size()];
 }
 
+void RouteCache::refresh(const RouteLookup& request) {
+  MemdsNode& server = memds_for(0);
+  const Entry& e = entry(request.group);
+  const RouteRefresh refresh{request, e.version, e.leader, this, router_.id(), router_.incarnation()};
+  router_.network().send(router_, server.id(), kinds_.lookup, [&server, refresh] { server.refresh(refresh); },
+                         sim::Transport::stream);
+}
+
 void RouteCache::fetch_table(std::uint32_t table) {
   tables_[table].fetching = true;
   MetadataNode& server = fleet_.metadata_for(table);

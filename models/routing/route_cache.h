@@ -1,6 +1,7 @@
 // A router's partition-map cache, in one of two designs (RoutingSpec::Cache):
-//  - memds: every lookup, hit or miss, also asks MemDS; a hit answers at once and the answer
-//    refreshes the entry; a miss waits for MemDS. MemDS load equals the request rate, always.
+//  - memds: every lookup, hit or miss, also asks MemDS; a hit answers at once and MemDS answers
+//    the refresh only when it knows a newer route (or another leader) than the entry the router
+//    named; a miss waits for MemDS. MemDS load equals the request rate, always.
 //  - legacy: the first request for a table fetches the whole table from the metadata table; a
 //    fresh entry answers at once (no other work); a missing, expired or stale one asks the
 //    metadata table and waits. Cheap while warm, a flood of metadata requests when cold.
@@ -43,6 +44,11 @@ class RouteCache {
   template <class Done>
   void lookup(GroupId group, std::uint32_t table, std::uint64_t hash, Done done);
 
+  // MemDS knew a newer route than a refresh said the cache holds.
+  void refreshed(const Route& route) {
+    if (route.version > 0) store(route, false);
+  }
+  std::uint32_t router_incarnation() const { return router_.incarnation(); }
   // A replica named the current leader: remember it (no version change).
   void learned_leader(GroupId group, sim::NodeId leader);
   // A replica said the route is stale: the next lookup is a miss.
@@ -77,9 +83,11 @@ class RouteCache {
   MemdsNode& memds_for(std::uint32_t attempt);
   void fetch_table(std::uint32_t table);
   template <class Done>
-  void ask_memds(RouteLookup request, std::uint32_t attempt, bool waiting, Done done);
+  void ask_memds(RouteLookup request, std::uint32_t attempt, Done done);
   template <class Done>
   void ask_metadata(RouteLookup request, Done done);
+  // Constant work on a hit: MemDS hears of the lookup and answers only with news.
+  void refresh(const RouteLookup& request);
   // Completes a miss: the answer's route, now cached.
   template <class Done>
   void answer_with(const Route& route, Done& done) {
@@ -117,10 +125,10 @@ void RouteCache::lookup(GroupId group, std::uint32_t table, std::uint64_t hash, 
     if (hit) {
       ++stats_.hits;
       const Route route = route_of(group);
-      ask_memds(request, 0, false, [](const Route*) {});
+      refresh(request);
       done(&route);
     } else {
-      ask_memds(request, 0, true, std::move(done));
+      ask_memds(request, 0, std::move(done));
     }
     return;
   }
@@ -135,20 +143,19 @@ void RouteCache::lookup(GroupId group, std::uint32_t table, std::uint64_t hash, 
 }
 
 template <class Done>
-void RouteCache::ask_memds(RouteLookup request, std::uint32_t attempt, bool waiting, Done done) {
+void RouteCache::ask_memds(RouteLookup request, std::uint32_t attempt, Done done) {
   MemdsNode& server = memds_for(attempt);
   sim::async_call<RouteAnswer>(
       router_, server.id(), kinds_.lookup, kinds_.lookup_answer, scenario_.routing.lookup_timeout,
       [&server, request](sim::Reply<RouteAnswer> reply) { server.lookup(request, std::move(reply)); },
-      [this, request, attempt, waiting, done = std::move(done)](sim::error_code error, RouteAnswer answer) mutable {
+      [this, request, attempt, done = std::move(done)](sim::error_code error, RouteAnswer answer) mutable {
         if (!error && answer.ok) {
           if (answer.route.version > 0) store(answer.route, false);
-          if (waiting) answer_with(answer.route, done);
+          answer_with(answer.route, done);
           return;
         }
-        if (!waiting) return;  // a refresh that failed costs nothing: the entry stays
         if (attempt == 0) {    // one more MemDS node, then give up
-          ask_memds(request, 1, true, std::move(done));
+          ask_memds(request, 1, std::move(done));
           return;
         }
         ++stats_.failed;

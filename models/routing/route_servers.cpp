@@ -1,6 +1,8 @@
 // Route servers: the metadata table and MemDS nodes.
 #include "models/routing/route_servers.h"
 
+#include "models/routing/route_cache.h"
+
 namespace models::routing {
 
 RoutingKinds::RoutingKinds(sim::Kernel& k)
@@ -26,7 +28,9 @@ void RouteServer::admit(sim::Duration service, Work work) {
   const bool admitted = ready_ && queue_.submit(service, work);
   timeline_.route_server_request(kernel().now(), role() == "metadata", !admitted, queue_.depth());
   if (!admitted) {
-    // Answer at once with "busy": a real server sheds load rather than go silent.
+    // Answer at once with "busy": a real server sheds load rather than go silent. A refresh
+    // needs no answer: the router already went on with the route it holds.
+    if (work.refresh.cache != nullptr) return;
     if (work.whole_table) work.table_reply.send(*this, TableAnswer{});
     else work.route_reply.send(*this, RouteAnswer{});
   }
@@ -42,7 +46,37 @@ void RouteServer::lookup(const RouteLookup& request, sim::Reply<RouteAnswer> rep
   admit(spec_.service.sample(rng()) + build_.extra_latency(), Work{this, std::move(reply), {}, request, {}, false});
 }
 
+void RouteServer::refresh(const RouteRefresh& request) {
+  if (build_.fails(rng())) {
+    timeline_.route_server_request(kernel().now(), role() == "metadata", true, queue_.depth());
+    return;
+  }
+  Work work{this, {}, {}, request.lookup, {}, false};
+  work.refresh = request;
+  admit(spec_.service.sample(rng()) + build_.extra_latency(), std::move(work));
+}
+
+void RouteServer::answer_refresh(const RouteRefresh& request) {
+  const GroupId group = request.lookup.group == kUnknownGroup ? find(request.lookup.table, request.lookup.hash)
+                                                              : request.lookup.group;
+  if (group >= routes_.size()) return;
+  const Route& route = routes_[group];
+  // What the router's cache would keep of an answer: a newer version, or another leader.
+  const bool news = route.version > request.known_version ||
+                    (route.version == request.known_version && route.leader != request.known_leader);
+  if (!news) return;
+  network().send(*this, request.router, kinds_.lookup_answer,
+                 [request, route] {
+                   if (request.cache->router_incarnation() == request.router_incarnation) request.cache->refreshed(route);
+                 },
+                 sim::Transport::stream);
+}
+
 void RouteServer::answer(const Work& work) {
+  if (work.refresh.cache != nullptr) {
+    if (ready_) answer_refresh(work.refresh);
+    return;
+  }
   if (!ready_) {
     if (work.whole_table) work.table_reply.send(*this, TableAnswer{});
     else work.route_reply.send(*this, RouteAnswer{});

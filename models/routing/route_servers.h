@@ -18,6 +18,8 @@
 
 namespace models::routing {
 
+class RouteCache;
+
 struct RouteAnswer {
   bool ok = false;  // false: busy (queue full) or not ready
   Route route;
@@ -37,6 +39,18 @@ struct RouteLookup {
   std::uint64_t hash = 0;
 };
 
+// A router's refresh of a route its cache holds (constant work: one per cache hit). The server
+// answers only when it knows better than `known_version` and `known_leader`, with a one-way
+// message; a refresh it cannot serve (busy, not ready, failing) costs the router nothing.
+struct RouteRefresh {
+  RouteLookup lookup;
+  std::uint32_t known_version = 0;
+  sim::NodeId known_leader = 0;
+  RouteCache* cache = nullptr;           // the router's, which keeps a newer route
+  sim::NodeId router = 0;
+  std::uint32_t router_incarnation = 0;  // a router that rebooted since asking takes no answer
+};
+
 struct TableLookup {
   std::uint32_t table = 0;
 };
@@ -53,6 +67,8 @@ class RouteServer : public sim::Node {
 
   // A lookup from a router.
   void lookup(const RouteLookup& request, sim::Reply<RouteAnswer> reply);
+  // A refresh from a router's cache hit: answered only if the server knows a newer route.
+  void refresh(const RouteRefresh& request);
   // A route published by the storage side: kept if newer.
   void publish(const Route& route);
   const std::vector<Route>& routes() const { return routes_; }
@@ -80,11 +96,13 @@ class RouteServer : public sim::Node {
     RouteLookup route;
     TableLookup table;
     bool whole_table;
+    RouteRefresh refresh{};  // refresh.cache set: a refresh, answered only with news
     void operator()() const { server->answer(*this); }
   };
   // Counts the arrival, then queues the work, or answers "busy" when the queue is full.
   void admit(sim::Duration service, Work work);
   void answer(const Work& work);
+  void answer_refresh(const RouteRefresh& request);
 
   bool ready_ = true;  // has a map to answer from
   const ServiceSpec& spec_;

@@ -127,6 +127,49 @@ TEST_CASE("Node: power-off cancels the node's timers, even after power returns",
   CHECK(a.incarnation() == 1);
 }
 
+namespace {
+// A node that spends 40 us on every message of kind 3 before its handler runs.
+struct Worker : Host {
+  Worker(Network& net, std::string name, AzId az) : Host(net, std::move(name), az) { declare_inbound_work(); }
+  Duration inbound_work_delay(KindId kind) override { return kind == 3 ? micros(40) : Duration::zero(); }
+};
+}  // namespace
+
+TEST_CASE("Network: a receiver's inbound work is added to the flight, and dies with its power", "[network]") {
+  World w;
+  Host a(w.net, "az1/a", 0);
+  Worker b(w.net, "az1/b", 0);
+  const auto send = [&](KindId kind) {
+    w.net.send(a, b.id(), kind, [&] {
+      ++b.received;
+      b.arrival_ns.push_back(w.kernel.now().nanos());
+    });
+  };
+  send(3);  // 100 us on the wire, 40 us of work: the handler runs once, at 140 us
+  send(0);  // no work for this kind
+  w.kernel.run();
+  CHECK(b.arrival_ns == std::vector<std::int64_t>{100'000, 140'000});
+  CHECK(w.kernel.events_dispatched() == 2);
+  // On the node's clock: a clock running at half speed doubles the work in true time.
+  b.clock().set_rate(w.kernel.now(), -500'000);  // half speed
+  const std::int64_t sent = w.kernel.now().nanos();
+  send(3);
+  w.kernel.run();
+  CHECK(b.arrival_ns.back() - sent == 180'000);
+  b.clock().set_rate(w.kernel.now(), 0);
+  // A power cycle after arrival but before the work is done loses the message, as it would
+  // have lost the work.
+  send(3);
+  const Time cycle = w.kernel.now() + micros(120);
+  w.kernel.at(cycle, {}, [&] {
+    b.power_off();
+    b.power_on();
+  });
+  w.kernel.run();
+  CHECK(b.received == 3);
+  CHECK(w.net.stats().dropped_receiver_down == 1);
+}
+
 TEST_CASE("Network: a powered-off sender sends nothing", "[network]") {
   World w;
   Host a(w.net, "az1/a", 0), b(w.net, "az1/b", 0);

@@ -73,12 +73,13 @@ TEST_CASE("Shrink: a planted bug's failure shrinks to a shorter, smaller run wit
 
 TEST_CASE("Shrink: a swarm's failure becomes the explicit episodes that matter", "[shrink]") {
   // Recovery adopting the lowest ballot's value: the agreement monitor catches it under a swarm of
-  // partitions, loss, latency, duplication, pauses and power-offs (nemesis_small.json, seed 9).
+  // partitions, loss, latency, duplication, pauses and power-offs (nemesis_small.json, seed 17:
+  // one of the seeds whose failure needs a majority/minority split; seeds move when draws do).
   models::TestHooks hooks;
   hooks.planted_bug = models::PlantedBug::adopt_lowest_ballot;
   const Json original = document_of("scenarios/nemesis_small.json");
   REQUIRE(original["faults"].contains("swarm"));
-  const auto result = tools::shrink(original, "nemesis_small.json", 9, 2, 600, hooks);
+  const auto result = tools::shrink(original, "nemesis_small.json", 17, 2, 600, hooks);
   REQUIRE(result.has_value());
   CHECK(std::find(result->signature.begin(), result->signature.end(), "monitor.agreement") != result->signature.end());
   // The swarm became the episodes it drew before the failure, as timeline entries with the
@@ -99,7 +100,7 @@ TEST_CASE("Shrink: a swarm's failure becomes the explicit episodes that matter",
   CHECK(result->replayed);
   // Run as a user would run the file (with the bug planted), it fails the same way.
   const models::Scenario minimal = models::parse_scenario(result->scenario.dump(), "minimal.json");
-  CHECK(tools::failure_signature(tools::run_seed(minimal, 9, nullptr, nullptr, hooks)) == result->signature);
+  CHECK(tools::failure_signature(tools::run_seed(minimal, 17, nullptr, nullptr, hooks)) == result->signature);
 }
 
 TEST_CASE("Shrink: every random fault's episodes are timeline entries the loader accepts", "[shrink]") {
