@@ -2,6 +2,7 @@
 // one sweep with a running maximum per rule, so a long history costs O(n log n), not O(n^2).
 #include "reports/checkers/linearizability.h"
 
+#include "reports/checkers/by_key.h"
 #include "reports/checkers/describe.h"
 #include "reports/checkers/integrity.h"
 #include "sim/assert.h"
@@ -73,17 +74,12 @@ class Checker {
   ConsistencyVerdict run() {
     // Strongly consistent operations that say something, grouped by key, history order within.
     // Reads of values no put wrote are corrupted data: integrity.h judges them.
-    std::vector<std::size_t> relevant;
     const std::vector<WriteId> written = written_values(history_);
-    for (std::size_t i = 0; i < history_.size(); ++i) {
-      const HistoryEntry& entry = history_[i];
+    const std::vector<std::size_t> relevant = indices_by_key(history_, [&written](const HistoryEntry& entry) {
       SIM_ASSERT_OP(entry.invoked.nanos(), <=, entry.completed.nanos());
       const bool ok_strong_read = entry.op == models::Operation::get_strong && entry.outcome == models::Outcome::ok &&
                                   !corrupted_read(entry, written);
-      if (ok_strong_read || entry.op == models::Operation::put) relevant.push_back(i);
-    }
-    std::sort(relevant.begin(), relevant.end(), [this](std::size_t a, std::size_t b) {
-      return std::tie(history_[a].table, history_[a].key, a) < std::tie(history_[b].table, history_[b].key, b);
+      return ok_strong_read || entry.op == models::Operation::put;
     });
     verdict_.operations = relevant.size();
     for (std::size_t begin = 0; begin < relevant.size();) {

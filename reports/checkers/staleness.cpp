@@ -2,6 +2,8 @@
 // so each read finds the newest put before it and the first newer one by binary search.
 #include "reports/checkers/staleness.h"
 
+#include "reports/checkers/by_key.h"
+
 #include "sim/assert.h"
 
 #include <algorithm>
@@ -19,16 +21,9 @@ struct Completed {
 
 StalenessReport measure_staleness(const std::vector<models::HistoryEntry>& history) {
   // Acked puts and ok eventual reads, grouped by key.
-  std::vector<std::size_t> relevant;
-  for (std::size_t i = 0; i < history.size(); ++i) {
-    const models::HistoryEntry& entry = history[i];
-    if (entry.outcome != models::Outcome::ok) continue;
-    if (entry.op == models::Operation::put || entry.op == models::Operation::get_eventual) {
-      relevant.push_back(i);
-    }
-  }
-  std::sort(relevant.begin(), relevant.end(), [&history](std::size_t a, std::size_t b) {
-    return std::tie(history[a].table, history[a].key, a) < std::tie(history[b].table, history[b].key, b);
+  const std::vector<std::size_t> relevant = indices_by_key(history, [](const models::HistoryEntry& entry) {
+    return entry.outcome == models::Outcome::ok &&
+           (entry.op == models::Operation::put || entry.op == models::Operation::get_eventual);
   });
 
   StalenessReport report;
