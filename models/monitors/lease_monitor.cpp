@@ -45,18 +45,17 @@ void LeaseMonitor::backed(GroupId group, sim::NodeId node, const Membership& mem
                           const std::function<sim::Time(sim::NodeId grantor)>& grant_end) {
   verdicts_.checked(Invariant::lease_backed);
   std::size_t granting = 0;
-  std::string grants;
   for (sim::NodeId member : membership.nodes) {
     if (member == replication::kNoNode) continue;
-    if (member == node) {
-      ++granting;
-      continue;
-    }
-    const sim::Time end = grant_end(member);
-    if (now < end) ++granting;
-    grants += fmt::format("{}{} until {}", grants.empty() ? "" : ", ", name_of_(member), describe_time(end));
+    if (member == node || now < grant_end(member)) ++granting;
   }
   if (granting >= Membership::quorum()) return;
+  // A violation: say who granted what (described only now; on every served request it cost 7% of a run).
+  std::string grants;
+  for (sim::NodeId member : membership.nodes) {
+    if (member == replication::kNoNode || member == node) continue;
+    grants += fmt::format("{}{} until {}", grants.empty() ? "" : ", ", name_of_(member), describe_time(grant_end(member)));
+  }
   verdicts_.violated(Invariant::lease_backed, group,
                      fmt::format("group {}: {} serves at {} with grants from {} of its members (a quorum is {}): {}{}",
                                  group, name_of_(node), describe_time(now), granting, Membership::quorum(), grants,
