@@ -136,6 +136,7 @@ class FifoQueue {
   bool empty() const { return head_ == tail_; }
   std::size_t size() const { return tail_ - head_; }
   const QueueKey& front() const { return ring_[head_ & (ring_.size() - 1)]; }
+  const QueueKey& back() const { return ring_[(tail_ - 1) & (ring_.size() - 1)]; }
   void push(QueueKey key) {
     if (size() == ring_.size()) [[unlikely]]
       grow();

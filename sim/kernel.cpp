@@ -28,15 +28,11 @@ Kernel::~Kernel() {
 
 void Kernel::drain_all() {
   shutting_down_ = true;
-  while (!heap_.empty() || !fifo_.empty()) {
+  for (;;) {
     QueueKey key;
-    if (!fifo_.empty()) {
-      key = fifo_.front();
-      fifo_.pop();
-    } else {
-      key = heap_.top();
-      heap_.pop();
-    }
+    const int from = earliest(key);
+    if (from == kFromNowhere) break;
+    pop_from(from);
     destroy_slot(key.slot());
   }
   for (auto& [actor, slots] : parked_)
@@ -104,12 +100,11 @@ bool Kernel::pending(EventId event) const {
 Time Kernel::next_event_time() {
   // Cancelled entries are skipped lazily; clear them off the front so the answer is exact.
   for (;;) {
-    const bool use_fifo = !fifo_.empty() && (heap_.empty() || fifo_.front() < heap_.top());
-    if (!use_fifo && heap_.empty()) return Time::max();
-    const QueueKey key = use_fifo ? fifo_.front() : heap_.top();
+    QueueKey key;
+    const int from = earliest(key);
+    if (from == kFromNowhere) return Time::max();
     if (slot_at(key.slot()).vtable != nullptr) return Time::from_nanos(static_cast<std::int64_t>(key.time_ns));
-    if (use_fifo) fifo_.pop();
-    else heap_.pop();
+    pop_from(from);
     release_slot(key.slot());
   }
 }
@@ -118,15 +113,14 @@ RunStatus Kernel::run_until(Time limit) {
   stop_requested_ = false;
   const auto limit_ns = static_cast<std::uint64_t>(limit.nanos());
   for (;;) {
-    const bool use_fifo = !fifo_.empty() && (heap_.empty() || fifo_.front() < heap_.top());
-    if (!use_fifo && heap_.empty()) return RunStatus::drained;
-    const QueueKey key = use_fifo ? fifo_.front() : heap_.top();
+    QueueKey key;
+    const int from = earliest(key);
+    if (from == kFromNowhere) return RunStatus::drained;
     if (key.time_ns > limit_ns) {
       now_ = limit;
       return RunStatus::time_limit;
     }
-    if (use_fifo) fifo_.pop();
-    else heap_.pop();
+    pop_from(from);
     // The next event's slot was written long ago and is likely out of cache: start loading it
     // now so the load overlaps with this event's handler.
     if (!heap_.empty()) __builtin_prefetch(&slot_at(heap_.top().slot()));

@@ -122,7 +122,7 @@ void start_call(Node& caller, NodeId server, KindId request_kind, KindId respons
   Kernel& kernel = caller.kernel();
   auto slot = boost::asio::get_associated_cancellation_slot(handler);
   using Pending = detail::PendingCall<Response, Handler>;
-  const EventId id = kernel.after(timeout, Tag{caller.actor(), kRpcTimeoutKind},
+  const EventId id = kernel.after_timer(timeout, Tag{caller.actor(), kRpcTimeoutKind},
                                   Pending{&caller, caller.incarnation(), std::move(handler)});
   if (slot.is_connected())
     slot.template emplace<detail::CallCanceller<Response, Handler>>(&kernel, id);
