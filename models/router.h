@@ -62,6 +62,7 @@ class Router final : public sim::Node {
   ops::RunningBuild& build() { return build_; }
   const ops::RunningBuild& build() const { return build_; }
   const routing::RouteCacheStats& cache_stats() const { return cache_.stats(); }
+  const routing::RouteCache& cache() const { return cache_; }
 
  protected:
   void on_power_off() override;

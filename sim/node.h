@@ -74,7 +74,8 @@ class Node {
   // request), on the node's clock: the network draws it as the message is sent and adds it to the
   // flight, so the handler runs once, with the work done, instead of on arrival and again when
   // the work is done (one event, not two). A power cycle in between loses the message, as it
-  // would have lost the work. Zero unless the node declared inbound work.
+  // would have lost the work; a pause of the receiver overlaps the work (the message waits out
+  // the pause, then runs at once). Zero unless the node declared inbound work.
   Duration inbound_work(KindId kind) {
     return has_inbound_work_ ? clock_.true_delay(inbound_work_delay(kind)) : Duration::zero();
   }

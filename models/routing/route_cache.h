@@ -58,6 +58,8 @@ class RouteCache {
   void clear();
 
   const RouteCacheStats& stats() const { return stats_; }
+  // The route cached for `group` (version 0: none).
+  Route route_of(GroupId group) const;
 
  private:
   struct TableState {
@@ -76,7 +78,6 @@ class RouteCache {
     bool valid() const { return version > 0; }
   };
   static_assert(sizeof(Entry) == 52);
-  Route route_of(GroupId group) const;
   Entry& entry(GroupId group);
   void store(const Route& route, bool set_expiry);
   bool fresh(const Entry& entry) const;

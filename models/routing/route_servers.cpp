@@ -61,13 +61,15 @@ void RouteServer::answer_refresh(const RouteRefresh& request) {
                                                               : request.lookup.group;
   if (group >= routes_.size()) return;
   const Route& route = routes_[group];
-  // What the router's cache would keep of an answer: a newer version, or another leader.
+  // News: a newer version, or another leader than the router named when it asked (a leader the
+  // router learns from a replica meanwhile stays unless MemDS knows yet another).
   const bool news = route.version > request.known_version ||
                     (route.version == request.known_version && route.leader != request.known_leader);
   if (!news) return;
+  // What travels is the route and whom it is for (small enough for the kernel's event slot).
   network().send(*this, request.router, kinds_.lookup_answer,
-                 [request, route] {
-                   if (request.cache->router_incarnation() == request.router_incarnation) request.cache->refreshed(route);
+                 [cache = request.cache, incarnation = request.router_incarnation, route] {
+                   if (cache->router_incarnation() == incarnation) cache->refreshed(route);
                  },
                  sim::Transport::stream);
 }

@@ -167,3 +167,46 @@ TEST_CASE("Routing: a stale route gets a moved answer, which routers count and f
   const auto& minutes = simulation.timeline().minutes();
   CHECK(minutes[2].client_succeeded == minutes[2].client_requests);
 }
+
+namespace {
+// Counts the answers MemDS sends routers, before and after an instant.
+struct AnswerCounter : sim::Tracer {
+  sim::Time split;
+  std::uint64_t before = 0, after = 0;
+  void on_event(sim::Time time, std::uint64_t, std::string_view, std::string_view kind, std::string_view) override {
+    if (kind == "msg.route_answer") ++(time < split ? before : after);
+  }
+};
+}  // namespace
+
+TEST_CASE("Routing: MemDS answers a cache hit's refresh only with news, and the router keeps it", "[routing]") {
+  const Scenario scenario = parse_scenario(region(R"({"cache": "memds"})", 300), "refresh.json");
+  Simulation simulation(scenario, 1);
+  AnswerCounter answers;
+  answers.split = sim::Time::zero() + sim::seconds(60);
+  simulation.set_tracer(&answers);
+  // A minute in, every MemDS node learns a newer route for group 0 naming another leader.
+  const routing::GroupId group = 0;
+  routing::Route newer;
+  simulation.kernel().at(answers.split, {}, [&] {
+    newer = simulation.memds_nodes().front()->routes().at(group);
+    ++newer.version;
+    for (sim::NodeId member : newer.membership.nodes)
+      if (member != replication::kNoNode && member != newer.leader) newer.leader = member;
+    for (const auto& memds : simulation.memds_nodes()) const_cast<routing::MemdsNode&>(*memds).publish(newer);
+  });
+  simulation.run();
+  // A warm cache whose routes nothing changed gets no answers (each refresh named what MemDS
+  // holds); the published route reaches the routers through the refreshes of their hits.
+  CHECK(answers.before == 0);
+  CHECK(answers.after >= 1);
+  CHECK(total(simulation, &MinuteCounts::memds_requests) == total(simulation, &MinuteCounts::route_lookups));
+  int updated = 0;
+  for (const auto& router : simulation.routers()) {
+    const routing::Route cached = router->cache().route_of(group);
+    // The version MemDS published (the leader it named is a made-up one: the replicas' redirects
+    // have corrected it since).
+    if (cached.version == newer.version) ++updated;
+  }
+  CHECK(updated == static_cast<int>(simulation.routers().size()));
+}
