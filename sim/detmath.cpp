@@ -20,6 +20,7 @@
 #include <limits>
 
 #include "sim/assert.h"
+#include "sim/detmath_log_table.h"
 
 namespace sim::detmath {
 namespace {
@@ -90,9 +91,9 @@ constexpr double P5 = from_bits(0x3e66376972bea4d0);  //  4.13813679705723846039
 constexpr double exp_overflow_threshold = from_bits(0x40862e42fefa39ef);   //  709.78...
 constexpr double exp_underflow_threshold = from_bits(0xc0874910d52d3051);  // -745.13...
 
-}  // namespace
-
-double log(double x) {
+// fdlibm's log: every input; the fast path below leaves it zero, subnormals, non-numbers and
+// the inputs near 1, where a table entry would not be accurate enough.
+double log_fdlibm(double x) {
   std::int32_t hx = high_word(x);
   const std::uint32_t lx = low_word(x);
 
@@ -136,6 +137,46 @@ double log(double x) {
   }
   if (k == 0) return f - s * (f - R);
   return dk * ln2_hi - ((s * (f - R) - dk * ln2_lo) - f);
+}
+
+}  // namespace
+
+// The fast path, for a normal x with |x - 1| >= 1/16: x = 2^k z with z in [1, 2), and z lies
+// in one of 128 equal subintervals of [1, 2) with centre c (9 significant bits, so exact). Then
+//   log(x) = k ln2 + log(c) + log1p(r),  r = (z - c)/c, |r| < 2^-8,
+// where z - c is exact, r = (z - c) * (1/c) has a relative error below 2^-52, log(c) comes from
+// the table (sim/detmath_log_table.h) as a double-double, and log1p(r) - r is its Taylor series
+// to r^7 (the truncation is below 2^-66). The terms are summed with their rounding errors kept
+// (Fast2Sum: |k ln2| >= |log c| when k != 0, and |k ln2 + log c| > |r| since |log x| > 0.06).
+// The result is within 0.6 ulp of the exact one (tests/sim/detmath_test.cpp measures it against
+// long double) and needs no division. Near 1 the cancellation in k ln2 + log c would cost
+// accuracy, so those inputs, like zero, subnormals and non-numbers, go to fdlibm's algorithm.
+double log(double x) {
+  const std::uint64_t ix = to_bits(x);
+  const std::uint64_t top = ix >> 52;  // sign and exponent
+  if (top - 1 >= 0x7fe || (x > 0.9375 && x < 1.0625)) [[unlikely]]
+    return log_fdlibm(x);
+  const double dk = static_cast<double>(static_cast<int>(top) - 1023);
+  const std::uint64_t mantissa = ix & 0x000fffffffffffffULL;
+  const std::uint64_t i = mantissa >> 45;  // the top 7 bits of the significand
+  const detail::LogTableEntry& entry = detail::kLogTable[i];
+  const double z = from_bits(mantissa | 0x3ff0000000000000ULL);
+  const double c = from_bits(0x3ff0000000000000ULL | (i << 45) | (std::uint64_t{1} << 44));
+  const double r = (z - c) * entry.invc;
+  const double t = dk * ln2_hi;  // exact: ln2_hi has 32 significant bits
+  const double hi = t + entry.logc_hi;
+  const double e1 = (t - hi) + entry.logc_hi;
+  const double s = hi + r;
+  const double e2 = (hi - s) + r;
+  constexpr double c3 = 1.0 / 3.0;
+  constexpr double c5 = 1.0 / 5.0;
+  constexpr double c6 = 1.0 / 6.0;
+  constexpr double c7 = 1.0 / 7.0;
+  // Estrin's scheme: the four pairs are independent, so the chain is short.
+  const double r2 = r * r;
+  const double p = r2 * ((-0.5 + r * c3) + r2 * ((-0.25 + r * c5) + r2 * (-c6 + r * c7)));
+  const double lo = ((e1 + e2) + (dk * ln2_lo + entry.logc_lo)) + p;
+  return s + lo;
 }
 
 double log1p(double x) {
