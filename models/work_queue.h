@@ -1,12 +1,23 @@
 // A node's finite service capacity: a fixed number of workers and a bounded FIFO queue in
 // front of them. Overload is never scripted: it emerges when work arrives faster than the
-// workers finish it. Used by storage nodes, the metadata table and MemDS nodes.
+// workers finish it. Used by storage nodes, the metadata table, MemDS nodes and S3.
+//
+// A job's service time is drawn when it arrives, so the queue is computed, not stepped: the job
+// starts at the later of its arrival and the time the first worker frees up (FIFO, any free
+// worker), and finishes its service time later. Two ways in:
+//  - submit: the work runs when it finishes (one event then), for work whose effect must
+//    happen at that time (a write proposed to its group once a worker has handled it);
+//  - reserve: no event at all. The caller does the work on arrival and holds its answer back
+//    until the finish time (sim::Reply::send_at), for work whose result the wait does not
+//    change much (a read, a route lookup): one event fewer per request.
 #pragma once
 
 #include "sim/node.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -24,73 +35,91 @@ template <class Work>
 class WorkQueue {
  public:
   WorkQueue(sim::Node& owner, sim::KindId done_kind, std::uint32_t workers, std::uint32_t queue_limit)
-      : owner_(owner), done_kind_(done_kind), workers_(workers), queue_limit_(queue_limit) {}
+      : owner_(owner), done_kind_(done_kind), queue_limit_(queue_limit), free_at_(workers, sim::Time::zero()) {
+    SIM_ASSERT(workers > 0);
+  }
 
-  // Starts `work` now if a worker is free, queues it otherwise; false (and nothing kept) when
-  // the queue is full.
-  bool submit(sim::Duration service_time, Work work) {
-    if (busy_ < workers_) {
-      start(service_time, std::move(work));
-    } else if (queue_.size() >= queue_limit_) {
+  // Takes a worker for `service_time` (on the owner's clock) in FIFO order: the true time from
+  // now until the work is done, or nothing (and nothing kept) when the queue is full.
+  std::optional<sim::Duration> reserve(sim::Duration service_time) {
+    const sim::Time now = owner_.kernel().now();
+    while (!waiting_starts_.empty() && waiting_starts_.front() <= now) waiting_starts_.pop_front();
+    // free_at_ is a min-heap: its front is the worker that frees up first.
+    const sim::Time first_free = free_at_.front();
+    if (first_free > now && waiting_starts_.size() >= queue_limit_) {
       ++stats_.rejected;
-      return false;
-    } else {
-      queue_.emplace_back(service_time, std::move(work));
-      if (queue_.size() > stats_.depth_max) stats_.depth_max = queue_.size();
+      return std::nullopt;
+    }
+    const sim::Time start = std::max(now, first_free);
+    const sim::Time finish = start + owner_.clock().true_delay(service_time);
+    std::pop_heap(free_at_.begin(), free_at_.end(), std::greater<>{});
+    free_at_.back() = finish;
+    std::push_heap(free_at_.begin(), free_at_.end(), std::greater<>{});
+    if (start > now) {
+      // Starts are FIFO and never decrease, so the waiting ones stay sorted.
+      SIM_ASSERT(waiting_starts_.empty() || waiting_starts_.back() <= start);
+      waiting_starts_.push_back(start);
+      stats_.depth_max = std::max(stats_.depth_max, waiting_starts_.size());
     }
     ++stats_.accepted;
+    return finish - now;
+  }
+
+  // Runs `work` once a worker has served it; false (and nothing kept) when the queue is full.
+  bool submit(sim::Duration service_time, Work work) {
+    const std::optional<sim::Duration> done_in = reserve(service_time);
+    if (!done_in) return false;
+    // The work waits in `pending_`; the finishing event carries only its index, so it stays
+    // small enough to live inside the kernel's event slot.
+    std::uint32_t index;
+    if (free_pending_.empty()) {
+      index = static_cast<std::uint32_t>(pending_.size());
+      pending_.emplace_back(std::move(work));
+    } else {
+      index = free_pending_.back();
+      free_pending_.pop_back();
+      pending_[index].emplace(std::move(work));
+    }
+    owner_.after_true(*done_in, done_kind_, [this, index] { finish(index); });
     return true;
   }
 
-  std::size_t depth() const { return queue_.size(); }
-  std::uint32_t busy() const { return busy_; }
+  // Jobs waiting for a worker now.
+  std::size_t depth() const {
+    const sim::Time now = owner_.kernel().now();
+    return static_cast<std::size_t>(waiting_starts_.end() -
+                                    std::upper_bound(waiting_starts_.begin(), waiting_starts_.end(), now));
+  }
+  // Workers busy now.
+  std::uint32_t busy() const {
+    const sim::Time now = owner_.kernel().now();
+    return static_cast<std::uint32_t>(std::count_if(free_at_.begin(), free_at_.end(), [now](sim::Time t) { return t > now; }));
+  }
   const WorkQueueStats& stats() const { return stats_; }
-  // Power loss: queued and running work is gone (running work's timers die with the node).
+  // Power loss: queued and running work is gone (the finishing events die with the node, and
+  // answers held back for the finish time are lost with its incarnation).
   void clear() {
-    queue_.clear();
-    running_.clear();
-    free_running_.clear();
-    busy_ = 0;
+    std::fill(free_at_.begin(), free_at_.end(), sim::Time::zero());
+    waiting_starts_.clear();
+    pending_.clear();
+    free_pending_.clear();
   }
 
  private:
-  // Running work waits in `running_`; the finishing event carries only its index, so it stays
-  // small enough to live inside the kernel's event slot.
-  void start(sim::Duration service_time, Work work) {
-    ++busy_;
-    std::uint32_t index;
-    if (free_running_.empty()) {
-      index = static_cast<std::uint32_t>(running_.size());
-      running_.emplace_back(std::move(work));
-    } else {
-      index = free_running_.back();
-      free_running_.pop_back();
-      running_[index].emplace(std::move(work));
-    }
-    owner_.after(service_time, done_kind_, [this, index] { finish(index); });
-  }
-
   void finish(std::uint32_t index) {
-    Work work = std::move(*running_[index]);
-    running_[index].reset();
-    free_running_.push_back(index);
-    --busy_;
+    Work work = std::move(*pending_[index]);
+    pending_[index].reset();
+    free_pending_.push_back(index);
     work();
-    if (!queue_.empty() && busy_ < workers_) {
-      auto next = std::move(queue_.front());
-      queue_.pop_front();
-      start(next.first, std::move(next.second));
-    }
   }
 
   sim::Node& owner_;
   sim::KindId done_kind_;
-  std::uint32_t workers_;
   std::uint32_t queue_limit_;
-  std::uint32_t busy_ = 0;
-  std::deque<std::pair<sim::Duration, Work>> queue_;
-  std::vector<std::optional<Work>> running_;
-  std::vector<std::uint32_t> free_running_;
+  std::vector<sim::Time> free_at_;          // by worker, as a min-heap
+  std::deque<sim::Time> waiting_starts_;    // start times still ahead, in order
+  std::vector<std::optional<Work>> pending_;
+  std::vector<std::uint32_t> free_pending_;
   WorkQueueStats stats_;
 };
 

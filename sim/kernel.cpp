@@ -3,6 +3,9 @@
 
 #include "sim/executor.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace sim {
 
 namespace {
@@ -52,13 +55,31 @@ void Kernel::destroy_slot(std::uint32_t index) {
 void Kernel::pause_actor(ActorId actor) {
   SIM_ASSERT_OP(actor, <, actor_names_.size());
   if (pauses_.size() <= actor) pauses_.resize(actor + 1, 0);
-  if (pauses_[actor]++ == 0) ++paused_actors_;
+  if (pauses_[actor]++ == 0) {
+    ++paused_actors_;
+    pause_history_[actor].emplace_back(now_, Time::max());
+  }
+}
+
+std::optional<Time> Kernel::pause_end_in_history(ActorId actor, Time t) const {
+  SIM_ASSERT(t <= now_);
+  const auto it = pause_history_.find(actor);
+  if (it == pause_history_.end()) return std::nullopt;
+  // The pauses are disjoint and in order: the last one starting at or before t is the candidate.
+  const auto& pauses = it->second;
+  auto after = std::upper_bound(pauses.begin(), pauses.end(), t,
+                                [](Time time, const std::pair<Time, Time>& pause) { return time < pause.first; });
+  if (after == pauses.begin()) return std::nullopt;
+  const std::pair<Time, Time>& pause = *std::prev(after);
+  if (t >= pause.second) return std::nullopt;
+  return pause.second;
 }
 
 void Kernel::resume_actor(ActorId actor) {
   SIM_ASSERT(paused(actor));
   if (--pauses_[actor] != 0) return;
   --paused_actors_;
+  pause_history_[actor].back().second = now_;
   auto it = parked_.find(actor);
   if (it == parked_.end()) return;
   // The waiting events run now, in the order they were due (cancelled ones are released).

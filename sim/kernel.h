@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <new>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -237,6 +238,14 @@ class Kernel : public boost::asio::execution_context {
   void pause_actor(ActorId actor);
   void resume_actor(ActorId actor);
   bool paused(ActorId actor) const { return actor < pauses_.size() && pauses_[actor] != 0; }
+  // The end of the pause that held `actor` at time `t` (REQUIRES: t <= now()): Time::max() while
+  // it lasts, nothing if the actor was not paused then. For work whose answer was held back to
+  // leave at `t` (sim/network.h, send_at): a frozen process sends nothing until it resumes.
+  std::optional<Time> pause_end_covering(ActorId actor, Time t) const {
+    if (pause_history_.empty()) [[likely]]
+      return std::nullopt;
+    return pause_end_in_history(actor, t);
+  }
   std::size_t events_parked() const { return parked_count_; }
 
   std::uint64_t events_dispatched() const { return dispatched_; }
@@ -388,6 +397,9 @@ class Kernel : public boost::asio::execution_context {
   // Paused actors: how many pauses hold each, and the slots of their waiting events, in order.
   std::vector<std::uint32_t> pauses_;
   std::map<ActorId, std::vector<std::uint32_t>> parked_;
+  // Every pause of every actor ever paused, as [start, end) with end Time::max() while it lasts.
+  std::map<ActorId, std::vector<std::pair<Time, Time>>> pause_history_;
+  std::optional<Time> pause_end_in_history(ActorId actor, Time t) const;
   std::size_t paused_actors_ = 0;
   std::size_t parked_count_ = 0;
   bool stop_requested_ = false;

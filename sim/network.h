@@ -90,6 +90,7 @@ struct NetworkStats {
   std::uint64_t dropped_by_loss = 0;
   std::uint64_t duplicated = 0;
   std::uint64_t dropped_corrupt = 0;  // damaged on the way: the receiver's checksum check failed
+  std::uint64_t held_by_pause = 0;    // held-back answers whose sender froze before they left
 };
 
 class Network {
@@ -121,46 +122,19 @@ class Network {
   // and `kind`), unless the message is lost on the way or `to` has no power when it arrives.
   template <class F>
   void send(const Node& from, NodeId to, KindId kind, F&& deliver, Transport transport = Transport::datagram) {
-    ++stats_.sent;
-    if (!from.powered()) [[unlikely]] {
-      ++stats_.dropped_sender_down;
-      return;
-    }
-    Node& receiver = *nodes_[to];
-    const LinkClass link_class = classify(from, receiver);
-    const LinkConfig& link = config_.links[static_cast<std::size_t>(link_class)];
-    Duration latency = link.latency.sample(from.network_rng());
-    if (link.loss_probability > 0.0 && from.network_rng().bernoulli(link.loss_probability)) {
-      ++stats_.dropped_by_loss;
-      return;
-    }
-    if (!active_rules_.empty()) [[unlikely]] {
-      const RuleEffect effect = apply_rules(from, receiver, link_class, &from.network_rng());
-      if (effect.drop) {
-        ++stats_.dropped_by_rule;
-        return;
-      }
-      if (effect.corrupt) {
-        ++stats_.dropped_corrupt;
-        return;
-      }
-      latency += effect.extra_latency;
-      if constexpr (std::is_copy_constructible_v<std::decay_t<F>>) {
-        if (effect.duplicate && transport == Transport::datagram) {
-          // The copy travels on its own: its own latency draw, the same disturbances.
-          ++stats_.duplicated;
-          const Duration copy_latency =
-              link.latency.sample(from.network_rng()) + effect.extra_latency + receiver.inbound_work(kind);
-          kernel_->after(copy_latency, Tag{receiver.actor(), kind},
-                         Delivery<std::decay_t<F>>{this, from.id(), to, from.incarnation(), receiver.incarnation(),
-                                                   std::decay_t<F>(deliver)});
-        }
-      }
-    }
-    latency += receiver.inbound_work(kind);
-    kernel_->after(latency, Tag{receiver.actor(), kind},
-                   Delivery<std::decay_t<F>>{this, from.id(), to, from.incarnation(), receiver.incarnation(),
-                                             std::forward<F>(deliver)});
+    send_impl<false>(from, to, kind, std::forward<F>(deliver), transport, Time::zero());
+  }
+
+  // As send(), for an answer its sender holds back until `departs`, when the work that makes it
+  // finishes (models/work_queue.h, reserve): one event, the arrival, instead of two. Everything
+  // is drawn now and the flight starts at `departs`. A power cycle of the sender before the
+  // arrival loses it, as it loses any message; a pause that holds the sender at `departs` holds
+  // the answer until the pause ends (a frozen process sends nothing).
+  template <class F>
+  void send_at(const Node& from, Time departs, NodeId to, KindId kind, F&& deliver,
+               Transport transport = Transport::datagram) {
+    if (departs <= kernel_->now()) send_impl<false>(from, to, kind, std::forward<F>(deliver), transport, Time::zero());
+    else send_impl<true>(from, to, kind, std::forward<F>(deliver), transport, departs);
   }
 
   RuleId add_rule(LinkRule rule);
@@ -219,6 +193,93 @@ class Network {
       detail::describe_payload(deliver, out);
     }
   };
+
+  // A held-back answer (send_at): on arrival, if its sender was frozen when it should have left,
+  // it leaves when the pause ends instead (parked with the sender's events while it lasts).
+  template <class F>
+  struct HeldDelivery {
+    Delivery<F> inner;
+    Time departs;
+    struct Resend {
+      Delivery<F> inner;
+      Duration flight;
+      Tag tag;  // the arrival's
+      void operator()() { inner.network->kernel_->after(flight, tag, std::move(inner)); }
+    };
+    void operator()() {
+      Network& network = *inner.network;
+      Kernel& kernel = *network.kernel_;
+      const Node& sender = *network.nodes_[inner.from];
+      const std::optional<Time> resumes = kernel.pause_end_covering(sender.actor(), departs);
+      if (!resumes) [[likely]] {
+        inner();
+        return;
+      }
+      ++network.stats_.held_by_pause;
+      const Duration flight = kernel.now() - departs;
+      const Tag arrival = kernel.current_tag();
+      if (*resumes == Time::max()) kernel.post(Tag{sender.actor(), arrival.kind}, Resend{std::move(inner), flight, arrival});
+      else kernel.at(*resumes + flight, arrival, std::move(inner));
+    }
+    void describe(std::string& out) const { inner.describe(out); }
+  };
+  template <class Payload, class F>
+  Payload make_delivery(const Node& from, NodeId to, const Node& receiver, F&& deliver, Time departs) {
+    Delivery<std::decay_t<F>> delivery{this, from.id(), to, from.incarnation(), receiver.incarnation(),
+                                       std::forward<F>(deliver)};
+    if constexpr (std::is_same_v<Payload, Delivery<std::decay_t<F>>>) {
+      (void)departs;
+      return delivery;
+    } else {
+      return Payload{std::move(delivery), departs};
+    }
+  }
+
+  template <bool kHeld, class F>
+  void send_impl(const Node& from, NodeId to, KindId kind, F&& deliver, Transport transport, Time departs) {
+    using Payload = std::conditional_t<kHeld, HeldDelivery<std::decay_t<F>>, Delivery<std::decay_t<F>>>;
+    ++stats_.sent;
+    if (!from.powered()) [[unlikely]] {
+      ++stats_.dropped_sender_down;
+      return;
+    }
+    Node& receiver = *nodes_[to];
+    const LinkClass link_class = classify(from, receiver);
+    const LinkConfig& link = config_.links[static_cast<std::size_t>(link_class)];
+    Duration latency = link.latency.sample(from.network_rng());
+    if constexpr (kHeld) latency += departs - kernel_->now();
+    if (link.loss_probability > 0.0 && from.network_rng().bernoulli(link.loss_probability)) {
+      ++stats_.dropped_by_loss;
+      return;
+    }
+    if (!active_rules_.empty()) [[unlikely]] {
+      const RuleEffect effect = apply_rules(from, receiver, link_class, &from.network_rng());
+      if (effect.drop) {
+        ++stats_.dropped_by_rule;
+        return;
+      }
+      if (effect.corrupt) {
+        ++stats_.dropped_corrupt;
+        return;
+      }
+      latency += effect.extra_latency;
+      if constexpr (std::is_copy_constructible_v<std::decay_t<F>>) {
+        if (effect.duplicate && transport == Transport::datagram) {
+          // The copy travels on its own: its own latency draw, the same disturbances.
+          ++stats_.duplicated;
+          Duration copy_latency =
+              link.latency.sample(from.network_rng()) + effect.extra_latency + receiver.inbound_work(kind);
+          if constexpr (kHeld) copy_latency += departs - kernel_->now();
+          kernel_->after(copy_latency, Tag{receiver.actor(), kind},
+                         make_delivery<Payload>(from, to, receiver, std::decay_t<F>(deliver), departs));
+        }
+      }
+    }
+    latency += receiver.inbound_work(kind);
+    kernel_->after(latency, Tag{receiver.actor(), kind},
+                   make_delivery<Payload>(from, to, receiver, std::forward<F>(deliver), departs));
+  }
+
 
   Kernel* kernel_;
   NetworkConfig config_;

@@ -68,6 +68,12 @@ class Node {
                           Guarded<std::decay_t<F>>{this, incarnation_, std::forward<F>(f)});
   }
 
+  // As after(), for a delay already in true time (a finish computed from the node's clock).
+  template <class F>
+  EventId after_true(Duration delay, KindId kind, F&& f) {
+    return kernel_->after(delay, Tag{actor_, kind}, Guarded<std::decay_t<F>>{this, incarnation_, std::forward<F>(f)});
+  }
+
   void register_volatile(VolatileBase* state) { volatile_state_.push_back(state); }
 
   // The work a message of `kind` costs this node before its handler runs (a router parsing a

@@ -20,6 +20,11 @@ class Reply {
     network_->send(server, caller_, kind_, Answer{network_, pending_, complete_, std::move(response)},
                    Transport::stream);
   }
+  // As send(), with the answer held back until `departs` (sim/network.h, send_at).
+  void send_at(const Node& server, Time departs, Response response) const {
+    network_->send_at(server, departs, caller_, kind_, Answer{network_, pending_, complete_, std::move(response)},
+                      Transport::stream);
+  }
   NodeId caller() const { return caller_; }
   bool valid() const { return network_ != nullptr; }
 

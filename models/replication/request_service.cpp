@@ -24,21 +24,35 @@ void StorageNode::handle(const ItemRequest& request, sim::Reply<ItemResponse> re
   }
   const sim::Duration service =
       (is_write(request.op) ? spec.write_service : spec.read_service).sample(rng()) + build_.extra_latency();
-  if (!requests_.submit(service, Job{this, request, reply}))
+  if (is_write(request.op)) {
+    // A write is proposed once a worker has handled it: its slot is taken then.
+    if (!requests_.submit(service, Job{this, request, reply}))
+      reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+    return;
+  }
+  // A read is served from the replica as it arrives, and its answer leaves when a worker is done
+  // with it: one event, the answer's arrival, instead of two. It reads the state of its arrival,
+  // which lies inside the client's request, so a strong read stays linearizable (the lease is
+  // checked at that time too).
+  const std::optional<sim::Duration> done_in = requests_.reserve(service);
+  if (!done_in) {
     reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+    return;
+  }
+  serve(request, reply, kernel().now() + *done_in);
 }
 
-void StorageNode::redirect(const Replica* replica, const sim::Reply<ItemResponse>& reply) {
+void StorageNode::redirect(const Replica* replica, const sim::Reply<ItemResponse>& reply, sim::Time departs) {
   ++stats_.redirected;
   sim::NodeId hint = kNoNode;
   if (replica != nullptr) hint = replica->v.role == Role::leader ? self() : replica->v.leader_node;
   ItemResponse answer{Outcome::unavailable, 0, 0, true, hint};
   // Not a member of the group any more (or never): the router's route is stale.
   answer.moved = replica == nullptr || !replica->is_member(self());
-  reply.send(*this, answer);
+  reply.send_at(*this, departs, answer);
 }
 
-void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> reply) {
+void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> reply, sim::Time departs) {
   Replica* r = find(request.group);
   const sim::Time now = this->now();  // the node's clock, which the lease rules read
   if (r != nullptr) {
@@ -49,12 +63,12 @@ void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> rep
       ItemResponse answer{Outcome::unavailable, 0, 0, true, kNoNode};
       answer.moved = true;
       answer.owner_hint = r->child_for(hash);  // kNoGroup: look the key up
-      reply.send(*this, answer);
+      reply.send_at(*this, departs, answer);
       return;
     }
     if (r->v.splitting_at != 0 && hash >= r->v.splitting_at && request.op != Operation::get_eventual) {
       // The split entry is in the log: nothing for the departing range may follow it.
-      reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+      reply.send_at(*this, departs, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
       return;
     }
   }
@@ -73,24 +87,24 @@ void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> rep
       if (parent.table != request.table || !parent.holds(hash) || !parent.is_member(self())) continue;
       ++stats_.redirected;
       const sim::NodeId hint = parent.v.role == Role::leader ? self() : parent.v.leader_node;
-      reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, true, hint});
+      reply.send_at(*this, departs, ItemResponse{Outcome::unavailable, 0, 0, true, hint});
       return;
     }
   }
-  if (!can_serve) return redirect(r, reply);
+  if (!can_serve) return redirect(r, reply, departs);
   if (r->d.damaged && !cluster_.scenario.storage.page_checksums && request.op != Operation::put) {
     // A damaged replica leading as a last resort cannot tell its bad pages from its good ones.
-    reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+    reply.send_at(*this, departs, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
     return;
   }
   if (is_write(request.op) && rules::moving_out(*r)) {
     // The move's membership change is the last entry this leader proposes: nothing after it
     // would be lost at the handoff, and the client's retry reaches the new leader.
-    reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+    reply.send_at(*this, departs, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
     return;
   }
   if (!admission_.admit(r->service.buckets, r->group, r->table, request.op, request.item_bytes, kernel().now())) {
-    reply.send(*this, ItemResponse{Outcome::throttled, 0, 0, false, kNoNode});
+    reply.send_at(*this, departs, ItemResponse{Outcome::throttled, 0, 0, false, kNoNode});
     return;
   }
   if (r->v.role == Role::leader && cluster_.on_split_advice) {
@@ -109,11 +123,11 @@ void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> rep
     if (rotten(value) && cluster_.scenario.storage.page_checksums && cluster_.bug != PlantedBug::page_checksum_ignored) {
       // The page's checksum does not match its bytes: refused, and the replica replaced.
       ++cluster_.integrity.reads_refused;
-      reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+      reply.send_at(*this, departs, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
       found_damaged(*r, verification::Detection::page_checksum);
       return;
     }
-    reply.send(*this, ItemResponse{Outcome::ok, version, value, false, kNoNode});
+    reply.send_at(*this, departs, ItemResponse{Outcome::ok, version, value, false, kNoNode});
     return;
   }
   LogEntry entry;

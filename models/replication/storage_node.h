@@ -124,12 +124,12 @@ class StorageNode final : public sim::Node, private Host {
   void on_power_on() override;
 
  private:
-  // A request waiting for a worker; served when one finishes it.
+  // A write waiting for a worker; proposed when one finishes it.
   struct Job {
     StorageNode* node;
     ItemRequest request;
     sim::Reply<ItemResponse> reply;
-    void operator()() const { node->serve(request, reply); }
+    void operator()() const { node->serve(request, reply, sim::Time::zero()); }
   };
   struct PendingWrite {
     sim::Reply<ItemResponse> reply;
@@ -197,8 +197,10 @@ class StorageNode final : public sim::Node, private Host {
   void on_split_ready(GroupId child);
 
   // ---- request service (request_service.cpp) ----
-  void serve(const ItemRequest& request, sim::Reply<ItemResponse> reply);
-  void redirect(const Replica* replica, const sim::Reply<ItemResponse>& reply);
+  // Serves a request a worker took. A read's answer leaves at `departs` (when the worker is done
+  // with it: handle() served it on arrival); a write's answers leave when they are sent.
+  void serve(const ItemRequest& request, sim::Reply<ItemResponse> reply, sim::Time departs);
+  void redirect(const Replica* replica, const sim::Reply<ItemResponse>& reply, sim::Time departs);
   void acknowledge_writes(Replica& r, Slot from, Slot to);
   void fail_writes(GroupId group);
 

@@ -24,16 +24,19 @@ RouteServer::RouteServer(sim::Network& network, std::string name, sim::AzId az, 
       queue_(*this, kinds.served, spec.workers, spec.queue_limit),
       timeline_(timeline) {}
 
-void RouteServer::admit(sim::Duration service, Work work) {
-  const bool admitted = ready_ && queue_.submit(service, work);
-  timeline_.route_server_request(kernel().now(), role() == "metadata", !admitted, queue_.depth());
-  if (!admitted) {
+void RouteServer::admit(sim::Duration service, const Work& work) {
+  const std::optional<sim::Duration> done_in = ready_ ? queue_.reserve(service) : std::nullopt;
+  timeline_.route_server_request(kernel().now(), role() == "metadata", !done_in, queue_.depth());
+  if (!done_in) {
     // Answer at once with "busy": a real server sheds load rather than go silent. A refresh
     // needs no answer: the router already went on with the route it holds.
     if (work.refresh.cache != nullptr) return;
     if (work.whole_table) work.table_reply.send(*this, TableAnswer{});
     else work.route_reply.send(*this, RouteAnswer{});
+    return;
   }
+  // The answer is read from the map now and leaves when a worker has served it.
+  answer(work, kernel().now() + *done_in);
 }
 
 void RouteServer::lookup(const RouteLookup& request, sim::Reply<RouteAnswer> reply) {
@@ -53,10 +56,10 @@ void RouteServer::refresh(const RouteRefresh& request) {
   }
   Work work{this, {}, {}, request.lookup, {}, false};
   work.refresh = request;
-  admit(spec_.service.sample(rng()) + build_.extra_latency(), std::move(work));
+  admit(spec_.service.sample(rng()) + build_.extra_latency(), work);
 }
 
-void RouteServer::answer_refresh(const RouteRefresh& request) {
+void RouteServer::answer_refresh(const RouteRefresh& request, sim::Time departs) {
   const GroupId group = request.lookup.group == kUnknownGroup ? find(request.lookup.table, request.lookup.hash)
                                                               : request.lookup.group;
   if (group >= routes_.size()) return;
@@ -67,33 +70,28 @@ void RouteServer::answer_refresh(const RouteRefresh& request) {
                     (route.version == request.known_version && route.leader != request.known_leader);
   if (!news) return;
   // What travels is the route and whom it is for (small enough for the kernel's event slot).
-  network().send(*this, request.router, kinds_.lookup_answer,
-                 [cache = request.cache, incarnation = request.router_incarnation, route] {
-                   if (cache->router_incarnation() == incarnation) cache->refreshed(route);
-                 },
-                 sim::Transport::stream);
+  network().send_at(*this, departs, request.router, kinds_.lookup_answer,
+                    [cache = request.cache, incarnation = request.router_incarnation, route] {
+                      if (cache->router_incarnation() == incarnation) cache->refreshed(route);
+                    },
+                    sim::Transport::stream);
 }
 
-void RouteServer::answer(const Work& work) {
+void RouteServer::answer(const Work& work, sim::Time departs) {
   if (work.refresh.cache != nullptr) {
-    if (ready_) answer_refresh(work.refresh);
-    return;
-  }
-  if (!ready_) {
-    if (work.whole_table) work.table_reply.send(*this, TableAnswer{});
-    else work.route_reply.send(*this, RouteAnswer{});
+    answer_refresh(work.refresh, departs);
     return;
   }
   if (!work.whole_table) {
     const GroupId group =
         work.route.group == kUnknownGroup ? find(work.route.table, work.route.hash) : work.route.group;
-    work.route_reply.send(*this, RouteAnswer{true, group < routes_.size() ? routes_[group] : Route{}});
+    work.route_reply.send_at(*this, departs, RouteAnswer{true, group < routes_.size() ? routes_[group] : Route{}});
     return;
   }
   TableAnswer answer{true, {}};
   if (work.table.table < index_.size())
     for (const RangeIndex::Range& range : index_[work.table.table].ranges()) answer.routes.push_back(routes_[range.group]);
-  work.table_reply.send(*this, std::move(answer));
+  work.table_reply.send_at(*this, departs, std::move(answer));
 }
 
 GroupId RouteServer::find(std::uint32_t table, std::uint64_t hash) const {

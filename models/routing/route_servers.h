@@ -88,7 +88,7 @@ class RouteServer : public sim::Node {
   const WorkQueueStats& queue_stats() const { return queue_.stats(); }
 
  protected:
-  // A request waiting for a worker: a route lookup, or (metadata only) a whole table's.
+  // A request for a worker: a route lookup, or (metadata only) a whole table's.
   struct Work {
     RouteServer* server;
     sim::Reply<RouteAnswer> route_reply;
@@ -97,12 +97,14 @@ class RouteServer : public sim::Node {
     TableLookup table;
     bool whole_table;
     RouteRefresh refresh{};  // refresh.cache set: a refresh, answered only with news
-    void operator()() const { server->answer(*this); }
   };
-  // Counts the arrival, then queues the work, or answers "busy" when the queue is full.
-  void admit(sim::Duration service, Work work);
-  void answer(const Work& work);
-  void answer_refresh(const RouteRefresh& request);
+  // Counts the arrival and takes a worker (models/work_queue.h, reserve): the answer is read
+  // from the map on arrival and leaves when the worker is done, in one event. A full queue
+  // answers "busy" at once. What the map learns while the request waits is not in its answer:
+  // a route server's wait is a few hundred microseconds, and the next refresh brings it.
+  void admit(sim::Duration service, const Work& work);
+  void answer(const Work& work, sim::Time departs);
+  void answer_refresh(const RouteRefresh& request, sim::Time departs);
 
   bool ready_ = true;  // has a map to answer from
   const ServiceSpec& spec_;

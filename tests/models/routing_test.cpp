@@ -63,6 +63,34 @@ TEST_CASE("WorkQueue: serves with a fixed number of workers in arrival order and
   CHECK(queue.stats().depth_max == 3);
 }
 
+TEST_CASE("WorkQueue: a reservation is the FIFO finish time of its job, with no event", "[routing]") {
+  sim::Kernel kernel(1);
+  sim::Network net(kernel, sim::NetworkConfig{});
+  net.add_az("az1");
+  Host host(net, "host");
+  struct Work {
+    void operator()() const {}
+  };
+  WorkQueue<Work> queue(host, 0, 2, 2);
+  // Two workers: jobs of 10, 30, 20 and 5 ms finish at 10, 30, 30 (after the first) and 35 ms
+  // (after the second); a fifth waits beyond the limit of two and is refused.
+  std::vector<std::int64_t> finish_ms;
+  for (const int ms : {10, 30, 20, 5, 1}) {
+    const std::optional<sim::Duration> done_in = queue.reserve(sim::millis(ms));
+    finish_ms.push_back(done_in ? done_in->nanos() / 1'000'000 : -1);
+  }
+  CHECK(finish_ms == std::vector<std::int64_t>{10, 30, 30, 35, -1});
+  CHECK(kernel.events_pending() == 0);
+  CHECK(queue.busy() == 2);
+  CHECK(queue.depth() == 2);
+  CHECK(queue.stats().rejected == 1);
+  // At 10 ms the third job has started: one waits, and a new job gets its place.
+  kernel.after(sim::millis(10), sim::Tag{}, [] {});
+  kernel.run();
+  CHECK(queue.depth() == 1);
+  CHECK(queue.reserve(sim::millis(1)).value() == sim::millis(21));  // starts at 30 ms, when a worker frees up
+}
+
 TEST_CASE("Routing: with MemDS every lookup, hit or miss, is also a MemDS request", "[routing]") {
   const Scenario scenario = parse_scenario(region(R"({"cache": "memds"})", 200), "memds.json");
   Simulation simulation(scenario, 1);

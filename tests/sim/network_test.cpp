@@ -348,3 +348,53 @@ TEST_CASE("Network: a complement side isolates a node from everyone else, not fr
   CHECK(b.received == 0);
   CHECK(c.received == 1);
 }
+
+TEST_CASE("Network: a held-back answer leaves at its departure, and dies with its sender's power", "[network]") {
+  World w;
+  Host a(w.net, "az1/a", 0), b(w.net, "az1/b", 0);
+  const auto send_at = [&w, &b](Host& from, Time departs) {
+    w.net.send_at(from, departs, b.id(), 0, [&b, &w] { b.arrival_ns.push_back(w.kernel.now().nanos()); });
+  };
+  send_at(a, Time::zero() + millis(2));  // leaves at 2 ms, arrives 100 us later
+  send_at(a, Time::zero());              // a departure now is an ordinary send
+  w.kernel.run();
+  CHECK(b.arrival_ns == std::vector<std::int64_t>{100'000, 2'100'000});
+  CHECK(w.kernel.events_dispatched() == 2);  // one event per answer: its arrival
+
+  // The sender loses power before the answer leaves: it never arrives, even after power returns.
+  b.arrival_ns.clear();
+  send_at(a, w.kernel.now() + millis(2));
+  w.kernel.after(millis(1), Tag{}, [&a] {
+    a.power_off();
+    a.power_on();
+  });
+  w.kernel.run();
+  CHECK(b.arrival_ns.empty());
+}
+
+TEST_CASE("Network: a pause of the sender at a held-back answer's departure holds it until the pause ends", "[network]") {
+  World w;
+  Host a(w.net, "az1/a", 0), b(w.net, "az1/b", 0);
+  const auto send_at = [&w, &b](Host& from, Time departs) {
+    w.net.send_at(from, departs, b.id(), 0, [&b, &w] { b.arrival_ns.push_back(w.kernel.now().nanos()); });
+  };
+  const Time t0 = Time::zero();
+  send_at(a, t0 + millis(2));   // the pause holds it: it leaves at 5 ms
+  send_at(a, t0 + millis(7));   // leaves after the pause: untouched
+  // A pause from 1 ms to 5 ms, ended before the held answer arrives.
+  w.kernel.after(millis(1), Tag{}, [&w, &a] { w.kernel.pause_actor(a.actor()); });
+  w.kernel.after(millis(5), Tag{}, [&w, &a] { w.kernel.resume_actor(a.actor()); });
+  // A second answer that arrives while a longer pause still holds its sender: it waits with the
+  // sender's events and leaves when the sender resumes (at 30 ms).
+  Host c(w.net, "az1/c", 0);
+  send_at(c, t0 + millis(11));
+  w.kernel.after(millis(10), Tag{}, [&w, &c] { w.kernel.pause_actor(c.actor()); });
+  w.kernel.after(millis(30), Tag{}, [&w, &c] { w.kernel.resume_actor(c.actor()); });
+  w.kernel.run();
+  CHECK(b.arrival_ns == std::vector<std::int64_t>{5'100'000, 7'100'000, 30'100'000});
+  CHECK(w.net.stats().held_by_pause == 2);
+  // Ended pauses are remembered with their bounds; an unpaused time is not covered.
+  CHECK(w.kernel.pause_end_covering(a.actor(), t0 + millis(3)) == t0 + millis(5));
+  CHECK(!w.kernel.pause_end_covering(a.actor(), t0 + millis(5)).has_value());
+  CHECK(!w.kernel.pause_end_covering(b.actor(), t0 + millis(3)).has_value());
+}
