@@ -20,6 +20,7 @@
 #include <limits>
 
 #include "sim/assert.h"
+#include "sim/detmath_exp_table.h"
 #include "sim/detmath_log_table.h"
 
 namespace sim::detmath {
@@ -250,7 +251,10 @@ double log1p(double x) {
   return dk * ln2_hi - ((hfsq - (s * (hfsq + R) + (dk * ln2_lo + c))) - f);
 }
 
-double exp(double x) {
+namespace {
+
+// fdlibm's exp: every input; the fast path below leaves it |x| < 2^-28, |x| > 700 and nan.
+double exp_fdlibm(double x) {
   std::uint32_t hx = static_cast<std::uint32_t>(high_word(x));
   const int negative = static_cast<int>(hx >> 31);
   hx &= 0x7fffffff;  // high word of |x|
@@ -289,6 +293,37 @@ double exp(double x) {
   if (k == 0) return 1.0 - ((x * c) / (c - 2.0) - x);
   const double y = 1.0 - ((lo - (x * c) / (2.0 - c)) - hi);
   return scale(y, k);
+}
+
+}  // namespace
+
+// The fast path, for 2^-28 <= |x| <= 700: x = (128 e + j) ln2/128 + r with 0 <= j < 128 and
+// |r| <= ln2/256 (plus a rounding), so e^x = 2^e 2^(j/128) e^r. ln2/128 is split into a high
+// part with 36 significant bits (its products with k, below 2^17, are exact, and x minus one is
+// exact too: the two are within a factor of 2) and a low part; 2^(j/128) comes from the table
+// (sim/detmath_exp_table.h) as a double-double; e^r - 1 is its Taylor series to r^5 (the
+// truncation is below 2^-60). The result is within 0.52 ulp of the exact one (tests/sim/
+// detmath_test.cpp measures it against long double) and needs no division; with |x| <= 700 the
+// scaling by 2^e is exact (no subnormal result). The other inputs go to fdlibm's algorithm.
+double exp(double x) {
+  const double ax = std::fabs(x);
+  if (!(ax >= 0x1p-28 && ax <= 700.0)) [[unlikely]]  // nan fails both comparisons
+    return exp_fdlibm(x);
+  constexpr double to_steps = 0x1.71547652b82fep+7;  // 128/ln2
+  constexpr double step_hi = 0x1.62e42fefa0000p-8;   // ln2/128 to 36 significant bits
+  constexpr double step_lo = 0x1.cf79abc9e3b3ap-47;  // ln2/128 - step_hi
+  const double z = x * to_steps;
+  const auto k = static_cast<std::int64_t>(z + (z >= 0.0 ? 0.5 : -0.5));
+  const double kd = static_cast<double>(k);
+  const double r = (x - kd * step_hi) - kd * step_lo;
+  constexpr double c3 = 1.0 / 6.0;
+  constexpr double c4 = 1.0 / 24.0;
+  constexpr double c5 = 1.0 / 120.0;
+  const double r2 = r * r;
+  const double p = r + r2 * ((0.5 + r * c3) + r2 * (c4 + r * c5));  // e^r - 1
+  const detail::ExpTableEntry& entry = detail::kExpTable[k & 127];
+  const double y = entry.hi + (entry.lo + entry.hi * p);
+  return y * power_of_two(static_cast<int>(k >> 7));
 }
 
 double expm1(double x) {
