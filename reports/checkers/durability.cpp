@@ -112,6 +112,7 @@ DurabilityVerdict check_durability(const std::vector<models::HistoryEntry>& hist
 
   DurabilityVerdict verdict;
   std::map<std::uint32_t, std::uint64_t> unjudged_by_group;
+  std::vector<sim::NodeId> with;  // the holders of one put's copy, reused
   for (const models::HistoryEntry& entry : history) {
     if (entry.op != models::Operation::put || entry.outcome != models::Outcome::ok) continue;
     const std::uint32_t group = group_of(entry.table, entry.key);
@@ -123,7 +124,7 @@ DurabilityVerdict check_durability(const std::vector<models::HistoryEntry>& hist
     }
     ++verdict.acknowledged_writes;
     const Holding copy{group, entry.table, entry.key, entry.version, entry.id, 0};
-    std::vector<sim::NodeId> with;
+    with.clear();
     if (state.newest_only) {
       // A replica applies an item's versions in order, so one holding a newer version applied
       // this one too (and what is newer on a quorum was committed after it).

@@ -1,4 +1,4 @@
-// The integrity checker: one sorted list of every value written, then one lookup per read.
+// The integrity checker: a bitmap of every value written, then one lookup per read.
 #include "reports/checkers/integrity.h"
 
 #include "reports/checkers/describe.h"
@@ -14,23 +14,26 @@ namespace reports::checkers {
 using models::HistoryEntry;
 using models::WriteId;
 
-std::vector<WriteId> written_values(const std::vector<HistoryEntry>& history) {
-  std::vector<WriteId> written;
-  for (const HistoryEntry& entry : history)
-    if (entry.op == models::Operation::put) written.push_back(entry.id);
-  std::sort(written.begin(), written.end());
-  written.erase(std::unique(written.begin(), written.end()), written.end());
-  return written;
+WrittenValues::WrittenValues(const std::vector<HistoryEntry>& history) {
+  for (const HistoryEntry& entry : history) {
+    if (entry.op != models::Operation::put) continue;
+    const std::uint64_t client = entry.id >> 40;
+    const std::uint64_t operation = entry.id & ((std::uint64_t{1} << 40) - 1);
+    if (client >= bits_.size()) bits_.resize(client + 1);
+    std::vector<std::uint64_t>& bits = bits_[client];
+    if (operation / 64 >= bits.size()) bits.resize(std::max<std::size_t>(operation / 64 + 1, 2 * bits.size()), 0);
+    bits[operation / 64] |= std::uint64_t{1} << (operation % 64);
+  }
 }
 
-bool corrupted_read(const HistoryEntry& entry, const std::vector<WriteId>& written) {
+bool corrupted_read(const HistoryEntry& entry, const WrittenValues& written) {
   return entry.op != models::Operation::put && entry.outcome == models::Outcome::ok && entry.value != 0 &&
-         !std::binary_search(written.begin(), written.end(), entry.value);
+         !written.contains(entry.value);
 }
 
 IntegrityVerdict check_integrity(const std::vector<HistoryEntry>& history) {
   IntegrityVerdict verdict;
-  const std::vector<WriteId> written = written_values(history);
+  const WrittenValues written(history);
   std::set<std::pair<std::uint32_t, std::uint64_t>> keys;
   for (const HistoryEntry& entry : history) {
     if (entry.op == models::Operation::put || entry.outcome != models::Outcome::ok || entry.value == 0) continue;

@@ -26,10 +26,24 @@ struct IntegrityVerdict {
   static constexpr std::size_t kMaxExamples = 10;
 };
 
-// The ids of every put in the history, sorted (what the checkers consider written).
-std::vector<models::WriteId> written_values(const std::vector<models::HistoryEntry>& history);
-// Whether an ok read's value is one no put wrote (REQUIRES: `written` from written_values).
-bool corrupted_read(const models::HistoryEntry& entry, const std::vector<models::WriteId>& written);
+// The ids of every put in the history (what the checkers consider written), for lookups: a
+// bitmap per client over its operation counter, since a client numbers its writes densely
+// (models/history.h, make_write_id). One memory access per lookup.
+class WrittenValues {
+ public:
+  explicit WrittenValues(const std::vector<models::HistoryEntry>& history);
+  bool contains(models::WriteId id) const {
+    const std::uint64_t client = id >> 40;
+    const std::uint64_t operation = id & ((std::uint64_t{1} << 40) - 1);
+    if (client >= bits_.size() || operation / 64 >= bits_[client].size()) return false;
+    return ((bits_[client][operation / 64] >> (operation % 64)) & 1) != 0;
+  }
+
+ private:
+  std::vector<std::vector<std::uint64_t>> bits_;  // by the id's client part
+};
+// Whether an ok read's value is one no put wrote.
+bool corrupted_read(const models::HistoryEntry& entry, const WrittenValues& written);
 
 IntegrityVerdict check_integrity(const std::vector<models::HistoryEntry>& history);
 

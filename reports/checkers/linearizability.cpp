@@ -74,7 +74,7 @@ class Checker {
   ConsistencyVerdict run() {
     // Strongly consistent operations that say something, grouped by key, history order within.
     // Reads of values no put wrote are corrupted data: integrity.h judges them.
-    const std::vector<WriteId> written = written_values(history_);
+    const WrittenValues written(history_);
     const std::vector<std::size_t> relevant = indices_by_key(history_, [&written](const HistoryEntry& entry) {
       SIM_ASSERT_OP(entry.invoked.nanos(), <=, entry.completed.nanos());
       const bool ok_strong_read = entry.op == models::Operation::get_strong && entry.outcome == models::Outcome::ok &&
