@@ -312,9 +312,12 @@ double exp(double x) {
   constexpr double to_steps = 0x1.71547652b82fep+7;  // 128/ln2
   constexpr double step_hi = 0x1.62e42fefa0000p-8;   // ln2/128 to 36 significant bits
   constexpr double step_lo = 0x1.cf79abc9e3b3ap-47;  // ln2/128 - step_hi
-  const double z = x * to_steps;
-  const auto k = static_cast<std::int64_t>(z + (z >= 0.0 ? 0.5 : -0.5));
-  const double kd = static_cast<double>(k);
+  // k = z rounded to the nearest integer (ties to even): adding 1.5 * 2^52 leaves no fraction
+  // bits, so the sum's low bits are k and subtracting it back is exact.
+  constexpr double shift = 0x1.8p52;
+  const double shifted = x * to_steps + shift;
+  const double kd = shifted - shift;
+  const auto k = static_cast<std::int64_t>(to_bits(shifted) - to_bits(shift));
   const double r = (x - kd * step_hi) - kd * step_lo;
   constexpr double c3 = 1.0 / 6.0;
   constexpr double c4 = 1.0 / 24.0;
