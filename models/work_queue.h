@@ -43,6 +43,7 @@ class WorkQueue {
   // now until the work is done, or nothing (and nothing kept) when the queue is full.
   std::optional<sim::Duration> reserve(sim::Duration service_time) {
     const sim::Time now = owner_.kernel().now();
+    settle(now);
     while (!waiting_starts_.empty() && waiting_starts_.front() <= now) waiting_starts_.pop_front();
     // free_at_ is a min-heap: its front is the worker that frees up first.
     const sim::Time first_free = free_at_.front();
@@ -71,14 +72,15 @@ class WorkQueue {
     if (!done_in) return false;
     // The work waits in `pending_`; the finishing event carries only its index, so it stays
     // small enough to live inside the kernel's event slot.
+    const sim::Time now = owner_.kernel().now();
     std::uint32_t index;
     if (free_pending_.empty()) {
       index = static_cast<std::uint32_t>(pending_.size());
-      pending_.emplace_back(std::move(work));
+      pending_.emplace_back(Pending{std::move(work), now, now + *done_in});
     } else {
       index = free_pending_.back();
       free_pending_.pop_back();
-      pending_[index].emplace(std::move(work));
+      pending_[index].emplace(Pending{std::move(work), now, now + *done_in});
     }
     owner_.after_true(*done_in, done_kind_, [this, index] { finish(index); });
     return true;
@@ -99,6 +101,7 @@ class WorkQueue {
   // Power loss: queued and running work is gone (the finishing events die with the node, and
   // answers held back for the finish time are lost with its incarnation).
   void clear() {
+    settled_ = owner_.kernel().now();
     std::fill(free_at_.begin(), free_at_.end(), sim::Time::zero());
     waiting_starts_.clear();
     pending_.clear();
@@ -106,19 +109,46 @@ class WorkQueue {
   }
 
  private:
+  // A pause of the owner since the last arrival froze its workers: every finish and start still
+  // ahead of it moves later by its length (the same rule as a held answer's departure, so the two
+  // agree). The shift is monotone, so the heap and the order of starts survive it.
+  void settle(sim::Time now) {
+    const sim::Kernel& kernel = owner_.kernel();
+    const sim::ActorId actor = owner_.actor();
+    if (kernel.after_pauses(actor, settled_, now) != now) {
+      for (sim::Time& t : free_at_) t = kernel.after_pauses(actor, settled_, t);
+      for (sim::Time& t : waiting_starts_) t = kernel.after_pauses(actor, settled_, t);
+    }
+    settled_ = now;
+  }
+
   void finish(std::uint32_t index) {
-    Work work = std::move(*pending_[index]);
+    Pending& pending = *pending_[index];
+    // A pause since it arrived delays it by its length (its event ran when the pause ended).
+    const sim::Time due = owner_.kernel().after_pauses(owner_.actor(), pending.arrived, pending.due);
+    if (due > owner_.kernel().now()) {
+      owner_.after_true(due - owner_.kernel().now(), done_kind_, [this, index] { finish(index); });
+      return;
+    }
+    Work work = std::move(pending.work);
     pending_[index].reset();
     free_pending_.push_back(index);
     work();
   }
+
+  struct Pending {
+    Work work;
+    sim::Time arrived;
+    sim::Time due;  // before any pause
+  };
 
   sim::Node& owner_;
   sim::KindId done_kind_;
   std::uint32_t queue_limit_;
   std::vector<sim::Time> free_at_;          // by worker, as a min-heap
   std::deque<sim::Time> waiting_starts_;    // start times still ahead, in order
-  std::vector<std::optional<Work>> pending_;
+  sim::Time settled_;                       // pauses before this are in free_at_ and waiting_starts_
+  std::vector<std::optional<Pending>> pending_;
   std::vector<std::uint32_t> free_pending_;
   WorkQueueStats stats_;
 };

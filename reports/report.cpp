@@ -152,6 +152,7 @@ Json network(const sim::NetworkStats& s) {
   out["dropped_by_fault"] = s.dropped_by_rule;
   out["dropped_by_loss"] = s.dropped_by_loss;
   out["dropped_corrupt"] = s.dropped_corrupt;
+  out["held_by_pause"] = s.held_by_pause;  // answers a worker finished while its node was paused
   return out;
 }
 

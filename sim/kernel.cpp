@@ -61,18 +61,18 @@ void Kernel::pause_actor(ActorId actor) {
   }
 }
 
-std::optional<Time> Kernel::pause_end_in_history(ActorId actor, Time t) const {
-  SIM_ASSERT(t <= now_);
+Time Kernel::after_pauses_in_history(ActorId actor, Time from, Time t) const {
   const auto it = pause_history_.find(actor);
-  if (it == pause_history_.end()) return std::nullopt;
-  // The pauses are disjoint and in order: the last one starting at or before t is the candidate.
+  if (it == pause_history_.end()) return t;
   const auto& pauses = it->second;
-  auto after = std::upper_bound(pauses.begin(), pauses.end(), t,
-                                [](Time time, const std::pair<Time, Time>& pause) { return time < pause.first; });
-  if (after == pauses.begin()) return std::nullopt;
-  const std::pair<Time, Time>& pause = *std::prev(after);
-  if (t >= pause.second) return std::nullopt;
-  return pause.second;
+  // The pauses are disjoint and in order: from the first one starting at or after `from`.
+  auto pause = std::lower_bound(pauses.begin(), pauses.end(), from,
+                                [](const std::pair<Time, Time>& p, Time time) { return p.first < time; });
+  for (; pause != pauses.end() && pause->first < t; ++pause) {
+    if (pause->second == Time::max()) return Time::max();
+    t = t + (pause->second - pause->first);
+  }
+  return t;
 }
 
 void Kernel::resume_actor(ActorId actor) {

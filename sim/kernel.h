@@ -238,13 +238,14 @@ class Kernel : public boost::asio::execution_context {
   void pause_actor(ActorId actor);
   void resume_actor(ActorId actor);
   bool paused(ActorId actor) const { return actor < pauses_.size() && pauses_[actor] != 0; }
-  // The end of the pause that held `actor` at time `t` (REQUIRES: t <= now()): Time::max() while
-  // it lasts, nothing if the actor was not paused then. For work whose answer was held back to
-  // leave at `t` (sim/network.h, send_at): a frozen process sends nothing until it resumes.
-  std::optional<Time> pause_end_covering(ActorId actor, Time t) const {
+  // `t` moved later by the length of every pause of `actor` that began at or after `from` and
+  // before `t` (as moved so far): the time work the actor started at `from`, due at `t`, is done
+  // when a pause freezes it, workers and queue alike (models/work_queue.h, sim/network.h send_at).
+  // Time::max() while such a pause lasts. REQUIRES: the actor was not paused at `from`.
+  Time after_pauses(ActorId actor, Time from, Time t) const {
     if (pause_history_.empty()) [[likely]]
-      return std::nullopt;
-    return pause_end_in_history(actor, t);
+      return t;
+    return after_pauses_in_history(actor, from, t);
   }
   std::size_t events_parked() const { return parked_count_; }
 
@@ -398,8 +399,9 @@ class Kernel : public boost::asio::execution_context {
   std::vector<std::uint32_t> pauses_;
   std::map<ActorId, std::vector<std::uint32_t>> parked_;
   // Every pause of every actor ever paused, as [start, end) with end Time::max() while it lasts.
+  // Pauses are rare (a fault): the list is kept whole.
   std::map<ActorId, std::vector<std::pair<Time, Time>>> pause_history_;
-  std::optional<Time> pause_end_in_history(ActorId actor, Time t) const;
+  Time after_pauses_in_history(ActorId actor, Time from, Time t) const;
   std::size_t paused_actors_ = 0;
   std::size_t parked_count_ = 0;
   bool stop_requested_ = false;

@@ -127,9 +127,10 @@ class Network {
 
   // As send(), for an answer its sender holds back until `departs`, when the work that makes it
   // finishes (models/work_queue.h, reserve): one event, the arrival, instead of two. Everything
-  // is drawn now and the flight starts at `departs`. A power cycle of the sender before the
-  // arrival loses it, as it loses any message; a pause that holds the sender at `departs` holds
-  // the answer until the pause ends (a frozen process sends nothing).
+  // is drawn now, the network's rules included (they act when a message is sent, and a drop rule
+  // active on arrival still cuts it), and the flight starts at `departs`. A power cycle of the
+  // sender before the arrival loses it, as it loses any message; a pause of the sender between now
+  // and the departure delays the departure by its length (a frozen process does no work).
   template <class F>
   void send_at(const Node& from, Time departs, NodeId to, KindId kind, F&& deliver,
                Transport transport = Transport::datagram) {
@@ -194,44 +195,50 @@ class Network {
     }
   };
 
-  // A held-back answer (send_at): on arrival, if its sender was frozen when it should have left,
-  // it leaves when the pause ends instead (parked with the sender's events while it lasts).
+  // A held-back answer (send_at). On arrival it checks whether a pause froze its sender between
+  // the send and the departure: if so the work took longer by the pause (Kernel::after_pauses),
+  // and the answer arrives its flight after that instead (or, while the pause lasts, waits
+  // parked with the sender's events and looks again when it resumes).
   template <class F>
   struct HeldDelivery {
     Delivery<F> inner;
+    Time sent;
     Time departs;
-    struct Resend {
-      Delivery<F> inner;
-      Duration flight;
-      Tag tag;  // the arrival's
-      void operator()() { inner.network->kernel_->after(flight, tag, std::move(inner)); }
-    };
+    Duration flight;
+    KindId kind;
     void operator()() {
       Network& network = *inner.network;
       Kernel& kernel = *network.kernel_;
-      const Node& sender = *network.nodes_[inner.from];
-      const std::optional<Time> resumes = kernel.pause_end_covering(sender.actor(), departs);
-      if (!resumes) [[likely]] {
+      const ActorId sender = network.nodes_[inner.from]->actor();
+      const Time leaves = kernel.after_pauses(sender, sent, departs);
+      if (leaves == departs) [[likely]] {
         inner();
         return;
       }
-      ++network.stats_.held_by_pause;
-      const Duration flight = kernel.now() - departs;
-      const Tag arrival = kernel.current_tag();
-      if (*resumes == Time::max()) kernel.post(Tag{sender.actor(), arrival.kind}, Resend{std::move(inner), flight, arrival});
-      else kernel.at(*resumes + flight, arrival, std::move(inner));
+      if (leaves == Time::max()) {
+        kernel.post(Tag{sender, kind}, std::move(*this));
+        return;
+      }
+      const Time arrives = leaves + flight;
+      if (arrives <= kernel.now()) {  // rescheduled, or its receiver was paused past it
+        ++network.stats_.held_by_pause;
+        inner();
+        return;
+      }
+      kernel.at(arrives, Tag{network.nodes_[inner.to]->actor(), kind}, std::move(*this));
     }
     void describe(std::string& out) const { inner.describe(out); }
   };
   template <class Payload, class F>
-  Payload make_delivery(const Node& from, NodeId to, const Node& receiver, F&& deliver, Time departs) {
+  Payload make_delivery(const Node& from, NodeId to, const Node& receiver, F&& deliver, Time departs,
+                        Duration flight, KindId kind) {
     Delivery<std::decay_t<F>> delivery{this, from.id(), to, from.incarnation(), receiver.incarnation(),
                                        std::forward<F>(deliver)};
     if constexpr (std::is_same_v<Payload, Delivery<std::decay_t<F>>>) {
-      (void)departs;
+      (void)departs, (void)flight, (void)kind;
       return delivery;
     } else {
-      return Payload{std::move(delivery), departs};
+      return Payload{std::move(delivery), kernel_->now(), departs, flight, kind};
     }
   }
 
@@ -247,7 +254,7 @@ class Network {
     const LinkClass link_class = classify(from, receiver);
     const LinkConfig& link = config_.links[static_cast<std::size_t>(link_class)];
     Duration latency = link.latency.sample(from.network_rng());
-    if constexpr (kHeld) latency += departs - kernel_->now();
+    const Duration hold = kHeld ? departs - kernel_->now() : Duration::zero();
     if (link.loss_probability > 0.0 && from.network_rng().bernoulli(link.loss_probability)) {
       ++stats_.dropped_by_loss;
       return;
@@ -267,17 +274,16 @@ class Network {
         if (effect.duplicate && transport == Transport::datagram) {
           // The copy travels on its own: its own latency draw, the same disturbances.
           ++stats_.duplicated;
-          Duration copy_latency =
+          const Duration copy_latency =
               link.latency.sample(from.network_rng()) + effect.extra_latency + receiver.inbound_work(kind);
-          if constexpr (kHeld) copy_latency += departs - kernel_->now();
-          kernel_->after(copy_latency, Tag{receiver.actor(), kind},
-                         make_delivery<Payload>(from, to, receiver, std::decay_t<F>(deliver), departs));
+          kernel_->after(copy_latency + hold, Tag{receiver.actor(), kind},
+                         make_delivery<Payload>(from, to, receiver, std::decay_t<F>(deliver), departs, copy_latency, kind));
         }
       }
     }
     latency += receiver.inbound_work(kind);
-    kernel_->after(latency, Tag{receiver.actor(), kind},
-                   make_delivery<Payload>(from, to, receiver, std::forward<F>(deliver), departs));
+    kernel_->after(latency + hold, Tag{receiver.actor(), kind},
+                   make_delivery<Payload>(from, to, receiver, std::forward<F>(deliver), departs, latency, kind));
   }
 
 

@@ -129,6 +129,9 @@ class MetadataNode final : public RouteServer {
   // it takes longer the more partitions the table has.
   void table_lookup(const TableLookup& request, sim::Reply<TableAnswer> reply);
 
+ protected:
+  void on_power_off() override { queue_.clear(); }  // its work in hand dies with it
+
  private:
   const MetadataSpec& metadata_spec_;
 };

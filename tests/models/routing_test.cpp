@@ -91,6 +91,31 @@ TEST_CASE("WorkQueue: a reservation is the FIFO finish time of its job, with no 
   CHECK(queue.reserve(sim::millis(1)).value() == sim::millis(21));  // starts at 30 ms, when a worker frees up
 }
 
+TEST_CASE("WorkQueue: a pause of its node delays the work in hand by the pause", "[routing]") {
+  sim::Kernel kernel(1);
+  sim::Network net(kernel, sim::NetworkConfig{});
+  net.add_az("az1");
+  Host host(net, "host");
+  std::vector<std::int64_t> done_ms;
+  struct Work {
+    std::vector<std::int64_t>* done;
+    sim::Kernel* kernel;
+    void operator()() const { done->push_back(kernel->now().nanos() / 1'000'000); }
+  };
+  WorkQueue<Work> queue(host, 0, 1, 10);
+  // One worker, three jobs of 10 ms at 0 (due at 10, 20, 30), the node frozen from 1 to 25 ms:
+  // each finishes 24 ms later. A job arriving at 40 ms waits for the third, now due at 54 ms.
+  for (int i = 0; i < 3; ++i) CHECK(queue.submit(sim::millis(10), Work{&done_ms, &kernel}));
+  kernel.after(sim::millis(1), sim::Tag{}, [&] { kernel.pause_actor(host.actor()); });
+  kernel.after(sim::millis(25), sim::Tag{}, [&] { kernel.resume_actor(host.actor()); });
+  std::optional<sim::Duration> late;
+  kernel.after(sim::millis(40), sim::Tag{}, [&] { late = queue.reserve(sim::millis(10)); });
+  kernel.run();
+  CHECK(done_ms == std::vector<std::int64_t>{34, 44, 54});
+  REQUIRE(late.has_value());
+  CHECK(*late == sim::millis(24));  // starts at 54, done at 64
+}
+
 TEST_CASE("Routing: with MemDS every lookup, hit or miss, is also a MemDS request", "[routing]") {
   const Scenario scenario = parse_scenario(region(R"({"cache": "memds"})", 200), "memds.json");
   Simulation simulation(scenario, 1);

@@ -372,29 +372,43 @@ TEST_CASE("Network: a held-back answer leaves at its departure, and dies with it
   CHECK(b.arrival_ns.empty());
 }
 
-TEST_CASE("Network: a pause of the sender at a held-back answer's departure holds it until the pause ends", "[network]") {
+TEST_CASE("Network: a pause of the sender before a held-back answer leaves delays it by the pause", "[network]") {
   World w;
-  Host a(w.net, "az1/a", 0), b(w.net, "az1/b", 0);
+  Host a(w.net, "az1/a", 0), b(w.net, "az1/b", 0), c(w.net, "az1/c", 0);
   const auto send_at = [&w, &b](Host& from, Time departs) {
     w.net.send_at(from, departs, b.id(), 0, [&b, &w] { b.arrival_ns.push_back(w.kernel.now().nanos()); });
   };
   const Time t0 = Time::zero();
-  send_at(a, t0 + millis(2));   // the pause holds it: it leaves at 5 ms
-  send_at(a, t0 + millis(7));   // leaves after the pause: untouched
-  // A pause from 1 ms to 5 ms, ended before the held answer arrives.
+  // a is paused from 1 to 5 ms: work due at 2 and at 7 ms is done 4 ms later (a frozen process
+  // does no work); work a starts after the pause is not delayed.
+  send_at(a, t0 + millis(2));
+  send_at(a, t0 + millis(7));
   w.kernel.after(millis(1), Tag{}, [&w, &a] { w.kernel.pause_actor(a.actor()); });
   w.kernel.after(millis(5), Tag{}, [&w, &a] { w.kernel.resume_actor(a.actor()); });
-  // A second answer that arrives while a longer pause still holds its sender: it waits with the
-  // sender's events and leaves when the sender resumes (at 30 ms).
-  Host c(w.net, "az1/c", 0);
+  w.kernel.after(millis(6), Tag{}, [&send_at, &a, t0] { send_at(a, t0 + millis(8)); });
+  // c is still paused when its answer would arrive: it waits for the resume at 30 ms, then
+  // leaves 1 ms of work later (due at 11 ms, paused from 10 ms).
   send_at(c, t0 + millis(11));
   w.kernel.after(millis(10), Tag{}, [&w, &c] { w.kernel.pause_actor(c.actor()); });
   w.kernel.after(millis(30), Tag{}, [&w, &c] { w.kernel.resume_actor(c.actor()); });
   w.kernel.run();
-  CHECK(b.arrival_ns == std::vector<std::int64_t>{5'100'000, 7'100'000, 30'100'000});
-  CHECK(w.net.stats().held_by_pause == 2);
-  // Ended pauses are remembered with their bounds; an unpaused time is not covered.
-  CHECK(w.kernel.pause_end_covering(a.actor(), t0 + millis(3)) == t0 + millis(5));
-  CHECK(!w.kernel.pause_end_covering(a.actor(), t0 + millis(5)).has_value());
-  CHECK(!w.kernel.pause_end_covering(b.actor(), t0 + millis(3)).has_value());
+  CHECK(b.arrival_ns == std::vector<std::int64_t>{6'100'000, 8'100'000, 11'100'000, 31'100'000});
+  CHECK(w.net.stats().held_by_pause == 3);
+  CHECK(w.kernel.after_pauses(a.actor(), t0, t0 + millis(2)) == t0 + millis(6));
+  CHECK(w.kernel.after_pauses(a.actor(), t0 + millis(5), t0 + millis(7)) == t0 + millis(7));
+  CHECK(w.kernel.after_pauses(b.actor(), t0, t0 + millis(2)) == t0 + millis(2));
+}
+
+TEST_CASE("Network: a held-back answer to a paused receiver arrives when the receiver resumes, once", "[network]") {
+  World w;
+  Host a(w.net, "az1/a", 0), b(w.net, "az1/b", 0);
+  w.net.send_at(a, Time::zero() + millis(2), b.id(), 0, [&b, &w] { b.arrival_ns.push_back(w.kernel.now().nanos()); });
+  w.kernel.pause_actor(b.actor());  // the receiver, until 20 ms
+  w.kernel.after(millis(1), Tag{}, [&w, &a] { w.kernel.pause_actor(a.actor()); });
+  w.kernel.after(millis(5), Tag{}, [&w, &a] { w.kernel.resume_actor(a.actor()); });
+  w.kernel.after(millis(20), Tag{}, [&w, &b] { w.kernel.resume_actor(b.actor()); });
+  w.kernel.run();
+  // It left at 6 ms and would have arrived at 6.1 ms: the receiver takes it when it resumes,
+  // without its wait counted again.
+  CHECK(b.arrival_ns == std::vector<std::int64_t>{20'000'000});
 }
