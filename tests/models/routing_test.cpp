@@ -116,6 +116,44 @@ TEST_CASE("WorkQueue: a pause of its node delays the work in hand by the pause",
   CHECK(*late == sim::millis(24));  // starts at 54, done at 64
 }
 
+TEST_CASE("WorkQueue: reservations and submitted work share one FIFO; a power-off empties it", "[routing]") {
+  sim::Kernel kernel(1);
+  sim::Network net(kernel, sim::NetworkConfig{});
+  net.add_az("az1");
+  Host host(net, "host");
+  std::vector<std::int64_t> done_ms;
+  struct Work {
+    std::vector<std::int64_t>* done;
+    sim::Kernel* kernel;
+    void operator()() const { done->push_back(kernel->now().nanos() / 1'000'000); }
+  };
+  WorkQueue<Work> queue(host, 0, 1, 5);
+  // One worker: a reserved 10 ms job, a submitted 10 ms job behind it, another reservation.
+  CHECK(queue.reserve(sim::millis(10)).value() == sim::millis(10));
+  CHECK(queue.submit(sim::millis(10), Work{&done_ms, &kernel}));
+  CHECK(queue.reserve(sim::millis(10)).value() == sim::millis(30));
+  kernel.run();
+  CHECK(done_ms == std::vector<std::int64_t>{20});
+  // More work at 25 ms (behind the reservation due at 30), then the node loses power at 30 ms:
+  // the submitted job never runs, and after power returns a new job starts at once on an idle
+  // worker with nothing queued.
+  kernel.after(sim::millis(5), sim::Tag{}, [&] {
+    CHECK(queue.submit(sim::millis(10), Work{&done_ms, &kernel}));  // would finish at 40
+    CHECK(queue.reserve(sim::millis(10)).value() == sim::millis(25));  // done at 50
+  });
+  kernel.after(sim::millis(10), sim::Tag{}, [&] {
+    host.power_off();
+    queue.clear();
+    host.power_on();
+    CHECK(queue.depth() == 0);
+    CHECK(queue.busy() == 0);
+    CHECK(queue.reserve(sim::millis(3)).value() == sim::millis(3));
+  });
+  kernel.run();
+  CHECK(done_ms == std::vector<std::int64_t>{20});
+  CHECK(queue.stats().accepted == 6);
+}
+
 TEST_CASE("Routing: with MemDS every lookup, hit or miss, is also a MemDS request", "[routing]") {
   const Scenario scenario = parse_scenario(region(R"({"cache": "memds"})", 200), "memds.json");
   Simulation simulation(scenario, 1);
