@@ -37,6 +37,23 @@ struct Host : sim::Node {
   Host(sim::Network& net, std::string name) : sim::Node(net, std::move(name), 0, "host") {}
 };
 
+// One node with a work queue whose work records when it ran, in whole milliseconds.
+struct QueueWorld {
+  struct Work {
+    std::vector<std::int64_t>* done;
+    sim::Kernel* kernel;
+    void operator()() const { done->push_back(kernel->now().nanos() / 1'000'000); }
+  };
+  sim::Kernel kernel{1};
+  sim::Network net{kernel, sim::NetworkConfig{}};
+  sim::AzId az = net.add_az("az1");  // before the host, which lives in it
+  Host host{net, "host"};
+  std::vector<std::int64_t> done_ms;
+  WorkQueue<Work> queue;
+  QueueWorld(std::uint32_t workers, std::uint32_t limit) : queue(host, 0, workers, limit) {}
+  Work work() { return Work{&done_ms, &kernel}; }
+};
+
 }  // namespace
 
 TEST_CASE("WorkQueue: serves with a fixed number of workers in arrival order and rejects beyond its limit", "[routing]") {
@@ -64,94 +81,67 @@ TEST_CASE("WorkQueue: serves with a fixed number of workers in arrival order and
 }
 
 TEST_CASE("WorkQueue: a reservation is the FIFO finish time of its job, with no event", "[routing]") {
-  sim::Kernel kernel(1);
-  sim::Network net(kernel, sim::NetworkConfig{});
-  net.add_az("az1");
-  Host host(net, "host");
-  struct Work {
-    void operator()() const {}
-  };
-  WorkQueue<Work> queue(host, 0, 2, 2);
+  QueueWorld w(2, 2);
   // Two workers: jobs of 10, 30, 20 and 5 ms finish at 10, 30, 30 (after the first) and 35 ms
   // (after the second); a fifth waits beyond the limit of two and is refused.
   std::vector<std::int64_t> finish_ms;
   for (const int ms : {10, 30, 20, 5, 1}) {
-    const std::optional<sim::Duration> done_in = queue.reserve(sim::millis(ms));
+    const std::optional<sim::Duration> done_in = w.queue.reserve(sim::millis(ms));
     finish_ms.push_back(done_in ? done_in->nanos() / 1'000'000 : -1);
   }
   CHECK(finish_ms == std::vector<std::int64_t>{10, 30, 30, 35, -1});
-  CHECK(kernel.events_pending() == 0);
-  CHECK(queue.busy() == 2);
-  CHECK(queue.depth() == 2);
-  CHECK(queue.stats().rejected == 1);
+  CHECK(w.kernel.events_pending() == 0);
+  CHECK(w.queue.busy() == 2);
+  CHECK(w.queue.depth() == 2);
+  CHECK(w.queue.stats().rejected == 1);
   // At 10 ms the third job has started: one waits, and a new job gets its place.
-  kernel.after(sim::millis(10), sim::Tag{}, [] {});
-  kernel.run();
-  CHECK(queue.depth() == 1);
-  CHECK(queue.reserve(sim::millis(1)).value() == sim::millis(21));  // starts at 30 ms, when a worker frees up
+  w.kernel.after(sim::millis(10), sim::Tag{}, [] {});
+  w.kernel.run();
+  CHECK(w.queue.depth() == 1);
+  CHECK(w.queue.reserve(sim::millis(1)).value() == sim::millis(21));  // starts at 30 ms, when a worker frees up
 }
 
 TEST_CASE("WorkQueue: a pause of its node delays the work in hand by the pause", "[routing]") {
-  sim::Kernel kernel(1);
-  sim::Network net(kernel, sim::NetworkConfig{});
-  net.add_az("az1");
-  Host host(net, "host");
-  std::vector<std::int64_t> done_ms;
-  struct Work {
-    std::vector<std::int64_t>* done;
-    sim::Kernel* kernel;
-    void operator()() const { done->push_back(kernel->now().nanos() / 1'000'000); }
-  };
-  WorkQueue<Work> queue(host, 0, 1, 10);
+  QueueWorld w(1, 10);
   // One worker, three jobs of 10 ms at 0 (due at 10, 20, 30), the node frozen from 1 to 25 ms:
   // each finishes 24 ms later. A job arriving at 40 ms waits for the third, now due at 54 ms.
-  for (int i = 0; i < 3; ++i) CHECK(queue.submit(sim::millis(10), Work{&done_ms, &kernel}));
-  kernel.after(sim::millis(1), sim::Tag{}, [&] { kernel.pause_actor(host.actor()); });
-  kernel.after(sim::millis(25), sim::Tag{}, [&] { kernel.resume_actor(host.actor()); });
+  for (int i = 0; i < 3; ++i) CHECK(w.queue.submit(sim::millis(10), w.work()));
+  w.kernel.after(sim::millis(1), sim::Tag{}, [&w] { w.kernel.pause_actor(w.host.actor()); });
+  w.kernel.after(sim::millis(25), sim::Tag{}, [&w] { w.kernel.resume_actor(w.host.actor()); });
   std::optional<sim::Duration> late;
-  kernel.after(sim::millis(40), sim::Tag{}, [&] { late = queue.reserve(sim::millis(10)); });
-  kernel.run();
-  CHECK(done_ms == std::vector<std::int64_t>{34, 44, 54});
+  w.kernel.after(sim::millis(40), sim::Tag{}, [&] { late = w.queue.reserve(sim::millis(10)); });
+  w.kernel.run();
+  CHECK(w.done_ms == std::vector<std::int64_t>{34, 44, 54});
   REQUIRE(late.has_value());
   CHECK(*late == sim::millis(24));  // starts at 54, done at 64
 }
 
 TEST_CASE("WorkQueue: reservations and submitted work share one FIFO; a power-off empties it", "[routing]") {
-  sim::Kernel kernel(1);
-  sim::Network net(kernel, sim::NetworkConfig{});
-  net.add_az("az1");
-  Host host(net, "host");
-  std::vector<std::int64_t> done_ms;
-  struct Work {
-    std::vector<std::int64_t>* done;
-    sim::Kernel* kernel;
-    void operator()() const { done->push_back(kernel->now().nanos() / 1'000'000); }
-  };
-  WorkQueue<Work> queue(host, 0, 1, 5);
+  QueueWorld w(1, 5);
   // One worker: a reserved 10 ms job, a submitted 10 ms job behind it, another reservation.
-  CHECK(queue.reserve(sim::millis(10)).value() == sim::millis(10));
-  CHECK(queue.submit(sim::millis(10), Work{&done_ms, &kernel}));
-  CHECK(queue.reserve(sim::millis(10)).value() == sim::millis(30));
-  kernel.run();
-  CHECK(done_ms == std::vector<std::int64_t>{20});
+  CHECK(w.queue.reserve(sim::millis(10)).value() == sim::millis(10));
+  CHECK(w.queue.submit(sim::millis(10), w.work()));
+  CHECK(w.queue.reserve(sim::millis(10)).value() == sim::millis(30));
+  w.kernel.run();
+  CHECK(w.done_ms == std::vector<std::int64_t>{20});
   // More work at 25 ms (behind the reservation due at 30), then the node loses power at 30 ms:
   // the submitted job never runs, and after power returns a new job starts at once on an idle
   // worker with nothing queued.
-  kernel.after(sim::millis(5), sim::Tag{}, [&] {
-    CHECK(queue.submit(sim::millis(10), Work{&done_ms, &kernel}));  // would finish at 40
-    CHECK(queue.reserve(sim::millis(10)).value() == sim::millis(25));  // done at 50
+  w.kernel.after(sim::millis(5), sim::Tag{}, [&w] {
+    CHECK(w.queue.submit(sim::millis(10), w.work()));                    // would finish at 40
+    CHECK(w.queue.reserve(sim::millis(10)).value() == sim::millis(25));  // done at 50
   });
-  kernel.after(sim::millis(10), sim::Tag{}, [&] {
-    host.power_off();
-    queue.clear();
-    host.power_on();
-    CHECK(queue.depth() == 0);
-    CHECK(queue.busy() == 0);
-    CHECK(queue.reserve(sim::millis(3)).value() == sim::millis(3));
+  w.kernel.after(sim::millis(10), sim::Tag{}, [&w] {
+    w.host.power_off();
+    w.queue.clear();
+    w.host.power_on();
+    CHECK(w.queue.depth() == 0);
+    CHECK(w.queue.busy() == 0);
+    CHECK(w.queue.reserve(sim::millis(3)).value() == sim::millis(3));
   });
-  kernel.run();
-  CHECK(done_ms == std::vector<std::int64_t>{20});
-  CHECK(queue.stats().accepted == 6);
+  w.kernel.run();
+  CHECK(w.done_ms == std::vector<std::int64_t>{20});
+  CHECK(w.queue.stats().accepted == 6);
 }
 
 TEST_CASE("Routing: with MemDS every lookup, hit or miss, is also a MemDS request", "[routing]") {
