@@ -36,7 +36,7 @@ sim::Duration Router::inbound_work_delay(sim::KindId kind) {
 void Router::handle(const ItemRequest& request, sim::Reply<ItemResponse> reply) {
   ++stats_.requests;
   if (build_.fails(rng())) {
-    reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+    reply.send(*this, ItemResponse{.outcome = Outcome::unavailable});
     return;
   }
   ItemRequest routed = request;
@@ -48,7 +48,7 @@ void Router::handle(const ItemRequest& request, sim::Reply<ItemResponse> reply) 
     if (routed.group != routing::kUnknownGroup && cluster_.ledger.tracked(routed.group))
       cluster_.ledger.throttled(routed.group, kernel().now(), is_write(routed.op),
                                 admission::capacity_units(routed.op, routed.item_bytes));
-    reply.send(*this, ItemResponse{Outcome::throttled, 0, 0, false, kNoNode});
+    reply.send(*this, ItemResponse{.outcome = Outcome::throttled});
     return;
   }
   forward(routed, reply, 0);
@@ -59,7 +59,7 @@ void Router::forward(const ItemRequest& request, sim::Reply<ItemResponse> reply,
   cache_.lookup(request.group, request.table, hash, [this, request, reply, attempt, hash](const routing::Route* route) {
     if (route == nullptr || route->version == 0) {
       ++stats_.no_route;
-      reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+      reply.send(*this, ItemResponse{.outcome = Outcome::unavailable});
       return;
     }
     ItemRequest routed = request;
@@ -67,7 +67,7 @@ void Router::forward(const ItemRequest& request, sim::Reply<ItemResponse> reply,
     if (!route->covers(hash)) {
       // The group split since the cache learned the range: ask for the key's group instead.
       if (attempt + 1 >= kMostRedirects) {
-        reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+        reply.send(*this, ItemResponse{.outcome = Outcome::unavailable});
         return;
       }
       routed.group = routing::kUnknownGroup;
@@ -124,7 +124,7 @@ void Router::send(const ItemRequest& request, const routing::Route& route, sim::
           suspect_until_[target_id] = kernel().now() + kSuspectFor;
           // Next time try the member after this one: it answers, or says who leads.
           if (request.op != Operation::get_eventual) cache_.learned_leader(request.group, next);
-          reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+          reply.send(*this, ItemResponse{.outcome = Outcome::unavailable});
           return;
         }
         if (response.redirect) {
@@ -142,7 +142,7 @@ void Router::send(const ItemRequest& request, const routing::Route& route, sim::
               if (!keeps_stale) again.group = response.owner_hint;
               forward(again, reply, attempt + 1);
             } else {
-              reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+              reply.send(*this, ItemResponse{.outcome = Outcome::unavailable});
             }
             return;
           } else {
@@ -150,7 +150,7 @@ void Router::send(const ItemRequest& request, const routing::Route& route, sim::
             cache_.learned_leader(request.group, response.leader_hint != target_id ? response.leader_hint : next);
           }
           if (attempt + 1 < kMostRedirects) forward(request, reply, attempt + 1);
-          else reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+          else reply.send(*this, ItemResponse{.outcome = Outcome::unavailable});
           return;
         }
         if (request.op != Operation::get_eventual) cache_.learned_leader(request.group, target_id);

@@ -204,11 +204,11 @@ class Network {
     Delivery<F> inner;
     Time sent;
     Time departs;
-    Duration flight;
-    KindId kind;
+    Duration flight;  // from the departure to the arrival
     void operator()() {
       Network& network = *inner.network;
       Kernel& kernel = *network.kernel_;
+      const KindId kind = kernel.current_tag().kind;  // the message's, whichever actor runs it
       const ActorId sender = network.nodes_[inner.from]->actor();
       const Time leaves = kernel.after_pauses(sender, sent, departs);
       if (leaves == departs) [[likely]] {
@@ -231,14 +231,14 @@ class Network {
   };
   template <class Payload, class F>
   Payload make_delivery(const Node& from, NodeId to, const Node& receiver, F&& deliver, Time departs,
-                        Duration flight, KindId kind) {
+                        Duration flight) {
     Delivery<std::decay_t<F>> delivery{this, from.id(), to, from.incarnation(), receiver.incarnation(),
                                        std::forward<F>(deliver)};
     if constexpr (std::is_same_v<Payload, Delivery<std::decay_t<F>>>) {
-      (void)departs, (void)flight, (void)kind;
+      (void)departs, (void)flight;
       return delivery;
     } else {
-      return Payload{std::move(delivery), kernel_->now(), departs, flight, kind};
+      return Payload{std::move(delivery), kernel_->now(), departs, flight};
     }
   }
 
@@ -277,13 +277,13 @@ class Network {
           const Duration copy_latency =
               link.latency.sample(from.network_rng()) + effect.extra_latency + receiver.inbound_work(kind);
           kernel_->after(copy_latency + hold, Tag{receiver.actor(), kind},
-                         make_delivery<Payload>(from, to, receiver, std::decay_t<F>(deliver), departs, copy_latency, kind));
+                         make_delivery<Payload>(from, to, receiver, std::decay_t<F>(deliver), departs, copy_latency));
         }
       }
     }
     latency += receiver.inbound_work(kind);
     kernel_->after(latency + hold, Tag{receiver.actor(), kind},
-                   make_delivery<Payload>(from, to, receiver, std::forward<F>(deliver), departs, latency, kind));
+                   make_delivery<Payload>(from, to, receiver, std::forward<F>(deliver), departs, latency));
   }
 
 

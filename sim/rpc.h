@@ -43,13 +43,15 @@ class Reply {
   };
 
   Reply(Network* network, NodeId caller, EventId pending, KindId kind, Complete complete)
-      : network_(network), caller_(caller), pending_(pending), kind_(kind), complete_(complete) {}
+      : network_(network), pending_(pending), complete_(complete), caller_(caller), kind_(kind) {}
 
+  // Pointers first, then the 4-byte ids: 32 bytes, so a request and its reply handle fit the
+  // kernel's event slot.
   Network* network_ = nullptr;
-  NodeId caller_ = 0;
   EventId pending_;
-  KindId kind_ = 0;
   Complete complete_ = nullptr;
+  NodeId caller_ = 0;
+  KindId kind_ = 0;
 };
 
 namespace detail {

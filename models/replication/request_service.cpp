@@ -15,11 +15,11 @@ void StorageNode::handle(const ItemRequest& request, sim::Reply<ItemResponse> re
   const StorageSpec& spec = cluster_.scenario.storage;
   if (membership_ != nullptr && !membership_->in_service()) {
     // Without a current membership the node serves nothing (E9).
-    reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+    reply.send(*this, ItemResponse{.outcome = Outcome::unavailable});
     return;
   }
   if (build_.fails(rng())) {
-    reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+    reply.send(*this, ItemResponse{.outcome = Outcome::unavailable});
     return;
   }
   const sim::Duration service =
@@ -27,7 +27,7 @@ void StorageNode::handle(const ItemRequest& request, sim::Reply<ItemResponse> re
   if (is_write(request.op)) {
     // A write is proposed once a worker has handled it: its slot is taken then.
     if (!requests_.submit(service, Job{this, request, reply}))
-      reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+      reply.send(*this, ItemResponse{.outcome = Outcome::unavailable});
     return;
   }
   // A read is served from the replica as it arrives, and its answer leaves when a worker is done
@@ -36,7 +36,7 @@ void StorageNode::handle(const ItemRequest& request, sim::Reply<ItemResponse> re
   // checked at that time too).
   const std::optional<sim::Duration> done_in = requests_.reserve(service);
   if (!done_in) {
-    reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+    reply.send(*this, ItemResponse{.outcome = Outcome::unavailable});
     return;
   }
   serve(request, reply, kernel().now() + *done_in);
@@ -46,7 +46,7 @@ void StorageNode::redirect(const Replica* replica, const sim::Reply<ItemResponse
   ++stats_.redirected;
   sim::NodeId hint = kNoNode;
   if (replica != nullptr) hint = replica->v.role == Role::leader ? self() : replica->v.leader_node;
-  ItemResponse answer{Outcome::unavailable, 0, 0, true, hint};
+  ItemResponse answer{.outcome = Outcome::unavailable, .redirect = true, .leader_hint = hint};
   // Not a member of the group any more (or never): the router's route is stale.
   answer.moved = replica == nullptr || !replica->is_member(self());
   reply.send_at(*this, departs, answer);
@@ -60,7 +60,7 @@ void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> rep
     if (!r->holds(hash)) {
       // A split gave the key to another group: say which, so the router goes there.
       ++stats_.redirected;
-      ItemResponse answer{Outcome::unavailable, 0, 0, true, kNoNode};
+      ItemResponse answer{.outcome = Outcome::unavailable, .redirect = true};
       answer.moved = true;
       answer.owner_hint = r->child_for(hash);  // kNoGroup: look the key up
       reply.send_at(*this, departs, answer);
@@ -68,7 +68,7 @@ void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> rep
     }
     if (r->v.splitting_at != 0 && hash >= r->v.splitting_at && request.op != Operation::get_eventual) {
       // The split entry is in the log: nothing for the departing range may follow it.
-      reply.send_at(*this, departs, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+      reply.send_at(*this, departs, ItemResponse{.outcome = Outcome::unavailable});
       return;
     }
   }
@@ -87,24 +87,24 @@ void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> rep
       if (parent.table != request.table || !parent.holds(hash) || !parent.is_member(self())) continue;
       ++stats_.redirected;
       const sim::NodeId hint = parent.v.role == Role::leader ? self() : parent.v.leader_node;
-      reply.send_at(*this, departs, ItemResponse{Outcome::unavailable, 0, 0, true, hint});
+      reply.send_at(*this, departs, ItemResponse{.outcome = Outcome::unavailable, .redirect = true, .leader_hint = hint});
       return;
     }
   }
   if (!can_serve) return redirect(r, reply, departs);
   if (r->d.damaged && !cluster_.scenario.storage.page_checksums && request.op != Operation::put) {
     // A damaged replica leading as a last resort cannot tell its bad pages from its good ones.
-    reply.send_at(*this, departs, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+    reply.send_at(*this, departs, ItemResponse{.outcome = Outcome::unavailable});
     return;
   }
   if (is_write(request.op) && rules::moving_out(*r)) {
     // The move's membership change is the last entry this leader proposes: nothing after it
     // would be lost at the handoff, and the client's retry reaches the new leader.
-    reply.send_at(*this, departs, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+    reply.send_at(*this, departs, ItemResponse{.outcome = Outcome::unavailable});
     return;
   }
   if (!admission_.admit(r->service.buckets, r->group, r->table, request.op, request.item_bytes, kernel().now())) {
-    reply.send_at(*this, departs, ItemResponse{Outcome::throttled, 0, 0, false, kNoNode});
+    reply.send_at(*this, departs, ItemResponse{.outcome = Outcome::throttled});
     return;
   }
   if (r->v.role == Role::leader && cluster_.on_split_advice) {
@@ -123,11 +123,11 @@ void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> rep
     if (rotten(value) && cluster_.scenario.storage.page_checksums && cluster_.bug != PlantedBug::page_checksum_ignored) {
       // The page's checksum does not match its bytes: refused, and the replica replaced.
       ++cluster_.integrity.reads_refused;
-      reply.send_at(*this, departs, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+      reply.send_at(*this, departs, ItemResponse{.outcome = Outcome::unavailable});
       found_damaged(*r, verification::Detection::page_checksum);
       return;
     }
-    reply.send_at(*this, departs, ItemResponse{Outcome::ok, version, value, false, kNoNode});
+    reply.send_at(*this, departs, ItemResponse{.outcome = Outcome::ok, .version = version, .value = value});
     return;
   }
   LogEntry entry;
@@ -154,7 +154,7 @@ void StorageNode::acknowledge_writes(Replica& r, Slot from, Slot to) {
     PendingWrite& pending = it->second;
     if (!pending.reply.valid()) continue;  // acknowledged already (the planted bug)
     if (cluster_.observer != nullptr) cluster_.observer->acknowledged(self(), r, it->first.second);
-    pending.reply.send(*this, ItemResponse{Outcome::ok, pending.version, pending.write, false, kNoNode});
+    pending.reply.send(*this, ItemResponse{.outcome = Outcome::ok, .version = pending.version, .value = pending.write});
     pending.reply = sim::Reply<ItemResponse>();
   }
   const auto applied_end = pending_writes_.upper_bound({r.group, std::min(to, r.d.applied)});
@@ -167,7 +167,7 @@ void StorageNode::acknowledge_writes(Replica& r, Slot from, Slot to) {
 void StorageNode::fail_writes(GroupId group) {
   for (auto it = pending_writes_.lower_bound({group, 0}); it != pending_writes_.end() && it->first.first == group;) {
     // The write may still commit under a later leader: the client cannot know, as with a 500.
-    if (it->second.reply.valid()) it->second.reply.send(*this, ItemResponse{Outcome::unavailable, 0, 0, false, kNoNode});
+    if (it->second.reply.valid()) it->second.reply.send(*this, ItemResponse{.outcome = Outcome::unavailable});
     it = pending_writes_.erase(it);
   }
 }
