@@ -46,7 +46,7 @@ void RouteServer::lookup(const RouteLookup& request, sim::Reply<RouteAnswer> rep
     reply.send(*this, RouteAnswer{});
     return;
   }
-  admit(spec_.service.sample(rng()) + build_.extra_latency(), Work{this, std::move(reply), {}, request, {}, false});
+  admit(spec_.service.sample(rng()) + build_.extra_latency(), Work{std::move(reply), {}, request, {}, false});
 }
 
 void RouteServer::refresh(const RouteRefresh& request) {
@@ -54,7 +54,7 @@ void RouteServer::refresh(const RouteRefresh& request) {
     timeline_.route_server_request(kernel().now(), role() == "metadata", true, queue_.depth());
     return;
   }
-  Work work{this, {}, {}, request.lookup, {}, false};
+  Work work{{}, {}, request.lookup, {}, false};
   work.refresh = request;
   admit(spec_.service.sample(rng()) + build_.extra_latency(), work);
 }
@@ -133,7 +133,7 @@ MetadataNode::MetadataNode(sim::Network& network, std::string name, sim::AzId az
 void MetadataNode::table_lookup(const TableLookup& request, sim::Reply<TableAnswer> reply) {
   const sim::Duration service = spec_.service.sample(rng()) + metadata_spec_.table_fetch_per_partition *
                                                                   static_cast<std::int64_t>(partitions_of(request.table));
-  admit(service, Work{this, {}, std::move(reply), {}, request, true});
+  admit(service, Work{{}, std::move(reply), {}, request, true});
 }
 
 MemdsNode::MemdsNode(sim::Network& network, std::string name, sim::AzId az, const MemdsSpec& spec,

@@ -90,7 +90,6 @@ class RouteServer : public sim::Node {
  protected:
   // A request for a worker: a route lookup, or (metadata only) a whole table's.
   struct Work {
-    RouteServer* server;
     sim::Reply<RouteAnswer> route_reply;
     sim::Reply<TableAnswer> table_reply;
     RouteLookup route;
@@ -101,7 +100,8 @@ class RouteServer : public sim::Node {
   // Counts the arrival and takes a worker (models/work_queue.h, reserve): the answer is read
   // from the map on arrival and leaves when the worker is done, in one event. A full queue
   // answers "busy" at once. What the map learns while the request waits is not in its answer:
-  // a route server's wait is a few hundred microseconds, and the next refresh brings it.
+  // the route is older by the wait, as it is by the answer's flight, and the router's next
+  // refresh brings the news. (The queue is only reserved, so its `served` kind names no event.)
   void admit(sim::Duration service, const Work& work);
   void answer(const Work& work, sim::Time departs);
   void answer_refresh(const RouteRefresh& request, sim::Time departs);

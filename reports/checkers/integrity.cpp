@@ -12,7 +12,6 @@
 namespace reports::checkers {
 
 using models::HistoryEntry;
-using models::WriteId;
 
 WrittenValues::WrittenValues(const std::vector<HistoryEntry>& history) {
   for (const HistoryEntry& entry : history) {
