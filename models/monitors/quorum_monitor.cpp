@@ -8,10 +8,11 @@ namespace models::monitors {
 std::size_t QuorumMonitor::holders(GroupId group, const Membership& config, Slot slot, const EntryValue& value,
                                    std::string& missing) const {
   std::size_t count = 0;
+  const sim::Time now = clock_();
   for (sim::NodeId node : config.nodes) {
     if (node == replication::kNoNode) continue;
     const Replica* r = replica_of_(node, group);
-    if (r != nullptr && durable_at(*r, slot, value) != Durable::none) {
+    if (r != nullptr && durable_at(*r, slot, value, now) != Durable::none) {
       ++count;
     } else {
       missing += missing.empty() ? "" : ", ";

@@ -17,8 +17,13 @@ class QuorumMonitor {
  public:
   using ReplicaOf = std::function<const Replica*(sim::NodeId, GroupId)>;
   using NameOf = std::function<std::string(sim::NodeId)>;
-  QuorumMonitor(Verdicts& verdicts, const AgreementMonitor& agreement, ReplicaOf replica_of, NameOf name_of)
-      : verdicts_(verdicts), agreement_(agreement), replica_of_(std::move(replica_of)), name_of_(std::move(name_of)) {}
+  QuorumMonitor(Verdicts& verdicts, const AgreementMonitor& agreement, ReplicaOf replica_of, NameOf name_of,
+                std::function<sim::Time()> clock)
+      : verdicts_(verdicts),
+        agreement_(agreement),
+        replica_of_(std::move(replica_of)),
+        name_of_(std::move(name_of)),
+        clock_(std::move(clock)) {}
 
   // `leader` committed `slot` holding `value` (after the agreement monitor recorded it).
   void committed(GroupId group, sim::NodeId leader, Slot slot, const EntryValue& value);
@@ -35,6 +40,7 @@ class QuorumMonitor {
   const AgreementMonitor& agreement_;
   ReplicaOf replica_of_;
   NameOf name_of_;
+  std::function<sim::Time()> clock_;
 };
 
 }  // namespace models::monitors

@@ -41,13 +41,13 @@ inline Membership base_of(const EntryValue& v) { return entry_of(v).base(); }
 
 inline Slot applied_of(const Replica& r) { return r.d.applied; }
 
-// The value the replica holds on disk at `slot`, if it has one there: applied slots are part of
-// its items (their value is what the agreement monitor saw it apply); a logged slot counts only
-// once written to disk.
+// The value the replica holds on disk at `slot` at `now`, if it has one there: applied slots are
+// part of its items (their value is what the agreement monitor saw it apply); a logged slot counts
+// only once written to disk (by then: a write its node handed the disk may have landed unseen).
 enum class Durable : std::uint8_t { none, applied, logged };
-inline Durable durable_at(const Replica& r, Slot slot, const EntryValue& value) {
+inline Durable durable_at(const Replica& r, Slot slot, const EntryValue& value, sim::Time now) {
   if (slot <= r.d.applied) return Durable::applied;
-  if (r.d.log.has(slot) && r.d.log.durable(slot) && value_of(r.d.log.at(slot)) == value) return Durable::logged;
+  if (r.d.log.has(slot) && r.d.log.durable(slot, now) && value_of(r.d.log.at(slot)) == value) return Durable::logged;
   return Durable::none;
 }
 

@@ -10,7 +10,7 @@ SafetyMonitor::SafetyMonitor(std::function<sim::Time()> clock, World world, bool
       world_(std::move(world)),
       verdicts_(clock_),
       agreement_(verdicts_, world_.nodes.name),
-      quorum_(verdicts_, agreement_, world_.replica, world_.nodes.name),
+      quorum_(verdicts_, agreement_, world_.replica, world_.nodes.name, clock_),
       lease_(verdicts_, world_.nodes.name) {
   if (record_only) verdicts_.record_only();
 }

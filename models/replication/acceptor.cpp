@@ -113,14 +113,14 @@ void leader_gone(Replica& r, Host& host, sim::NodeId leader) {
 namespace {
 
 void acknowledge(Replica& r, Host& host, sim::NodeId leader) {
-  host.send(leader, AcceptedMessage{r.group, r.v.leader_ballot, r.d.promised, acknowledged_slot(r), true});
+  host.send(leader, AcceptedMessage{.ballot = r.v.leader_ballot, .promised = r.d.promised, .persisted = acknowledged_slot(r), .group = r.group, .ok = true});
 }
 
 }  // namespace
 
 void on_accept(Replica& r, Host& host, const AcceptMessage& m, sim::NodeId leader) {
   if (m.ballot < r.d.promised && host.bug() != PlantedBug::accept_lower_ballot) {
-    host.send(leader, AcceptedMessage{m.group, m.ballot, r.d.promised, 0, false});
+    host.send(leader, AcceptedMessage{.ballot = m.ballot, .promised = r.d.promised, .persisted = 0, .group = m.group, .ok = false});
     return;
   }
   const bool raised = m.ballot > r.d.promised;

@@ -61,20 +61,39 @@ void trim(Replica& r, std::size_t kept, bool archiving) {
 
 }  // namespace
 
+namespace {
+
+bool follows_another_node(const Replica& r, const Host& host) {
+  return r.v.role == Role::follower && r.v.leader_node != kNoNode && r.v.leader_node != host.self();
+}
+
+AcceptedMessage accepted_up_to(const Replica& r, Slot persisted) {
+  return AcceptedMessage{.ballot = r.v.leader_ballot, .promised = r.d.promised, .persisted = persisted, .group = r.group, .ok = true};
+}
+
+}  // namespace
+
 void on_written(Replica& r, Host& host, std::uint64_t write) {
   r.d.log.written(write);
   if (r.v.role == Role::leader) {
     try_commit(r, host);
     return;
   }
-  if (r.v.role == Role::follower && r.v.leader_node != kNoNode && r.v.leader_node != host.self())
-    host.send(r.v.leader_node, AcceptedMessage{r.group, r.v.leader_ballot, r.d.promised, acknowledged_slot(r), true});
+  if (follows_another_node(r, host)) host.send(r.v.leader_node, accepted_up_to(r, acknowledged_slot(r)));
   apply(r, host);
+}
+
+std::optional<AcceptedMessage> accepted_once_written(const Replica& r, const Host& host) {
+  if (!follows_another_node(r, host)) return std::nullopt;
+  // Every write made so far on disk is the whole log: acknowledged_slot() with persisted() at last().
+  return accepted_up_to(r, std::min(r.d.log.last(), std::max(r.v.matched, r.d.applied)));
 }
 
 void apply(Replica& r, Host& host) {
   const Slot matched = host.bug() == PlantedBug::apply_beyond_matched ? r.d.log.last() : std::max(r.v.matched, r.d.applied);
   const Slot limit = std::min({r.v.commit, r.d.log.persisted(), matched});
+  // Committed and matching but not on disk yet, by writes whose landing runs nothing by itself.
+  if (r.d.log.unsettled() && std::min(r.v.commit, matched) > r.d.log.persisted()) host.apply_when_landed(r);
   if (limit <= r.d.applied) return;
   const Slot from = r.d.applied + 1;
   if (Observer* observer = host.observer()) observer->applying(host.self(), r, from, limit);

@@ -91,7 +91,7 @@ void on_catch_up(Replica& r, Host& host, CatchUpMessage& m, sim::NodeId from) {
     // Told, as an accept would be: a leader healing onto a node whose dropped replica promised a
     // higher ballot learns it, and comes back with a higher one (else its snapshots would be
     // ignored for as long as it leads).
-    host.send(from, AcceptedMessage{r.group, m.ballot, r.d.promised, 0, false});
+    host.send(from, AcceptedMessage{.ballot = m.ballot, .promised = r.d.promised, .persisted = 0, .group = r.group, .ok = false});
     return;
   }
   const bool raised = m.ballot > r.d.promised;
@@ -156,7 +156,7 @@ void on_catch_up(Replica& r, Host& host, CatchUpMessage& m, sim::NodeId from) {
   }
   r.v.commit = std::max(r.v.commit, m.commit);
   if (r.d.log.persisted() < r.d.log.last()) host.persist(r);
-  else host.send(from, AcceptedMessage{r.group, m.ballot, r.d.promised, acknowledged_slot(r), true});
+  else host.send(from, AcceptedMessage{.ballot = m.ballot, .promised = r.d.promised, .persisted = acknowledged_slot(r), .group = r.group, .ok = true});
   if (m.snapshot && m.attempt != 0 && installed)
     host.send(from, SnapshotInstalledMessage{r.group, m.attempt, m.snapshot_applied});
   apply(r, host);

@@ -60,8 +60,13 @@ class Host {
   // The same, once `delay` has passed (a snapshot sent when its copy is done).
   virtual void send_after(sim::Duration delay, sim::NodeId to, Message message) = 0;
   // Write the replica's log through its newest write; when the disk is done, call
-  // rules::on_written with that write.
+  // rules::on_written with that write. Or, for a follower (rules::accepted_once_written), send
+  // that answer when the disk is done and hand the write to the log (Wal::hand), which the host
+  // settles before the rules read it again; the rules then ask for apply_when_landed.
   virtual void persist(Replica& r) = 0;
+  // `r` has committed slots that writes handed to the disk will let it apply: call rules::apply
+  // once the newest of them has landed (nothing if the host always calls on_written).
+  virtual void apply_when_landed(const Replica& r) = 0;
   // Call rules::on_timer(r, kind, token) after `delay`, unless the node loses power first.
   virtual void start_timer(const Replica& r, TimerKind kind, sim::Duration delay, std::uint64_t token) = 0;
   // Ask the host to make the child replicas of the splits `r` staged.

@@ -23,11 +23,12 @@ struct AcceptMessage {
 
 // A member persisted every slot up to `persisted` under `ballot` (ok), or refuses because it
 // promised `promised` (not ok).
+// (Ordered by size: a follower's answer rides held back in one event slot, StorageNode::persist.)
 struct AcceptedMessage {
-  GroupId group;
   Ballot ballot;
   Ballot promised;
   Slot persisted;
+  GroupId group;
   bool ok;
 };
 

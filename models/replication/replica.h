@@ -249,9 +249,9 @@ struct Replica {
   ServiceState service;
   LinkState links;
 
-  // Power-off: only the disk survives.
-  void restart() {
-    d.log.lose_unwritten();
+  // Power-off at `now`: only the disk survives.
+  void restart(sim::Time now) {
+    d.log.lose_unwritten(now);
     v = VolatileState{};
     v.commit = d.applied;
     v.matched = d.applied;

@@ -55,6 +55,9 @@ void StorageNode::redirect(const Replica* replica, const sim::Reply<ItemResponse
 void StorageNode::serve(const ItemRequest& request, sim::Reply<ItemResponse> reply, sim::Time departs) {
   Replica* r = find(request.group);
   const sim::Time now = this->now();  // the node's clock, which the lease rules read
+  // A follower applies at once what its writes that landed since allow (its landings run no
+  // event, StorageNode::persist), as it would have then.
+  if (r != nullptr && r->v.role != Role::leader && r->d.applied < r->v.commit) rules::apply(*r, *this);
   if (r != nullptr) {
     const std::uint64_t hash = key_hash(r->table, request.key);
     if (!r->holds(hash)) {

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 
 namespace models::replication::rules {
 
@@ -133,6 +134,10 @@ bool serves_eventual(const Replica& r, const Host& host, sim::Time now, sim::Dur
 // ---- applying (apply.cpp) ----
 // The disk finished the log's writes up to `write`.
 void on_written(Replica& r, Host& host, std::uint64_t write);
+// What on_written would send the leader if every write made so far landed now: a follower of a
+// leader on another node acknowledges what its log holds that matches the leader's. Nothing for
+// a leader, a candidate or a follower without a leader (their landings need on_written itself).
+std::optional<AcceptedMessage> accepted_once_written(const Replica& r, const Host& host);
 // Applies committed entries that are on disk and match the leader, in slot order.
 void apply(Replica& r, Host& host);
 // A split child's replica starts as a follower under its parent's promise and lease.

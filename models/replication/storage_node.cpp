@@ -166,16 +166,23 @@ Replica& StorageNode::host(GroupId group, std::uint32_t table, const Membership&
   return *replicas_[local];
 }
 
-Replica* StorageNode::find(GroupId group) {
+const Replica* StorageNode::find(GroupId group) const {
   const auto at = std::lower_bound(index_.begin(), index_.end(), std::pair<GroupId, std::uint32_t>{group, 0});
   return at != index_.end() && at->first == group ? replicas_[at->second].get() : nullptr;
 }
 
-const Replica* StorageNode::find(GroupId group) const { return const_cast<StorageNode*>(this)->find(group); }
+Replica* StorageNode::find(GroupId group) {
+  Replica* r = const_cast<Replica*>(std::as_const(*this).find(group));
+  if (r != nullptr) r->d.log.settle(kernel().now());  // true time, as the disk keeps it
+  return r;
+}
 
 Replica* StorageNode::find(GroupId group, std::uint32_t local_hint) {
-  if (local_hint < replicas_.size() && replicas_[local_hint] && replicas_[local_hint]->group == group)
-    return replicas_[local_hint].get();
+  if (local_hint < replicas_.size() && replicas_[local_hint] && replicas_[local_hint]->group == group) {
+    Replica* r = replicas_[local_hint].get();
+    r->d.log.settle(kernel().now());
+    return r;
+  }
   return find(group);
 }
 
@@ -386,6 +393,26 @@ void StorageNode::owe_items(const Replica& r, const NodeList& peers, bool soon) 
 
 std::uint64_t StorageNode::random_below(std::uint64_t n) { return rng().below(n); }
 
+namespace {
+
+// A follower's answer held back until its write lands. Lost, as the event at the landing would
+// have been, if the replica that made it was dropped in the meantime (a later replica of the group
+// on the sender has another serial).
+struct AcceptedOnLanding {
+  StorageNode* target;
+  const StorageNode* sender;
+  std::uint64_t serial;
+  AcceptedMessage message;
+  void operator()() {
+    const Replica* made_by = sender->find(message.group);
+    if (made_by == nullptr || made_by->serial != serial) return;
+    target->receive(sender->id(), message);
+  }
+  void describe(std::string& out) const { Delivery<AcceptedMessage>{target, sender->id(), message}.describe(out); }
+};
+
+}  // namespace
+
 void StorageNode::persist(Replica& r) {
   const sim::Time now = kernel().now();
   // The log device completes writes in order (group commit), each after its own latency.
@@ -395,12 +422,34 @@ void StorageNode::persist(Replica& r) {
   const GroupId group = r.group;
   const std::uint64_t serial = r.serial;
   const std::uint64_t write = r.d.log.newest_write();
+  if (const std::optional<AcceptedMessage> answer = rules::accepted_once_written(r, *this)) {
+    // A follower: at the landing nothing happens but its answer, so no event runs then.
+    r.d.log.hand(write, done);
+    network().send_at(*this, done, r.v.leader_node, cluster_.kinds.accepted,
+                      AcceptedOnLanding{cluster_.node(r.v.leader_node), this, serial, *answer});
+    return;
+  }
   after(done - now, cluster_.kinds.disk, [this, group, serial, write] {
     Replica* replica = find(group);
     if (replica == nullptr || replica->serial != serial) return;
     rules::on_written(*replica, *this, write);
     if (cluster_.bug == PlantedBug::ack_before_quorum && replica->v.role == Role::leader)
       acknowledge_writes(*replica, replica->d.applied + 1, replica->d.log.persisted());  // the planted bug
+  });
+}
+
+void StorageNode::apply_when_landed(const Replica& r) {
+  const sim::Time lands = r.d.log.last_landing();
+  auto [at, added] = landing_wakes_.try_emplace(r.group, lands);
+  if (!added && at->second >= lands) return;
+  at->second = lands;
+  const GroupId group = r.group;
+  const std::uint64_t serial = r.serial;
+  after(std::max(lands - kernel().now(), sim::Duration::zero()), cluster_.kinds.disk, [this, group, serial, lands] {
+    if (const auto wake = landing_wakes_.find(group); wake != landing_wakes_.end() && wake->second == lands)
+      landing_wakes_.erase(wake);
+    Replica* replica = find(group);
+    if (replica != nullptr && replica->serial == serial) rules::apply(*replica, *this);
   });
 }
 
@@ -506,7 +555,7 @@ void StorageNode::on_power_off() {
     // lease monitor the lease ends here (review: sub-lease restarts were reported as overlaps).
     if (r.v.role == Role::leader && cluster_.observer != nullptr) cluster_.observer->released(self(), r);
     serving_changed(r, false);
-    r.restart();  // what was not on disk is gone; the rest of the volatile state with it
+    r.restart(now);  // what was not on disk is gone; the rest of the volatile state with it
   }
   requests_.clear();
   pending_writes_.clear();
@@ -515,6 +564,7 @@ void StorageNode::on_power_off() {
   placement_.reset();
   asked_.clear();
   disk_free_at_ = now;
+  landing_wakes_.clear();
   for (const auto& [group, local] : index_)
     if (cluster_.directory.membership(group).contains(self()))
       cluster_.health.healthy_changed(group, now, healthy_members(cluster_.directory.membership(group)));

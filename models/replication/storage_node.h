@@ -60,11 +60,14 @@ class StorageNode final : public sim::Node, private Host {
   template <class M>
   void receive(sim::NodeId from, M& message);
 
+  // The replica of `group` as it is (for readers outside the node: monitors, reports); nullptr if none.
   const Replica* find(GroupId group) const;
   // The lease this node last granted `leader`, on its own clock (for the lease monitor).
   sim::Time lease_granted_to(sim::NodeId leader) const { return links_.granted_to(leader); }
+  // The replica of `group`, its log settled to the present (the writes handed to the disk that
+  // have landed are on it): how the node's own code reaches a replica.
   Replica* find(GroupId group);
-  // The replica at a local index if it is the group's, else found by group.
+  // The replica at a local index if it is the group's, else found by group; settled as find().
   Replica* find(GroupId group, std::uint32_t local_hint);
   std::size_t replica_count() const { return replica_count_; }
   // Replicas in group order (for the final state and the reports).
@@ -149,7 +152,11 @@ class StorageNode final : public sim::Node, private Host {
   std::uint64_t next_serial() override { return ++serial_; }
   void send(sim::NodeId to, Message message) override;
   void send_after(sim::Duration delay, sim::NodeId to, Message message) override;
+  // The disk takes the log's writes so far. A leader's (or candidate's) landing is an event: it
+  // may commit. A follower's is not: its answer to the leader leaves held back until the landing,
+  // and the log learns of it when next read.
   void persist(Replica& r) override;
+  void apply_when_landed(const Replica& r) override;
   void start_timer(const Replica& r, TimerKind kind, sim::Duration delay, std::uint64_t token) override;
   void splits_staged(Replica& r) override;
   void drop_soon(const Replica& r) override;
@@ -254,6 +261,8 @@ class StorageNode final : public sim::Node, private Host {
   admission::NodeAdmission admission_;
   std::map<std::pair<GroupId, Slot>, PendingWrite> pending_writes_;
   sim::Time disk_free_at_;
+  // Replicas waiting for a handed write to land before they apply more, and when (apply_when_landed).
+  std::map<GroupId, sim::Time> landing_wakes_;
   Links links_;                      // heartbeats and leases per pair of nodes
   std::uint32_t incarnation_ = 0;    // counts power-offs (its peers learn it forgot its leaderships)
   std::vector<GroupId> attention_;   // sorted: groups to look at next tick; the others are quiet

@@ -54,11 +54,48 @@ void Wal::written(std::uint64_t write) {
   }
 }
 
+void Wal::hand(std::uint64_t write, sim::Time lands) {
+  if (!handed_.empty()) {
+    SIM_ASSERT_OP(handed_.back().write, <=, write);
+    SIM_ASSERT(handed_.back().lands <= lands);
+    if (handed_.back().write == write) return;  // handed again with nothing new: it lands as handed first
+  }
+  handed_.push_back(Handed{write, lands});
+}
+
+void Wal::settle_slow(sim::Time now) {
+  std::size_t landed = 0;
+  while (landed < handed_.size() && handed_[landed].lands <= now) ++landed;
+  written(handed_[landed - 1].write);
+  handed_.erase(handed_.begin(), handed_.begin() + static_cast<std::ptrdiff_t>(landed));
+}
+
+bool Wal::durable(Slot slot, sim::Time now) const {
+  if (slot < start_) return true;
+  if (!has(slot)) return false;
+  if (!records_[slot - start_].on_disk.none()) return true;
+  // Not on disk as settled: would settle(now) write it? It would, as written() does, if the
+  // newest handed write landed by `now` made it and made every record before it not yet clean.
+  std::uint64_t landed = 0;
+  for (const Handed& h : handed_) {
+    if (h.lands > now) break;
+    landed = h.write;
+  }
+  if (landed == 0) return false;
+  for (Slot s = persisted_ + 1; s <= slot; ++s) {
+    const Record& r = records_[s - start_];
+    if (!clean(r) && r.write > landed) return false;
+  }
+  return true;
+}
+
 void Wal::advance_persisted() {
   while (has(persisted_ + 1) && clean(records_[persisted_ + 1 - start_])) ++persisted_;
 }
 
-void Wal::lose_unwritten() {
+void Wal::lose_unwritten(sim::Time now) {
+  settle(now);
+  handed_.clear();
   for (Slot slot = persisted_ + 1; has(slot); ++slot) {
     Record& r = records_[slot - start_];
     if (clean(r)) continue;

@@ -75,6 +75,7 @@ class NodeHost final : public Host {
   void send(sim::NodeId to, Message message) override;
   void send_after(sim::Duration, sim::NodeId to, Message message) override { send(to, std::move(message)); }
   void persist(Replica& r) override;
+  void apply_when_landed(const Replica&) override {}  // every landing here runs on_written
   void start_timer(const Replica& r, TimerKind kind, sim::Duration delay, std::uint64_t token) override;
   void splits_staged(Replica&) override {}
   void drop_soon(const Replica& r) override;
@@ -350,7 +351,7 @@ void Harness::crash(sim::NodeId n) {
   std::vector<Replica*> all;
   if (node.replica) all.push_back(node.replica.get());
   node.links.restart(++node.incarnation, all);
-  if (node.replica) node.replica->restart();
+  if (node.replica) node.replica->restart(clock_);
 }
 
 void Harness::restart(sim::NodeId n) {
@@ -547,7 +548,7 @@ std::string Harness::describe() const {
                          e.kind == EntryKind::config ? "config " + members(e.membership())
                          : e.kind == EntryKind::write ? fmt::format("write {} key {} v{}", e.write, e.key, e.version)
                                                        : std::string(e.kind == EntryKind::noop ? "noop" : "other"),
-                         r->d.log.durable(s) ? "" : " (not durable)");
+                         r->d.log.durable(s, clock_) ? "" : " (not durable)");
     }
   }
   return out;

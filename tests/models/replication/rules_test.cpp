@@ -125,8 +125,8 @@ TEST_CASE("Wal: a power-off keeps exactly what reached the disk", "[rules][wal]"
   log.written(log.newest_write() - 1);  // slots 1..3 on disk, slot 4 still in flight
   CHECK(log.persisted() == 3);
   log.store(2, write(newer, 2, 1, 2));  // a rewrite under a newer ballot, not on disk yet
-  CHECK(log.durable(2));                // its value is on disk, under the old ballot
-  log.lose_unwritten();
+  CHECK(log.durable(2, sim::Time::zero()));  // its value is on disk, under the old ballot
+  log.lose_unwritten(sim::Time::zero());
   CHECK(log.last() == 3);                // slot 4 never reached the disk
   CHECK(log.at(2).ballot == b);          // slot 2 is back to the ballot on disk
   CHECK(log.persisted() == 3);
@@ -647,9 +647,9 @@ TEST_CASE("Changes: the leader moves its own replica, then hands over once the n
   CHECK(rules::moving_out(r));  // no write after its own removal
   host.finish_writes(r);
   // The old and the new membership's quorums persist it: it commits and applies.
-  rules::on_accepted(r, host, AcceptedMessage{7, r.v.leader_ballot, r.v.leader_ballot, 2, true}, 2);
+  rules::on_accepted(r, host, AcceptedMessage{.ballot = r.v.leader_ballot, .promised = r.v.leader_ballot, .persisted = 2, .group = 7, .ok = true}, 2);
   CHECK(r.d.applied == 1);  // {1, 2} is the old quorum, but the new {4, 2, 3} has only node 2
-  rules::on_accepted(r, host, AcceptedMessage{7, r.v.leader_ballot, r.v.leader_ballot, 2, true}, 4);
+  rules::on_accepted(r, host, AcceptedMessage{.ballot = r.v.leader_ballot, .promised = r.v.leader_ballot, .persisted = 2, .group = 7, .ok = true}, 4);
   CHECK(r.d.applied == 2);
   CHECK_FALSE(r.d.membership.contains(1));
   CHECK(r.v.role == Role::follower);  // node 4 had every entry: handed over at once
