@@ -167,6 +167,7 @@ void StorageNode::drop_replica(GroupId group) {
   links_.forget(replica);
   serving_changed(replica, false);
   fail_writes(group);
+  landing_wakes_.erase(group);  // a replica built again asks for its own
   replicas_[at->second].reset();
   free_.push_back(at->second);
   index_.erase(at);

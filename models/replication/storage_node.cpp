@@ -395,9 +395,13 @@ std::uint64_t StorageNode::random_below(std::uint64_t n) { return rng().below(n)
 
 namespace {
 
-// A follower's answer held back until its write lands. Lost, as the event at the landing would
-// have been, if the replica that made it was dropped in the meantime (a later replica of the group
-// on the sender has another serial).
+// A follower's answer held back until its write lands, as it stood when the write was handed to
+// the disk. Lost if the replica that made it was dropped in the meantime (a later replica of the
+// group on the sender has another serial), as the event at the landing would have been; and lost
+// if the replica follows another ballot by now: a newer leader's accepts may have rewritten the
+// slots it names under a later write, so they are not on disk as it says (found by a review's
+// slow-disk sweep: the old leader committed on one copy). Dropping a still-true answer only
+// waits for the next heartbeat's.
 struct AcceptedOnLanding {
   StorageNode* target;
   const StorageNode* sender;
@@ -405,7 +409,7 @@ struct AcceptedOnLanding {
   AcceptedMessage message;
   void operator()() {
     const Replica* made_by = sender->find(message.group);
-    if (made_by == nullptr || made_by->serial != serial) return;
+    if (made_by == nullptr || made_by->serial != serial || made_by->v.leader_ballot != message.ballot) return;
     target->receive(sender->id(), message);
   }
   void describe(std::string& out) const { Delivery<AcceptedMessage>{target, sender->id(), message}.describe(out); }
@@ -445,7 +449,7 @@ void StorageNode::apply_when_landed(const Replica& r) {
   at->second = lands;
   const GroupId group = r.group;
   const std::uint64_t serial = r.serial;
-  after(std::max(lands - kernel().now(), sim::Duration::zero()), cluster_.kinds.disk, [this, group, serial, lands] {
+  after_true(std::max(lands - kernel().now(), sim::Duration::zero()), cluster_.kinds.disk, [this, group, serial, lands] {
     if (const auto wake = landing_wakes_.find(group); wake != landing_wakes_.end() && wake->second == lands)
       landing_wakes_.erase(wake);
     Replica* replica = find(group);
