@@ -3,6 +3,7 @@
 
 #include "sim/rng.h"
 
+#include "sim/rng_normal_table.h"
 #include "sim/uint128.h"
 
 #include <cmath>
@@ -118,18 +119,37 @@ double Rng::normal(double mean, double stddev) {
   SIM_ASSERT(std::isfinite(mean));
   SIM_ASSERT(std::isfinite(stddev));
   SIM_ASSERT_OP(stddev, >=, 0.0);
+  return mean + stddev * standard_normal();
+}
+
+double Rng::standard_normal() {
+  using detail::kNormalF;
+  using detail::kNormalTailStart;
+  using detail::kNormalX;
   for (int round = 0; round < rejection_rounds_max; ++round) {
-    // Two statements, not one expression: C++ leaves the order of operands unspecified.
-    const double u = 2.0 * uniform01() - 1.0;
-    const double v = 2.0 * uniform01() - 1.0;
-    const double radius_squared = u * u + v * v;
-    if (radius_squared < 1.0 && radius_squared > 0.0) {
-      const double factor = std::sqrt(-2.0 * detmath::log(radius_squared) / radius_squared);
-      return mean + stddev * (u * factor);
+    // One draw gives the layer (its low 8 bits) and a uniform on [-1, 1) (its top 53, signed).
+    const std::uint64_t bits = next_u64();
+    const std::size_t layer = bits & 0xff;
+    const double u = static_cast<double>(static_cast<std::int64_t>(bits) >> 11) * 0x1.0p-52;
+    const double x = u * kNormalX[layer];
+    // Inside the layer's box below the curve everywhere (99% of draws): taken.
+    if (std::fabs(x) < kNormalX[layer + 1]) return x;
+    if (layer == 0) {
+      // The base layer beyond r: the tail, by Marsaglia's method (two logarithms of uniforms on
+      // (0, 1], accepted when -2 log u2 >= x^2).
+      for (int tail = 0; tail < rejection_rounds_max; ++tail) {
+        const double a = detmath::log(1.0 - uniform01()) / kNormalTailStart;
+        const double b = detmath::log(1.0 - uniform01());
+        if (-2.0 * b >= a * a) return u < 0.0 ? a - kNormalTailStart : kNormalTailStart - a;
+      }
+      break;
     }
+    // In the wedge between the layer's box and the curve: taken under the curve.
+    const double height = kNormalF[layer + 1] + (kNormalF[layer] - kNormalF[layer + 1]) * uniform01();
+    if (height < detmath::exp(-0.5 * x * x)) return x;
   }
-  SIM_ASSERT(false && "normal: the polar method rejected every round");
-  return mean;
+  SIM_ASSERT(false && "normal: the ziggurat rejected every round");
+  return 0.0;
 }
 
 double Rng::lognormal(double median, double sigma) {

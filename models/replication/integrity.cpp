@@ -24,8 +24,10 @@ std::uint32_t StorageNode::rot_items(std::uint32_t count) {
   std::vector<Replica*> holding;
   for (const auto& [group, local] : index_)
     if (replicas_[local]->d.storage && !replicas_[local]->d.items.empty()) holding.push_back(replicas_[local].get());
+  // `count` distinct items: a draw that lands on one already rotten (or empty) draws again, up to
+  // a bound, so a small table still gets what the scenario asked for.
   std::uint32_t hit = 0;
-  for (std::uint32_t i = 0; i < count && !holding.empty(); ++i) {
+  for (std::uint32_t draw = 0; hit < count && draw < 8 * count && !holding.empty(); ++draw) {
     Replica& r = *holding[rng().below(holding.size())];
     auto item = std::next(r.d.items.begin(), static_cast<std::ptrdiff_t>(rng().below(r.d.items.size())));
     if (item->second.empty() || rotten(item->second.back().second)) continue;
@@ -45,7 +47,7 @@ std::uint32_t StorageNode::rot_log(std::uint32_t count) {
     if (!r.d.log.empty() && r.d.log.start() <= r.d.applied) holding.push_back(replicas_[local].get());
   }
   std::uint32_t hit = 0;
-  for (std::uint32_t i = 0; i < count && !holding.empty(); ++i) {
+  for (std::uint32_t draw = 0; hit < count && draw < 8 * count && !holding.empty(); ++draw) {  // as rot_items
     Replica& r = *holding[rng().below(holding.size())];
     const Slot slot = r.d.log.start() + rng().below(r.d.applied - r.d.log.start() + 1);
     const LogEntry& e = r.d.log.at(slot);
