@@ -146,7 +146,10 @@ void on_accept(Replica& r, Host& host, const AcceptMessage& m, sim::NodeId leade
   // the one that carried it, and everything up to it matches the leader's log.
   SIM_ASSERT(r.d.log.at(slot).same_value(m.entry));
   SIM_ASSERT(r.d.log.at(slot).ballot >= m.entry.ballot);
-  r.v.matched = slot;
+  // Never lowered by a reordered older accept: a leader gives a slot one value, so what matched
+  // past `slot` still does, unless the store dropped it (then the log ends at `slot`). Lowered, a
+  // follower of a quiet leader keeps committed slots it never applies (no tick asks for them).
+  r.v.matched = std::min(std::max(r.v.matched, slot), r.d.log.last());
   if (changed) host.persist(r);
   else acknowledge(r, host, leader);
   apply(r, host);

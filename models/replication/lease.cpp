@@ -16,7 +16,8 @@
 // a quorum of its applied membership (and of every one in its log) granted it: a member counts
 // with the node's grant while it follows, with what it had granted when it stopped, and the
 // leader counts itself only while it is a member. It serves strongly consistent requests only
-// inside its lease, after the old leader's lease is over, once its first own entry committed.
+// inside its lease, after the old leader's lease is over, once its first own entry committed and
+// applied here.
 #include "models/replication/rules.h"
 
 #include "sim/clock.h"
@@ -88,7 +89,10 @@ void on_heartbeat_answer(Replica& r, Host& host, const HeartbeatAnswer& answer, 
 }
 
 bool serving(Replica& r, const Host& host, sim::Time now) {
-  if (r.v.role != Role::leader || !r.may_lead(host.self()) || now < r.v.serve_after || r.v.commit < r.v.first_own_slot)
+  // Its first own entry applied here, not just committed: a quorum of followers can commit it
+  // while this node's own disk still holds the slots before it, and until they apply, its items
+  // lack writes the previous leader acknowledged (a strong read would be stale).
+  if (r.v.role != Role::leader || !r.may_lead(host.self()) || now < r.v.serve_after || r.d.applied < r.v.first_own_slot)
     return false;
   refresh_lease(r, host);
   return now < r.v.lease_end || host.bug() == PlantedBug::strong_read_by_role;
@@ -100,7 +104,8 @@ void check_serving(Replica& r, Host& host) {
     host.serving_changed(r, true);
     return;
   }
-  if (r.v.role == Role::leader && r.v.commit >= r.v.first_own_slot && now < r.v.serve_after)
+  // Not applied yet: apply() checks again once the first own entry applies.
+  if (r.v.role == Role::leader && r.d.applied >= r.v.first_own_slot && now < r.v.serve_after)
     host.start_timer(r, TimerKind::serve_check, r.v.serve_after - now, r.v.leader_ballot.raw());
 }
 

@@ -195,7 +195,7 @@ struct VolatileState {
   sim::Time lease_end;             // a quorum granted its lease until here
   sim::Time serve_after;           // and it serves nothing before here: the old lease is over
   sim::Time leader_since;
-  Slot first_own_slot = 0;         // the no-op that opened this leadership; serving starts once committed
+  Slot first_own_slot = 0;         // the no-op that opened this leadership; serving starts once it applied
   Progress progress;               // peers, by node id
   FlatMap<std::uint64_t, std::uint64_t> pending_versions;  // key -> version of its newest unapplied write
   std::unique_ptr<Election> election;

@@ -153,6 +153,28 @@ TEST_CASE("Acceptor: a delayed duplicate accept does not drop entries it acknowl
   CHECK(host.sent_of<AcceptedMessage>()[0].second.persisted >= 2);
 }
 
+TEST_CASE("Acceptor: a reordered older accept does not lower what the follower knows matches", "[rules]") {
+  // Found by a slow-disk sweep (flap with 20 ms disks, seed 14): matched fell below a catch-up's
+  // reach, the leader (which had its acknowledgement) sent nothing more, and the follower never
+  // applied its committed slots.
+  const Ballot b = Ballot::make(1, 2);
+  Replica r = replica_with({});
+  FakeHost host(1);
+  for (Slot s = 1; s <= 4; ++s) rules::on_accept(r, host, accept(b, s, 0, write(b, s, 1, s)), 2);
+  host.finish_writes(r);
+  REQUIRE(r.v.matched == 4);
+  rules::on_accept(r, host, accept(b, 2, 4, write(b, 2, 1, 2)), 2);  // slot 2 again, late, with commit 4
+  CHECK(r.v.matched == 4);
+  CHECK(r.d.applied == 4);
+  // Another value at a slot (a deposed leader's entries) still drops what follows, and matched with it.
+  const Ballot newer = Ballot::make(2, 3);
+  rules::on_accept(r, host, accept(newer, 5, 4, write(newer, 9, 1, 9)), 3);
+  rules::on_accept(r, host, accept(newer, 6, 4, write(newer, 9, 2, 10)), 3);
+  REQUIRE(r.v.matched == 6);
+  rules::on_accept(r, host, accept(newer, 5, 4, write(newer, 9, 1, 9)), 3);  // slot 5 again
+  CHECK(r.v.matched == 6);
+}
+
 TEST_CASE("Acceptor: promises only a higher ballot and reports its entries after the candidate's state", "[rules]") {
   const Ballot old_ballot = Ballot::make(1, 1);
   Replica r = replica_with({write(old_ballot, 5, 1, 11), write(old_ballot, 6, 1, 12), write(old_ballot, 5, 2, 13)});
@@ -560,6 +582,27 @@ std::uint32_t start_replacing(FakeHost& host, Replica& r) {
 }
 
 }  // namespace
+
+TEST_CASE("Lease: a new leader serves once its first own entry applied here, not when followers committed it",
+          "[rules][lease]") {
+  // Found by a slow-disk sweep (flap with 20 ms disks, seed 3): the followers committed the new
+  // leader's first entry while its own disk still held the slots before it, and it answered strong
+  // reads from items that lacked writes the previous leader had acknowledged.
+  FakeHost host(1);
+  Replica r = serving_leader(host);
+  const Ballot b = r.v.leader_ballot;
+  r.d.log.append(write(b, 7, 1, 2));  // slot 2: the previous leader's acknowledged write
+  r.d.log.append(LogEntry::noop(b));  // slot 3: this leadership's first entry
+  r.v.first_own_slot = 3;
+  r.v.commit = 3;                     // a quorum of followers persisted both
+  r.v.matched = 3;
+  REQUIRE(r.d.applied == 1);          // its own disk has not written them yet
+  CHECK_FALSE(rules::serving(r, host, host.clock));
+  r.d.log.written(r.d.log.newest_write());  // its disk catches up
+  rules::apply(r, host);
+  REQUIRE(r.d.applied == 3);
+  CHECK(rules::serving(r, host, host.clock));
+}
 
 TEST_CASE("Changes: a replacement is proposed only once its snapshot is installed; the snapshot goes again until it is "
           "(defects 3 and 4)",
