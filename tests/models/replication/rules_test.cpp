@@ -132,6 +132,65 @@ TEST_CASE("Wal: a power-off keeps exactly what reached the disk", "[rules][wal]"
   CHECK(log.persisted() == 3);
 }
 
+TEST_CASE("Wal: a write handed with its landing time is on disk from then on, settled or not", "[rules][wal]") {
+  const Ballot b = Ballot::make(1, 1);
+  const sim::Time t0 = sim::Time::zero() + sim::seconds(10);
+  const sim::Time lands = t0 + sim::millis(5);
+  Wal log;
+  log.append(write(b, 1, 1, 1));
+  log.written(log.newest_write());
+  log.append(write(b, 2, 1, 2));
+  log.append(write(b, 3, 1, 3));
+  log.hand(log.newest_write(), lands);
+  log.hand(log.newest_write(), lands + sim::millis(3));  // handed again: lands as first handed
+  REQUIRE(log.unsettled());
+  CHECK(log.last_landing() == lands);
+  // Before the landing: not on disk, and settling changes nothing.
+  CHECK_FALSE(log.durable(3, t0));
+  log.settle(t0);
+  CHECK(log.persisted() == 1);
+  // From the landing: durable reads it at once; settling makes persisted() say so.
+  CHECK(log.durable(2, lands));
+  CHECK(log.durable(3, lands));
+  log.settle(lands);
+  CHECK(log.persisted() == 3);
+  CHECK_FALSE(log.unsettled());
+  // A power-off before a handed write lands loses it, and keeps what landed.
+  log.append(write(b, 4, 1, 4));
+  log.hand(log.newest_write(), lands + sim::millis(10));
+  CHECK_FALSE(log.durable(4, lands + sim::millis(9)));
+  log.lose_unwritten(lands + sim::millis(9));
+  CHECK(log.last() == 3);
+  CHECK_FALSE(log.unsettled());
+  // After it lands, a power-off keeps it, settled first.
+  log.append(write(b, 4, 1, 4));
+  log.hand(log.newest_write(), lands + sim::millis(20));
+  log.lose_unwritten(lands + sim::millis(20));
+  CHECK(log.last() == 4);
+  CHECK(log.persisted() == 4);
+}
+
+TEST_CASE("Wal: durable(slot, now) says exactly what settle(now) would make durable", "[rules][wal]") {
+  // A rewrite under a newer ballot made after a handed write keeps the records past it off the
+  // disk until its own write lands (written() stops at it), and durable() must agree.
+  const Ballot b = Ballot::make(1, 1);
+  const Ballot newer = Ballot::make(2, 2);
+  const sim::Time t = sim::Time::zero() + sim::seconds(1);
+  Wal log;
+  log.append(write(b, 1, 1, 1));
+  log.append(write(b, 2, 1, 2));
+  log.hand(log.newest_write(), t);  // slots 1 and 2
+  log.store(1, write(newer, 1, 1, 1));  // slot 1 rewritten under a newer ballot, not handed yet
+  CHECK_FALSE(log.durable(1, t));  // its first write landed, but settling would stop at the rewrite
+  CHECK_FALSE(log.durable(2, t));
+  Wal settled = log;
+  settled.settle(t);
+  CHECK(settled.persisted() == 0);
+  log.hand(log.newest_write(), t + sim::millis(1));
+  CHECK(log.durable(1, t + sim::millis(1)));
+  CHECK(log.durable(2, t + sim::millis(1)));
+}
+
 // ---- acceptor -----------------------------------------------------------------------------------
 
 TEST_CASE("Acceptor: a delayed duplicate accept does not drop entries it acknowledged (defect 1)", "[rules]") {
