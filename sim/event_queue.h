@@ -1,5 +1,6 @@
-// The pending-event order of the kernel: {time, sequence} keys in a 4-ary heap,
-// plus a FIFO side queue for events scheduled at the current instant. Owned by Kernel.
+// The pending-event keys of the kernel, {time, sequence}, and two of the structures that order
+// them: a 4-ary heap (the near tier of sim/bucket_queue.h) and a FIFO ring (events scheduled for
+// the current instant, and the kernel's timer lanes).
 #pragma once
 
 #include "sim/assert.h"

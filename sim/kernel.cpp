@@ -105,7 +105,7 @@ bool Kernel::cancel(EventId event) {
   if (!pending(event)) return false;
   detail::Slot& slot = slot_at(event.slot);
   const detail::EventVTable* vtable = slot.vtable;
-  // The heap still holds the key; the slot is released when that key comes up.
+  // The queue still holds the key; the slot is released when that key comes up.
   slot.vtable = nullptr;
   ++slot.generation;
   vtable->destroy(slot.payload);
@@ -144,7 +144,7 @@ RunStatus Kernel::run_until(Time limit) {
     pop_from(from);
     // The next event's slot was written long ago and is likely out of cache: start loading it
     // now so the load overlaps with this event's handler.
-    if (!heap_.empty()) __builtin_prefetch(&slot_at(heap_.top().slot()));
+    if (!queue_.empty()) __builtin_prefetch(&slot_at(queue_.top().slot()));
     dispatch(key);
     if (stop_requested_) [[unlikely]] {
       stop_requested_ = false;

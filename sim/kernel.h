@@ -3,6 +3,7 @@
 #pragma once
 
 #include "sim/assert.h"
+#include "sim/bucket_queue.h"
 #include "sim/event_queue.h"
 #include "sim/rng.h"
 #include "sim/time.h"
@@ -176,10 +177,10 @@ class Kernel : public boost::asio::execution_context {
   }
 
   // As after(), for a timer that many others share the delay of (an RPC's timeout): it waits in
-  // a FIFO lane of timers with that delay, not in the heap, since each new one is due no earlier
-  // than the last. The order of events is the same (the kernel runs the earliest of the heap's,
+  // a FIFO lane of timers with that delay, not in the queue, since each new one is due no earlier
+  // than the last. The order of events is the same (the kernel runs the earliest of the queue's,
   // the lanes' and the same-time queue's fronts); what changes is the cost: most timeouts are
-  // cancelled, and a cancelled one leaves a lane in O(1) instead of a heap in O(log n).
+  // cancelled, and a cancelled one leaves a lane in O(1) instead of waiting in the queue.
   template <class F>
   EventId after_timer(Duration delay, Tag tag, F&& f) {
     SIM_ASSERT_OP(delay.nanos(), >=, 0);
@@ -252,7 +253,7 @@ class Kernel : public boost::asio::execution_context {
   std::size_t events_pending() const {
     std::size_t in_lanes = 0;
     for (std::size_t i = 0; i < lanes_used_; ++i) in_lanes += lanes_[i].keys.size();
-    return heap_.size() + fifo_.size() + in_lanes + parked_count_;
+    return queue_.size() + fifo_.size() + in_lanes + parked_count_;
   }
   std::uint64_t digest() const { return digest_; }
   // The tag of the event being dispatched (zero tag outside dispatch).
@@ -321,7 +322,7 @@ class Kernel : public boost::asio::execution_context {
     const QueueKey key{static_cast<std::uint64_t>(t.nanos()),
                        (next_sequence_++ << QueueKey::kSlotBits) | index};
     if (t == now_) fifo_.push(key);
-    else if (lane_delay <= 0 || !push_lane(key, lane_delay)) heap_.push(key);
+    else if (lane_delay <= 0 || !push_lane(key, lane_delay)) queue_.push(key);
   }
   // A lane holds timers of one delay, due in the order they were set: its keys never decrease.
   struct Lane {
@@ -333,7 +334,7 @@ class Kernel : public boost::asio::execution_context {
     std::size_t i = 0;
     while (i < lanes_used_ && lanes_[i].delay_ns != delay_ns) ++i;
     if (i == lanes_used_) {
-      if (lanes_used_ == kLanes) return false;  // every lane taken: the heap it is
+      if (lanes_used_ == kLanes) return false;  // every lane taken: the queue it is
       lanes_[lanes_used_++].delay_ns = delay_ns;
     }
     Lane& lane = lanes_[i];
@@ -343,15 +344,15 @@ class Kernel : public boost::asio::execution_context {
     lane.keys.push(key);
     return true;
   }
-  // Where the earliest pending key waits: the heap, the same-time queue or a lane.
-  static constexpr int kFromHeap = -1;
+  // Where the earliest pending key waits: the queue, the same-time queue or a lane.
+  static constexpr int kFromQueue = -1;
   static constexpr int kFromFifo = -2;
   static constexpr int kFromNowhere = -3;
   int earliest(QueueKey& key) const {
     int from = kFromNowhere;
-    if (!heap_.empty()) {
-      key = heap_.top();
-      from = kFromHeap;
+    if (!queue_.empty()) {
+      key = queue_.top();
+      from = kFromQueue;
     }
     if (!fifo_.empty() && (from == kFromNowhere || fifo_.front() < key)) {
       key = fifo_.front();
@@ -367,7 +368,7 @@ class Kernel : public boost::asio::execution_context {
     return from;
   }
   void pop_from(int from) {
-    if (from == kFromHeap) heap_.pop();
+    if (from == kFromQueue) queue_.pop();
     else if (from == kFromFifo) fifo_.pop();
     else lanes_[static_cast<std::size_t>(from)].keys.pop();
   }
@@ -386,7 +387,7 @@ class Kernel : public boost::asio::execution_context {
   std::uint64_t dispatching_sequence_ = Tracer::kNoCause;  // kept only while tracing
   std::uint64_t dispatched_ = 0;
   std::uint64_t digest_ = 0x6a09e667f3bcc908ull;
-  QuaternaryHeap heap_;
+  BucketQueue queue_;  // events after the current instant (sim/bucket_queue.h)
   FifoQueue fifo_;
   std::array<Lane, kLanes> lanes_;
   std::size_t lanes_used_ = 0;
