@@ -24,23 +24,25 @@ inline WriteId make_write_id(std::uint32_t client, std::uint64_t operation) {
   return (std::uint64_t{client} + 1) << 40 | (operation & ((std::uint64_t{1} << 40) - 1));
 }
 
-// One client operation as the client saw it, after all its retries.
+// One client operation as the client saw it, after all its retries. Fields are ordered by size
+// so an entry takes 64 bytes, not 72: a run keeps one per operation until the checkers read them.
 struct HistoryEntry {
   WriteId id = 0;  // for a put, the identity of the value it writes
-  std::uint32_t table = 0;
   std::uint64_t key = 0;
-  Operation op = Operation::get_strong;
-  Outcome outcome = Outcome::unavailable;
   sim::Time invoked;
   sim::Time completed;
   // ok put: the version the service says it wrote. ok get: the version read (0: never written)
   // and the write whose value it holds (0: none).
   std::uint64_t version = 0;
   WriteId value = 0;
+  std::uint32_t table = 0;
   // put: the attempts the client sent. Each reuses the write's identity and may take effect
   // once, whatever the client learned of it: a retried put may be applied at several versions.
   std::uint32_t attempts = 1;
+  Operation op = Operation::get_strong;
+  Outcome outcome = Outcome::unavailable;
 };
+static_assert(sizeof(HistoryEntry) == 64);
 
 // The versions of one item a replica holds, oldest first: (version, write).
 using ItemVersions = std::vector<std::pair<std::uint64_t, WriteId>>;

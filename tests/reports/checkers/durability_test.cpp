@@ -238,3 +238,18 @@ TEST_CASE("Durability: with only the newest version kept, a newer version on a q
   state.newest_only = false;
   CHECK(check_durability({put(17, 0xA1, 1, 0, 10)}, state, group_of).lost_writes == 1);
 }
+
+TEST_CASE("Durability: lost writes are named in history order, whatever their keys", "[checkers]") {
+  // The checker judges puts item by item; its examples must still follow the history.
+  FinalState state = healthy_state();
+  const DurabilityVerdict verdict = check_durability(
+      {put(40, 0xB1, 1, 0, 10), put(17, 0xB2, 1, 20, 30), put(40, 0xB3, 2, 40, 50), put(5, 0xB4, 1, 60, 70)},
+      state, group_of);
+  CHECK(verdict.acknowledged_writes == 4);
+  CHECK(verdict.lost_writes == 4);
+  REQUIRE(verdict.examples.size() == 4);
+  CHECK(verdict.examples[0].starts_with("put t0/k40 v1 (write 0xb1)"));
+  CHECK(verdict.examples[1].starts_with("put t0/k17 v1 (write 0xb2)"));
+  CHECK(verdict.examples[2].starts_with("put t0/k40 v2 (write 0xb3)"));
+  CHECK(verdict.examples[3].starts_with("put t0/k5 v1 (write 0xb4)"));
+}
