@@ -585,7 +585,8 @@ FinalState Simulation::final_state() const {
       for (std::size_t i = 0; i < replication::Membership::kSize; ++i)
         if (membership.nodes[i] != replication::kNoNode && membership.is_storage(i))
           out.storage_members.push_back(membership.nodes[i]);
-      for (const auto& [key, versions] : replica->d.items) out.items.emplace(std::pair{replica->table, key}, versions);
+      // The replica's items come in key order (one table per replica): each goes in at the end.
+      for (const auto& [key, versions] : replica->d.items) out.items.emplace_hint(out.items.end(), std::pair{replica->table, key}, versions);
       state.replicas.push_back(std::move(out));
     }
   std::sort(state.replicas.begin(), state.replicas.end(),

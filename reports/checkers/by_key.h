@@ -49,4 +49,13 @@ std::vector<std::size_t> indices_by_key(const std::vector<models::HistoryEntry>&
   return indices;
 }
 
+// Starts loading the entry a few places further along `indices` than `i`. One key's entries are
+// scattered over the history, so a walk in key order would otherwise miss the cache on nearly
+// every entry (the checkers' walks were mostly such misses).
+inline void prefetch_ahead(const std::vector<models::HistoryEntry>& history, const std::vector<std::size_t>& indices,
+                           std::size_t i) {
+  constexpr std::size_t kAhead = 16;
+  if (i + kAhead < indices.size()) __builtin_prefetch(&history[indices[i + kAhead]]);
+}
+
 }  // namespace reports::checkers

@@ -162,7 +162,8 @@ DurabilityVerdict check_durability(const std::vector<models::HistoryEntry>& hist
   for (std::size_t i = 0; i < puts.size();) {
     const models::HistoryEntry& first_put = history[puts[i]];
     std::size_t end = i;
-    while (end < puts.size() && history[puts[end]].table == first_put.table && history[puts[end]].key == first_put.key) ++end;
+    while (end < puts.size() && history[puts[end]].table == first_put.table && history[puts[end]].key == first_put.key)
+      prefetch_ahead(history, puts, end++);
     const std::uint32_t group = group_of(first_put.table, first_put.key);
     // A group no replica reported is a group with no voters: unhealed.
     if (voters_of(group).size() < state.write_quorum) {

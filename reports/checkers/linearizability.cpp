@@ -86,7 +86,7 @@ class Checker {
       std::size_t end = begin + 1;
       while (end < relevant.size() && history_[relevant[end]].table == history_[relevant[begin]].table &&
              history_[relevant[end]].key == history_[relevant[begin]].key) {
-        ++end;
+        prefetch_ahead(history_, relevant, end++);
       }
       ++verdict_.keys;
       check_key(relevant.data() + begin, relevant.data() + end);

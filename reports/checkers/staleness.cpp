@@ -37,7 +37,7 @@ StalenessReport measure_staleness(const std::vector<models::HistoryEntry>& histo
            history[relevant[end]].key == first.key) {
       const models::HistoryEntry& entry = history[relevant[end]];
       if (entry.op == models::Operation::put) puts.push_back(Completed{entry.completed, entry.version});
-      ++end;
+      prefetch_ahead(history, relevant, end++);
     }
     std::sort(puts.begin(), puts.end(), [](const Completed& a, const Completed& b) {
       return std::tie(a.time, a.version) < std::tie(b.time, b.version);
