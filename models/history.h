@@ -9,10 +9,12 @@
 #include "sim/assert.h"
 #include "sim/time.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <initializer_list>
 #include <map>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -76,13 +78,40 @@ class StorageMembers {
   std::uint8_t count_ = 0;
 };
 
+// One item of a FinalReplica: its versions are the replica's versions[first, first + count).
+struct FinalItem {
+  std::uint64_t key = 0;
+  std::uint32_t table = 0;
+  std::uint32_t count = 0;
+  std::size_t first = 0;
+};
+
 struct FinalReplica {
   std::uint32_t group = 0;
   sim::NodeId node = 0;
   bool storage = false;  // it holds items (a log replica holds none)
   std::uint32_t membership_epoch = 0;         // of the membership it applied last
   StorageMembers storage_members;             // the nodes that membership names as storage replicas
-  std::map<std::pair<std::uint32_t, std::uint64_t>, ItemVersions> items;  // by (table, key)
+  // Its items by (table, key), and their versions, oldest first, item after item in one array:
+  // a copy of a replica's items is two allocations, not a map node and a vector per item.
+  std::vector<FinalItem> items;
+  ItemVersions versions;
+
+  std::span<const std::pair<std::uint64_t, WriteId>> versions_of(const FinalItem& item) const {
+    return {versions.data() + item.first, item.count};
+  }
+  // The item (table, key), or null.
+  const FinalItem* find(std::uint32_t table, std::uint64_t key) const {
+    const auto it = std::lower_bound(items.begin(), items.end(), std::pair{table, key},
+                                     [](const FinalItem& i, const auto& k) { return std::pair{i.table, i.key} < k; });
+    return it != items.end() && it->table == table && it->key == key ? &*it : nullptr;
+  }
+  // Adds an item after every item it holds. REQUIRES: (table, key) orders after the last one's.
+  void append(std::uint32_t table, std::uint64_t key, std::span<const std::pair<std::uint64_t, WriteId>> item_versions) {
+    SIM_ASSERT(items.empty() || (std::pair{items.back().table, items.back().key} < std::pair{table, key}));
+    items.push_back(FinalItem{key, table, static_cast<std::uint32_t>(item_versions.size()), versions.size()});
+    versions.insert(versions.end(), item_versions.begin(), item_versions.end());
+  }
 };
 
 struct FinalState {

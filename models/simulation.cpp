@@ -594,7 +594,8 @@ FinalState Simulation::final_state() const {
         if (membership.nodes[i] != replication::kNoNode && membership.is_storage(i))
           out.storage_members.push_back(membership.nodes[i]);
       // The replica's items come in key order (one table per replica): each goes in at the end.
-      for (const auto& [key, versions] : replica->d.items) out.items.emplace_hint(out.items.end(), std::pair{replica->table, key}, versions);
+      out.items.reserve(replica->d.items.size());
+      for (const auto& [key, versions] : replica->d.items) out.append(replica->table, key, versions);
       state.replicas.push_back(std::move(out));
     }
   std::sort(state.replicas.begin(), state.replicas.end(),

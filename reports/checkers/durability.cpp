@@ -109,7 +109,7 @@ DurabilityVerdict check_durability(const std::vector<models::HistoryEntry>& hist
   std::size_t total = 0;
   for (const models::FinalReplica& replica : state.replicas)
     if (counted(replica))
-      for (const auto& [item, versions] : replica.items) total += versions.size();
+      total += replica.versions.size();
   std::vector<Holding> holdings;
   holdings.reserve(total);
   std::size_t group_start = 0;  // where the current group's holdings begin
@@ -118,9 +118,9 @@ DurabilityVerdict check_durability(const std::vector<models::HistoryEntry>& hist
     if (r == 0 || state.replicas[order[r - 1]].group != replica.group) group_start = holdings.size();
     if (!counted(replica)) continue;
     const std::size_t run_start = holdings.size();
-    for (const auto& [item, versions] : replica.items) {
-      for (const auto& [version, write] : versions) {
-        holdings.push_back(Holding{replica.group, item.first, item.second, version, write, replica.node});
+    for (const models::FinalItem& item : replica.items) {
+      for (const auto& [version, write] : replica.versions_of(item)) {
+        holdings.push_back(Holding{replica.group, item.table, item.key, version, write, replica.node});
       }
     }
     const auto run = holdings.begin() + static_cast<std::ptrdiff_t>(run_start);

@@ -70,21 +70,22 @@ RestoreVerdict check_restore(const std::vector<ArchivedGroup>& archive, const st
       const auto restored = newest.find(r.group);
       if (restored != newest.end())
         for (const auto& [key, write] : restored->second)
-          if (r.items.count({table_of.at(r.group), key}) == 0) {
+          if (r.find(table_of.at(r.group), key) == nullptr) {
             ++v.state_mismatches;
             example(fmt::format("group {} key {}: the archive restores write {}, node {} holds nothing", r.group, key,
                                 write, r.node));
           }
-      for (const auto& [table_key, versions] : r.items) {
+      for (const models::FinalItem& item : r.items) {
+        const auto versions = r.versions_of(item);
         if (versions.empty()) continue;
         ++v.keys_compared;
         models::WriteId expected = 0;
         if (restored != newest.end())
-          if (const auto at = restored->second.find(table_key.second); at != restored->second.end()) expected = at->second;
+          if (const auto at = restored->second.find(item.key); at != restored->second.end()) expected = at->second;
         if (expected != versions.back().second) {
           ++v.state_mismatches;
           example(fmt::format("group {} key {}: the archive restores write {}, node {} holds {}", r.group,
-                              table_key.second, expected, r.node, versions.back().second));
+                              item.key, expected, r.node, versions.back().second));
         }
       }
     }

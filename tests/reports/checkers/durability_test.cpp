@@ -57,7 +57,9 @@ FinalReplica& node(FinalState& state, sim::NodeId id) {
 }
 
 void hold(FinalState& state, sim::NodeId id, std::uint64_t key, std::uint64_t version, models::WriteId write) {
-  node(state, id).items[{0, key}].emplace_back(version, write);
+  checkers_test::ItemsByKey items = checkers_test::items_of(node(state, id));
+  items[{0, key}].emplace_back(version, write);
+  checkers_test::set_items(node(state, id), items);
 }
 
 }  // namespace
@@ -229,7 +231,9 @@ TEST_CASE("Durability: with only the newest version kept, a newer version on a q
   CHECK(check_durability({put(17, 0xA1, 1, 0, 10)}, state, group_of).passed);
   // v3 was acknowledged, but only node 1 moved past v2: lost.
   FinalState lost = state;
-  node(lost, 1).items[{0, 17}] = {{3, 0xC3}};
+  checkers_test::ItemsByKey items = checkers_test::items_of(node(lost, 1));
+  items[{0, 17}] = {{3, 0xC3}};
+  checkers_test::set_items(node(lost, 1), items);
   const DurabilityVerdict verdict = check_durability({put(17, 0xC3, 3, 20, 30)}, lost, group_of);
   CHECK(verdict.lost_writes == 1);
   REQUIRE(verdict.examples.size() == 1);

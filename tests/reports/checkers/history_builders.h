@@ -5,6 +5,7 @@
 #include "models/history.h"
 
 #include <cstdint>
+#include <map>
 
 namespace checkers_test {
 
@@ -55,6 +56,22 @@ inline models::HistoryEntry get(std::uint64_t key, std::uint64_t version, models
 inline models::HistoryEntry eventual_get(std::uint64_t key, std::uint64_t version, models::WriteId value,
                                          std::int64_t invoked_ms, std::int64_t completed_ms) {
   return get(key, version, value, invoked_ms, completed_ms, models::Operation::get_eventual);
+}
+
+// A final replica's items as a map, and back: tests change items in any order.
+using ItemsByKey = std::map<std::pair<std::uint32_t, std::uint64_t>, models::ItemVersions>;
+inline ItemsByKey items_of(const models::FinalReplica& replica) {
+  ItemsByKey out;
+  for (const models::FinalItem& item : replica.items) {
+    const auto versions = replica.versions_of(item);
+    out[{item.table, item.key}].assign(versions.begin(), versions.end());
+  }
+  return out;
+}
+inline void set_items(models::FinalReplica& replica, const ItemsByKey& items) {
+  replica.items.clear();
+  replica.versions.clear();
+  for (const auto& [table_key, versions] : items) replica.append(table_key.first, table_key.second, versions);
 }
 
 }  // namespace checkers_test

@@ -1,5 +1,6 @@
 // Tests of reports/checkers/restore.*: hand-built archives, histories and final states.
 #include "reports/checkers/restore.h"
+#include "tests/reports/checkers/history_builders.h"
 
 #include <catch2/catch.hpp>
 
@@ -36,7 +37,9 @@ models::FinalState state_with(const std::map<std::uint64_t, models::WriteId>& it
     r.node = node;
     r.storage = true;
     r.storage_members = {1, 2, 3};
-    for (const auto& [key, write] : items) r.items[{0, key}] = {{write, write}};
+    checkers_test::ItemsByKey held;
+    for (const auto& [key, write] : items) held[{0, key}] = {{write, write}};
+    checkers_test::set_items(r, held);
     state.replicas.push_back(r);
   }
   return state;
