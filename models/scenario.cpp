@@ -49,6 +49,12 @@ double WorkloadSpec::peak_rate() const {
   return peak;
 }
 
+double peak_operations(const Scenario& scenario) {
+  double operations = 0.0;
+  for (const WorkloadSpec& w : scenario.workload) operations += w.peak_rate() * scenario.duration.seconds_double();
+  return operations;
+}
+
 const char* outcome_name(Outcome outcome) {
   switch (outcome) {
     case Outcome::ok: return "ok";

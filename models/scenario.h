@@ -507,6 +507,10 @@ struct Scenario {
   nlohmann::json resolved;  // the scenario with defaults filled in, as the report records it
 };
 
+// The most client operations the workload can issue over the run: every workload at its peak
+// rate for the whole duration (the history is reserved for this many).
+double peak_operations(const Scenario& scenario);
+
 // Node names follow one pattern so scenarios can name them: "<az>/<role><index>".
 std::string node_name(const std::string& az, const char* role, std::uint32_t index);
 

@@ -51,14 +51,8 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, TestHooks h
   for (const AzSpec& az : scenario.azs) client_total += az.clients;
   record_history_ = hooks.record_history;
   std::vector<HistoryEntry>* history = record_history_ ? &history_ : nullptr;  // every run is judged
-  if (history != nullptr) {
-    // Room for the operations the workload can issue at its peak rates, so the history does
-    // not grow by doubling (each doubling copied it and touched fresh pages: 3% of quickstart).
-    // Reserved pages cost no memory until written; past the cap it grows as usual.
-    double expected = 0.0;
-    for (const WorkloadSpec& w : scenario.workload) expected += w.peak_rate() * scenario.duration.seconds_double();
-    history->reserve(static_cast<std::size_t>(std::min(expected * 1.05 + 1024.0, double{1 << 24})));
-  }
+  // Room for what the workload can issue: no doubling copies (reserved pages cost nothing unwritten).
+  if (history != nullptr) history->reserve(static_cast<std::size_t>(std::min(peak_operations(scenario) * 1.05 + 1024.0, double{1 << 24})));
   for (const WorkloadSpec& w : scenario.workload)
     samplers_.emplace_back(w.keys, w.table_index, scenario.tables[w.table_index].items);
   std::uint32_t client_number = 0;
