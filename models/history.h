@@ -93,7 +93,7 @@ struct FinalReplica {
   std::uint32_t membership_epoch = 0;         // of the membership it applied last
   StorageMembers storage_members;             // the nodes that membership names as storage replicas
   // Its items by (table, key), and their versions, oldest first, item after item in one array:
-  // a copy of a replica's items is two allocations, not a map node and a vector per item.
+  // a copy of a replica's items is two arrays, not a map node and a vector per item.
   std::vector<FinalItem> items;
   ItemVersions versions;
 
@@ -109,6 +109,7 @@ struct FinalReplica {
   // Adds an item after every item it holds. REQUIRES: (table, key) orders after the last one's.
   void append(std::uint32_t table, std::uint64_t key, std::span<const std::pair<std::uint64_t, WriteId>> item_versions) {
     SIM_ASSERT(items.empty() || (std::pair{items.back().table, items.back().key} < std::pair{table, key}));
+    SIM_ASSERT_OP(item_versions.size(), <=, std::size_t{UINT32_MAX});
     items.push_back(FinalItem{key, table, static_cast<std::uint32_t>(item_versions.size()), versions.size()});
     versions.insert(versions.end(), item_versions.begin(), item_versions.end());
   }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace models {
 
@@ -52,7 +53,7 @@ double WorkloadSpec::peak_rate() const {
 double peak_operations(const Scenario& scenario) {
   double operations = 0.0;
   for (const WorkloadSpec& w : scenario.workload) operations += w.peak_rate() * scenario.duration.seconds_double();
-  return operations;
+  return std::isfinite(operations) && operations > 0.0 ? operations : 0.0;
 }
 
 const char* outcome_name(Outcome outcome) {

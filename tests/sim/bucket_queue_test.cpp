@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <algorithm>
 #include <functional>
 #include <queue>
 #include <vector>
@@ -24,7 +25,8 @@ struct Later {
 class Twin {
  public:
   void push(std::uint64_t time) {
-    const QueueKey key{time, (sequence_++ << QueueKey::kSlotBits) | (sequence_ & QueueKey::kSlotMask)};
+    const QueueKey key{time, (sequence_ << QueueKey::kSlotBits) | (sequence_ & QueueKey::kSlotMask)};
+    ++sequence_;
     queue_.push(key);
     reference_.push(key);
     check_top();
@@ -39,6 +41,7 @@ class Twin {
   }
   bool empty() const { return queue_.empty(); }
   std::size_t size() const { return queue_.size(); }
+  std::size_t near_size() const { return queue_.near_size(); }
 
  private:
   void check_top() {
@@ -81,11 +84,13 @@ TEST_CASE("BucketQueue: times spread over the whole range, with far outliers", "
   Rng rng(7);
   constexpr std::uint64_t kLatest = (std::uint64_t{1} << 63) - 1;
   hold(3000, 30'000, [&](std::uint64_t now) {
+    // Times stay below 2^63, as the kernel's (Time is signed).
+    const std::uint64_t room = kLatest - now;
     switch (rng.below(4)) {
-      case 0: return now;                                        // at the current time
-      case 1: return now + rng.below(1000);                      // just after
-      case 2: return kLatest - rng.below(1000);                  // near the end of time
-      default: return now + (rng.next_u64() >> (1 + rng.below(63)));  // any scale
+      case 0: return now;                                                 // at the current time
+      case 1: return now + std::min<std::uint64_t>(room, rng.below(1000));  // just after
+      case 2: return kLatest - std::min<std::uint64_t>(room, rng.below(1000));  // near the end of time
+      default: return now + std::min(room, rng.next_u64() >> (1 + rng.below(63)));  // any scale
     }
   });
 }
@@ -111,4 +116,31 @@ TEST_CASE("BucketQueue: ties on bucket edges keep their sequence order", "[kerne
     CAPTURE(grid);
     hold(2000, 30'000, [&](std::uint64_t now) { return now + grid * rng.below(8); });
   }
+}
+
+TEST_CASE("BucketQueue: one far key set while the queue held little does not make the heap hold everything", "[kernel]") {
+  // A fault due in five minutes, scheduled at start-up, then a hold workload of 20,000 events a
+  // few milliseconds apart: the heap tier must stay small (it held all 20,000 while a lay of few
+  // keys made the far key's time its bound, before BucketQueue::respread).
+  Rng rng(17);
+  Twin twin;
+  twin.push(300'000'000'000);
+  for (int i = 0; i < 20'000; ++i) twin.push(rng.below(5'000'000));
+  std::size_t most = 0;
+  for (int i = 0; i < 100'000; ++i) {
+    twin.push(twin.pop().time_ns + 1'000'000 + rng.below(4'000'000));
+    most = std::max(most, twin.near_size());
+  }
+  CHECK(most <= 1'025);
+  while (!twin.empty()) twin.pop();
+}
+
+TEST_CASE("BucketQueue: thousands of keys at one time, pushed below the heap's bound, keep their order", "[kernel]") {
+  // The heap's bound is 10,001 after the first lay; 20,000 keys at 5,000 then grow the heap past
+  // kRespread, through respreads a rung cannot help (one time): order must hold throughout.
+  Twin twin;
+  twin.push(10'000);
+  for (int i = 0; i < 20'000; ++i) twin.push(5'000);
+  CHECK(twin.near_size() >= 20'000);
+  while (!twin.empty()) twin.pop();
 }

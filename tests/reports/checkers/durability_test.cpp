@@ -257,3 +257,30 @@ TEST_CASE("Durability: lost writes are named in history order, whatever their ke
   CHECK(verdict.examples[2].starts_with("put t0/k40 v2 (write 0xb3)"));
   CHECK(verdict.examples[3].starts_with("put t0/k5 v1 (write 0xb4)"));
 }
+
+TEST_CASE("Durability: a replica listing an item's versions newest first still counts", "[checkers]") {
+  // The index is merged from each replica's runs; a run out of order must be sorted first.
+  FinalState state = healthy_state();
+  checkers_test::ItemsByKey items;
+  items[{0, 17}] = {{2, 0xA2}, {1, 0xA1}};
+  checkers_test::set_items(node(state, 1), items);
+  hold(state, 2, 17, 1, 0xA1);
+  hold(state, 2, 17, 2, 0xA2);
+  const DurabilityVerdict verdict =
+      check_durability({put(17, 0xA1, 1, 0, 10), put(17, 0xA2, 2, 20, 30)}, state, group_of);
+  CHECK(verdict.passed);
+  CHECK(verdict.lost_writes == 0);
+}
+
+TEST_CASE("Durability: the examples are the first lost writes of the history, not of the key order", "[checkers]") {
+  // Twelve lost puts with keys falling through the history: the ten examples are the first ten
+  // puts made, while item order would pick the last ten.
+  std::vector<models::HistoryEntry> history;
+  for (std::uint64_t i = 0; i < 12; ++i)
+    history.push_back(put(90 - i, 0xD0 + i, 1, static_cast<std::int64_t>(10 * i), static_cast<std::int64_t>(10 * i + 5)));
+  const DurabilityVerdict verdict = check_durability(history, healthy_state(), group_of);
+  CHECK(verdict.lost_writes == 12);
+  REQUIRE(verdict.examples.size() == DurabilityVerdict::kMaxExamples);
+  CHECK(verdict.examples.front().starts_with("put t0/k90 v1"));
+  CHECK(verdict.examples.back().starts_with("put t0/k81 v1"));
+}
