@@ -25,15 +25,17 @@ namespace sim {
 // heap of a few dozen and popped from it (bench phold: 1.38x the rate with one heap, 0.97x the
 // hand-tuned plain heap's). Keys are unique, so the order is exactly the heap's: golden digests
 // do not move. When `far_` holds few keys they all go to the heap, the latest one's time its
-// bound; should the heap then grow past kRespread keys with no rung beside it (one far key set
-// while the queue held little: a fault due in five minutes), its keys are spread over a rung.
+// bound: one far key set while the queue held little (a fault due in five minutes, set at
+// start-up) then makes the queue one heap until that time. Spreading such a heap over a rung
+// once it grew past 1,024 keys was tried: `bench region` at 1M groups ran 4-7.5% slower (its
+// timers and messages gain nothing from the rung), so it stays a heap, as before this queue.
 class BucketQueue {
  public:
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
   // REQUIRES: !empty().
   const QueueKey& top() const { return near_.top(); }
-  // Keys in the heap tier (tests and diagnostics: it should stay a few dozen).
+  // Keys in the heap tier (tests and diagnostics).
   std::size_t near_size() const { return near_.size(); }
 
   void push(const QueueKey& key) {
@@ -41,8 +43,6 @@ class BucketQueue {
     const std::uint64_t t = key.time_ns;
     if (t < near_end_) {
       near_.push(key);
-      if (near_.size() > respread_at_ && in_ring_ == 0) [[unlikely]]
-        respread();
       return;
     }
     if (t < ring_end_) {
@@ -68,9 +68,6 @@ class BucketQueue {
   // About this many keys per bucket, and at most this many buckets.
   static constexpr std::size_t kKeysPerBucket = 8;
   static constexpr std::size_t kMostBuckets = std::size_t{1} << 16;
-  // A heap this large with no rung beside it is spread over one (respread_at_: twice what a
-  // respread left in the heap, if more, so keys a rung cannot split cost no respread per push).
-  static constexpr std::size_t kRespread = 1024;
   // A bucket holding more than this releases its memory when poured.
   static constexpr std::size_t kKeptBucketCapacity = 64;
 
@@ -92,22 +89,10 @@ class BucketQueue {
     }
   }
 
-  // Moves every key of the heap back to `far_` and lays a rung over them all: the rung's 7/8
-  // quantile leaves a far key out, so the heap's bound comes down to a bucket's width.
-  void respread() {
-    SIM_ASSERT(in_ring_ == 0);
-    near_.take_all(far_);
-    far_min_ = far_.front().time_ns;
-    for (const QueueKey& key : far_) far_min_ = std::min(far_min_, key.time_ns);
-    refill();
-    respread_at_ = std::max(kRespread, 2 * near_.size());
-  }
-
   // Moves `far_`'s earliest keys into a fresh rung (or, when few, straight into the heap).
   void lay_rung() {
     const std::size_t n = far_.size();
     SIM_ASSERT(n > 0 && in_ring_ == 0);
-    respread_at_ = kRespread;
     if (n <= kFewKeys) {
       std::uint64_t latest = 0;
       for (const QueueKey& key : far_) {
@@ -161,7 +146,6 @@ class BucketQueue {
   std::vector<std::vector<QueueKey>> buckets_;
   std::vector<QueueKey> far_;
   std::size_t size_ = 0;
-  std::size_t respread_at_ = kRespread;
   std::size_t in_ring_ = 0;       // keys in the rung's buckets
   std::size_t bucket_count_ = 0;  // buckets in the rung
   std::size_t next_bucket_ = 0;   // the first bucket not yet poured

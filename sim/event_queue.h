@@ -60,15 +60,6 @@ class QuaternaryHeap {
     sift_up(size_++, key);
   }
 
-  // Appends every key to `out`, in no particular order, and empties the heap.
-  void take_all(std::vector<QueueKey>& out) {
-    for (std::size_t i = 0; i < size_; ++i) {
-      out.push_back(at(i));
-      at(i) = kSentinel;
-    }
-    size_ = 0;
-  }
-
   // REQUIRES: !empty().
   void pop() {
     SIM_ASSERT(size_ > 0);
