@@ -134,10 +134,16 @@ DurabilityVerdict check_durability(const std::vector<models::HistoryEntry>& hist
 
   DurabilityVerdict verdict;
   std::map<std::uint32_t, std::uint64_t> unjudged_by_group;
+  // An item's holdings on every node (empty if no voting replica holds it).
+  auto item_in_index = [&](std::uint32_t group, std::uint32_t table, std::uint64_t key) {
+    const auto [first, last] = std::equal_range(holdings.begin(), holdings.end(), Holding{group, table, key, 0, 0, 0}, SameItem{});
+    return std::span<const Holding>(first, last);
+  };
   // The holders of one put's copy: the voting replicas holding it (or, newest_only, a newer
-  // version of its item), each once. `item` is the item's holdings on every node.
+  // version of its item), each once. `item` is its item's holdings, from item_in_index.
   auto holders_of = [&](const models::HistoryEntry& entry, std::span<const Holding> item, std::vector<sim::NodeId>& with) {
     with.clear();
+    if (item.empty()) return;
     if (state.newest_only) {
       // A replica applies an item's versions in order, so one holding a newer version applied
       // this one too (and what is newer on a quorum was committed after it).
@@ -172,12 +178,9 @@ DurabilityVerdict check_durability(const std::vector<models::HistoryEntry>& hist
       continue;
     }
     verdict.acknowledged_writes += end - i;
-    const Holding item_key{group, first_put.table, first_put.key, 0, 0, 0};
-    const auto [first, last] = std::equal_range(holdings.begin(), holdings.end(), item_key, SameItem{});
-    const std::span<const Holding> item(first, last);
+    const std::span<const Holding> item = item_in_index(group, first_put.table, first_put.key);
     for (; i < end; ++i) {
-      if (item.empty()) with.clear();
-      else holders_of(history[puts[i]], item, with);
+      holders_of(history[puts[i]], item, with);
       if (with.size() < state.write_quorum) lost.push_back(puts[i]);
     }
   }
@@ -187,10 +190,7 @@ DurabilityVerdict check_durability(const std::vector<models::HistoryEntry>& hist
     const models::HistoryEntry& entry = history[lost[i]];
     const std::uint32_t group = group_of(entry.table, entry.key);
     const Voters group_voters = voters_of(group);
-    const Holding item_key{group, entry.table, entry.key, 0, 0, 0};
-    const auto [first, last] = std::equal_range(holdings.begin(), holdings.end(), item_key, SameItem{});
-    if (first == last) with.clear();
-    else holders_of(entry, std::span<const Holding>(first, last), with);
+    holders_of(entry, item_in_index(group, entry.table, entry.key), with);
     std::vector<sim::NodeId> without;
     for (const sim::NodeId node : group_voters) {
       if (std::find(with.begin(), with.end(), node) == with.end()) without.push_back(node);
