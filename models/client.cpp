@@ -50,6 +50,7 @@ void Client::on_power_off() {
     ++op.generation;
     free_slots_.push_back(slot);
     ++abandoned_;
+    timeline_.client_abandoned(op.started);
   }
   in_flight_ = 0;
 }
@@ -121,6 +122,7 @@ void Client::begin(std::size_t generator) {
     op.key = g.keys->sample(*g.key_draws);
   }
   op.started = kernel().now();
+  timeline_.client_began(op.started);
   op.attempts = 0;
   // Each operation goes to a router its endpoint picks: any healthy-looking one in the AZ, so
   // routers added later take their share at once.

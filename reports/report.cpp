@@ -259,12 +259,12 @@ Json timeline(const models::Simulation& simulation) {
       tables[simulation.scenario().tables[k].name] = ratio_or_null(m.table_succeeded[k], m.table_requests[k]);
     Json latency = Json::object();  // of the successes begun in the minute
     for (std::size_t o = 0; o < models::kOperationCount; ++o) {
-      const sim::SparseLogLinearHistogram& h = m.latency[o];
+      const models::MinuteLatency& h = m.latency[o];
       if (simulation.metrics().latency(static_cast<models::Operation>(o)).count() == 0) continue;  // not in the workload
       latency[models::operation_name(static_cast<models::Operation>(o))] = {
           {"count", h.count()},
-          {"p50", h.count() == 0 ? Json(nullptr) : Json(millis_of(h.percentile(500'000)))},
-          {"p99", h.count() == 0 ? Json(nullptr) : Json(millis_of(h.percentile(990'000)))}};
+          {"p50", h.count() == 0 ? Json(nullptr) : Json(millis_of(h.p50()))},
+          {"p99", h.count() == 0 ? Json(nullptr) : Json(millis_of(h.p99()))}};
     }
     const auto& health = simulation.cluster().health.minutes();
     const models::replication::GroupHealth::Minute r = i < health.size() ? health[i] : models::replication::GroupHealth::Minute{};

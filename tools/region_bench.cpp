@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <vector>
 
 namespace tools {
@@ -32,6 +33,15 @@ std::uint64_t rss_bytes() {
   return resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
+// CPU seconds this process has used: (user, system). System time at setup is mostly the
+// kernel handing out and clearing fresh pages.
+std::pair<double, double> cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return {seconds(usage.ru_utime), seconds(usage.ru_stime)};
+}
+
 std::uint64_t peak_rss_bytes() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -49,6 +59,25 @@ struct Sample {
   double sim_s;
   std::uint64_t events;
   double wall;
+};
+
+// A stretch [from, to) of simulated time, and the first sample in it and the last before its end.
+struct Stretch {
+  double from;
+  double to;
+  std::optional<Sample> first;
+  std::optional<Sample> last;
+  void see(const Sample& s) {
+    if (!first && s.sim_s >= from) first = s;
+    if (s.sim_s < to) last = s;
+  }
+  struct Figures {
+    double sim_s = 0, events = 0, wall_s = 0;
+  };
+  Figures figures() const {
+    if (!first || !last || last->sim_s <= first->sim_s) return {};
+    return {last->sim_s - first->sim_s, static_cast<double>(last->events - first->events), last->wall - first->wall};
+  }
 };
 
 }  // namespace
@@ -91,45 +120,40 @@ int bench_region_command(const RegionBenchOptions& o) {
   const Json document = region_document(o);
   const models::Scenario scenario = models::parse_scenario(document.dump(), document["name"].get<std::string>());
   const double started = wall_now();
+  const auto [user_before, system_before] = cpu_seconds();
   const std::uint64_t rss_before = rss_bytes();
   models::TestHooks hooks;
   hooks.record_history = !o.without_history;
   models::Simulation simulation(scenario, o.seed, hooks);
   const double setup_s = wall_now() - started;
+  const auto [user_setup, system_setup] = cpu_seconds();
   const std::uint64_t rss_setup = rss_bytes();
-  std::vector<Sample> samples{{0.0, 0, wall_now()}};
+  // The stretches [from, to) of simulated time measured: each between the progress samples
+  // that bound it most closely from inside. Only those samples are kept, so the benchmark's own
+  // bookkeeping stays out of the memory it reports.
+  Stretch idle_stretch{std::min(10.0, o.idle_s / 3), o.idle_s, {}, {}};
+  Stretch busy_stretch{o.idle_s + std::min(5.0, o.busy_s / 6), o.idle_s + o.busy_s, {}, {}};
+  const Sample start{0.0, 0, wall_now()};
+  idle_stretch.see(start);
+  busy_stretch.see(start);
   // RSS and the heap in use when each simulated hour was reached (memory stays flat?)
   std::vector<std::uint64_t> rss_by_hour;
   std::vector<std::uint64_t> heap_by_hour;
-  simulation.kernel().set_progress([&samples, &rss_by_hour, &heap_by_hour](sim::Time reached, std::uint64_t events) {
-    samples.push_back({static_cast<double>(reached.nanos()) / 1e9, events, wall_now()});
+  simulation.kernel().set_progress([&](sim::Time reached, std::uint64_t events) {
+    const Sample sample{static_cast<double>(reached.nanos()) / 1e9, events, wall_now()};
+    idle_stretch.see(sample);
+    busy_stretch.see(sample);
     while (reached.nanos() >= static_cast<std::int64_t>(rss_by_hour.size() + 1) * 3'600'000'000'000) {
       rss_by_hour.push_back(rss_bytes());
       heap_by_hour.push_back(heap_in_use_bytes());
     }
   }, 1024);
   const models::RunOutcome outcome = simulation.run();
-  const double run_s = wall_now() - samples.front().wall;
+  const double run_s = wall_now() - start.wall;
   const std::uint64_t peak = peak_rss_bytes();
   const Json report = reports::build_report(simulation, outcome);
-  // The stretch [from, to) of simulated time: events and wall seconds between the samples that
-  // bound it most closely from inside.
-  const auto stretch = [&samples](double from, double to) {
-    const Sample* a = nullptr;
-    const Sample* b = nullptr;
-    for (const Sample& s : samples) {
-      if (a == nullptr && s.sim_s >= from) a = &s;
-      if (s.sim_s < to) b = &s;
-    }
-    struct Figures {
-      double sim_s = 0, events = 0, wall_s = 0;
-    } f;
-    if (a != nullptr && b != nullptr && b->sim_s > a->sim_s)
-      f = {b->sim_s - a->sim_s, static_cast<double>(b->events - a->events), b->wall - a->wall};
-    return f;
-  };
-  const auto idle = stretch(std::min(10.0, o.idle_s / 3), o.idle_s);
-  const auto busy = stretch(o.idle_s + std::min(5.0, o.busy_s / 6), o.idle_s + o.busy_s);
+  const Stretch::Figures idle = idle_stretch.figures();
+  const Stretch::Figures busy = busy_stretch.figures();
   const double replicas = static_cast<double>(simulation.replica_count());
   const auto finished = report["operations"]["finished"].get<std::uint64_t>();
   const auto or_null = [](double value, bool have) { return have ? Json(value) : Json(nullptr); };
@@ -140,6 +164,8 @@ int bench_region_command(const RegionBenchOptions& o) {
            {"storage_nodes", simulation.storage_nodes().size()},
            {"rate", o.rate},
            {"setup_s", setup_s},
+           {"setup_user_s", user_setup - user_before},
+           {"setup_system_s", system_setup - system_before},
            {"idle", {{"simulated_s", idle.sim_s},
                      {"events_per_simulated_s", or_null(idle.events / idle.sim_s, idle.sim_s > 0)},
                      {"wall_ms_per_simulated_s", or_null(idle.wall_s * 1000 / idle.sim_s, idle.sim_s > 0)}}},
@@ -166,7 +192,8 @@ int bench_region_command(const RegionBenchOptions& o) {
     const auto num = [](const Json& v, const char* f) { return v.is_null() ? std::string("no data") : fmt::format(fmt::runtime(f), v.get<double>()); };
     fmt::print("region: {} groups ({} replicas) on {} storage nodes{}\n", o.groups, simulation.replica_count(), simulation.storage_nodes().size(),
                o.cell_nodes > 0 ? fmt::format(", placement cells of {} nodes per AZ", o.cell_nodes) : std::string());
-    fmt::print("  setup                {:.2f} s wall\n", setup_s);
+    fmt::print("  setup                {:.2f} s wall ({:.2f} s user, {:.2f} s system CPU)\n", setup_s, user_setup - user_before,
+               system_setup - system_before);
     fmt::print("  idle ({:.0f} simulated s)  {} events and {} ms wall per simulated second\n", idle.sim_s,
                num(out["idle"]["events_per_simulated_s"], "{:.0f}"), num(out["idle"]["wall_ms_per_simulated_s"], "{:.1f}"));
     fmt::print("  busy ({:.0f} simulated s at {:.0f} requests/s)  {} simulated requests per wall second, {} events per request "
