@@ -8,14 +8,6 @@
 
 namespace models {
 
-std::uint64_t key_hash(std::uint32_t table, std::uint64_t key) {
-  // splitmix64's finaliser over (table, key): spreads sequential keys over the whole range.
-  std::uint64_t z = key + 0x9e3779b97f4a7c15ull * (std::uint64_t{table} + 1);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
 PartitionId PartitionMap::add_table(std::uint32_t table, std::uint32_t count) {
   SIM_ASSERT_OP(table, ==, tables_.size());
   SIM_ASSERT_OP(count, >, 0u);
