@@ -233,28 +233,27 @@ bool StorageNode::drained() const {
   return true;
 }
 
-void StorageNode::lead_initially(GroupId group) {
-  Replica& r = *find(group);
-  const sim::Time now = this->now();
-  const Ballot ballot = Ballot::make(1, self());
-  r.v.role = Role::leader;
-  r.v.leader_ballot = ballot;
+void StorageNode::begin_first_term(Replica& r, sim::NodeId leader) {
+  SIM_ASSERT(r.d.membership.contains(leader));
+  SIM_ASSERT(r.v.role == Role::follower && r.d.promised == Ballot{});  // a fresh replica
+  const sim::Time now = this->now();  // on this node's clock
+  const Ballot ballot = Ballot::make(1, leader);
   r.d.promised = ballot;
-  r.v.leader_node = self();
-  r.v.leader_since = now;
+  r.v.leader_ballot = ballot;
+  r.v.leader_node = leader;
   r.d.granted_lease_end = now + spec_.lease;
+  if (leader != self()) {
+    r.d.lease_granted_to = leader;
+    return;
+  }
+  r.v.role = Role::leader;
+  r.v.leader_since = now;
   r.service.counted_serving = true;  // GroupHealth starts every group with its first leader serving
   for (sim::NodeId member : r.d.membership.nodes) {
     if (member == self() || member == kNoNode) continue;
     PeerProgress& peer = r.v.progress.of(member);
     peer.last_ack = now;
     peer.lease_until = now + rules::leader_lease(spec_);  // the lease the run starts with, with its drift margin
-    Replica& follower = *cluster_.node(member)->find(group);
-    follower.d.promised = ballot;
-    follower.v.leader_ballot = ballot;
-    follower.v.leader_node = self();
-    follower.d.granted_lease_end = cluster_.node(member)->now() + spec_.lease;  // on the follower's clock
-    follower.d.lease_granted_to = self();
   }
   rules::refresh_lease(r, *this);
 }

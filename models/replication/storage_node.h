@@ -50,7 +50,10 @@ class StorageNode final : public sim::Node, private Host {
 
   // Setup, before the run: hosts a replica; the group's first leader starts leased.
   Replica& host(GroupId group, std::uint32_t table, const Membership& membership, bool storage);
-  void lead_initially(GroupId group);
+  // Setup, after host(): this node's side of the group's first term, led by `leader` (this node
+  // or another member) with ballot (1, leader), leased from the start. Every member calls it on
+  // its own replica, so setup can host node by node (each node's structures stay in cache).
+  void begin_first_term(Replica& r, sim::NodeId leader);
   void start();
 
   // A request from a router.
