@@ -88,7 +88,8 @@ class Timeline {
     }
     return minutes_[index];
   }
-  // A client operation began at `now` (every one then ends in client_finished or client_abandoned).
+  // A client operation began at `now`. Each then ends in client_finished or client_abandoned, or
+  // is still open when the run stops (its minute then keeps its histograms).
   void client_began(sim::Time now) {
     ++at(now).client_open;
     settle_before(now);

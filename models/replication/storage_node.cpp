@@ -170,8 +170,6 @@ Replica& StorageNode::host(GroupId group, std::uint32_t table, const Membership&
 }
 
 const Replica* StorageNode::find(GroupId group) const {
-  // The group hosted last, first: setup asks for it three times per group.
-  if (!index_.empty() && index_.back().first == group) return replicas_[index_.back().second].get();
   const auto at = std::lower_bound(index_.begin(), index_.end(), std::pair<GroupId, std::uint32_t>{group, 0});
   return at != index_.end() && at->first == group ? replicas_[at->second].get() : nullptr;
 }

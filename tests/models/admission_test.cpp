@@ -34,7 +34,7 @@ TEST_CASE("TokenBucket: fractions of a token carry over between refills, never l
   CHECK(fine.tokens(at_ns(1000)) == 1000);
 }
 
-TEST_CASE("TokenBucket: consuming needs the whole cost; charging may run into debt", "[admission]") {
+TEST_CASE("TokenBucket: consuming needs the whole cost, charging may run into debt", "[admission]") {
   TokenBucket bucket(kMicro, 5 * kMicro, 2 * kMicro, Time::zero());
   CHECK(bucket.try_consume(2 * kMicro, Time::zero()));
   CHECK_FALSE(bucket.try_consume(1, Time::zero()));

@@ -116,7 +116,7 @@ TEST_CASE("WorkQueue: a pause of its node delays the work in hand by the pause",
   CHECK(*late == sim::millis(24));  // starts at 54, done at 64
 }
 
-TEST_CASE("WorkQueue: reservations and submitted work share one FIFO; a power-off empties it", "[routing]") {
+TEST_CASE("WorkQueue: reservations and submitted work share one FIFO, a power-off empties it", "[routing]") {
   QueueWorld w(1, 5);
   // One worker: a reserved 10 ms job, a submitted 10 ms job behind it, another reservation.
   CHECK(w.queue.reserve(sim::millis(10)).value() == sim::millis(10));

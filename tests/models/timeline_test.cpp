@@ -87,8 +87,9 @@ TEST_CASE("Timeline: a run with clients restarting mid-operation settles every m
   for (const auto& client : simulation.clients()) abandoned += client->operations_abandoned();
   REQUIRE(abandoned > 0);  // the restart caught operations in flight
   const Timeline& timeline = simulation.timeline();
-  REQUIRE(timeline.minutes().size() == 5);
-  // The last operations began in minute 4 and finished after it: minutes 0 to 3 are settled.
+  // The workload's five minutes (and maybe a sixth of route lookups while the run drains): the
+  // last operations began in minute 4 and finished after it, so minutes 0 to 3 are settled.
+  REQUIRE(timeline.minutes().size() >= 5);
   CHECK(timeline.settled_minutes() >= 4);
   for (std::size_t m = 0; m < timeline.settled_minutes(); ++m) {
     CHECK(timeline.minutes()[m].client_open == 0);

@@ -202,7 +202,7 @@ TEST_CASE("Verification: a damaged replica leading as a last resort serves no re
   CHECK(damaged_leader_alarm);
 }
 
-TEST_CASE("Verification: a rotten log entry is found when its segment is sealed and repaired from a peer; nothing wrong is served",
+TEST_CASE("Verification: a rotten log entry is found when its segment is sealed and repaired from a peer, nothing wrong is served",
           "[verification]") {
   // Rot during the writes: the newest applied entries are not archived yet (archived every 30 s).
   const Json r = run(scenario_text(R"("archive": {"interval": "30s"})",

@@ -11,7 +11,7 @@ TEST_CASE("Clock: a true clock reads true time and its timers take their own len
   CHECK(clock.true_delay(seconds(3)) == seconds(3));
 }
 
-TEST_CASE("Clock: skew shifts readings; drift scales them and the timers", "[clock]") {
+TEST_CASE("Clock: skew shifts readings, drift scales them and the timers", "[clock]") {
   Clock clock;
   clock.start(seconds(2), 100'000);  // 2 s ahead, 10% fast
   CHECK(clock.read(Time::zero()) == Time::zero() + seconds(2));

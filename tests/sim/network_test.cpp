@@ -311,7 +311,7 @@ TEST_CASE("Network: a duplicate rule delivers copies, each on a latency of its o
   for (int i = 0; i < 50; ++i) CHECK(std::count(seen.begin(), seen.end(), i) == 2);
 }
 
-TEST_CASE("Network: jitter reorders messages; a spike delays only what is sent during it", "[network]") {
+TEST_CASE("Network: jitter reorders messages, a spike delays only what is sent during it", "[network]") {
   World w;
   Host a(w.net, "a", 0), b(w.net, "b", 1);
   LinkRule rule;

@@ -97,7 +97,7 @@ TEST_CASE("GAC: routers that stop reporting stop counting after three intervals"
   CHECK(bench.gac[0]->clients_of(0) == 1);
 }
 
-TEST_CASE("GAC: a server's state is ephemeral; a restarted server rebuilds it from reports", "[gac]") {
+TEST_CASE("GAC: a server's state is ephemeral, a restarted server rebuilds it from reports", "[gac]") {
   const Scenario scenario = gac_scenario();
   Bench bench(scenario);
   Host a(bench.net, "a"), b(bench.net, "b");
@@ -112,7 +112,7 @@ TEST_CASE("GAC: a server's state is ephemeral; a restarted server rebuilds it fr
   CHECK(bench.ask(b, units(300)).write_rate == units(200));
 }
 
-TEST_CASE("GAC ring: a table has one owner; skipping it moves to the next server, the same for everyone", "[gac]") {
+TEST_CASE("GAC ring: a table has one owner, skipping it moves to the next server, the same for everyone", "[gac]") {
   const Scenario scenario = gac_scenario();
   Bench bench(scenario, 3);
   std::array<std::size_t, 3> owned{};

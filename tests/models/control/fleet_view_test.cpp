@@ -32,7 +32,7 @@ admission::AdmissionTotals writes(admission::MicroUnits units) {
 
 }  // namespace
 
-TEST_CASE("FleetView: deltas add up whatever order reports arrive in; counts and sizes come from the newest",
+TEST_CASE("FleetView: deltas add up whatever order reports arrive in, counts and sizes come from the newest",
           "[control]") {
   FleetView view;
   view.add_node(3, 1, 10, at(0));

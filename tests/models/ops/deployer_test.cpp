@@ -113,7 +113,7 @@ TEST_CASE("Deployments: a deliberate rollback at a set time, and a crashing buil
   CHECK(d["crashes"].get<std::uint64_t>() <= 110);
 }
 
-TEST_CASE("Deployments: a drained storage node hands its groups off, so none waits out a lease; a plain restart does not",
+TEST_CASE("Deployments: a drained storage node hands its groups off, so none waits out a lease, a plain restart does not",
           "[ops]") {
   const auto leaderless = [](bool drain) {
     const Json r = run(scenario_with(
@@ -129,7 +129,7 @@ TEST_CASE("Deployments: a drained storage node hands its groups off, so none wai
   CHECK(plain > 6 * 2.0);  // each group led by a restarted node waits out an election and a lease
 }
 
-TEST_CASE("Deployments: a log format shipped writer-first breaks old readers and its rollback; read-write breaks nothing",
+TEST_CASE("Deployments: a log format shipped writer-first breaks old readers and its rollback, read-write breaks nothing",
           "[ops]") {
   const std::string v2 = R"("log_format": {"reads": 2, "writes": 2})";
   const Json writer_first = run(scenario_with(

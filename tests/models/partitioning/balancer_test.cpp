@@ -111,7 +111,7 @@ TEST_CASE("Balancer: no move when no node of the AZ has room for the partition",
   CHECK(balancer->stats().no_room > 0);
 }
 
-TEST_CASE("Balancer: a move whose target dies while copying is given up; the partition stays served and moves later",
+TEST_CASE("Balancer: a move whose target dies while copying is given up, the partition stays served and moves later",
           "[move]") {
   // az1/storage1 loses power 5 s into the copy that starts with the check at 60 s, for a minute.
   const Scenario scenario =

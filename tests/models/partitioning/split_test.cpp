@@ -34,7 +34,7 @@ Scenario splitting(const std::string& table, const std::string& workload, const 
 
 }  // namespace
 
-TEST_CASE("PartitionMap: a split gives the upper part of a range to the child; keys follow", "[split]") {
+TEST_CASE("PartitionMap: a split gives the upper part of a range to the child, keys follow", "[split]") {
   PartitionMap map;
   map.add_table(0, 2);
   const Partition before = map.partition(0);
@@ -135,7 +135,7 @@ TEST_CASE("Split for heat: skipped for sequential keys (every write lands at the
   CHECK(simulation.splitter()->stats().completed == 0);
 }
 
-TEST_CASE("Splits in a table of several partitions stay inside the parent's range; ranges never overlap", "[split]") {
+TEST_CASE("Splits in a table of several partitions stay inside the parent's range, ranges never overlap", "[split]") {
   const Scenario scenario = splitting(
       R"({"name": "t", "partitions": 3, "items": 1000000, "item_size": "1KB", "size": "3MB"})",
       R"({"table": "t", "rate": 300, "mix": {"get_strong": 0.3, "get_eventual": 0.2, "put": 0.5}})",

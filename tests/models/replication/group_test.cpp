@@ -189,7 +189,7 @@ TEST_CASE("Replication: a node whose replica was dropped and is rebuilt keeps it
   CHECK(report["consistency"]["linearizability"]["passed"] == true);
 }
 
-TEST_CASE("Replication: corrupted messages fail their checksums and are dropped; every check still holds",
+TEST_CASE("Replication: corrupted messages fail their checksums and are dropped, every check still holds",
           "[replication]") {
   const Scenario scenario = parse_scenario(
       cluster(2, 40, R"(, "faults": {"timeline": [{"at": "10s", "kind": "corrupt", "duration": "1m", "probability": 0.2}]})"),

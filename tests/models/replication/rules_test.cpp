@@ -64,7 +64,7 @@ CatchUpMessage snapshot_message(Ballot ballot, Slot applied, const Membership& m
 
 }  // namespace
 
-TEST_CASE("Ballot: order is round first, then node; next_for always goes up", "[rules]") {
+TEST_CASE("Ballot: order is round first, then node, next_for always goes up", "[rules]") {
   const Ballot a = Ballot::make(1, 9);
   const Ballot b = Ballot::make(2, 0);
   CHECK(a < b);
@@ -93,7 +93,7 @@ TEST_CASE("Membership: a config entry carries the whole membership and the one i
 
 // ---- the write-ahead log ---------------------------------------------------------------------
 
-TEST_CASE("Wal: the same value at a slot keeps what follows it; another value drops it (defect 1)", "[rules][wal]") {
+TEST_CASE("Wal: the same value at a slot keeps what follows it, another value drops it (defect 1)", "[rules][wal]") {
   const Ballot b = Ballot::make(1, 1);
   Wal log;
   for (std::uint64_t k = 1; k <= 3; ++k) log.append(write(b, k, 1, k));
@@ -536,7 +536,7 @@ TEST_CASE("Candidate: the highest-ballot entry of each slot wins, and a configur
   for (Slot s = 1; s <= 4; ++s) CHECK(r.d.log.at(s).ballot == ballot);
 }
 
-TEST_CASE("Candidate: a lease granted to a leader that handed over needs no waiting out; any other lease does",
+TEST_CASE("Candidate: a lease granted to a leader that handed over needs no waiting out, any other lease does",
           "[rules][move]") {
   const sim::Duration lease = sim::seconds(10);  // the promiser's grant still runs this long
   for (const bool handed_over : {true, false}) {
@@ -663,7 +663,7 @@ TEST_CASE("Lease: a new leader serves once its first own entry applied here, not
   CHECK(rules::serving(r, host, host.clock));
 }
 
-TEST_CASE("Changes: a replacement is proposed only once its snapshot is installed; the snapshot goes again until it is "
+TEST_CASE("Changes: a replacement is proposed only once its snapshot is installed, the snapshot goes again until it is "
           "(defects 3 and 4)",
           "[rules][changes]") {
   FakeHost host(1);
@@ -710,7 +710,7 @@ TEST_CASE("Changes: a replacement whose target never installs is given up, nothi
   CHECK(r.v.avoid[0] == 4);  // the next attempt goes elsewhere
 }
 
-TEST_CASE("Changes: a target that holds a replica of a newer membership refuses; the leader drops the change and "
+TEST_CASE("Changes: a target that holds a replica of a newer membership refuses, the leader drops the change and "
           "remembers it",
           "[rules][changes]") {
   FakeHost host(1);
@@ -778,7 +778,7 @@ TEST_CASE("Candidate: the gray-failure check counts only what a peer heard from 
   CHECK(rules::on_leader_check(r, host, LeaderCheckMessage{7, 3}).leader_healthy);
 }
 
-TEST_CASE("Follower: committed slots it holds of its leader's ballot apply after it follows again; others are asked for",
+TEST_CASE("Follower: committed slots it holds of its leader's ballot apply after it follows again, others are asked for",
           "[rules]") {
   // Found by the fuzz test: a follower that stopped following and followed the same leader
   // again held slots 2 and 3 of its ballot but counted nothing as matching, and a leader counts
@@ -828,7 +828,7 @@ TEST_CASE("Catch-up: a member that learns from a snapshot that it was removed dr
   CHECK(host.drops == 1);
 }
 
-TEST_CASE("Catch-up: a replica that promised a higher ballot refuses a snapshot and says so; the leader steps down "
+TEST_CASE("Catch-up: a replica that promised a higher ballot refuses a snapshot and says so, the leader steps down "
           "and outbids it next time", "[rules]") {
   // A replica built again where one was dropped keeps that one's promise, which may be above
   // the healing leader's ballot. Ignored in silence, the leader's snapshots would never install.
